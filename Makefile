@@ -1,0 +1,46 @@
+# Thin wrapper over CMake.  `make run` sets up, builds and runs the main job;
+# `make test` sets up, builds and runs the test suite (also under ASan+UBSan).
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian packages the build and the tests need.
+PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1g-dev \
+           libssl-dev python3-numpy
+
+.PHONY: all deps build run test test-fast asan bench clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh $(PACKAGES)
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/dval demo
+
+test: build asan-build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan-build: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DDV_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+asan: asan-build
+	cd $(ASAN_BUILD) && DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	sh bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,458 @@
+/*
+ * dval.h -- the whole public API of dval, a library for valuing training data.
+ *
+ * dval estimates what each training point is worth to a model.  Its centre
+ * is the individualized data scaling law of Covert, Ji, Hashimoto and Zou,
+ * "Scaling Laws for the Value of Individual Data Points in Machine Learning"
+ * (ICML 2024): the expected marginal contribution of a point z to a random
+ * training set of size k,
+ *
+ *     psi_k(z) = E_{|S| = k} [ U(S + z) - U(S) ],
+ *
+ * behaves like c(z) * k^(-alpha(z)).  dval samples the marginal contributions
+ * exactly, fits (c, alpha) per point, and values points with the law.
+ *
+ * The common path, in C:
+ *
+ *     dv_error err = {0};
+ *     dv_dataset *all, *train, *val, *test;
+ *     dv_csv_options co; dv_csv_options_default(&co);
+ *     if (dv_dataset_read_csv(&all, "data.csv", &co, &err)) die(err.msg);
+ *     dv_split_options so; dv_split_options_default(&so);
+ *     dv_dataset_split(all, &so, &train, &val, &test, &err);
+ *     dv_dataset_standardize(train, val, test);
+ *
+ *     dv_sample_params sp; dv_sample_params_default(&sp);
+ *     sp.n_samples = 100;                    -- samples per point
+ *     dv_run_create("run", train, val, NULL, 0, &sp, NULL, &err);
+ *     dv_run_execute("run", train, val, &sp, NULL, &err);
+ *     -- run/deltas.npy now holds U(S + z) - U(S) for every point and sample
+ *
+ *     dv_law law;
+ *     dv_law_fit(deltas_of_point, cards_of_point, n, &law);
+ *
+ * Conventions that hold everywhere:
+ * - Every function that can fail returns an int status (dv_status, 0 = OK)
+ *   and writes results through OUT pointers.  Constructors set *out = NULL
+ *   on failure.  Destructors accept NULL.
+ * - A dv_error* argument may be NULL; when given, a failing call writes a
+ *   message naming what was wrong (file, line, column, option) into it.
+ * - Matrices are dense, row-major, rows = points, n_rows x n_cols, with no
+ *   padding (leading dimension = n_cols).
+ * - The library never prints and never exits.  Progress goes through a
+ *   callback.
+ * - Objects may be used by one thread at a time; distinct objects are
+ *   independent.  Read-only use (const pointers) from many threads is safe.
+ * - Randomness is always an explicit seed; results are identical bit for
+ *   bit for any number of threads.
+ */
+#ifndef DVAL_H
+#define DVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define DV_API __declspec(dllexport)
+#else
+#define DV_API __attribute__((visibility("default")))
+#endif
+
+#define DV_VERSION_MAJOR 0
+#define DV_VERSION_MINOR 1
+#define DV_VERSION_PATCH 0
+#define DV_VERSION_STRING "0.1.0"
+#define DV_VERSION_NUMBER (DV_VERSION_MAJOR * 10000 + DV_VERSION_MINOR * 100 + DV_VERSION_PATCH)
+
+/* Returns DV_VERSION_NUMBER of the library actually linked. */
+DV_API int dv_version_number(void);
+DV_API const char *dv_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Status codes.  The values are pinned: never renumber. */
+#define DV_STATUS_MAP(X)                                   \
+    X(DV_OK, 0, "success")                                 \
+    X(DV_ENOMEM, 1, "out of memory")                       \
+    X(DV_EINVAL, 2, "invalid argument")                    \
+    X(DV_EIO, 3, "input/output error")                     \
+    X(DV_EFORMAT, 4, "malformed input")                    \
+    X(DV_ENOTCONV, 5, "solver did not converge")           \
+    X(DV_EDEGEN, 6, "degenerate input")                    \
+    X(DV_ESTATE, 7, "inconsistent or incompatible state")
+
+typedef enum {
+#define DV__STATUS_ENUM(name, val, text) name = val,
+    DV_STATUS_MAP(DV__STATUS_ENUM)
+#undef DV__STATUS_ENUM
+} dv_status;
+
+/* Static text for a status code; never NULL. */
+DV_API const char *dv_strerror(int code);
+
+/* Detail of a failure.  Zero-initialize; the library fills it on error. */
+typedef struct {
+    int code;       /* dv_status of the failure */
+    char msg[512];  /* human-readable detail, NUL-terminated */
+} dv_error;
+
+/* ------------------------------------------------------------------------ */
+/* Random numbers                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* xoshiro256** seeded through splitmix64.  A plain value: copy it freely. */
+typedef struct {
+    uint64_t s[4];
+} dv_rng;
+
+/* Seeds from (seed, stream): distinct streams are independent.  Monte Carlo
+ * code keys the stream by the work item, never by the thread. */
+DV_API void dv_rng_seed(dv_rng *r, uint64_t seed, uint64_t stream);
+DV_API uint64_t dv_rng_next(dv_rng *r);
+/* Uniform double in [0, 1) with 53 random bits. */
+DV_API double dv_rng_uniform(dv_rng *r);
+/* Uniform integer in [0, n), unbiased (Lemire's method).  n > 0. */
+DV_API uint64_t dv_rng_below(dv_rng *r, uint64_t n);
+/* Standard normal (polar Box-Muller without caching: two uniforms per pair,
+ * returns one value; deterministic). */
+DV_API double dv_rng_normal(dv_rng *r);
+
+/* ------------------------------------------------------------------------ */
+/* Datasets                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DV_TASK_CLASSIFICATION = 0, /* labels are classes 0..C-1 */
+    DV_TASK_REGRESSION = 1      /* labels are real numbers */
+} dv_task;
+
+/* A dataset: n_rows x n_cols features (double, row-major) and one target
+ * per row.  For classification the targets are class indices 0..C-1 stored
+ * as doubles, and the dataset keeps the class names (the original label
+ * strings, in the order of the mapping). */
+typedef struct dv_dataset dv_dataset;
+
+typedef struct {
+    const char *label;  /* name of the label column; NULL = last column */
+    dv_task task;       /* default DV_TASK_CLASSIFICATION */
+    int drop_missing;   /* nonzero: skip rows with a missing/non-numeric feature */
+} dv_csv_options;
+
+DV_API void dv_csv_options_default(dv_csv_options *o);
+
+/* Reads a CSV file, plain or gzip-compressed (detected from the content),
+ * with a header row.  Class labels may be integers or strings: they are
+ * mapped to 0..C-1 in sorted order (numerically when all labels are
+ * integers, else by byte order).  Every error names the file, the line and
+ * the column. */
+DV_API int dv_dataset_read_csv(dv_dataset **out, const char *path,
+                               const dv_csv_options *o, dv_error *err);
+
+/* Makes a dataset from arrays (copied).  For classification y must hold
+ * integers 0..n_classes-1; class names become "0", "1", ... .  col_names may
+ * be NULL (names "x0", "x1", ...). */
+DV_API int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols,
+                                  const double *X, const double *y, dv_task task,
+                                  size_t n_classes, const char *const *col_names,
+                                  dv_error *err);
+
+/* A new dataset holding rows[0..n-1] of src (copied, in that order).  The
+ * class mapping is kept. */
+DV_API int dv_dataset_subset(dv_dataset **out, const dv_dataset *src,
+                             const int64_t *rows, size_t n, dv_error *err);
+
+DV_API void dv_dataset_free(dv_dataset *ds);
+
+DV_API size_t dv_dataset_rows(const dv_dataset *ds);
+DV_API size_t dv_dataset_cols(const dv_dataset *ds);
+DV_API dv_task dv_dataset_task(const dv_dataset *ds);
+/* Number of classes (0 for regression). */
+DV_API size_t dv_dataset_classes(const dv_dataset *ds);
+/* Borrowed pointers, valid until the dataset is freed or modified. */
+DV_API const double *dv_dataset_features(const dv_dataset *ds);
+DV_API const double *dv_dataset_targets(const dv_dataset *ds);
+DV_API const char *dv_dataset_col_name(const dv_dataset *ds, size_t j);
+DV_API const char *dv_dataset_label_name(const dv_dataset *ds);
+DV_API const char *dv_dataset_class_name(const dv_dataset *ds, size_t c);
+/* Row of the source file (0 = first data row) each row came from; for
+ * datasets made from arrays, 0..n-1; subsets keep the source rows. */
+DV_API const int64_t *dv_dataset_source_rows(const dv_dataset *ds);
+
+typedef struct {
+    double n_val;     /* >= 1: a count; in (0, 1): a fraction; < 0: default */
+    double n_test;    /* same */
+    uint64_t seed;    /* permutation seed */
+} dv_split_options;
+
+/* Defaults: 1000 and 1000 rows when the data has at least 4000 rows, else
+ * 20 % each; seed 0. */
+DV_API void dv_split_options_default(dv_split_options *o);
+
+/* Seeded random split into train / validation / test (each copied).  Any
+ * OUT pointer for a part of size 0 receives an empty dataset. */
+DV_API int dv_dataset_split(const dv_dataset *all, const dv_split_options *o,
+                            dv_dataset **train, dv_dataset **val,
+                            dv_dataset **test, dv_error *err);
+
+/* Standardizes features of train, and with train's mean and population
+ * standard deviation also val and test (either may be NULL).  Constant
+ * columns are centred but not scaled. */
+DV_API void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test);
+
+/* Synthetic data (the reference implementation's generators). */
+typedef enum {
+    DV_SYNTH_LINEAR_CLF = 0, /* x ~ N(0, I_d), coef ~ N(0, I), y = 1[x.coef + 0.1 eps > 0] */
+    DV_SYNTH_LINEAR_REG = 1, /* same, y = x.coef + 0.1 eps */
+    DV_SYNTH_GAUSS2D = 2     /* 2-D mixture of Gaussian clusters, labelled by nearest mean */
+} dv_synth_kind;
+
+typedef struct {
+    dv_synth_kind kind;
+    size_t n_rows;            /* default 12000 */
+    size_t n_features;        /* linear kinds; default 50 */
+    double noise;             /* linear kinds; default 0.1 */
+    size_t n_classes;         /* gauss2d; default 2 */
+    size_t clusters_per_class;/* gauss2d; default 2 */
+    double spread;            /* gauss2d: std of each cluster; default 1 */
+    double separation;        /* gauss2d: scale of cluster means; default 3 */
+    const double *means;      /* gauss2d: optional explicit means, (n_classes*clusters_per_class) x 2 */
+    uint64_t seed;
+} dv_synth_params;
+
+DV_API void dv_synth_params_default(dv_synth_params *p, dv_synth_kind kind);
+DV_API int dv_synth(dv_dataset **out, const dv_synth_params *p, dv_error *err);
+
+/* Writes a dataset as CSV (header, features with %.17g, label last).
+ * Written to a temporary name and renamed, so a failure leaves no file. */
+DV_API int dv_dataset_write_csv(const dv_dataset *ds, const char *path, dv_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Learners, models and metrics                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DV_LEARNER_LOGREG = 0, /* L2 logistic regression (binary or multinomial) */
+    DV_LEARNER_RIDGE = 1,  /* ridge regression: min ||Xw + b - y||^2 + lambda ||w||^2 */
+    DV_LEARNER_OLS = 2     /* least squares (ridge with lambda = 0) */
+} dv_learner_kind;
+
+typedef struct {
+    dv_learner_kind kind;
+    double C;        /* logreg: min C * sum log-loss + 1/2 ||w||^2; default 1 */
+    double lambda;   /* ridge penalty; default 1 */
+    double tol;      /* logreg: stop when ||grad|| <= tol * max(1, ||grad at 0||); default 1e-10 */
+    int max_iter;    /* logreg Newton iterations; default 100 */
+} dv_learner_params;
+
+DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
+/* NULL if valid, else a static message saying why not. */
+DV_API const char *dv_learner_params_check(const dv_learner_params *p);
+/* Parses "logreg", "ridge", "ols". Returns DV_EINVAL for an unknown name. */
+DV_API int dv_learner_from_name(const char *name, dv_learner_kind *out);
+DV_API const char *dv_learner_name(dv_learner_kind k);
+
+/* A fitted model.  Constant models: a training subset with a single class
+ * predicts that class with probability 1 (clipped by the metrics); an empty
+ * one predicts the class prior given at fit time (uniform by default), and
+ * an empty regression set predicts 0. */
+typedef struct dv_model dv_model;
+
+/* Fits on rows[0..n-1] of ds (rows == NULL: all rows, n ignored).  warm,
+ * when not NULL, is a model of the same shape to start from.  Returns
+ * DV_ENOTCONV if the tolerance was not reached in max_iter iterations (the
+ * model is still returned in *out, flagged not converged). */
+DV_API int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                        const int64_t *rows, size_t n, const dv_model *warm,
+                        dv_error *err);
+DV_API void dv_model_free(dv_model *m);
+
+/* Number of outputs of predict: n_classes for classification (probabilities
+ * per class), 1 for regression. */
+DV_API size_t dv_model_outputs(const dv_model *m);
+/* Writes n_rows x outputs values into out. */
+DV_API int dv_model_predict(const dv_model *m, const double *X, size_t n_rows,
+                            size_t n_cols, double *out);
+/* Coefficients: classification binary: d weights then intercept (d + 1);
+ * multinomial: K blocks of (d weights, intercept); regression: d + 1.
+ * Returns the number of coefficients; copies min(len, that) into out. */
+DV_API size_t dv_model_coef(const dv_model *m, double *out, size_t len);
+DV_API int dv_model_iterations(const dv_model *m);
+/* Norm of the objective's gradient at the solution, and the norm at 0. */
+DV_API double dv_model_grad_norm(const dv_model *m);
+DV_API double dv_model_grad0_norm(const dv_model *m);
+
+typedef enum {
+    DV_METRIC_DEFAULT = -1,  /* neg_logloss for classification, neg_mse for regression */
+    DV_METRIC_NEG_LOGLOSS = 0,
+    DV_METRIC_ACCURACY = 1,
+    DV_METRIC_NEG_MSE = 2,
+    DV_METRIC_R2 = 3
+} dv_metric;
+
+DV_API int dv_metric_from_name(const char *name, dv_metric *out);
+DV_API const char *dv_metric_name(dv_metric m);
+
+/* Scores model m on dataset ds with metric (higher is better).  Log-loss
+ * uses natural logs and clips probabilities to [1e-15, 1 - 1e-15]. */
+DV_API int dv_model_score(const dv_model *m, const dv_dataset *ds, dv_metric metric,
+                          double *out);
+
+/* ------------------------------------------------------------------------ */
+/* Sampling marginal contributions (the run directory)                      */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DV_CARD_UNIFORM = 0, /* each sample's k uniform over [min_card, max_card] */
+    DV_CARD_GRID = 1     /* n_samples samples at each listed cardinality */
+} dv_card_mode;
+
+typedef void (*dv_progress_fn)(void *user, uint64_t done, uint64_t total);
+
+typedef struct {
+    dv_learner_params learner;
+    dv_metric metric;      /* DV_METRIC_DEFAULT resolves by task */
+    dv_card_mode mode;
+    size_t n_samples;      /* per point (uniform) or per point and cardinality (grid) */
+    int64_t min_card, max_card;  /* inclusive */
+    const int64_t *cards;  /* grid: explicit cardinalities (NULL = geometric grid) */
+    size_t n_cards;        /* grid: number of explicit cards, or grid size when cards == NULL */
+    uint64_t seed;
+    int n_threads;         /* <= 0: OpenMP default */
+    size_t batch;          /* points sharing one fitted coalition; default 64 */
+    dv_progress_fn progress; /* may be NULL */
+    void *progress_user;
+} dv_sample_params;
+
+DV_API void dv_sample_params_default(dv_sample_params *p);
+
+/* Geometric grid of n integers from lo to hi (like numpy geomspace cast to
+ * int, duplicates removed); returns the count written to out (<= n). */
+DV_API size_t dv_geom_grid(int64_t lo, int64_t hi, size_t n, int64_t *out);
+
+/* Class-balanced counts for a coalition of size k from a training set with
+ * class sizes class_n[0..C-1]: count_c = round(share_c * k), the remainder
+ * (positive or negative) to the majority class.  Returns DV_EINVAL with a
+ * message when some class cannot supply its count (the point valued is
+ * excluded, so a class offers class_n[c] - 1 rows to points of its class). */
+DV_API int dv_class_counts(const size_t *class_n, size_t n_classes, int64_t k,
+                           int64_t *counts, dv_error *err);
+
+/* One marginal contribution, computed slowly and plainly: fits S and S + z
+ * from scratch.  S is rows[0..n-1] of train.  For tests and checks. */
+DV_API int dv_delta_plain(const dv_dataset *train, const dv_dataset *val,
+                          const dv_learner_params *lp, dv_metric metric,
+                          const int64_t *S, size_t n, int64_t z, double *out,
+                          dv_error *err);
+
+/* Work layout: the points valued are cut into batches of p->batch points;
+ * a work item is (sample index j, batch b).  Sample j of every point in a
+ * batch is computed from one coalition drawn for the item; the random
+ * stream is keyed by (seed, j, b).  Items are independent, so they can run
+ * in any order, on any thread or process. */
+
+/* Returns, for item (j, b), the coalition S drawn for point z (which must be
+ * in batch b): its size in *n_out and the rows in S_out (capacity max_card).
+ * A test hook: it replays exactly the sampler's draw. */
+DV_API int dv_sample_coalition(const dv_dataset *train, const int64_t *points,
+                               size_t n_points, const dv_sample_params *p, size_t j,
+                               size_t point_index, int64_t *S_out, size_t *n_out,
+                               int64_t *k_out, dv_error *err);
+
+/* Creates RUN_DIR (or checks that an existing one matches, for resuming)
+ * with run.json and empty partial outputs.  points == NULL values all
+ * training rows.  manifest_extra, when not NULL, is a JSON object text whose
+ * members are added to run.json (command line, data file hash, split, ...). */
+DV_API int dv_run_create(const char *run_dir, const dv_dataset *train,
+                         const dv_dataset *val, const int64_t *points, size_t n_points,
+                         const dv_sample_params *p, const char *manifest_extra,
+                         dv_error *err);
+
+/* Computes every unfinished work item of the run in run_dir and, when all
+ * are done, writes the final deltas.npy, cards.npy and points.npy.  Work
+ * is checkpointed as it finishes: after a kill, calling this again finishes
+ * the run, with output byte-identical to an uninterrupted run. */
+DV_API int dv_run_execute(const char *run_dir, const dv_dataset *train,
+                          const dv_dataset *val, const dv_sample_params *p,
+                          dv_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* NumPy .npy files                                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum { DV_F64 = 0, DV_I32 = 1, DV_I64 = 2 } dv_dtype;
+
+/* Writes a C-order 1-D (cols == 0) or 2-D array, little-endian, format 1.0,
+ * via a temporary file renamed into place. */
+DV_API int dv_npy_write(const char *path, dv_dtype t, const void *data, size_t rows,
+                        size_t cols, dv_error *err);
+/* Reads a C-order 1-D or 2-D array of the given dtype.  *data is allocated
+ * with malloc; release it with dv_free.  For a 1-D array *cols = 0. */
+DV_API int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows,
+                       size_t *cols, dv_error *err);
+/* Frees memory the library returned. */
+DV_API void dv_free(void *p);
+
+/* ------------------------------------------------------------------------ */
+/* Scaling laws                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DV_LAW_OK = 0,
+    DV_LAW_NO_SAMPLES = 1,   /* fewer than 2 samples */
+    DV_LAW_ONE_CARD = 2,     /* all samples at one cardinality: alpha unidentifiable */
+    DV_LAW_ALL_ZERO = 3,     /* every delta is zero: c = 0, alpha undefined */
+    DV_LAW_NONFINITE = 4,    /* a delta or cardinality is NaN/Inf/<= 0 */
+    DV_LAW_BOUND = 5         /* the optimum lies on the bound of (alpha, beta) */
+} dv_law_status;
+
+DV_API const char *dv_law_status_name(int status);
+
+/* One point's law: delta ~ N(c k^-alpha, sigma^2 k^-beta). */
+typedef struct {
+    double c, alpha;     /* maximum-likelihood mean law */
+    double sigma, beta;  /* maximum-likelihood variance law */
+    double nll;          /* mean negative log-likelihood at the optimum */
+    double log_c, log_alpha, log_r2; /* log estimator: c, alpha, R^2 of the log-log fit */
+    size_t n_samples;
+    int status;          /* dv_law_status */
+} dv_law;
+
+/* Log estimator (REFERENCE 6.4): alpha from the regression of
+ * log10(|mean_k| + 1e-12) on -log10 k over distinct k, c by least squares of
+ * the raw deltas on k^-alpha without intercept.  Fills log_c, log_alpha,
+ * log_r2 (and status). */
+DV_API int dv_law_fit_log(const double *delta, const int32_t *card, size_t n, dv_law *out);
+
+/* Maximum-likelihood estimator: c and sigma in closed form given (alpha,
+ * beta), the profile likelihood minimized over alpha, beta in (0, e^2].
+ * Fills c, alpha, sigma, beta, nll (and status). */
+DV_API int dv_law_fit_mle(const double *delta, const int32_t *card, size_t n, dv_law *out);
+
+/* Both estimators. */
+DV_API int dv_law_fit(const double *delta, const int32_t *card, size_t n, dv_law *out);
+
+/* Mean negative Gaussian log-likelihood of the samples under (c, alpha,
+ * sigma, beta), the objective both the estimator and its tests use. */
+DV_API double dv_law_nll(const double *delta, const int32_t *card, size_t n, double c,
+                         double alpha, double sigma, double beta);
+
+/* Aggregate learning-curve law error(k) = eps + c k^-alpha, with variance
+ * proportional to k^-beta, fitted to error values err[i] at sizes k[i]. */
+typedef struct {
+    double eps, c, alpha, beta;
+    double nll;
+    int status;          /* dv_law_status */
+} dv_curve_law;
+
+DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_law *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DVAL_H */

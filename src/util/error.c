@@ -1,0 +1,57 @@
+/*
+ * error.c -- status codes, error messages, the allocation wrappers and the
+ * version functions.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dv_version_number(void) { return DV_VERSION_NUMBER; }
+const char *dv_version_string(void) { return DV_VERSION_STRING; }
+
+const char *dv_strerror(int code)
+{
+    switch (code) {
+#define DV__STATUS_CASE(name, val, text) \
+    case val:                            \
+        return text;
+        DV_STATUS_MAP(DV__STATUS_CASE)
+#undef DV__STATUS_CASE
+    default:
+        return "unknown status";
+    }
+}
+
+int dv__err(dv_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->code = code;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+void *dv__malloc(size_t n) { return malloc(n ? n : 1); }
+void *dv__calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
+void *dv__realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void dv__free(void *p) { free(p); }
+void dv_free(void *p) { free(p); }
+
+char *dv__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *r = dv__malloc(n);
+    if (r)
+        memcpy(r, s, n);
+    return r;
+}
+
+void dv__fmt_double(char *buf, size_t len, double v)
+{
+    snprintf(buf, len, "%.17g", v);
+}
