@@ -1,3 +1,73 @@
-#include "dval.h"
-#include <stdio.h>
-int main(void) { printf("dval %s\n", dv_version_string()); return 0; }
+/*
+ * main.c -- the dval command: dispatches to one subcommand per file.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+static const char *USAGE =
+    "usage: dval COMMAND [options]     (dval help COMMAND, or dval COMMAND --help)\n"
+    "\n"
+    "dval values training data: how much each point contributes to a model, and\n"
+    "how that contribution scales with the data set size (c k^-alpha per point).\n"
+    "\n"
+    "Commands:\n"
+    "  demo     the main job on the bundled data: sample, fit, value, summarize\n"
+    "  synth    write a synthetic data set (linear-clf, linear-reg, gauss2d)\n"
+    "  sample   sample exact marginal contributions into a run directory\n"
+    "  fit      fit a scaling law per point (scaling.csv)\n"
+    "  value    per-point values from the laws and the samples (values.csv)\n"
+    "  curve    the data set's learning curve and its law\n"
+    "  help     show help for a command\n"
+    "  version  print the version\n";
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+} command;
+
+static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
+                                   {"sample", cmd_sample}, {"fit", cmd_fit},
+                                   {"value", cmd_value}, {"curve", cmd_curve}};
+
+static const command *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("dval %s\n", dv_version_string());
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            fputs(USAGE, stdout);
+            return 0;
+        }
+        const command *c = find(argv[2]);
+        if (!c)
+            cli_die("help: unknown command '%s'", argv[2]);
+        char *args[] = {(char *)c->name, "--help", NULL};
+        return c->fn(2, args);
+    }
+    const command *c = find(cmd);
+    if (!c) {
+        fprintf(stderr, "dval: unknown command '%s'\n\n%s", cmd, USAGE);
+        return 2;
+    }
+    return c->fn(argc - 1, argv + 1);
+}

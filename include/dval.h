@@ -25,7 +25,7 @@
  *     dv_sample_params sp; dv_sample_params_default(&sp);
  *     sp.n_samples = 100;                    -- samples per point
  *     dv_run_create("run", train, val, NULL, 0, &sp, NULL, &err);
- *     dv_run_execute("run", train, val, &sp, NULL, &err);
+ *     dv_run_execute("run", train, val, NULL, 0, &sp, &err);
  *     -- run/deltas.npy now holds U(S + z) - U(S) for every point and sample
  *
  *     dv_law law;
@@ -373,13 +373,24 @@ DV_API int dv_run_create(const char *run_dir, const dv_dataset *train,
                          const dv_sample_params *p, const char *manifest_extra,
                          dv_error *err);
 
-/* Computes every unfinished work item of the run in run_dir and, when all
+/* Computes every unfinished work item of the run in run_dir (created by
+ * dv_run_create with the same data, points and parameters, else DV_ESTATE)
+ * and, when all
  * are done, writes the final deltas.npy, cards.npy and points.npy.  Work
  * is checkpointed as it finishes: after a kill, calling this again finishes
  * the run, with output byte-identical to an uninterrupted run. */
 DV_API int dv_run_execute(const char *run_dir, const dv_dataset *train,
-                          const dv_dataset *val, const dv_sample_params *p,
-                          dv_error *err);
+                          const dv_dataset *val, const int64_t *points, size_t n_points,
+                          const dv_sample_params *p, dv_error *err);
+
+/* Samples the learning curve: n_samples utilities U(S) at each of the
+ * n_cards cardinalities, S drawn class-balanced from train without
+ * replacement, each model fitted to convergence.  out is n_cards x
+ * n_samples, row-major.  Identical for any thread count. */
+DV_API int dv_curve_sample(const dv_dataset *train, const dv_dataset *val,
+                           const dv_learner_params *lp, dv_metric metric, const int64_t *cards,
+                           size_t n_cards, size_t n_samples, uint64_t seed, int n_threads,
+                           double *out, dv_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
@@ -395,6 +406,9 @@ DV_API int dv_npy_write(const char *path, dv_dtype t, const void *data, size_t r
  * with malloc; release it with dv_free.  For a 1-D array *cols = 0. */
 DV_API int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows,
                        size_t *cols, dv_error *err);
+/* SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL. */
+DV_API int dv_sha256_file(const char *path, char hex[65], dv_error *err);
+
 /* Frees memory the library returned. */
 DV_API void dv_free(void *p);
 
@@ -441,6 +455,17 @@ DV_API int dv_law_fit(const double *delta, const int32_t *card, size_t n, dv_law
  * sigma, beta), the objective both the estimator and its tests use. */
 DV_API double dv_law_nll(const double *delta, const int32_t *card, size_t n, double c,
                          double alpha, double sigma, double beta);
+
+/* Fits dv_law_fit to each row of a points x samples pair of matrices
+ * (delta: float64, card: int32, both row-major n_points x n_samples) on
+ * n_threads threads (<= 0: OpenMP default).  The result does not depend on
+ * the thread count. */
+DV_API int dv_law_fit_many(const double *delta, const int32_t *card, size_t n_points,
+                           size_t n_samples, dv_law *laws, int n_threads);
+
+/* The law-based value of a point: the mean of c k^-alpha over the integers
+ * k in [k_lo, k_hi]. */
+DV_API double dv_law_mean_value(double c, double alpha, int64_t k_lo, int64_t k_hi);
 
 /* Aggregate learning-curve law error(k) = eps + c k^-alpha, with variance
  * proportional to k^-beta, fitted to error values err[i] at sizes k[i]. */

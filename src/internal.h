@@ -53,8 +53,6 @@ int dv__chol(double *A, size_t n);
  * of the n x nrhs row-major matrix B. */
 void dv__chol_solve(const double *L, size_t n, double *B, size_t nrhs);
 
-/* SHA-256 of a file as 64 hex chars + NUL. */
-int dv__sha256_file(const char *path, char hex[65], dv_error *err);
 
 /* Formats a double so that it reads back exactly (%.17g, with "nan"/"inf"
  * spelled as JSON-safe strings by the caller). */
@@ -63,5 +61,65 @@ void dv__fmt_double(char *buf, size_t len, double v);
 /* Writes a .npy v1.0 header for a C-order array into buf; returns its
  * length (a multiple of 64), or 0 if cap is too small. */
 size_t dv__npy_header(char *buf, size_t cap, dv_dtype t, size_t rows, size_t cols);
+
+/* learners (src/learn) ---------------------------------------------------- */
+
+/* How a fitted model predicts. */
+typedef enum {
+    DV__MODEL_LINEAR = 0,    /* from theta (logistic, softmax or linear) */
+    DV__MODEL_ONE_CLASS = 1, /* classification: probability 1 for const_class */
+    DV__MODEL_UNIFORM = 2    /* classification: probability 1/K for every class */
+} dv__model_mode;
+
+/* The model.  theta is stored in the public coefficient layout of
+ * dv_model_coef:
+ *   regression (ridge, ols) and binary logreg (K = 2): (w_0..w_{d-1}, b),
+ *     binary probability of class 1 = sigmoid(x.w + b);
+ *   multinomial logreg (K > 2): K blocks of (w_k, b_k), block k at
+ *     theta + k * (d + 1); softmax over the present classes, whose last
+ *     present class has b = 0; the blocks of absent classes are all zero
+ *     and those classes get probability 0.
+ * Constant models (mode != DV__MODEL_LINEAR) keep theta all zero.  A
+ * classification dataset with K = 1 class always predicts probability 1. */
+struct dv_model {
+    dv_learner_kind kind;
+    dv_task task;
+    size_t d;              /* number of features */
+    size_t n_classes;      /* K (>= 1) for classification, 0 for regression */
+    size_t n_params;       /* length of theta: K * (d + 1) when K > 2, else d + 1 */
+    double *theta;         /* n_params coefficients, layout above */
+    unsigned char *present;/* K > 2 only (else NULL): 1 if class k had training rows */
+    size_t n_present;      /* classes with training rows (K for K <= 2 linear models) */
+    int mode;              /* dv__model_mode */
+    size_t const_class;    /* DV__MODEL_ONE_CLASS: the class predicted */
+    int iterations;        /* Newton iterations (0 for closed-form and constant fits) */
+    double grad_norm;      /* objective gradient norm at theta */
+    double grad0_norm;     /* objective gradient norm at theta = 0 */
+    int converged;         /* 0 if the solver stopped before the tolerance */
+};
+
+/* Allocates a model with theta = 0, mode DV__MODEL_LINEAR, every class
+ * present, converged = 1.  task/d/n_classes as in the dataset it fits. */
+int dv__model_alloc(dv_model **out, dv_learner_kind kind, dv_task task, size_t d,
+                    size_t n_classes);
+
+/* The solvers behind dv_model_fit.  Xa is the gathered n x (d + 1) design,
+ * row-major, whose last column is all ones; y the n targets (class indices
+ * as doubles for classification).  m comes from dv__model_alloc with the
+ * dataset's shape; the solvers fill theta and the bookkeeping fields. */
+int dv__logreg_fit(dv_model *m, const dv_learner_params *p, const double *Xa, const double *y,
+                   size_t n, const dv_model *warm, dv_error *err);
+int dv__linear_fit(dv_model *m, double lambda, const double *Xa, const double *y, size_t n,
+                   dv_error *err);
+
+/* Mean clipped log-loss of 0/1 labels y[0..n-1] under p = sigmoid(X w + b),
+ * X row-major n x d, theta = (w_0..w_{d-1}, b): -(1/n) sum log clip(p(y_i))
+ * with clip to [1e-15, 1 - 1e-15].  Exactly the negative of dv_model_score
+ * with DV_METRIC_NEG_LOGLOSS for a binary logreg model.  0 when n == 0.
+ * No allocation. */
+double dv__logloss_binary(const double *theta, const double *X, const double *y, size_t n,
+                          size_t d);
+
+/* end of learners (src/learn) ---------------------------------------------- */
 
 #endif /* DV_INTERNAL_H */

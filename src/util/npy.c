@@ -200,7 +200,7 @@ int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows, size_t 
     return DV_OK;
 }
 
-int dv__sha256_file(const char *path, char hex[65], dv_error *err)
+int dv_sha256_file(const char *path, char hex[65], dv_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)

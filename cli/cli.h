@@ -1,0 +1,110 @@
+/*
+ * cli.h -- shared pieces of the dval command: option helpers, data
+ * loading, progress display and small file utilities.  The CLI uses only
+ * the public API in dval.h.
+ */
+#ifndef DV_CLI_H
+#define DV_CLI_H
+
+#include "dval.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Prints "dval: <message>" to stderr and exits with status 1. */
+void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Prints "dval: warning: <message>" to stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict number parsing: the whole string must be a number in range;
+ * otherwise dies naming the option. */
+int64_t cli_int(const char *opt, const char *s, int64_t lo, int64_t hi);
+double cli_double(const char *opt, const char *s);
+uint64_t cli_u64(const char *opt, const char *s);
+/* Parses "a,b,c" into a new array of int64; dies on bad items. */
+int64_t *cli_int_list(const char *opt, const char *s, size_t *n);
+
+/* Data options shared by the commands that read a data set. */
+typedef struct {
+    const char *data, *label, *val_data, *test_data;
+    int regression, drop_missing, no_standardize;
+    double n_val, n_test;
+    uint64_t split_seed;
+} cli_data_opts;
+
+void cli_data_opts_default(cli_data_opts *o);
+/* Handles one data option; returns 1 when opt was one of them. */
+int cli_data_opt(cli_data_opts *o, int opt, const char *arg);
+/* getopt_long entries for the data options (values 1000..1099). */
+#define CLI_DATA_LONGOPTS                                   \
+    {"data", required_argument, 0, 1000},                   \
+    {"label", required_argument, 0, 1001},                  \
+    {"task", required_argument, 0, 1002},                   \
+    {"drop-missing", no_argument, 0, 1003},                 \
+    {"val", required_argument, 0, 1004},                    \
+    {"test", required_argument, 0, 1005},                   \
+    {"val-data", required_argument, 0, 1006},               \
+    {"test-data", required_argument, 0, 1007},              \
+    {"split-seed", required_argument, 0, 1008},             \
+    {"no-standardize", no_argument, 0, 1009}
+#define CLI_DATA_HELP                                                                      \
+    "Data options:\n"                                                                      \
+    "  --data FILE          CSV or CSV.gz with a header row (required)\n"                  \
+    "  --label NAME         label column (default: the last column)\n"                     \
+    "  --task KIND          classification (default) or regression\n"                      \
+    "  --drop-missing       skip rows with a missing or non-numeric feature\n"             \
+    "  --val N, --test N    validation/test rows: a count or a fraction in (0,1)\n"        \
+    "                       (default 1000 each with >= 4000 rows, else 20 %% each)\n"      \
+    "  --val-data F, --test-data F   explicit validation/test files (same columns)\n"      \
+    "  --split-seed S       seed of the train/validation/test split (default 0)\n"         \
+    "  --no-standardize     keep raw features (default: standardize with training\n"       \
+    "                       mean and population standard deviation)\n"
+
+/* Loads and splits the data.  *manifest receives a malloc'd JSON object
+ * describing the data (path, sha256, split, label map). */
+void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
+                   dv_dataset **test, char **manifest);
+
+/* JSON string literal of s into f. */
+void cli_json_string(FILE *f, const char *s);
+
+/* Progress display on stderr (only when it is a terminal and not quiet). */
+typedef struct {
+    const char *what;
+    double t0, last;
+    double per_item; /* samples per work item, for the rate */
+    int enabled;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *what, double per_item, int quiet);
+void cli_progress_cb(void *user, uint64_t done, uint64_t total);
+void cli_progress_end(cli_progress *p);
+double cli_now(void);
+
+/* Reads a whole file (NUL-terminated); NULL if unreadable. */
+char *cli_slurp(const char *path);
+/* Value of "key": number in a JSON text; returns 0 when absent. */
+int cli_json_number(const char *text, const char *key, double *out);
+/* Copies the string value of "key" into buf; returns 0 when absent. */
+int cli_json_str(const char *text, const char *key, char *buf, size_t len);
+
+/* Opens PATH.tmp for writing; cli_commit renames it to PATH (or removes it
+ * on failure), so an error never leaves a half-written file behind. */
+FILE *cli_open_out(const char *path, char *tmp, size_t tmplen);
+void cli_commit(FILE *f, const char *tmp, const char *path);
+
+/* Subcommands. */
+int cmd_synth(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_value(int argc, char **argv);
+int cmd_curve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Shared by fit, value and demo: fits every point of RUN_DIR and writes
+ * RUN_DIR/scaling.csv (or out_csv).  Returns the number of points. */
+size_t cli_fit_run(const char *run_dir, const char *out_csv, int threads);
+/* Writes values.csv for RUN_DIR; prints the top N for size top_k. */
+void cli_value_run(const char *run_dir, const int64_t *at, size_t n_at, size_t top,
+                   int64_t top_k, const char *out_csv, int print_top);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * cmd_sample.c -- `dval sample`: exact marginal contributions of training
+ * points at many coalition sizes, into a resumable run directory.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *USAGE =
+    "usage: dval sample --data FILE -o RUN_DIR [options]\n"
+    "\n"
+    "Samples marginal contributions U(S + z) - U(S) of training points z over\n"
+    "random class-balanced coalitions S (z never in S), each utility that of a\n"
+    "model fitted to convergence, and stores them in RUN_DIR (deltas.npy,\n"
+    "cards.npy, points.npy, run.json).  Interrupted runs continue with --resume.\n"
+    "\n"
+    "Sampling options:\n"
+    "  -o, --out DIR        run directory (required)\n"
+    "  --learner NAME       logreg (default), ridge or ols\n"
+    "  --C X                logreg: inverse L2 strength (default 1)\n"
+    "  --lambda X           ridge penalty (default 1)\n"
+    "  --tol X              solver tolerance on the relative gradient norm (default 1e-10)\n"
+    "  --metric NAME        utility: neg_logloss (default, classification), accuracy,\n"
+    "                       neg_mse (default, regression), r2\n"
+    "  --samples M          samples per point (per point and cardinality in grid mode;\n"
+    "                       default 100)\n"
+    "  --points N           value the first N training points (default: all)\n"
+    "  --points-file F      value the training rows listed in F (integers)\n"
+    "  --min-card K         smallest coalition size (default 100)\n"
+    "  --max-card K         largest coalition size, inclusive (default 1000)\n"
+    "  --mode MODE          uniform (k uniform in [min, max], default) or grid\n"
+    "  --cards LIST         grid mode: comma-separated cardinalities\n"
+    "  --grid-count N       grid mode: size of the geometric grid (default 10)\n"
+    "  --seed S             random seed (default 0)\n"
+    "  --threads T          worker threads (default: all cores); results do not depend on it\n"
+    "  --batch B            points sharing one coalition per sample (default 64, max 256)\n"
+    "  --resume             continue the run in RUN_DIR\n"
+    "  -q, --quiet          no progress display\n"
+    "\n" CLI_DATA_HELP;
+
+static int64_t *read_points_file(const char *path, size_t *n)
+{
+    char *text = cli_slurp(path);
+    if (!text)
+        cli_die("%s: cannot read points file", path);
+    size_t cap = 1024;
+    int64_t *pts = malloc(cap * sizeof *pts);
+    *n = 0;
+    long line = 1;
+    for (char *p = text; *p;) {
+        if (*p == '\n') {
+            line++;
+            p++;
+        } else if (isspace((unsigned char)*p) || *p == ',') {
+            p++;
+        } else if (*p == '#') {
+            while (*p && *p != '\n')
+                p++;
+        } else {
+            char *end;
+            long long v = strtoll(p, &end, 10);
+            if (end == p || (*end && !isspace((unsigned char)*end) && *end != ','))
+                cli_die("%s:%ld: expected a training row index, found '%.20s'", path, line, p);
+            if (v < 0)
+                cli_die("%s:%ld: row index %lld is negative", path, line, v);
+            if (*n == cap && !(pts = realloc(pts, (cap *= 2) * sizeof *pts)))
+                cli_die("out of memory");
+            pts[(*n)++] = v;
+            p = end;
+        }
+    }
+    free(text);
+    if (*n == 0)
+        cli_die("%s: no row indices", path);
+    return pts;
+}
+
+static char *join_args(int argc, char **argv)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fprintf(f, "dval");
+    for (int i = 0; i < argc; i++)
+        fprintf(f, " %s", argv[i]);
+    fclose(f);
+    return buf;
+}
+
+/* Writes RUN_DIR/points.csv: point, source_row, label. */
+static void write_points_csv(const char *dir, const dv_dataset *train, const int64_t *pts,
+                             size_t n)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    FILE *f = cli_open_out(path, tmp, sizeof tmp);
+    fprintf(f, "point,source_row,label\n");
+    const double *y = dv_dataset_targets(train);
+    const int64_t *src = dv_dataset_source_rows(train);
+    for (size_t i = 0; i < n; i++) {
+        int64_t z = pts ? pts[i] : (int64_t)i;
+        fprintf(f, "%lld,%lld,", (long long)z, (long long)src[z]);
+        if (dv_dataset_task(train) == DV_TASK_CLASSIFICATION)
+            fprintf(f, "%s\n", dv_dataset_class_name(train, (size_t)y[z]));
+        else
+            fprintf(f, "%.17g\n", y[z]);
+    }
+    cli_commit(f, tmp, path);
+}
+
+int cmd_sample(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_DATA_LONGOPTS,
+        {"out", required_argument, 0, 'o'},
+        {"learner", required_argument, 0, 1},
+        {"C", required_argument, 0, 2},
+        {"lambda", required_argument, 0, 3},
+        {"tol", required_argument, 0, 4},
+        {"metric", required_argument, 0, 5},
+        {"samples", required_argument, 0, 6},
+        {"points", required_argument, 0, 7},
+        {"points-file", required_argument, 0, 8},
+        {"min-card", required_argument, 0, 9},
+        {"max-card", required_argument, 0, 10},
+        {"mode", required_argument, 0, 11},
+        {"cards", required_argument, 0, 12},
+        {"grid-count", required_argument, 0, 13},
+        {"seed", required_argument, 0, 14},
+        {"threads", required_argument, 0, 15},
+        {"batch", required_argument, 0, 16},
+        {"resume", no_argument, 0, 17},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    dv_sample_params sp;
+    dv_sample_params_default(&sp);
+    const char *out = NULL, *points_file = NULL, *learner = "logreg";
+    double C = 0, lambda = 0, tol = 0;
+    int has_C = 0, has_lambda = 0, has_tol = 0;
+    int64_t n_first = 0;
+    int resume = 0, quiet = 0, c;
+    int64_t *cards = NULL;
+    size_t n_cards = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        if (cli_data_opt(&dop, c, optarg))
+            continue;
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 1: learner = optarg; break;
+        case 2: C = cli_double("--C", optarg); has_C = 1; break;
+        case 3: lambda = cli_double("--lambda", optarg); has_lambda = 1; break;
+        case 4: tol = cli_double("--tol", optarg); has_tol = 1; break;
+        case 5:
+            if (dv_metric_from_name(optarg, &sp.metric))
+                cli_die("--metric: unknown metric '%s' (neg_logloss, accuracy, neg_mse, r2)", optarg);
+            break;
+        case 6: sp.n_samples = (size_t)cli_int("--samples", optarg, 1, 100000000); break;
+        case 7: n_first = cli_int("--points", optarg, 1, INT64_MAX); break;
+        case 8: points_file = optarg; break;
+        case 9: sp.min_card = cli_int("--min-card", optarg, 1, INT32_MAX); break;
+        case 10: sp.max_card = cli_int("--max-card", optarg, 1, INT32_MAX); break;
+        case 11:
+            if (strcmp(optarg, "uniform") == 0)
+                sp.mode = DV_CARD_UNIFORM;
+            else if (strcmp(optarg, "grid") == 0)
+                sp.mode = DV_CARD_GRID;
+            else
+                cli_die("--mode: unknown mode '%s' (uniform or grid)", optarg);
+            break;
+        case 12: cards = cli_int_list("--cards", optarg, &n_cards); break;
+        case 13: sp.n_cards = (size_t)cli_int("--grid-count", optarg, 1, 100000); break;
+        case 14: sp.seed = cli_u64("--seed", optarg); break;
+        case 15: sp.n_threads = (int)cli_int("--threads", optarg, 1, 4096); break;
+        case 16: sp.batch = (size_t)cli_int("--batch", optarg, 1, 256); break;
+        case 17: resume = 1; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(USAGE, stdout); return 0;
+        default: fputs(USAGE, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        cli_die("sample: unexpected argument '%s' (see dval sample --help)", argv[optind]);
+    if (!out)
+        cli_die("sample: -o RUN_DIR is required (see dval sample --help)");
+    if (n_first && points_file)
+        cli_die("--points and --points-file exclude each other");
+    if (cards && sp.mode != DV_CARD_GRID)
+        cli_die("--cards needs --mode grid");
+    dv_learner_kind kind;
+    if (dv_learner_from_name(learner, &kind))
+        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols)", learner);
+    dv_learner_params_default(&sp.learner, kind);
+    if (has_C)
+        sp.learner.C = C;
+    if (has_lambda)
+        sp.learner.lambda = lambda;
+    if (has_tol)
+        sp.learner.tol = tol;
+    const char *why = dv_learner_params_check(&sp.learner);
+    if (why)
+        cli_die("learner %s: %s", learner, why);
+    if (cards) {
+        sp.cards = cards;
+        sp.n_cards = n_cards;
+    }
+
+    char manifest_path[4200];
+    snprintf(manifest_path, sizeof manifest_path, "%s/run.json", out);
+    struct stat st;
+    int have_run = stat(manifest_path, &st) == 0;
+    if (have_run && !resume)
+        cli_die("%s already holds a run; pass --resume to continue it, or choose another "
+                "directory",
+                out);
+    if (!have_run && resume)
+        cli_die("%s: no run to resume (no run.json)", out);
+
+    dv_dataset *train, *val, *test;
+    char *data_manifest;
+    cli_load_data(&dop, &train, &val, &test, &data_manifest);
+
+    int64_t *pts = NULL;
+    size_t n_pts = 0;
+    if (points_file) {
+        pts = read_points_file(points_file, &n_pts);
+        for (size_t i = 0; i < n_pts; i++)
+            if ((size_t)pts[i] >= dv_dataset_rows(train))
+                cli_die("%s: row %lld is not a training row (the training split has %zu rows)",
+                        points_file, (long long)pts[i], dv_dataset_rows(train));
+    } else if (n_first) {
+        if ((size_t)n_first > dv_dataset_rows(train))
+            cli_die("--points: %lld is more than the %zu training rows", (long long)n_first,
+                    dv_dataset_rows(train));
+        n_pts = (size_t)n_first;
+        pts = malloc(n_pts * sizeof *pts);
+        for (size_t i = 0; i < n_pts; i++)
+            pts[i] = (int64_t)i;
+    }
+
+    char *cmdline = join_args(argc, argv);
+    char *extra = NULL;
+    size_t elen = 0;
+    FILE *ef = open_memstream(&extra, &elen);
+    fprintf(ef, "{\"command\": ");
+    cli_json_string(ef, cmdline);
+    /* data_manifest is an object: splice its members. */
+    fprintf(ef, ",\n  %.*s}", (int)strlen(data_manifest) - 2, data_manifest + 1);
+    fclose(ef);
+
+    dv_error err = {0};
+    if (dv_run_create(out, train, val, pts, n_pts, &sp, extra, &err))
+        cli_die("%s", err.msg);
+    if (!resume)
+        write_points_csv(out, train, pts, pts ? n_pts : dv_dataset_rows(train));
+
+    size_t P = pts ? n_pts : dv_dataset_rows(train);
+    size_t batches = (P + sp.batch - 1) / sp.batch;
+    cli_progress pr;
+    cli_progress_init(&pr, "sample", (double)P / (double)batches, quiet);
+    sp.progress = cli_progress_cb;
+    sp.progress_user = &pr;
+    double t0 = cli_now();
+    int rc = dv_run_execute(out, train, val, pts, n_pts, &sp, &err);
+    cli_progress_end(&pr);
+    if (rc)
+        cli_die("%s%s", err.msg,
+                rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO
+                    ? " (finished work is kept; rerun with --resume)"
+                    : "");
+    double el = cli_now() - t0;
+    size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
+    if (!quiet) {
+        if (M)
+            fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
+                    P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
+        fprintf(stderr, "dval: results in %s/ (deltas.npy, cards.npy, points.npy, run.json)\n",
+                out);
+    }
+    free(cmdline);
+    free(extra);
+    free(data_manifest);
+    free(pts);
+    free(cards);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    return 0;
+}

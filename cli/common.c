@@ -1,0 +1,360 @@
+/*
+ * common.c -- helpers shared by the dval subcommands: errors, strict
+ * number parsing, loading and splitting data, progress and output files.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_die(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("dval: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("dval: warning: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int64_t cli_int(const char *opt, const char *s, int64_t lo, int64_t hi)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        cli_die("%s: '%s' is not an integer", opt, s);
+    if (v < lo || v > hi)
+        cli_die("%s: %lld is out of range [%lld, %lld]", opt, v, (long long)lo, (long long)hi);
+    return v;
+}
+
+uint64_t cli_u64(const char *opt, const char *s)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-')
+        cli_die("%s: '%s' must not be negative", opt, s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end || errno)
+        cli_die("%s: '%s' is not a non-negative integer", opt, s);
+    return v;
+}
+
+double cli_double(const char *opt, const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v))
+        cli_die("%s: '%s' is not a finite number", opt, s);
+    return v;
+}
+
+int64_t *cli_int_list(const char *opt, const char *s, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    int64_t *out = malloc(cap * sizeof *out);
+    char *copy = strdup(s);
+    if (!out || !copy)
+        cli_die("out of memory");
+    *n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        out[(*n)++] = cli_int(opt, tok, 1, INT32_MAX);
+    free(copy);
+    if (*n == 0)
+        cli_die("%s: empty list", opt);
+    return out;
+}
+
+void cli_data_opts_default(cli_data_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_val = -1;
+    o->n_test = -1;
+}
+
+static double count_or_fraction(const char *opt, const char *s)
+{
+    double v = cli_double(opt, s);
+    if (v <= 0 || (v >= 1 && v != floor(v)))
+        cli_die("%s: '%s' must be a positive count or a fraction in (0, 1)", opt, s);
+    return v;
+}
+
+int cli_data_opt(cli_data_opts *o, int opt, const char *arg)
+{
+    switch (opt) {
+    case 1000: o->data = arg; return 1;
+    case 1001: o->label = arg; return 1;
+    case 1002:
+        if (strcmp(arg, "classification") == 0)
+            o->regression = 0;
+        else if (strcmp(arg, "regression") == 0)
+            o->regression = 1;
+        else
+            cli_die("--task: unknown task '%s' (classification or regression)", arg);
+        return 1;
+    case 1003: o->drop_missing = 1; return 1;
+    case 1004: o->n_val = count_or_fraction("--val", arg); return 1;
+    case 1005: o->n_test = count_or_fraction("--test", arg); return 1;
+    case 1006: o->val_data = arg; return 1;
+    case 1007: o->test_data = arg; return 1;
+    case 1008: o->split_seed = cli_u64("--split-seed", arg); return 1;
+    case 1009: o->no_standardize = 1; return 1;
+    }
+    return 0;
+}
+
+static dv_dataset *read_or_die(const char *path, const dv_csv_options *co)
+{
+    dv_dataset *ds;
+    dv_error err = {0};
+    if (dv_dataset_read_csv(&ds, path, co, &err))
+        cli_die("%s", err.msg);
+    return ds;
+}
+
+static void same_columns(const dv_dataset *a, const dv_dataset *b, const char *path)
+{
+    if (dv_dataset_cols(a) != dv_dataset_cols(b))
+        cli_die("%s: has %zu feature columns, the training data %zu", path, dv_dataset_cols(b),
+                dv_dataset_cols(a));
+    for (size_t j = 0; j < dv_dataset_cols(a); j++)
+        if (strcmp(dv_dataset_col_name(a, j), dv_dataset_col_name(b, j)) != 0)
+            cli_die("%s: column %zu is '%s', the training data has '%s'", path, j + 1,
+                    dv_dataset_col_name(b, j), dv_dataset_col_name(a, j));
+    if (dv_dataset_classes(a) != dv_dataset_classes(b))
+        cli_die("%s: has %zu classes, the training data %zu", path, dv_dataset_classes(b),
+                dv_dataset_classes(a));
+    for (size_t c = 0; c < dv_dataset_classes(a); c++)
+        if (strcmp(dv_dataset_class_name(a, c), dv_dataset_class_name(b, c)) != 0)
+            cli_die("%s: its class labels differ from the training data's ('%s' vs '%s')", path,
+                    dv_dataset_class_name(b, c), dv_dataset_class_name(a, c));
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
+                   dv_dataset **test, char **manifest)
+{
+    if (!o->data)
+        cli_die("--data FILE is required");
+    dv_csv_options co;
+    dv_csv_options_default(&co);
+    co.label = o->label;
+    co.task = o->regression ? DV_TASK_REGRESSION : DV_TASK_CLASSIFICATION;
+    co.drop_missing = o->drop_missing;
+    dv_dataset *all = read_or_die(o->data, &co);
+    dv_error err = {0};
+    if (o->val_data || o->test_data) {
+        if (!o->val_data || !o->test_data)
+            cli_die("--val-data and --test-data go together");
+        if (o->n_val > 0 || o->n_test > 0)
+            cli_die("--val/--test sizes cannot be combined with --val-data/--test-data");
+        /* Labels of the extra files must map like the training file's:
+         * read them, then check the class names agree. */
+        *train = all;
+        *val = read_or_die(o->val_data, &co);
+        *test = read_or_die(o->test_data, &co);
+        same_columns(*train, *val, o->val_data);
+        same_columns(*train, *test, o->test_data);
+    } else {
+        dv_split_options so;
+        dv_split_options_default(&so);
+        so.n_val = o->n_val;
+        so.n_test = o->n_test;
+        so.seed = o->split_seed;
+        if (dv_dataset_split(all, &so, train, val, test, &err))
+            cli_die("%s: %s", o->data, err.msg);
+        dv_dataset_free(all);
+    }
+    if (!o->no_standardize)
+        dv_dataset_standardize(*train, *val, *test);
+    if (!manifest)
+        return;
+    char hex[65] = "";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        cli_die("out of memory");
+    char rp[4096];
+    const char *abs = realpath(o->data, rp) ? rp : o->data;
+    fprintf(f, "{\"data\": {\"path\": ");
+    cli_json_string(f, abs);
+    if (dv_sha256_file(o->data, hex, NULL) == 0)
+        fprintf(f, ", \"sha256\": \"%s\"", hex);
+    fprintf(f, ", \"label\": ");
+    cli_json_string(f, dv_dataset_label_name(*train));
+    fprintf(f, ", \"label_map\": {");
+    for (size_t c = 0; c < dv_dataset_classes(*train); c++) {
+        fprintf(f, "%s", c ? ", " : "");
+        cli_json_string(f, dv_dataset_class_name(*train, c));
+        fprintf(f, ": %zu", c);
+    }
+    fprintf(f, "}, \"standardized\": %s},\n", o->no_standardize ? "false" : "true");
+    fprintf(f, "  \"split\": {\"train\": %zu, \"val\": %zu, \"test\": %zu", dv_dataset_rows(*train),
+            dv_dataset_rows(*val), dv_dataset_rows(*test));
+    if (o->val_data) {
+        fprintf(f, ", \"val_data\": ");
+        cli_json_string(f, o->val_data);
+        fprintf(f, ", \"test_data\": ");
+        cli_json_string(f, o->test_data);
+    } else {
+        fprintf(f, ", \"seed\": %llu", (unsigned long long)o->split_seed);
+    }
+    fprintf(f, "}}");
+    fclose(f);
+    *manifest = buf;
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_progress_init(cli_progress *p, const char *what, double per_item, int quiet)
+{
+    p->what = what;
+    p->t0 = p->last = cli_now();
+    p->per_item = per_item;
+    p->enabled = !quiet && isatty(2);
+}
+
+void cli_progress_cb(void *user, uint64_t done, uint64_t total)
+{
+    cli_progress *p = user;
+    if (!p->enabled)
+        return;
+    double now = cli_now();
+    if (done != total && now - p->last < 0.25)
+        return;
+    p->last = now;
+    double el = now - p->t0, rate = el > 0 ? (double)done / el : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "\r%s: %llu/%llu items (%.1f%%), %.0f samples/s, ETA %dm%02ds   ", p->what,
+            (unsigned long long)done, (unsigned long long)total,
+            total ? 100.0 * (double)done / (double)total : 100.0, rate * p->per_item,
+            (int)(eta / 60), (int)eta % 60);
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->enabled)
+        fputc('\n', stderr);
+}
+
+char *cli_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+        free(s);
+        s = NULL;
+    }
+    if (s)
+        s[n] = 0;
+    fclose(f);
+    return s;
+}
+
+static const char *json_find(const char *text, const char *key)
+{
+    char pat[256];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(text, pat);
+    if (!p)
+        return NULL;
+    p += strlen(pat);
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+int cli_json_number(const char *text, const char *key, double *out)
+{
+    const char *p = json_find(text, key);
+    if (!p)
+        return 0;
+    char *end;
+    *out = strtod(p, &end);
+    return end != p;
+}
+
+int cli_json_str(const char *text, const char *key, char *buf, size_t len)
+{
+    const char *p = json_find(text, key);
+    if (!p || *p != '"')
+        return 0;
+    p++;
+    size_t n = 0;
+    while (*p && *p != '"' && n + 1 < len) {
+        if (*p == '\\' && p[1])
+            p++;
+        buf[n++] = *p++;
+    }
+    buf[n] = 0;
+    return 1;
+}
+
+FILE *cli_open_out(const char *path, char *tmp, size_t tmplen)
+{
+    snprintf(tmp, tmplen, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        cli_die("%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+void cli_commit(FILE *f, const char *tmp, const char *path)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        cli_die("%s: write failed: %s", path, strerror(errno));
+    }
+}

@@ -1,0 +1,490 @@
+/*
+ * run.c -- the run directory: a resumable sampling job.
+ *
+ * Layout of RUN_DIR while a run is in progress:
+ *   run.json              manifest (settings, fingerprint, progress)
+ *   deltas.npy.partial    float64 points x samples, filled in place (mmap)
+ *   cards.npy.partial     int32, same shape
+ *   progress.bin          one byte per work item, set once the item's
+ *                         results are stored
+ * When every item is done the partial files are renamed to deltas.npy and
+ * cards.npy, points.npy is written, run.json is marked complete and
+ * progress.bin is removed.  Results of an item are stored before its
+ * progress byte (release ordering), and both live in shared file mappings,
+ * so a process killed at any point (kill -9 included) leaves a state from
+ * which the same call finishes the run with byte-identical files.
+ */
+#include "sampler.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* FNV-1a over bytes, continued from h. */
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* A fingerprint of everything that determines the run's numbers: data,
+ * points, learner, metric, cardinalities, seed and batch. */
+static uint64_t fingerprint(const dv__sctx *cx)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    const dv_dataset *sets[2] = {cx->train, cx->val};
+    for (int s = 0; s < 2; s++) {
+        h = fnv(h, &sets[s]->n, sizeof(size_t));
+        h = fnv(h, &sets[s]->d, sizeof(size_t));
+        h = fnv(h, sets[s]->X, sets[s]->n * sets[s]->d * sizeof(double));
+        h = fnv(h, sets[s]->y, sets[s]->n * sizeof(double));
+    }
+    h = fnv(h, cx->points, cx->n_points * sizeof(int64_t));
+    double lp[3] = {cx->lp.C, cx->lp.lambda, cx->lp.tol};
+    int64_t iv[8] = {cx->lp.kind, cx->lp.max_iter, cx->metric, cx->mode,
+                     (int64_t)cx->n_samples, cx->min_card, cx->max_card, (int64_t)cx->batch};
+    h = fnv(h, lp, sizeof lp);
+    h = fnv(h, iv, sizeof iv);
+    if (cx->mode == DV_CARD_GRID)
+        h = fnv(h, cx->cards, cx->n_cards * sizeof(int64_t));
+    h = fnv(h, &cx->seed, sizeof cx->seed);
+    return h;
+}
+
+static int path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+    return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Reads a whole small text file; caller frees. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *s = dv__malloc(cap);
+    size_t got;
+    while (s && (got = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            char *t = dv__realloc(s, cap *= 2);
+            if (!t) {
+                dv__free(s);
+                s = NULL;
+            }
+            s = t;
+        }
+    }
+    fclose(f);
+    if (s)
+        s[n] = 0;
+    return s;
+}
+
+static int write_text(const char *path, const char *text, dv_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return dv__err(err, DV_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        return dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(errno));
+    }
+    return DV_OK;
+}
+
+/* Creates a file of the given size holding an .npy header followed by zeros. */
+static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t cols, dv_error *err)
+{
+    char hdr[256];
+    size_t hl = dv__npy_header(hdr, sizeof hdr, t, rows, cols);
+    size_t total = hl + rows * cols * (t == DV_I32 ? 4 : 8);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return dv__err(err, DV_EIO, "%s: cannot create: %s", path, strerror(errno));
+    int ok = write(fd, hdr, hl) == (ssize_t)hl && ftruncate(fd, (off_t)total) == 0;
+    ok &= close(fd) == 0;
+    if (!ok) {
+        remove(path);
+        return dv__err(err, DV_EIO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    return DV_OK;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static const char *PROGRESS_KEY = "\"progress\": ";
+
+/* Writes run.json for a new run. */
+static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *extra,
+                          dv_error *err)
+{
+    char path[4096];
+    if (path_in(path, sizeof path, run_dir, "run.json"))
+        return dv__err(err, DV_EINVAL, "run directory path too long");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    fprintf(f, "{\n  \"dval_version\": \"%s\",\n", DV_VERSION_STRING);
+    fprintf(f, "  \"fingerprint\": \"%016llx\",\n", (unsigned long long)fingerprint(cx));
+    if (extra) {
+        /* Members of the caller's object, without its braces. */
+        const char *a = strchr(extra, '{'), *b = strrchr(extra, '}');
+        if (a && b && b > a) {
+            const char *s = a + 1;
+            while (s < b && (*s == ' ' || *s == '\n'))
+                s++;
+            const char *e = b;
+            while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == ','))
+                e--;
+            if (e > s)
+                fprintf(f, "  %.*s,\n", (int)(e - s), s);
+        }
+    }
+    fprintf(f, "  \"learner\": {\"name\": \"%s\", \"C\": %.17g, \"lambda\": %.17g, \"tol\": %.17g, "
+               "\"max_iter\": %d},\n",
+            dv_learner_name(cx->lp.kind), cx->lp.C, cx->lp.lambda, cx->lp.tol, cx->lp.max_iter);
+    fprintf(f, "  \"metric\": \"%s\",\n", dv_metric_name(cx->metric));
+    fprintf(f, "  \"mode\": \"%s\",\n", cx->mode == DV_CARD_GRID ? "grid" : "uniform");
+    fprintf(f, "  \"samples\": %zu,\n  \"min_card\": %lld,\n  \"max_card\": %lld,\n", cx->n_samples,
+            (long long)cx->min_card, (long long)cx->max_card);
+    fprintf(f, "  \"cards\": [");
+    for (size_t i = 0; cx->mode == DV_CARD_GRID && i < cx->n_cards; i++)
+        fprintf(f, "%s%lld", i ? ", " : "", (long long)cx->cards[i]);
+    fprintf(f, "],\n");
+    fprintf(f, "  \"seed\": %llu,\n  \"batch\": %zu,\n", (unsigned long long)cx->seed, cx->batch);
+    fprintf(f, "  \"n_points\": %zu,\n  \"n_train\": %zu,\n  \"n_val\": %zu,\n  \"n_features\": %zu,\n",
+            cx->n_points, cx->train->n, cx->val->n, cx->train->d);
+    fprintf(f, "  \"task\": \"%s\",\n",
+            cx->train->task == DV_TASK_CLASSIFICATION ? "classification" : "regression");
+    fprintf(f, "  \"classes\": [");
+    for (size_t c = 0; c < cx->train->n_classes; c++) {
+        fprintf(f, "%s", c ? ", " : "");
+        json_string(f, cx->train->class_names[c]);
+    }
+    fprintf(f, "],\n");
+    size_t items = cx->n_slots * cx->n_batches;
+    fprintf(f, "  %s{\"items_total\": %zu, \"complete\": false}\n}\n", PROGRESS_KEY, items);
+    fclose(f);
+    int rc = buf ? write_text(path, buf, err) : dv__err(err, DV_ENOMEM, "out of memory");
+    free(buf);
+    return rc;
+}
+
+/* Checks run.json against this run's fingerprint.  *complete is set from
+ * the manifest. */
+static int check_manifest(const char *run_dir, const dv__sctx *cx, int *complete, dv_error *err)
+{
+    char path[4096];
+    path_in(path, sizeof path, run_dir, "run.json");
+    char *text = slurp(path);
+    if (!text)
+        return dv__err(err, DV_EIO, "%s: cannot read", path);
+    char want[64];
+    snprintf(want, sizeof want, "\"fingerprint\": \"%016llx\"", (unsigned long long)fingerprint(cx));
+    int same = strstr(text, want) != NULL;
+    const char *pr = strstr(text, PROGRESS_KEY);
+    *complete = pr && strstr(pr, "\"complete\": true") != NULL;
+    dv__free(text);
+    if (!same)
+        return dv__err(err, DV_ESTATE,
+                       "%s: this run was started with other data or settings; use a new run "
+                       "directory (or the original command)",
+                       path);
+    return DV_OK;
+}
+
+int dv_run_create(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
+                  const int64_t *points, size_t n_points, const dv_sample_params *p,
+                  const char *manifest_extra, dv_error *err)
+{
+    dv__sctx cx;
+    int rc = dv__sctx_init(&cx, train, val, points, n_points, p, 0, err);
+    if (rc)
+        return rc;
+    char path[4096];
+    if (strlen(run_dir) > 3000) {
+        dv__sctx_free(&cx);
+        return dv__err(err, DV_EINVAL, "run directory path too long");
+    }
+    if (mkdir(run_dir, 0755) != 0 && errno != EEXIST) {
+        dv__sctx_free(&cx);
+        return dv__err(err, DV_EIO, "%s: cannot create directory: %s", run_dir, strerror(errno));
+    }
+    path_in(path, sizeof path, run_dir, "run.json");
+    if (exists(path)) {
+        int complete;
+        rc = check_manifest(run_dir, &cx, &complete, err);
+        dv__sctx_free(&cx);
+        return rc;
+    }
+    size_t P = cx.n_points, M = cx.n_slots, items = cx.n_slots * cx.n_batches;
+    path_in(path, sizeof path, run_dir, "deltas.npy.partial");
+    rc = make_npy_partial(path, DV_F64, P, M, err);
+    if (!rc) {
+        path_in(path, sizeof path, run_dir, "cards.npy.partial");
+        rc = make_npy_partial(path, DV_I32, P, M, err);
+    }
+    if (!rc) {
+        path_in(path, sizeof path, run_dir, "progress.bin");
+        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || ftruncate(fd, (off_t)items) != 0)
+            rc = dv__err(err, DV_EIO, "%s: cannot create: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (!rc)
+        rc = write_manifest(run_dir, &cx, manifest_extra, err);
+    dv__sctx_free(&cx);
+    return rc;
+}
+
+typedef struct {
+    void *addr;
+    size_t len;
+} mapping;
+
+static int map_file(const char *path, mapping *m, dv_error *err)
+{
+    int fd = open(path, O_RDWR);
+    if (fd < 0)
+        return dv__err(err, DV_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size == 0) {
+        close(fd);
+        return dv__err(err, DV_EIO, "%s: empty or unreadable", path);
+    }
+    m->len = (size_t)st.st_size;
+    m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m->addr == MAP_FAILED) {
+        m->addr = NULL;
+        return dv__err(err, DV_EIO, "%s: cannot map: %s", path, strerror(errno));
+    }
+    return DV_OK;
+}
+
+static void unmap(mapping *m)
+{
+    if (m->addr) {
+        msync(m->addr, m->len, MS_SYNC);
+        munmap(m->addr, m->len);
+    }
+    m->addr = NULL;
+}
+
+/* Renames the partial files, writes points.npy and marks run.json
+ * complete.  Each step is idempotent so an interrupted finish can be
+ * repeated. */
+static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
+{
+    char a[4200], b[4096];
+    path_in(a, sizeof a, run_dir, "points.npy");
+    int rc = dv_npy_write(a, DV_I64, cx->points, cx->n_points, 0, err);
+    if (rc)
+        return rc;
+    const char *names[2] = {"deltas.npy", "cards.npy"};
+    for (int i = 0; i < 2; i++) {
+        path_in(b, sizeof b, run_dir, names[i]);
+        snprintf(a, sizeof a, "%s.partial", b);
+        if (exists(a) && rename(a, b) != 0)
+            return dv__err(err, DV_EIO, "%s: cannot rename: %s", a, strerror(errno));
+        if (!exists(b))
+            return dv__err(err, DV_ESTATE, "%s: missing", b);
+    }
+    path_in(a, sizeof a, run_dir, "run.json");
+    char *text = slurp(a);
+    if (!text)
+        return dv__err(err, DV_EIO, "%s: cannot read", a);
+    char *pr = strstr(text, PROGRESS_KEY);
+    if (!pr) {
+        dv__free(text);
+        return dv__err(err, DV_EFORMAT, "%s: no progress member", a);
+    }
+    *pr = 0;
+    size_t items = cx->n_slots * cx->n_batches;
+    size_t need = strlen(text) + 200;
+    char *out = dv__malloc(need);
+    if (!out) {
+        dv__free(text);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    snprintf(out, need, "%s%s{\"items_total\": %zu, \"complete\": true}\n}\n", text, PROGRESS_KEY,
+             items);
+    dv__free(text);
+    rc = write_text(a, out, err);
+    dv__free(out);
+    if (rc)
+        return rc;
+    path_in(a, sizeof a, run_dir, "progress.bin");
+    remove(a);
+    return DV_OK;
+}
+
+int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
+                   const int64_t *points, size_t n_points, const dv_sample_params *p,
+                   dv_error *err)
+{
+    dv__sctx cx;
+    int rc = dv__sctx_init(&cx, train, val, points, n_points, p, 1, err);
+    if (rc)
+        return rc;
+    int complete = 0;
+    if ((rc = check_manifest(run_dir, &cx, &complete, err)) || complete) {
+        dv__sctx_free(&cx);
+        return rc;
+    }
+    char path[4096], fin[4096];
+    path_in(fin, sizeof fin, run_dir, "deltas.npy");
+    path_in(path, sizeof path, run_dir, "deltas.npy.partial");
+    if (!exists(path) && exists(fin)) { /* killed while finishing */
+        rc = finalize(run_dir, &cx, err);
+        dv__sctx_free(&cx);
+        return rc;
+    }
+    mapping md = {0}, mc = {0}, mp = {0};
+    size_t P = cx.n_points, M = cx.n_slots, items = cx.n_slots * cx.n_batches;
+    char hdr[256];
+    size_t hl_d = dv__npy_header(hdr, sizeof hdr, DV_F64, P, M);
+    size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, M);
+    rc = map_file(path, &md, err);
+    if (!rc) {
+        path_in(path, sizeof path, run_dir, "cards.npy.partial");
+        rc = map_file(path, &mc, err);
+    }
+    if (!rc) {
+        path_in(path, sizeof path, run_dir, "progress.bin");
+        rc = map_file(path, &mp, err);
+    }
+    if (!rc && (md.len != hl_d + P * M * 8 || mc.len != hl_c + P * M * 4 || mp.len != items))
+        rc = dv__err(err, DV_ESTATE, "%s: partial files do not match the run's shape", run_dir);
+    if (rc) {
+        unmap(&md);
+        unmap(&mc);
+        unmap(&mp);
+        dv__sctx_free(&cx);
+        return rc;
+    }
+    double *D = (double *)((char *)md.addr + hl_d);
+    int32_t *K = (int32_t *)((char *)mc.addr + hl_c);
+    volatile unsigned char *done = mp.addr;
+
+    /* Pending items, sample-major so that a partial run has a few samples
+     * of every point. */
+    size_t n_pending = 0;
+    size_t *pending = dv__malloc(items * sizeof(size_t));
+    if (!pending) {
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        items = 0;
+    }
+    for (size_t it = 0; it < items; it++)
+        if (!done[it])
+            pending[n_pending++] = it;
+    uint64_t n_done = items - n_pending;
+    if (p->progress && items)
+        p->progress(p->progress_user, n_done, items);
+
+    /* Parallelism is over items; BLAS runs serially inside each. */
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
+    volatile int failed = 0;
+    dv_error first_err = {0};
+#pragma omp parallel num_threads(nth)
+    {
+        dv__ws w;
+        int wrc = dv__ws_init(&w, &cx);
+        if (wrc) {
+#pragma omp critical(dv_run_err)
+            {
+                if (!failed)
+                    dv__err(&first_err, DV_ENOMEM, "out of memory for a worker's scratch space");
+                failed = 1;
+            }
+        }
+        double delta[DV__MAX_BATCH];
+        int32_t card[DV__MAX_BATCH];
+#pragma omp for schedule(dynamic, 1)
+        for (size_t q = 0; q < n_pending; q++) {
+            if (failed || wrc)
+                continue;
+            size_t it = pending[q], j = it / cx.n_batches, b = it % cx.n_batches;
+            dv_error e = {0};
+            int irc = dv__run_item(&cx, &w, j, b, delta, card, &e);
+            if (irc) {
+#pragma omp critical(dv_run_err)
+                {
+                    if (!failed)
+                        first_err = e;
+                    failed = 1;
+                }
+                continue;
+            }
+            size_t first = b * cx.batch;
+            size_t nb = cx.n_points - first < cx.batch ? cx.n_points - first : cx.batch;
+            for (size_t i = 0; i < nb; i++) {
+                D[(first + i) * M + j] = delta[i];
+                K[(first + i) * M + j] = card[i];
+            }
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+            done[it] = 1;
+            if (p->progress) {
+#pragma omp critical(dv_run_progress)
+                p->progress(p->progress_user, ++n_done, items);
+            }
+        }
+        dv__ws_free(&w);
+    }
+    openblas_set_num_threads(blas_threads);
+    dv__free(pending);
+    unmap(&md);
+    unmap(&mc);
+    unmap(&mp);
+    if (!rc && failed) {
+        if (err)
+            *err = first_err;
+        rc = first_err.code ? first_err.code : DV_EINVAL;
+    }
+    if (!rc)
+        rc = finalize(run_dir, &cx, err);
+    dv__sctx_free(&cx);
+    return rc;
+}

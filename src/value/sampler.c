@@ -1,0 +1,851 @@
+/*
+ * sampler.c -- exact marginal contributions U(S + z) - U(S) for many points
+ * at once.
+ *
+ * A work item (sample j, batch b) draws one class-balanced coalition S and
+ * computes sample j of every point of batch b from it.  Every utility is
+ * that of a model converged to the learner's tolerance; the speed comes
+ * from doing less work, never from approximating:
+ *
+ * - S is fitted once per item, warm-started from the full-data solution.
+ * - Each S + z is warm-started from S's solution.  Its Newton steps use the
+ *   Hessian of S, factorized once per item, corrected for z by a
+ *   Sherman-Morrison-Woodbury update (a chord method); iterations go on
+ *   until the gradient of S + z meets the tolerance, with a fall-back to
+ *   full Newton should the chord iteration stall.
+ * - The points of a batch iterate together, so that gradients and
+ *   validation predictions are matrix-matrix products (BLAS level 3).
+ *
+ * The fast path covers binary L2 logistic regression; other learners go
+ * through the generic path (dv_model_fit with warm starts), equally exact.
+ */
+#include "sampler.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void dv_sample_params_default(dv_sample_params *p)
+{
+    memset(p, 0, sizeof *p);
+    dv_learner_params_default(&p->learner, DV_LEARNER_LOGREG);
+    p->metric = DV_METRIC_DEFAULT;
+    p->mode = DV_CARD_UNIFORM;
+    p->n_samples = 100;
+    p->min_card = 100;
+    p->max_card = 1000;
+    p->n_cards = 10;
+    p->seed = 0;
+    p->n_threads = 0;
+    p->batch = 64;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Set-up                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int resolve_metric(dv_metric m, dv_task task, dv_metric *out, dv_error *err)
+{
+    if (m == DV_METRIC_DEFAULT)
+        m = task == DV_TASK_CLASSIFICATION ? DV_METRIC_NEG_LOGLOSS : DV_METRIC_NEG_MSE;
+    int clf_metric = m == DV_METRIC_NEG_LOGLOSS || m == DV_METRIC_ACCURACY;
+    int reg_metric = m == DV_METRIC_NEG_MSE || m == DV_METRIC_R2;
+    if (!clf_metric && !reg_metric)
+        return dv__err(err, DV_EINVAL, "unknown metric %d", (int)m);
+    if (task == DV_TASK_CLASSIFICATION && !clf_metric)
+        return dv__err(err, DV_EINVAL, "metric '%s' needs a regression task", dv_metric_name(m));
+    if (task == DV_TASK_REGRESSION && !reg_metric)
+        return dv__err(err, DV_EINVAL, "metric '%s' needs a classification task",
+                       dv_metric_name(m));
+    *out = m;
+    return DV_OK;
+}
+
+void dv__sctx_free(dv__sctx *cx)
+{
+    dv__free(cx->cards);
+    dv__free(cx->points);
+    for (size_t c = 0; c < 256; c++)
+        dv__free(cx->class_rows[c]);
+    dv__free(cx->Xa);
+    dv__free(cx->Xva);
+    dv__free(cx->theta0);
+    dv_model_free(cx->model0);
+    memset(cx, 0, sizeof *cx);
+}
+
+static double *augment(const dv_dataset *ds)
+{
+    size_t n = ds->n, d = ds->d;
+    double *A = dv__malloc(n * (d + 1) * sizeof(double));
+    if (!A)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(A + i * (d + 1), ds->X + i * d, d * sizeof(double));
+        A[i * (d + 1) + d] = 1.0;
+    }
+    return A;
+}
+
+int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                  const int64_t *points, size_t n_points, const dv_sample_params *p,
+                  int fit, dv_error *err)
+{
+    memset(cx, 0, sizeof *cx);
+    int rc;
+    const char *why = dv_learner_params_check(&p->learner);
+    if (why)
+        return dv__err(err, DV_EINVAL, "learner: %s", why);
+    if (train->d != val->d)
+        return dv__err(err, DV_EINVAL, "training data has %zu features, validation data %zu",
+                       train->d, val->d);
+    if (val->n == 0)
+        return dv__err(err, DV_EINVAL, "the validation split is empty");
+    if (train->task != val->task)
+        return dv__err(err, DV_EINVAL, "training and validation tasks differ");
+    int is_clf = train->task == DV_TASK_CLASSIFICATION;
+    if (is_clf && p->learner.kind != DV_LEARNER_LOGREG)
+        return dv__err(err, DV_EINVAL, "learner '%s' is for regression; the task is classification",
+                       dv_learner_name(p->learner.kind));
+    if (!is_clf && p->learner.kind == DV_LEARNER_LOGREG)
+        return dv__err(err, DV_EINVAL, "learner 'logreg' is for classification; the task is regression");
+    if ((rc = resolve_metric(p->metric, train->task, &cx->metric, err)))
+        return rc;
+    if (p->n_samples < 1)
+        return dv__err(err, DV_EINVAL, "the number of samples must be at least 1");
+    if (p->batch < 1 || p->batch > DV__MAX_BATCH)
+        return dv__err(err, DV_EINVAL, "the batch size must be in 1..%d", DV__MAX_BATCH);
+    cx->train = train;
+    cx->val = val;
+    cx->lp = p->learner;
+    cx->mode = p->mode;
+    cx->n_samples = p->n_samples;
+    cx->seed = p->seed;
+    cx->y = train->y;
+
+    /* Class pools: one per class, or one pool for regression. */
+    cx->n_classes = is_clf ? train->n_classes : 1;
+    if (cx->n_classes > 256)
+        return dv__err(err, DV_EINVAL, "at most 256 classes are supported");
+    for (size_t i = 0; i < train->n; i++)
+        cx->class_n[is_clf ? (size_t)train->y[i] : 0]++;
+    if (is_clf) {
+        size_t present = 0;
+        for (size_t c = 0; c < cx->n_classes; c++)
+            present += cx->class_n[c] > 0;
+        if (present < 2)
+            return dv__err(err, DV_EINVAL, "the training split has a single class");
+    }
+    for (size_t c = 0; c < cx->n_classes; c++) {
+        cx->class_rows[c] = dv__malloc((cx->class_n[c] + 1) * sizeof(int64_t));
+        if (!cx->class_rows[c])
+            goto nomem;
+        cx->class_n[c] = 0;
+    }
+    for (size_t i = 0; i < train->n; i++) {
+        size_t c = is_clf ? (size_t)train->y[i] : 0;
+        cx->class_rows[c][cx->class_n[c]++] = (int64_t)i;
+    }
+
+    /* Cardinalities. */
+    if (p->mode == DV_CARD_GRID) {
+        if (p->cards) {
+            cx->n_cards = p->n_cards;
+            if (cx->n_cards == 0)
+                return dv__err(err, DV_EINVAL, "the cardinality list is empty");
+            if (!(cx->cards = dv__malloc(cx->n_cards * sizeof(int64_t))))
+                goto nomem;
+            memcpy(cx->cards, p->cards, cx->n_cards * sizeof(int64_t));
+        } else {
+            if (p->n_cards < 1)
+                return dv__err(err, DV_EINVAL, "the grid needs at least one cardinality");
+            if (p->min_card < 1 || p->max_card < p->min_card)
+                return dv__err(err, DV_EINVAL, "min-card (%lld) must be >= 1 and <= max-card (%lld)",
+                               (long long)p->min_card, (long long)p->max_card);
+            if (!(cx->cards = dv__malloc(p->n_cards * sizeof(int64_t))))
+                goto nomem;
+            cx->n_cards = dv_geom_grid(p->min_card, p->max_card, p->n_cards, cx->cards);
+        }
+        cx->min_card = cx->max_card = cx->cards[0];
+        for (size_t i = 0; i < cx->n_cards; i++) {
+            if (cx->cards[i] < 1)
+                return dv__err(err, DV_EINVAL, "cardinality %lld is not positive",
+                               (long long)cx->cards[i]);
+            if (cx->cards[i] < cx->min_card)
+                cx->min_card = cx->cards[i];
+            if (cx->cards[i] > cx->max_card)
+                cx->max_card = cx->cards[i];
+        }
+        cx->n_slots = cx->n_cards * cx->n_samples;
+    } else if (p->mode == DV_CARD_UNIFORM) {
+        if (p->min_card < 1)
+            return dv__err(err, DV_EINVAL, "min-card must be at least 1 (got %lld)",
+                           (long long)p->min_card);
+        if (p->max_card < p->min_card)
+            return dv__err(err, DV_EINVAL, "min-card (%lld) is larger than max-card (%lld)",
+                           (long long)p->min_card, (long long)p->max_card);
+        cx->min_card = p->min_card;
+        cx->max_card = p->max_card;
+        cx->n_slots = cx->n_samples;
+    } else {
+        return dv__err(err, DV_EINVAL, "unknown cardinality mode %d", (int)p->mode);
+    }
+    /* Every k must admit a class-balanced coalition without the valued
+     * point.  Counts are not monotone in k, so check each k used. */
+    int64_t counts[256];
+    if (cx->mode == DV_CARD_GRID) {
+        for (size_t i = 0; i < cx->n_cards; i++)
+            if ((rc = dv_class_counts(cx->class_n, cx->n_classes, cx->cards[i], counts, err)))
+                return rc;
+    } else {
+        for (int64_t k = cx->min_card; k <= cx->max_card; k++)
+            if ((rc = dv_class_counts(cx->class_n, cx->n_classes, k, counts, err)))
+                return rc;
+    }
+    cx->kmax = cx->max_card;
+
+    /* Points valued. */
+    cx->n_points = points ? n_points : train->n;
+    if (cx->n_points == 0)
+        return dv__err(err, DV_EINVAL, "no points to value");
+    if (!(cx->points = dv__malloc(cx->n_points * sizeof(int64_t))))
+        goto nomem;
+    for (size_t i = 0; i < cx->n_points; i++) {
+        int64_t z = points ? points[i] : (int64_t)i;
+        if (z < 0 || (size_t)z >= train->n) {
+            dv__sctx_free(cx);
+            return dv__err(err, DV_EINVAL, "point %lld is not a training row (0..%zu)",
+                           (long long)z, train->n - 1);
+        }
+        cx->points[i] = z;
+    }
+    cx->batch = p->batch;
+    cx->n_batches = (cx->n_points + cx->batch - 1) / cx->batch;
+
+    /* Start of every fit: the solution on the whole training set. */
+    cx->p = train->d + 1;
+    cx->fast = fit && is_clf && train->n_classes == 2 && p->learner.kind == DV_LEARNER_LOGREG;
+    if (fit) {
+        rc = dv_model_fit(&cx->model0, &cx->lp, train, NULL, 0, NULL, err);
+        if (rc) {
+            dv__sctx_free(cx);
+            return rc == DV_ENOTCONV
+                       ? dv__err(err, rc, "the fit on the full training set did not converge")
+                       : rc;
+        }
+    }
+    if (cx->fast && fit) {
+        cx->Xa = augment(train);
+        cx->Xva = augment(val);
+        cx->theta0 = dv__malloc(cx->p * sizeof(double));
+        if (!cx->Xa || !cx->Xva || !cx->theta0)
+            goto nomem;
+        dv_model_coef(cx->model0, cx->theta0, cx->p);
+    }
+    return DV_OK;
+nomem:
+    dv__sctx_free(cx);
+    return dv__err(err, DV_ENOMEM, "out of memory");
+}
+
+void dv__ws_free(dv__ws *w)
+{
+    for (size_t c = 0; c < 256; c++)
+        dv__free(w->class_rows[c]);
+    void *ptrs[] = {w->undo, w->mark, w->S, w->rows2, w->XS, w->yS, w->XS2, w->yS2, w->z,
+                    w->wv, w->Xw, w->H, w->g, w->step, w->theta, w->thnew, w->Z, w->T,
+                    w->G, w->Gs, w->Zv, w->final, w->g0, w->prevn, w->modx, w->modW, w->U,
+                    w->col_state};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
+        dv__free(ptrs[i]);
+    memset(w, 0, sizeof *w);
+}
+
+int dv__ws_init(dv__ws *w, const dv__sctx *cx)
+{
+    memset(w, 0, sizeof *w);
+    size_t n = cx->train->n, k = (size_t)cx->kmax + 2, p = cx->p, nv = cx->val->n;
+    size_t m = 2 * cx->batch;
+    w->mcap = m;
+    int bad = 0;
+    for (size_t c = 0; c < cx->n_classes; c++) {
+        w->class_rows[c] = dv__malloc((cx->class_n[c] + 1) * sizeof(int64_t));
+        if (!w->class_rows[c])
+            bad = 1;
+        else
+            memcpy(w->class_rows[c], cx->class_rows[c], cx->class_n[c] * sizeof(int64_t));
+    }
+    w->undo = dv__malloc(k * sizeof(int64_t));
+    w->mark = dv__calloc(n, sizeof(uint32_t));
+    w->S = dv__malloc(k * sizeof(int64_t));
+    w->rows2 = dv__malloc(k * sizeof(int64_t));
+    w->U = dv__malloc(m * sizeof(double));
+    w->col_state = dv__malloc(m * sizeof(int));
+    bad |= !w->undo || !w->mark || !w->S || !w->rows2 || !w->U || !w->col_state;
+    if (cx->fast) {
+        w->XS = dv__malloc(k * p * sizeof(double));
+        w->yS = dv__malloc(k * sizeof(double));
+        w->XS2 = dv__malloc(k * p * sizeof(double));
+        w->yS2 = dv__malloc(k * sizeof(double));
+        w->z = dv__malloc(k * sizeof(double));
+        w->wv = dv__malloc(k * sizeof(double));
+        w->Xw = dv__malloc(k * p * sizeof(double));
+        w->H = dv__malloc(p * p * sizeof(double));
+        w->g = dv__malloc(p * sizeof(double));
+        w->step = dv__malloc(2 * p * sizeof(double));
+        w->theta = dv__malloc(p * sizeof(double));
+        w->thnew = dv__malloc(p * sizeof(double));
+        w->Z = dv__malloc(k * m * sizeof(double));
+        w->T = dv__malloc(m * p * sizeof(double));
+        w->G = dv__malloc(m * p * sizeof(double));
+        w->Gs = dv__malloc(m * p * sizeof(double));
+        w->Zv = dv__malloc(nv * m * sizeof(double));
+        w->final = dv__malloc(m * p * sizeof(double));
+        w->g0 = dv__malloc(m * p * sizeof(double));
+        w->prevn = dv__malloc(m * sizeof(double));
+        w->modx = dv__malloc(2 * m * p * sizeof(double));
+        w->modW = dv__malloc(2 * m * p * sizeof(double));
+        bad |= !w->XS || !w->yS || !w->XS2 || !w->yS2 || !w->z || !w->wv || !w->Xw || !w->H ||
+               !w->g || !w->step || !w->theta || !w->thnew || !w->Z || !w->T || !w->G ||
+               !w->Gs || !w->Zv || !w->final || !w->g0 || !w->prevn || !w->modx || !w->modW;
+    }
+    if (bad) {
+        dv__ws_free(w);
+        return DV_ENOMEM;
+    }
+    return DV_OK;
+}
+
+/* Marks the rows of S with a fresh stamp. */
+static void mark_rows(dv__ws *w, const int64_t *S, size_t k, size_t n)
+{
+    if (++w->stamp == 0) {
+        memset(w->mark, 0, n * sizeof(uint32_t));
+        w->stamp = 1;
+    }
+    for (size_t i = 0; i < k; i++)
+        w->mark[S[i]] = w->stamp;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Binary logistic regression kernels (augmented rows: x then 1)            */
+/* ------------------------------------------------------------------------ */
+
+static inline double sigmoid(double t)
+{
+    if (t >= 0)
+        return 1.0 / (1.0 + exp(-t));
+    double e = exp(t);
+    return e / (1.0 + e);
+}
+
+/* log(1 + e^t), stably. */
+static inline double log1pexp(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
+
+/* C * sum log-loss + 1/2 ||w||^2 at theta; z receives X theta. */
+static double objective(const double *X, const double *y, size_t n, size_t p, double C,
+                        const double *theta, double *z)
+{
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)p, 1.0, X, (int)p, theta, 1, 0.0, z, 1);
+    double f = 0.0;
+    for (size_t i = 0; i < n; i++)
+        f += log1pexp(z[i]) - y[i] * z[i];
+    double r = 0.0;
+    for (size_t j = 0; j + 1 < p; j++)
+        r += theta[j] * theta[j];
+    return C * f + 0.5 * r;
+}
+
+/* Gradient at theta given z = X theta; returns its 2-norm. */
+static double gradient(const double *X, const double *y, size_t n, size_t p, double C,
+                       const double *theta, const double *z, double *wv, double *g)
+{
+    for (size_t i = 0; i < n; i++)
+        wv[i] = C * (sigmoid(z[i]) - y[i]);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, X, (int)p, wv, 1, 0.0, g, 1);
+    double s = 0.0;
+    for (size_t j = 0; j < p; j++) {
+        if (j + 1 < p)
+            g[j] += theta[j];
+        s += g[j] * g[j];
+    }
+    return sqrt(s);
+}
+
+/* Hessian at z = X theta, Cholesky-factorized into H (row-major lower). */
+static int hessian_factor(const double *X, size_t n, size_t p, double C, const double *z,
+                          double *Xw, double *H)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = sigmoid(z[i]);
+        double r = sqrt(C * s * (1.0 - s));
+        for (size_t j = 0; j < p; j++)
+            Xw[i * p + j] = r * X[i * p + j];
+    }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)n, 1.0, Xw, (int)p, 0.0, H,
+                (int)p);
+    for (size_t j = 0; j + 1 < p; j++)
+        H[j * p + j] += 1.0;
+    /* Row-major lower is column-major upper: no transposition needed. */
+    return LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)p, H, (lapack_int)p) != 0;
+}
+
+/* Rows of B (m x p) := rows of B times H^-1, H = L L^T factorized in L. */
+static void solve_rows(const double *L, size_t p, double *B, size_t m)
+{
+    if (m == 0)
+        return;
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)p,
+                1.0, L, (int)p, B, (int)p);
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m, (int)p,
+                1.0, L, (int)p, B, (int)p);
+}
+
+/* Newton's method with Armijo backtracking, from theta (in/out).  On
+ * return g holds the gradient at theta and, when H is not NULL, H the
+ * factorized Hessian at theta.  g0n is the norm of the gradient at 0. */
+static int newton_binary(const double *X, const double *y, size_t n, size_t p, double C,
+                         double tol, int max_iter, double g0n, double *theta, double *g,
+                         double *H, dv__ws *w)
+{
+    double thr = tol * (g0n > 1.0 ? g0n : 1.0);
+    double f = objective(X, y, n, p, C, theta, w->z);
+    for (int it = 0;; it++) {
+        double gn = gradient(X, y, n, p, C, theta, w->z, w->wv, g);
+        if (getenv("DV_DEBUG")) fprintf(stderr, "newton it %d gn %.3e thr %.3e\n", it, gn, thr);
+        if (gn <= thr)
+            break;
+        if (it >= max_iter)
+            return DV_ENOTCONV;
+        if (hessian_factor(X, n, p, C, w->z, w->Xw, w->H))
+            return DV_ENOTCONV;
+        memcpy(w->step, g, p * sizeof(double));
+        solve_rows(w->H, p, w->step, 1);
+        double slope = 0.0;
+        for (size_t j = 0; j < p; j++)
+            slope -= g[j] * w->step[j];
+        double t = 1.0, fn = f;
+        /* Near the optimum the predicted decrease falls below the rounding
+         * error of f and Armijo's test becomes noise: take the full step. */
+        int ls_max = -slope > 1e-12 * (1.0 + fabs(f)) ? 60 : 0;
+        for (int ls = 0; ls < ls_max; ls++) {
+            for (size_t j = 0; j < p; j++)
+                w->thnew[j] = theta[j] - t * w->step[j];
+            fn = objective(X, y, n, p, C, w->thnew, w->z);
+            if (fn <= f + 1e-4 * t * slope || fn <= f)
+                break;
+            t *= 0.5;
+        }
+        if (ls_max == 0)
+            for (size_t j = 0; j < p; j++)
+                w->thnew[j] = theta[j] - w->step[j];
+        memcpy(theta, w->thnew, p * sizeof(double));
+        f = objective(X, y, n, p, C, theta, w->z);
+    }
+    if (H && hessian_factor(X, n, p, C, w->z, w->Xw, H))
+        return DV_ENOTCONV;
+    return DV_OK;
+}
+
+/* Norm of the gradient at theta = 0 of rows X, y: C * X^T (1/2 - y). */
+static double grad0_norm(const double *X, const double *y, size_t n, size_t p, double C,
+                         double *g)
+{
+    memset(g, 0, p * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        cblas_daxpy((int)p, C * (0.5 - y[i]), X + i * p, 1, g, 1);
+    return cblas_dnrm2((int)p, g, 1);
+}
+
+/* Validation utility of each of the m parameter rows of Th. */
+static void utilities(const dv__sctx *cx, const double *Th, size_t m, double *Zv, double *U)
+{
+    size_t nv = cx->val->n, p = cx->p;
+    const double *yv = cx->val->y;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nv, (int)m, (int)p, 1.0, cx->Xva,
+                (int)p, Th, (int)p, 0.0, Zv, (int)m);
+    for (size_t c = 0; c < m; c++) {
+        double s = 0.0;
+        for (size_t i = 0; i < nv; i++) {
+            double t = Zv[i * m + c];
+            if (cx->metric == DV_METRIC_ACCURACY) {
+                s += (double)((t > 0.0) == (yv[i] == 1.0));
+            } else {
+                double p1 = sigmoid(t);
+                double q = yv[i] == 1.0 ? p1 : 1.0 - p1;
+                if (q < 1e-15)
+                    q = 1e-15;
+                if (q > 1.0 - 1e-15)
+                    q = 1.0 - 1e-15;
+                s += log(q);
+            }
+        }
+        U[c] = s / (double)nv;
+    }
+}
+
+/* A column: the data set S with up to two rows added (sign +1) or removed
+ * (sign -1). */
+typedef struct {
+    int nmods;
+    int64_t row[2];
+    double sign[2];
+} column;
+
+/* Fits one column from scratch-free warm start theta (in/out) with full
+ * Newton on the explicit row set: the safeguard when the chord iteration
+ * stalls. */
+static int column_newton(const dv__sctx *cx, dv__ws *w, const int64_t *S, size_t k,
+                         const column *col, double *theta)
+{
+    size_t p = cx->p, n2 = 0;
+    for (size_t i = 0; i < k; i++) {
+        int removed = 0;
+        for (int m = 0; m < col->nmods; m++)
+            removed |= col->sign[m] < 0 && col->row[m] == S[i];
+        if (!removed)
+            w->rows2[n2++] = S[i];
+    }
+    for (int m = 0; m < col->nmods; m++)
+        if (col->sign[m] > 0)
+            w->rows2[n2++] = col->row[m];
+    for (size_t i = 0; i < n2; i++) {
+        memcpy(w->XS2 + i * p, cx->Xa + (size_t)w->rows2[i] * p, p * sizeof(double));
+        w->yS2[i] = cx->y[w->rows2[i]];
+    }
+    double g0n = grad0_norm(w->XS2, w->yS2, n2, p, cx->lp.C, w->g);
+    return newton_binary(w->XS2, w->yS2, n2, p, cx->lp.C, cx->lp.tol, cx->lp.max_iter, g0n, theta,
+                         w->g, NULL, w);
+}
+
+static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int64_t k,
+                         double *delta, dv_error *err)
+{
+    size_t p = cx->p, d = p - 1, kk = (size_t)k;
+    double C = cx->lp.C, tol = cx->lp.tol;
+    size_t first = b * cx->batch;
+    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+
+    for (size_t i = 0; i < kk; i++) {
+        memcpy(w->XS + i * p, cx->Xa + (size_t)w->S[i] * p, p * sizeof(double));
+        w->yS[i] = cx->y[w->S[i]];
+    }
+    /* Fit S from the full-data solution. */
+    double *g0s = w->step + p; /* scratch of length p */
+    double g0n = grad0_norm(w->XS, w->yS, kk, p, C, g0s);
+    memcpy(w->theta, cx->theta0, p * sizeof(double));
+    if (newton_binary(w->XS, w->yS, kk, p, C, tol, cx->lp.max_iter, g0n, w->theta, w->g, w->H, w))
+        return dv__err(err, DV_ENOTCONV, "the fit of a coalition (sample %zu, k = %lld) did not converge",
+                       j, (long long)k);
+    double US;
+    utilities(cx, w->theta, 1, w->Zv, &US);
+
+    /* Columns: S + z, or for z drawn into S, S' + z = S + r and S' = S + r - z. */
+    column cols[2 * DV__MAX_BATCH];
+    size_t owner_plus[DV__MAX_BATCH], owner_base[DV__MAX_BATCH];
+    if (nb > DV__MAX_BATCH)
+        return dv__err(err, DV_EINVAL, "batch too large");
+    size_t m = 0;
+    for (size_t i = 0; i < nb; i++) {
+        int64_t z = cx->points[first + i];
+        if (w->mark[z] == w->stamp) {
+            int64_t r = dv__draw_swap(cx, j, first + i, w->mark, w->stamp);
+            cols[m] = (column){1, {r, -1}, {1.0, 0.0}};
+            owner_plus[i] = m++;
+            cols[m] = (column){2, {r, z}, {1.0, -1.0}};
+            owner_base[i] = m++;
+        } else {
+            cols[m] = (column){1, {z, -1}, {1.0, 0.0}};
+            owner_plus[i] = m++;
+            owner_base[i] = (size_t)-1;
+        }
+    }
+
+    /* Per column: start at theta_S, its gradient there (g_S plus the
+     * modified rows' terms), its gradient at 0, and the Woodbury pieces.
+     * modx rows: x_m; modW rows: H_S^-1 x_m; mod scalars kept in cw. */
+    double cw[2 * DV__MAX_BATCH][2]; /* s * C * sigma'(x theta_S) per mod */
+    size_t nmod = 0;
+    for (size_t c = 0; c < m; c++) {
+        double *th = w->T + c * p, *G = w->G + c * p, *g0 = w->g0 + c * p;
+        memcpy(th, w->theta, p * sizeof(double));
+        memcpy(G, w->g, p * sizeof(double));
+        memcpy(g0, g0s, p * sizeof(double));
+        for (int q = 0; q < cols[c].nmods; q++) {
+            const double *x = cx->Xa + (size_t)cols[c].row[q] * p;
+            double yr = cx->y[cols[c].row[q]], s = cols[c].sign[q];
+            double t = cblas_ddot((int)p, x, 1, w->theta, 1);
+            double sg = sigmoid(t);
+            cblas_daxpy((int)p, s * C * (sg - yr), x, 1, G, 1);
+            cblas_daxpy((int)p, s * C * (0.5 - yr), x, 1, g0, 1);
+            cw[c][q] = s * C * sg * (1.0 - sg);
+            memcpy(w->modx + nmod * p, x, p * sizeof(double));
+            nmod++;
+        }
+    }
+    memcpy(w->modW, w->modx, nmod * p * sizeof(double));
+    solve_rows(w->H, p, w->modW, nmod);
+    /* Woodbury: (H + U D U^T)^-1 g = H^-1 g - W (D^-1 + U^T W)^-1 W^T g,
+     * with W = H^-1 U.  Per column the small matrix is at most 2 x 2. */
+    double Minv[2 * DV__MAX_BATCH][4];
+    size_t modoff[2 * DV__MAX_BATCH];
+    nmod = 0;
+    for (size_t c = 0; c < m; c++) {
+        modoff[c] = nmod;
+        int r = cols[c].nmods;
+        double A[4] = {0, 0, 0, 0};
+        for (int a = 0; a < r; a++)
+            for (int bb = 0; bb < r; bb++)
+                A[a * 2 + bb] = cblas_ddot((int)p, w->modx + (nmod + (size_t)a) * p, 1,
+                                           w->modW + (nmod + (size_t)bb) * p, 1);
+        /* (D^-1 + U^T W) = D^-1 (I + D U^T W): invert I + D U^T W and scale
+         * rows, which stays finite when an entry of D underflows to 0. */
+        double B[4] = {1, 0, 0, 1};
+        for (int a = 0; a < r; a++)
+            for (int bb = 0; bb < r; bb++)
+                B[a * 2 + bb] = (a == bb) + cw[c][a] * A[a * 2 + bb];
+        /* K = (I + D A)^-1 D, then correction = W K W^T g. */
+        double K[4] = {0, 0, 0, 0};
+        if (r == 1) {
+            K[0] = cw[c][0] / B[0];
+        } else if (r == 2) {
+            double det = B[0] * B[3] - B[1] * B[2];
+            double Bi[4] = {B[3] / det, -B[1] / det, -B[2] / det, B[0] / det};
+            for (int a = 0; a < 2; a++)
+                for (int bb = 0; bb < 2; bb++)
+                    K[a * 2 + bb] = Bi[a * 2 + bb] * cw[c][bb];
+        }
+        memcpy(Minv[c], K, sizeof K);
+        nmod += (size_t)r;
+    }
+
+    /* Chord iterations, all active columns together. */
+    size_t active[2 * DV__MAX_BATCH], na = m;
+    for (size_t c = 0; c < m; c++) {
+        active[c] = c;
+        w->prevn[c] = INFINITY;
+        w->col_state[c] = 0;
+    }
+    const int max_chord = 50;
+    for (int it = 0; na > 0; it++) {
+        if (it > 0) {
+            /* Gradients at the current iterates: Z = X_S T^T, R = C (sigma(Z) - y). */
+            for (size_t a = 0; a < na; a++)
+                memcpy(w->Gs + a * p, w->T + active[a] * p, p * sizeof(double));
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, 1.0,
+                        w->XS, (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
+            for (size_t i = 0; i < kk; i++) {
+                double yi = w->yS[i];
+                double *zr = w->Z + i * na;
+                for (size_t a = 0; a < na; a++)
+                    zr[a] = C * (sigmoid(zr[a]) - yi);
+            }
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, 1.0,
+                        w->Z, (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
+            for (size_t a = 0; a < na; a++) {
+                size_t c = active[a];
+                double *G = w->G + c * p, *th = w->T + c * p;
+                memcpy(G, w->Gs + a * p, p * sizeof(double));
+                for (size_t q = 0; q < d; q++)
+                    G[q] += th[q];
+                for (int q = 0; q < cols[c].nmods; q++) {
+                    const double *x = cx->Xa + (size_t)cols[c].row[q] * p;
+                    double t = cblas_ddot((int)p, x, 1, th, 1);
+                    cblas_daxpy((int)p, cols[c].sign[q] * C * (sigmoid(t) - cx->y[cols[c].row[q]]),
+                                x, 1, G, 1);
+                }
+            }
+        }
+        /* Convergence test; the rest take a step. */
+        size_t nn = 0;
+        for (size_t a = 0; a < na; a++) {
+            size_t c = active[a];
+            double gn = cblas_dnrm2((int)p, w->G + c * p, 1);
+            double g0c = cblas_dnrm2((int)p, w->g0 + c * p, 1);
+            if (gn <= tol * (g0c > 1.0 ? g0c : 1.0)) {
+                w->col_state[c] = 1;
+                continue;
+            }
+            if (it >= max_chord || (it > 1 && gn > 0.5 * w->prevn[c])) {
+                w->col_state[c] = 2; /* stalled: full Newton below */
+                continue;
+            }
+            w->prevn[c] = gn;
+            active[nn++] = c;
+        }
+        na = nn;
+        if (na == 0)
+            break;
+        for (size_t a = 0; a < na; a++)
+            memcpy(w->Gs + a * p, w->G + active[a] * p, p * sizeof(double));
+        solve_rows(w->H, p, w->Gs, na);
+        for (size_t a = 0; a < na; a++) {
+            size_t c = active[a];
+            double *v = w->Gs + a * p, *th = w->T + c * p;
+            int r = cols[c].nmods;
+            double wg[2] = {0, 0};
+            for (int q = 0; q < r; q++)
+                wg[q] = cblas_ddot((int)p, w->modx + (modoff[c] + (size_t)q) * p, 1, v, 1);
+            for (int q = 0; q < r; q++) {
+                double coef = 0.0;
+                for (int q2 = 0; q2 < r; q2++)
+                    coef += Minv[c][q * 2 + q2] * wg[q2];
+                cblas_daxpy((int)p, -coef, w->modW + (modoff[c] + (size_t)q) * p, 1, v, 1);
+            }
+            for (size_t q = 0; q < p; q++)
+                th[q] -= v[q];
+        }
+    }
+    for (size_t c = 0; c < m; c++) {
+        if (w->col_state[c] == 2 &&
+            column_newton(cx, w, w->S, kk, &cols[c], w->T + c * p))
+            return dv__err(err, DV_ENOTCONV,
+                           "the fit of a coalition plus a point (sample %zu, k = %lld) did not converge",
+                           j, (long long)k);
+    }
+    utilities(cx, w->T, m, w->Zv, w->U);
+    for (size_t i = 0; i < nb; i++) {
+        double base = owner_base[i] == (size_t)-1 ? US : w->U[owner_base[i]];
+        delta[i] = w->U[owner_plus[i]] - base;
+    }
+    return DV_OK;
+}
+
+/* The generic path: any learner, through dv_model_fit. */
+static int run_item_generic(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int64_t k,
+                            double *delta, dv_error *err)
+{
+    size_t kk = (size_t)k, first = b * cx->batch;
+    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+    dv_model *mS = NULL, *mZ = NULL, *mB = NULL;
+    double US;
+    int rc = dv_model_fit(&mS, &cx->lp, cx->train, w->S, kk, cx->model0, err);
+    if (!rc)
+        rc = dv_model_score(mS, cx->val, cx->metric, &US);
+    for (size_t i = 0; i < nb && !rc; i++) {
+        int64_t z = cx->points[first + i];
+        double base = US, plus;
+        memcpy(w->rows2, w->S, kk * sizeof(int64_t));
+        if (w->mark[z] == w->stamp) {
+            int64_t r = dv__draw_swap(cx, j, first + i, w->mark, w->stamp);
+            for (size_t t = 0; t < kk; t++)
+                if (w->rows2[t] == z)
+                    w->rows2[t] = r;
+            rc = dv_model_fit(&mB, &cx->lp, cx->train, w->rows2, kk, mS, err);
+            if (!rc)
+                rc = dv_model_score(mB, cx->val, cx->metric, &base);
+        }
+        w->rows2[kk] = z;
+        if (!rc)
+            rc = dv_model_fit(&mZ, &cx->lp, cx->train, w->rows2, kk + 1, mS, err);
+        if (!rc)
+            rc = dv_model_score(mZ, cx->val, cx->metric, &plus);
+        if (!rc)
+            delta[i] = plus - base;
+        dv_model_free(mZ);
+        dv_model_free(mB);
+        mZ = mB = NULL;
+    }
+    dv_model_free(mS);
+    if (rc == DV_ENOTCONV)
+        return dv__err(err, rc, "a fit in sample %zu (k = %lld) did not converge", j, (long long)k);
+    return rc;
+}
+
+int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delta,
+                 int32_t *card, dv_error *err)
+{
+    int64_t k = dv__draw_coalition(cx, j, b, w, w->S);
+    mark_rows(w, w->S, (size_t)k, cx->train->n);
+    size_t first = b * cx->batch;
+    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+    for (size_t i = 0; i < nb; i++)
+        card[i] = (int32_t)k;
+    /* The fast path needs both classes in S. */
+    int both = 0;
+    if (cx->fast) {
+        int seen[2] = {0, 0};
+        for (size_t i = 0; i < (size_t)k; i++)
+            seen[cx->y[w->S[i]] != 0.0] = 1;
+        both = seen[0] && seen[1];
+    }
+    if (cx->fast && both)
+        return run_item_fast(cx, w, j, b, k, delta, err);
+    return run_item_generic(cx, w, j, b, k, delta, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Test hooks and the plain reference computation                           */
+/* ------------------------------------------------------------------------ */
+
+int dv_sample_coalition(const dv_dataset *train, const int64_t *points, size_t n_points,
+                        const dv_sample_params *p, size_t j, size_t point_index, int64_t *S_out,
+                        size_t *n_out, int64_t *k_out, dv_error *err)
+{
+    /* Set-up without model fits: a throw-away validation set is not
+     * needed, so reuse train as validation. */
+    dv__sctx cx;
+    dv_sample_params q = *p;
+    int rc = dv__sctx_init(&cx, train, train, points, n_points, &q, 0, err);
+    if (rc)
+        return rc;
+    cx.fast = 0;
+    if (point_index >= cx.n_points || j >= cx.n_slots) {
+        dv__sctx_free(&cx);
+        return dv__err(err, DV_EINVAL, "sample %zu or point index %zu out of range", j, point_index);
+    }
+    dv__ws w;
+    if ((rc = dv__ws_init(&w, &cx))) {
+        dv__sctx_free(&cx);
+        return dv__err(err, rc, "out of memory");
+    }
+    size_t b = point_index / cx.batch;
+    int64_t k = dv__draw_coalition(&cx, j, b, &w, w.S);
+    mark_rows(&w, w.S, (size_t)k, train->n);
+    int64_t z = cx.points[point_index];
+    if (w.mark[z] == w.stamp) {
+        int64_t r = dv__draw_swap(&cx, j, point_index, w.mark, w.stamp);
+        for (int64_t t = 0; t < k; t++)
+            if (w.S[t] == z)
+                w.S[t] = r;
+    }
+    memcpy(S_out, w.S, (size_t)k * sizeof(int64_t));
+    *n_out = (size_t)k;
+    *k_out = k;
+    dv__ws_free(&w);
+    dv__sctx_free(&cx);
+    return DV_OK;
+}
+
+int dv_delta_plain(const dv_dataset *train, const dv_dataset *val, const dv_learner_params *lp,
+                   dv_metric metric, const int64_t *S, size_t n, int64_t z, double *out,
+                   dv_error *err)
+{
+    dv_metric m = DV_METRIC_NEG_LOGLOSS;
+    int rc = resolve_metric(metric, train->task, &m, err);
+    if (rc)
+        return rc;
+    int64_t *rows = dv__malloc((n + 1) * sizeof(int64_t));
+    if (!rows)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    memcpy(rows, S, n * sizeof(int64_t));
+    rows[n] = z;
+    dv_model *a = NULL, *bm = NULL;
+    double ua = 0, ub = 0;
+    rc = dv_model_fit(&a, lp, train, rows, n, NULL, err);
+    if (!rc)
+        rc = dv_model_fit(&bm, lp, train, rows, n + 1, NULL, err);
+    if (!rc)
+        rc = dv_model_score(a, val, m, &ua);
+    if (!rc)
+        rc = dv_model_score(bm, val, m, &ub);
+    if (!rc)
+        *out = ub - ua;
+    dv_model_free(a);
+    dv_model_free(bm);
+    dv__free(rows);
+    return rc;
+}

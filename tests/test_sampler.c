@@ -1,0 +1,355 @@
+/*
+ * test_sampler.c -- the sampler against plain from-scratch fits: every
+ * delta equals U(S + z) - U(S) with both models fitted from zero on the
+ * coalition the sampler drew (replayed by a test hook); z is never in S;
+ * class counts follow the rule; the output is byte-identical for 1 and 2
+ * threads; grid mode uses the listed sizes.
+ */
+#define _GNU_SOURCE
+#include "check.h"
+#include "dval.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+/* Small classification data: x ~ N(0, I), y from a noisy linear rule
+ * (noisy enough that no subset is separable in practice). */
+static dv_dataset *make_data(size_t n, size_t d, size_t classes, uint64_t seed, int regression)
+{
+    dv_rng r;
+    dv_rng_seed(&r, seed, 99);
+    double *X = malloc(n * d * sizeof *X), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n * d; i++)
+        X[i] = dv_rng_normal(&r);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < d; j++)
+            s += X[i * d + j] * (double)(j % 3 == 0 ? 1 : -0.5);
+        s += 1.0 * dv_rng_normal(&r);
+        if (regression)
+            y[i] = s;
+        else if (classes == 2)
+            y[i] = s > 0.3; /* unbalanced classes */
+        else
+            y[i] = s < -0.5 ? 0 : s < 0.5 ? 1 : 2;
+    }
+    dv_dataset *ds;
+    dv_error err = {0};
+    int rc = dv_dataset_from_arrays(&ds, n, d, X, y,
+                                    regression ? DV_TASK_REGRESSION : DV_TASK_CLASSIFICATION,
+                                    regression ? 0 : classes, NULL, &err);
+    if (rc) {
+        fprintf(stderr, "make_data: %s\n", err.msg);
+        exit(1);
+    }
+    free(X);
+    free(y);
+    return ds;
+}
+
+static void *read_all(const char *dir, const char *name, dv_dtype t, size_t *rows, size_t *cols)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    void *data = NULL;
+    dv_error err = {0};
+    if (dv_npy_read(path, t, &data, rows, cols, &err))
+        fprintf(stderr, "read %s: %s\n", path, err.msg);
+    return data;
+}
+
+static int run(const char *dir, const dv_dataset *tr, const dv_dataset *va, const int64_t *pts,
+               size_t np, const dv_sample_params *p)
+{
+    dv_error err = {0};
+    int rc = dv_run_create(dir, tr, va, pts, np, p, NULL, &err);
+    if (!rc)
+        rc = dv_run_execute(dir, tr, va, pts, np, p, &err);
+    if (rc)
+        fprintf(stderr, "run %s: %s\n", dir, err.msg);
+    return rc;
+}
+
+/* Compares every stored delta with the plain computation on the replayed
+ * coalition; checks coalition invariants on the way. */
+static void check_against_plain(const dv_dataset *tr, const dv_dataset *va, const int64_t *pts,
+                                size_t np, const dv_sample_params *p, const char *dir,
+                                double tol)
+{
+    size_t P, M, P2, M2;
+    double *D = read_all(dir, "deltas.npy", DV_F64, &P, &M);
+    int32_t *K = read_all(dir, "cards.npy", DV_I32, &P2, &M2);
+    CHECK(D && K);
+    if (!D || !K)
+        return;
+    CHECK_EQ_INT(P, np);
+    CHECK_EQ_INT(P2, P);
+    CHECK_EQ_INT(M2, M);
+    size_t C = dv_dataset_classes(tr), n = dv_dataset_rows(tr);
+    const double *y = dv_dataset_targets(tr);
+    size_t class_n[8] = {0};
+    for (size_t i = 0; i < n; i++)
+        class_n[C ? (size_t)y[i] : 0]++;
+    int64_t *S = malloc(n * sizeof *S);
+    double worst = 0;
+    for (size_t i = 0; i < P; i++) {
+        for (size_t j = 0; j < M; j++) {
+            size_t ns;
+            int64_t k;
+            dv_error err = {0};
+            int rc = dv_sample_coalition(tr, pts, np, p, j, i, S, &ns, &k, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            if (rc)
+                continue;
+            CHECK_EQ_INT(k, K[i * M + j]);
+            CHECK_EQ_INT(ns, (size_t)k);
+            CHECK(k >= p->min_card && k <= p->max_card);
+            /* z not in S, no duplicates, class counts by the rule. */
+            char *seen = calloc(n, 1);
+            size_t cnt[8] = {0};
+            for (size_t t = 0; t < ns; t++) {
+                CHECK(S[t] != pts[i]);
+                CHECK(!seen[S[t]]);
+                seen[S[t]] = 1;
+                cnt[C ? (size_t)y[S[t]] : 0]++;
+            }
+            free(seen);
+            if (C) {
+                int64_t want[8];
+                CHECK(dv_class_counts(class_n, C, k, want, NULL) == 0);
+                for (size_t c = 0; c < C; c++)
+                    CHECK_EQ_INT(cnt[c], want[c]);
+            }
+            double plain;
+            rc = dv_delta_plain(tr, va, &p->learner, p->metric, S, ns, pts[i], &plain, &err);
+            CHECK_MSG(rc == 0, "%s", err.msg);
+            double diff = fabs(plain - D[i * M + j]);
+            if (diff > worst)
+                worst = diff;
+            CHECK_MSG(diff <= tol, "point %zu sample %zu: sampler %.17g plain %.17g", i, j,
+                      D[i * M + j], plain);
+        }
+    }
+    printf("# max |sampler - plain| = %.3g over %zu deltas\n", worst, P * M);
+    free(S);
+    dv_free(D);
+    dv_free(K);
+}
+
+static void test_binary_exact(void)
+{
+    dv_dataset *tr = make_data(300, 6, 2, 1, 0), *va = make_data(200, 6, 2, 2, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 6;
+    p.min_card = 20;
+    p.max_card = 150; /* with 300 rows, z in S happens often: the swap path runs */
+    p.batch = 7;
+    p.seed = 11;
+    int64_t pts[20];
+    for (int i = 0; i < 20; i++)
+        pts[i] = i * 13;
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/bin", tmpdir);
+    CHECK(run(dir, tr, va, pts, 20, &p) == 0);
+    check_against_plain(tr, va, pts, 20, &p, dir, 1e-9);
+    /* accuracy utility */
+    p.metric = DV_METRIC_ACCURACY;
+    snprintf(dir, sizeof dir, "%s/acc", tmpdir);
+    CHECK(run(dir, tr, va, pts, 20, &p) == 0);
+    check_against_plain(tr, va, pts, 20, &p, dir, 1e-12);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+static void test_generic_paths(void)
+{
+    /* Multinomial logistic regression and ridge go through the generic path. */
+    dv_dataset *tr = make_data(240, 4, 3, 3, 0), *va = make_data(100, 4, 3, 4, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 3;
+    p.min_card = 30;
+    p.max_card = 100;
+    p.batch = 4;
+    int64_t pts[6] = {0, 5, 10, 50, 100, 199};
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/multi", tmpdir);
+    CHECK(run(dir, tr, va, pts, 6, &p) == 0);
+    check_against_plain(tr, va, pts, 6, &p, dir, 1e-8);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+
+    tr = make_data(200, 5, 0, 5, 1);
+    va = make_data(100, 5, 0, 6, 1);
+    dv_learner_params_default(&p.learner, DV_LEARNER_RIDGE);
+    p.metric = DV_METRIC_DEFAULT;
+    snprintf(dir, sizeof dir, "%s/ridge", tmpdir);
+    CHECK(run(dir, tr, va, pts, 6, &p) == 0);
+    check_against_plain(tr, va, pts, 6, &p, dir, 1e-10);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+static int files_equal(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int eq = fa && fb;
+    while (eq) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        if (ca != cb)
+            eq = 0;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return eq;
+}
+
+static void test_threads_identical(void)
+{
+    dv_dataset *tr = make_data(400, 8, 2, 7, 0), *va = make_data(150, 8, 2, 8, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 10;
+    p.min_card = 30;
+    p.max_card = 200;
+    p.batch = 16;
+    char d1[300], d2[300], a[400], b[400];
+    snprintf(d1, sizeof d1, "%s/t1", tmpdir);
+    snprintf(d2, sizeof d2, "%s/t2", tmpdir);
+    p.n_threads = 1;
+    CHECK(run(d1, tr, va, NULL, 0, &p) == 0);
+    p.n_threads = 2;
+    CHECK(run(d2, tr, va, NULL, 0, &p) == 0);
+    const char *names[] = {"deltas.npy", "cards.npy", "points.npy", "run.json"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(a, sizeof a, "%s/%s", d1, names[i]);
+        snprintf(b, sizeof b, "%s/%s", d2, names[i]);
+        CHECK_MSG(files_equal(a, b), "%s differs between 1 and 2 threads", names[i]);
+    }
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+static void test_grid_mode(void)
+{
+    dv_dataset *tr = make_data(300, 5, 2, 9, 0), *va = make_data(100, 5, 2, 10, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.mode = DV_CARD_GRID;
+    int64_t cards[3] = {20, 50, 90};
+    p.cards = cards;
+    p.n_cards = 3;
+    p.n_samples = 2;
+    p.min_card = 20;
+    p.max_card = 90;
+    int64_t pts[5] = {1, 2, 3, 4, 5};
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/grid", tmpdir);
+    CHECK(run(dir, tr, va, pts, 5, &p) == 0);
+    size_t P, M;
+    int32_t *K = read_all(dir, "cards.npy", DV_I32, &P, &M);
+    CHECK_EQ_INT(M, 6);
+    for (size_t i = 0; K && i < P; i++)
+        for (size_t j = 0; j < M; j++)
+            CHECK_EQ_INT(K[i * M + j], cards[j / 2]);
+    dv_free(K);
+    check_against_plain(tr, va, pts, 5, &p, dir, 1e-9);
+    /* geometric grid like numpy.geomspace(100, 1000, 10).astype(int) */
+    int64_t g[10];
+    size_t ng = dv_geom_grid(100, 1000, 10, g);
+    int64_t want[10] = {100, 129, 166, 215, 278, 359, 464, 599, 774, 1000};
+    CHECK_EQ_INT(ng, 10);
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ_INT(g[i], want[i]);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+static void test_class_counts(void)
+{
+    size_t n[3] = {50, 30, 20};
+    int64_t c[3];
+    CHECK(dv_class_counts(n, 3, 10, c, NULL) == 0);
+    CHECK_EQ_INT(c[0], 5);
+    CHECK_EQ_INT(c[1], 3);
+    CHECK_EQ_INT(c[2], 2);
+    /* 7 * 0.5 = 3.5 -> 4 (half to even), 7 * 0.3 = 2.1 -> 2, 7 * 0.2 = 1.4 -> 1:
+     * sum 7, nothing to add. 5: 2.5 -> 2, 1.5 -> 2, 1 -> 1, remainder 0. */
+    CHECK(dv_class_counts(n, 3, 7, c, NULL) == 0);
+    CHECK_EQ_INT(c[0] + c[1] + c[2], 7);
+    CHECK(dv_class_counts(n, 3, 5, c, NULL) == 0);
+    CHECK_EQ_INT(c[0], 2);
+    CHECK_EQ_INT(c[1], 2);
+    CHECK_EQ_INT(c[2], 1);
+    /* 11: 5.5 -> 6, 3.3 -> 3, 2.2 -> 2, sum 11 */
+    CHECK(dv_class_counts(n, 3, 11, c, NULL) == 0);
+    CHECK_EQ_INT(c[0], 6);
+    /* 13: 6.5 -> 6, 3.9 -> 4, 2.6 -> 3 = 13 */
+    CHECK(dv_class_counts(n, 3, 13, c, NULL) == 0);
+    CHECK_EQ_INT(c[0], 6);
+    CHECK_EQ_INT(c[2], 3);
+    /* too large for class balance once the valued point is left out */
+    dv_error err = {0};
+    CHECK(dv_class_counts(n, 3, 100, c, &err) != 0);
+    CHECK(strstr(err.msg, "class") != NULL);
+}
+
+static void test_bad_params(void)
+{
+    dv_dataset *tr = make_data(100, 3, 2, 12, 0), *va = make_data(50, 3, 2, 13, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/bad", tmpdir);
+    dv_error err = {0};
+    p.min_card = 50;
+    p.max_card = 10;
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == DV_EINVAL);
+    CHECK(strstr(err.msg, "min-card") != NULL);
+    p.min_card = 10;
+    p.max_card = 99; /* needs all rows of a class: impossible without z */
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == DV_EINVAL);
+    CHECK(strstr(err.msg, "class") != NULL);
+    p.max_card = 20;
+    p.learner.kind = DV_LEARNER_RIDGE;
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == DV_EINVAL);
+    dv_learner_params_default(&p.learner, DV_LEARNER_LOGREG);
+    p.metric = DV_METRIC_R2;
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == DV_EINVAL);
+    p.metric = DV_METRIC_DEFAULT;
+    int64_t bad_pt = 1000;
+    CHECK(dv_run_create(dir, tr, va, &bad_pt, 1, &p, NULL, &err) == DV_EINVAL);
+    CHECK(access(dir, F_OK) != 0); /* nothing created */
+    /* a run resumed with other settings is refused */
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == 0);
+    p.seed = 5;
+    CHECK(dv_run_create(dir, tr, va, NULL, 0, &p, NULL, &err) == DV_ESTATE);
+    CHECK(dv_run_execute(dir, tr, va, NULL, 0, &p, &err) == DV_ESTATE);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/dval_test_sampler_XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    RUN(test_class_counts);
+    RUN(test_binary_exact);
+    RUN(test_generic_paths);
+    RUN(test_threads_identical);
+    RUN(test_grid_mode);
+    RUN(test_bad_params);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return CHECK_DONE();
+}
