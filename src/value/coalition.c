@@ -153,7 +153,7 @@ int64_t dv__draw_swap(const dv__sctx *cx, size_t j, size_t point_index, const ui
                       uint32_t stamp)
 {
     int64_t z = cx->points[point_index];
-    size_t c = (size_t)cx->y[z];
+    size_t c = cx->train->task == DV_TASK_CLASSIFICATION ? (size_t)cx->y[z] : 0;
     const int64_t *rows = cx->class_rows[c];
     size_t nc = cx->class_n[c];
     dv_rng r;
