@@ -122,4 +122,9 @@ double dv__logloss_binary(const double *theta, const double *X, const double *y,
 
 /* end of learners (src/learn) ---------------------------------------------- */
 
+/* In-place exp, log and log1p of x[0..n-1] (src/util/vmath.c). */
+void dv__vexp(double *x, size_t n);
+void dv__vlog(double *x, size_t n);
+void dv__vlog1p(double *x, size_t n);
+
 #endif /* DV_INTERNAL_H */

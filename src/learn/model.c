@@ -1,0 +1,295 @@
+/*
+ * model.c -- the dv_model object: learner parameters (defaults, checks,
+ * names), dv_model_fit (argument checks, gathering the training rows into
+ * a design with a column of ones, dispatch to the logistic or linear
+ * solver), prediction and the accessors.  The solvers live in logreg.c and
+ * linear.c, the metrics in metric.c.
+ *
+ * Determinism: OpenBLAS (OpenMP build) splits a call over
+ * omp_get_max_threads() threads, and the split changes the rounding, so a
+ * fit would depend on the thread count in its last bits.  Fits and
+ * predictions therefore run their BLAS calls on the calling thread only
+ * (the OpenMP setting is per thread and restored afterwards): results are
+ * identical bit for bit for any number of threads, and parallel speed
+ * comes from running many fits at once.
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+/* Makes BLAS calls on this thread single-threaded; returns the setting to
+ * restore with blas_serial_end. */
+static int blas_serial_begin(void)
+{
+    int t = omp_get_max_threads();
+    if (t != 1)
+        omp_set_num_threads(1);
+    return t;
+}
+
+static void blas_serial_end(int t)
+{
+    if (t != 1)
+        omp_set_num_threads(t);
+}
+
+void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
+{
+    p->kind = kind;
+    p->C = 1.0;
+    p->lambda = kind == DV_LEARNER_OLS ? 0.0 : 1.0;
+    p->tol = 1e-10;
+    p->max_iter = 100;
+}
+
+const char *dv_learner_params_check(const dv_learner_params *p)
+{
+    if (!p)
+        return "learner parameters are NULL";
+    if (p->kind != DV_LEARNER_LOGREG && p->kind != DV_LEARNER_RIDGE && p->kind != DV_LEARNER_OLS)
+        return "unknown learner kind";
+    if (!(p->C > 0) || !isfinite(p->C))
+        return "C must be a finite number > 0";
+    if (!(p->lambda >= 0) || !isfinite(p->lambda))
+        return "lambda must be a finite number >= 0";
+    if (!(p->tol > 0) || !isfinite(p->tol))
+        return "tol must be a finite number > 0";
+    if (p->max_iter < 1)
+        return "max_iter must be >= 1";
+    return NULL;
+}
+
+int dv_learner_from_name(const char *name, dv_learner_kind *out)
+{
+    static const struct {
+        const char *name;
+        dv_learner_kind kind;
+    } table[] = {{"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS}};
+    if (!name)
+        return DV_EINVAL;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(name, table[i].name)) {
+            if (out)
+                *out = table[i].kind;
+            return DV_OK;
+        }
+    return DV_EINVAL;
+}
+
+const char *dv_learner_name(dv_learner_kind k)
+{
+    switch (k) {
+    case DV_LEARNER_LOGREG:
+        return "logreg";
+    case DV_LEARNER_RIDGE:
+        return "ridge";
+    case DV_LEARNER_OLS:
+        return "ols";
+    }
+    return "unknown";
+}
+
+int dv__model_alloc(dv_model **out, dv_learner_kind kind, dv_task task, size_t d,
+                    size_t n_classes)
+{
+    *out = NULL;
+    dv_model *m = dv__calloc(1, sizeof *m);
+    if (!m)
+        return DV_ENOMEM;
+    m->kind = kind;
+    m->task = task;
+    m->d = d;
+    m->n_classes = task == DV_TASK_CLASSIFICATION ? n_classes : 0;
+    m->n_params = m->n_classes > 2 ? m->n_classes * (d + 1) : d + 1;
+    m->theta = dv__calloc(m->n_params, sizeof(double));
+    if (m->n_classes > 2) {
+        m->present = dv__malloc(m->n_classes);
+        if (m->present)
+            memset(m->present, 1, m->n_classes);
+    }
+    if (!m->theta || (m->n_classes > 2 && !m->present)) {
+        dv_model_free(m);
+        return DV_ENOMEM;
+    }
+    m->n_present = m->n_classes;
+    m->mode = DV__MODEL_LINEAR;
+    m->converged = 1;
+    *out = m;
+    return DV_OK;
+}
+
+void dv_model_free(dv_model *m)
+{
+    if (!m)
+        return;
+    dv__free(m->theta);
+    dv__free(m->present);
+    dv__free(m);
+}
+
+int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                 const int64_t *rows, size_t n, const dv_model *warm, dv_error *err)
+{
+    if (!out)
+        return dv__err(err, DV_EINVAL, "dv_model_fit: out is NULL");
+    *out = NULL;
+    if (!p || !ds)
+        return dv__err(err, DV_EINVAL, "dv_model_fit: %s is NULL", p ? "dataset" : "params");
+    const char *why = dv_learner_params_check(p);
+    if (why)
+        return dv__err(err, DV_EINVAL, "invalid learner parameters: %s", why);
+    int logreg = p->kind == DV_LEARNER_LOGREG;
+    if (logreg && ds->task != DV_TASK_CLASSIFICATION)
+        return dv__err(err, DV_EINVAL, "learner logreg needs a classification dataset");
+    if (!logreg && ds->task != DV_TASK_REGRESSION)
+        return dv__err(err, DV_EINVAL, "learner %s needs a regression dataset",
+                       dv_learner_name(p->kind));
+    if (!rows)
+        n = ds->n;
+    for (size_t i = 0; rows && i < n; i++)
+        if (rows[i] < 0 || (size_t)rows[i] >= ds->n)
+            return dv__err(err, DV_EINVAL, "row index %lld out of range 0..%zu",
+                           (long long)rows[i], ds->n ? ds->n - 1 : 0);
+    if (warm && logreg &&
+        (warm->kind != DV_LEARNER_LOGREG || warm->task != ds->task || warm->d != ds->d ||
+         warm->n_classes != ds->n_classes))
+        return dv__err(err, DV_EINVAL,
+                       "warm-start model does not match: %s with %zu features and %zu "
+                       "classes, the fit has %zu features and %zu classes",
+                       dv_learner_name(warm->kind), warm->d, warm->n_classes, ds->d,
+                       ds->n_classes);
+
+    dv_model *m;
+    if (dv__model_alloc(&m, p->kind, ds->task, ds->d, ds->n_classes))
+        return dv__err(err, DV_ENOMEM, "out of memory");
+
+    /* Gather the rows into Xa = [X_S, 1] and y_S. */
+    size_t d = ds->d, d1 = d + 1;
+    double *Xa = dv__malloc(n * d1 * sizeof(double));
+    double *y = dv__malloc(n * sizeof(double));
+    if (!Xa || !y) {
+        dv__free(Xa);
+        dv__free(y);
+        dv_model_free(m);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? (size_t)rows[i] : i;
+        memcpy(Xa + i * d1, ds->X + r * d, d * sizeof(double));
+        Xa[i * d1 + d] = 1.0;
+        y[i] = ds->y[r];
+    }
+    int nt = blas_serial_begin();
+    int rc = logreg ? dv__logreg_fit(m, p, Xa, y, n, warm, err)
+                    : dv__linear_fit(m, p->kind == DV_LEARNER_OLS ? 0.0 : p->lambda, Xa, y, n, err);
+    blas_serial_end(nt);
+    dv__free(Xa);
+    dv__free(y);
+    if (rc != DV_OK && rc != DV_ENOTCONV) {
+        dv_model_free(m);
+        return rc;
+    }
+    *out = m;
+    return rc;
+}
+
+size_t dv_model_outputs(const dv_model *m)
+{
+    return m->task == DV_TASK_CLASSIFICATION ? m->n_classes : 1;
+}
+
+/* Numerically stable logistic function. */
+static double sigmoid(double z)
+{
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    double e = exp(z);
+    return e / (1.0 + e);
+}
+
+static void predict(const dv_model *m, const double *X, size_t n_rows, double *out)
+{
+    size_t d = m->d, K = m->n_classes;
+    const double *th = m->theta;
+
+    if (m->task == DV_TASK_REGRESSION) {
+        for (size_t i = 0; i < n_rows; i++)
+            out[i] = th[d];
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n_rows, (int)d, 1.0, X, (int)d, th, 1, 1.0,
+                    out, 1);
+        return;
+    }
+    if (m->mode == DV__MODEL_UNIFORM || m->mode == DV__MODEL_ONE_CLASS || K == 1) {
+        for (size_t i = 0; i < n_rows; i++)
+            for (size_t k = 0; k < K; k++) {
+                double v = m->mode == DV__MODEL_UNIFORM ? 1.0 / (double)K
+                                                        : (double)(k == m->const_class);
+                out[i * K + k] = K == 1 ? 1.0 : v;
+            }
+        return;
+    }
+    if (K == 2) {
+        /* z into out[0..n), then spread to (p0, p1) from the back so that
+         * no z is overwritten before it is read. */
+        for (size_t i = 0; i < n_rows; i++)
+            out[i] = th[d];
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n_rows, (int)d, 1.0, X, (int)d, th, 1, 1.0,
+                    out, 1);
+        for (size_t i = n_rows; i-- > 0;) {
+            double z = out[i];
+            out[2 * i] = sigmoid(-z);
+            out[2 * i + 1] = sigmoid(z);
+        }
+        return;
+    }
+    /* Multinomial: logits = X W^T + b over the K blocks (stride d + 1),
+     * softmax over the present classes; absent classes get 0. */
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n_rows, (int)K, (int)d, 1.0, X,
+                (int)d, th, (int)(d + 1), 0.0, out, (int)K);
+    for (size_t i = 0; i < n_rows; i++) {
+        double *o = out + i * K, mx = -INFINITY, s = 0.0;
+        for (size_t k = 0; k < K; k++) {
+            if (!m->present[k])
+                continue;
+            o[k] += th[k * (d + 1) + d];
+            if (o[k] > mx)
+                mx = o[k];
+        }
+        for (size_t k = 0; k < K; k++) {
+            o[k] = m->present[k] ? exp(o[k] - mx) : 0.0;
+            s += o[k];
+        }
+        for (size_t k = 0; k < K; k++)
+            o[k] /= s;
+    }
+}
+
+int dv_model_predict(const dv_model *m, const double *X, size_t n_rows, size_t n_cols,
+                     double *out)
+{
+    if (!m || (n_rows && (!X || !out)))
+        return DV_EINVAL;
+    if (n_cols != m->d)
+        return DV_EINVAL;
+    if (n_rows == 0)
+        return DV_OK;
+    int nt = blas_serial_begin();
+    predict(m, X, n_rows, out);
+    blas_serial_end(nt);
+    return DV_OK;
+}
+
+size_t dv_model_coef(const dv_model *m, double *out, size_t len)
+{
+    size_t c = len < m->n_params ? len : m->n_params;
+    if (out && c)
+        memcpy(out, m->theta, c * sizeof(double));
+    return m->n_params;
+}
+
+int dv_model_iterations(const dv_model *m) { return m->iterations; }
+double dv_model_grad_norm(const dv_model *m) { return m->grad_norm; }
+double dv_model_grad0_norm(const dv_model *m) { return m->grad0_norm; }
