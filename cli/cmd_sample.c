@@ -38,7 +38,7 @@ static const char *USAGE =
     "  --grid-count N       grid mode: size of the geometric grid (default 10)\n"
     "  --seed S             random seed (default 0)\n"
     "  --threads T          worker threads (default: all cores); results do not depend on it\n"
-    "  --batch B            points sharing one coalition per sample (default 64, max 256)\n"
+    "  --batch B            points sharing one coalition per sample (default 128, max 256)\n"
     "  --resume             continue the run in RUN_DIR\n"
     "  -q, --quiet          no progress display\n"
     "\n" CLI_DATA_HELP;

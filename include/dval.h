@@ -324,7 +324,7 @@ typedef struct {
     size_t n_cards;        /* grid: number of explicit cards, or grid size when cards == NULL */
     uint64_t seed;
     int n_threads;         /* <= 0: OpenMP default */
-    size_t batch;          /* points sharing one fitted coalition; default 64 */
+    size_t batch;          /* points sharing one fitted coalition; default 128, at most 256 */
     dv_progress_fn progress; /* may be NULL */
     void *progress_user;
 } dv_sample_params;

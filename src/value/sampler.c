@@ -25,8 +25,6 @@
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 void dv_sample_params_default(dv_sample_params *p)
 {
@@ -40,7 +38,7 @@ void dv_sample_params_default(dv_sample_params *p)
     p->n_cards = 10;
     p->seed = 0;
     p->n_threads = 0;
-    p->batch = 64;
+    p->batch = 128;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -73,6 +71,7 @@ void dv__sctx_free(dv__sctx *cx)
     dv__free(cx->Xa);
     dv__free(cx->Xva);
     dv__free(cx->theta0);
+    dv__free(cx->starts);
     dv_model_free(cx->model0);
     memset(cx, 0, sizeof *cx);
 }
@@ -244,6 +243,34 @@ int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
         if (!cx->Xa || !cx->Xva || !cx->theta0)
             goto nomem;
         dv_model_coef(cx->model0, cx->theta0, cx->p);
+        /* Starting points for the coalition fits: a coalition of size k
+         * behaves like the whole training set with C scaled by k / n, so
+         * fit that on a geometric grid of k and start each S from the
+         * nearest (far fewer Newton steps than from one start). */
+        int64_t ks[DV__N_STARTS];
+        cx->n_starts = dv_geom_grid(cx->min_card, cx->max_card, DV__N_STARTS, ks);
+        cx->starts = dv__malloc(cx->n_starts * cx->p * sizeof(double));
+        if (!cx->starts)
+            goto nomem;
+        dv_model *prev = NULL;
+        for (size_t i = cx->n_starts; i-- > 0;) {
+            dv_learner_params lq = cx->lp;
+            lq.C = cx->lp.C * (double)ks[i] / (double)train->n;
+            dv_model *mk = NULL;
+            rc = dv_model_fit(&mk, &lq, train, NULL, 0, prev ? prev : cx->model0, err);
+            dv_model_free(prev);
+            prev = mk;
+            if (rc) {
+                dv_model_free(prev);
+                dv__sctx_free(cx);
+                return rc == DV_ENOTCONV
+                           ? dv__err(err, rc, "a start fit on the full training set did not converge")
+                           : rc;
+            }
+            cx->start_k[i] = ks[i];
+            dv_model_coef(mk, cx->starts + i * cx->p, cx->p);
+        }
+        dv_model_free(prev);
     }
     return DV_OK;
 nomem:
@@ -258,7 +285,7 @@ void dv__ws_free(dv__ws *w)
     void *ptrs[] = {w->undo, w->mark, w->S, w->rows2, w->XS, w->yS, w->XS2, w->yS2, w->z,
                     w->wv, w->Xw, w->H, w->g, w->step, w->theta, w->thnew, w->Z, w->T,
                     w->G, w->Gs, w->Zv, w->final, w->g0, w->prevn, w->modx, w->modW, w->U,
-                    w->col_state};
+                    w->col_state, w->Sh, w->Yh, w->rho, w->Told, w->Gold};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         dv__free(ptrs[i]);
     memset(w, 0, sizeof *w);
@@ -308,9 +335,15 @@ int dv__ws_init(dv__ws *w, const dv__sctx *cx)
         w->prevn = dv__malloc(m * sizeof(double));
         w->modx = dv__malloc(2 * m * p * sizeof(double));
         w->modW = dv__malloc(2 * m * p * sizeof(double));
+        w->Sh = dv__malloc(m * DV__QN_HIST * p * sizeof(double));
+        w->Yh = dv__malloc(m * DV__QN_HIST * p * sizeof(double));
+        w->rho = dv__malloc(m * DV__QN_HIST * sizeof(double));
+        w->Told = dv__malloc(m * p * sizeof(double));
+        w->Gold = dv__malloc(m * p * sizeof(double));
         bad |= !w->XS || !w->yS || !w->XS2 || !w->yS2 || !w->z || !w->wv || !w->Xw || !w->H ||
                !w->g || !w->step || !w->theta || !w->thnew || !w->Z || !w->T || !w->G ||
-               !w->Gs || !w->Zv || !w->final || !w->g0 || !w->prevn || !w->modx || !w->modW;
+               !w->Gs || !w->Zv || !w->final || !w->g0 || !w->prevn || !w->modx || !w->modW || !w->Sh || !w->Yh || !w->rho ||
+               !w->Told || !w->Gold;
     }
     if (bad) {
         dv__ws_free(w);
@@ -334,6 +367,21 @@ static void mark_rows(dv__ws *w, const int64_t *S, size_t k, size_t n)
 /* Binary logistic regression kernels (augmented rows: x then 1)            */
 /* ------------------------------------------------------------------------ */
 
+static inline double vdot(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* y += a x */
+static inline void vaxpy(double a, const double *x, double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] += a * x[i];
+}
+
 static inline double sigmoid(double t)
 {
     if (t >= 0)
@@ -342,17 +390,19 @@ static inline double sigmoid(double t)
     return e / (1.0 + e);
 }
 
-/* log(1 + e^t), stably. */
-static inline double log1pexp(double t) { return t > 0 ? t + log1p(exp(-t)) : log1p(exp(t)); }
-
 /* C * sum log-loss + 1/2 ||w||^2 at theta; z receives X theta. */
 static double objective(const double *X, const double *y, size_t n, size_t p, double C,
-                        const double *theta, double *z)
+                        const double *theta, double *z, double *e)
 {
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)p, 1.0, X, (int)p, theta, 1, 0.0, z, 1);
+    /* log(1 + e^t) = max(t, 0) + log1p(e^-|t|), over the array at once. */
+    for (size_t i = 0; i < n; i++)
+        e[i] = -fabs(z[i]);
+    dv__vexp(e, n);
+    dv__vlog1p(e, n);
     double f = 0.0;
     for (size_t i = 0; i < n; i++)
-        f += log1pexp(z[i]) - y[i] * z[i];
+        f += (z[i] > 0 ? z[i] : 0.0) + e[i] - y[i] * z[i];
     double r = 0.0;
     for (size_t j = 0; j + 1 < p; j++)
         r += theta[j] * theta[j];
@@ -364,7 +414,10 @@ static double gradient(const double *X, const double *y, size_t n, size_t p, dou
                        const double *theta, const double *z, double *wv, double *g)
 {
     for (size_t i = 0; i < n; i++)
-        wv[i] = C * (sigmoid(z[i]) - y[i]);
+        wv[i] = -z[i];
+    dv__vexp(wv, n);
+    for (size_t i = 0; i < n; i++)
+        wv[i] = C * (1.0 / (1.0 + wv[i]) - y[i]);
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, X, (int)p, wv, 1, 0.0, g, 1);
     double s = 0.0;
     for (size_t j = 0; j < p; j++) {
@@ -412,10 +465,9 @@ static int newton_binary(const double *X, const double *y, size_t n, size_t p, d
                          double *H, dv__ws *w)
 {
     double thr = tol * (g0n > 1.0 ? g0n : 1.0);
-    double f = objective(X, y, n, p, C, theta, w->z);
+    double f = objective(X, y, n, p, C, theta, w->z, w->wv);
     for (int it = 0;; it++) {
         double gn = gradient(X, y, n, p, C, theta, w->z, w->wv, g);
-        if (getenv("DV_DEBUG")) fprintf(stderr, "newton it %d gn %.3e thr %.3e\n", it, gn, thr);
         if (gn <= thr)
             break;
         if (it >= max_iter)
@@ -434,16 +486,19 @@ static int newton_binary(const double *X, const double *y, size_t n, size_t p, d
         for (int ls = 0; ls < ls_max; ls++) {
             for (size_t j = 0; j < p; j++)
                 w->thnew[j] = theta[j] - t * w->step[j];
-            fn = objective(X, y, n, p, C, w->thnew, w->z);
+            fn = objective(X, y, n, p, C, w->thnew, w->z, w->wv);
             if (fn <= f + 1e-4 * t * slope || fn <= f)
                 break;
             t *= 0.5;
         }
-        if (ls_max == 0)
+        if (ls_max == 0) {
             for (size_t j = 0; j < p; j++)
-                w->thnew[j] = theta[j] - w->step[j];
-        memcpy(theta, w->thnew, p * sizeof(double));
-        f = objective(X, y, n, p, C, theta, w->z);
+                theta[j] -= w->step[j];
+            fn = objective(X, y, n, p, C, theta, w->z, w->wv);
+        } else {
+            memcpy(theta, w->thnew, p * sizeof(double));
+        }
+        f = fn; /* w->z holds X theta */
     }
     if (H && hessian_factor(X, n, p, C, w->z, w->Xw, H))
         return DV_ENOTCONV;
@@ -463,28 +518,36 @@ static double grad0_norm(const double *X, const double *y, size_t n, size_t p, d
 /* Validation utility of each of the m parameter rows of Th. */
 static void utilities(const dv__sctx *cx, const double *Th, size_t m, double *Zv, double *U)
 {
-    size_t nv = cx->val->n, p = cx->p;
+    size_t nv = cx->val->n, p = cx->p, nz = nv * m;
     const double *yv = cx->val->y;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nv, (int)m, (int)p, 1.0, cx->Xva,
                 (int)p, Th, (int)p, 0.0, Zv, (int)m);
-    for (size_t c = 0; c < m; c++) {
-        double s = 0.0;
+    for (size_t c = 0; c < m; c++)
+        U[c] = 0.0;
+    if (cx->metric == DV_METRIC_ACCURACY) {
+        for (size_t i = 0; i < nv; i++)
+            for (size_t c = 0; c < m; c++)
+                U[c] += (double)((Zv[i * m + c] > 0.0) == (yv[i] == 1.0));
+    } else {
+        /* log q with q = sigma(+-t), the probability of the true class,
+         * clipped to [1e-15, 1 - 1e-15]. */
         for (size_t i = 0; i < nv; i++) {
-            double t = Zv[i * m + c];
-            if (cx->metric == DV_METRIC_ACCURACY) {
-                s += (double)((t > 0.0) == (yv[i] == 1.0));
-            } else {
-                double p1 = sigmoid(t);
-                double q = yv[i] == 1.0 ? p1 : 1.0 - p1;
-                if (q < 1e-15)
-                    q = 1e-15;
-                if (q > 1.0 - 1e-15)
-                    q = 1.0 - 1e-15;
-                s += log(q);
-            }
+            double s = yv[i] == 1.0 ? -1.0 : 1.0;
+            for (size_t c = 0; c < m; c++)
+                Zv[i * m + c] *= s;
         }
-        U[c] = s / (double)nv;
+        dv__vexp(Zv, nz);
+        for (size_t i = 0; i < nz; i++) {
+            double q = 1.0 / (1.0 + Zv[i]);
+            Zv[i] = q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q;
+        }
+        dv__vlog(Zv, nz);
+        for (size_t i = 0; i < nv; i++)
+            for (size_t c = 0; c < m; c++)
+                U[c] += Zv[i * m + c];
     }
+    for (size_t c = 0; c < m; c++)
+        U[c] /= (double)nv;
 }
 
 /* A column: the data set S with up to two rows added (sign +1) or removed
@@ -536,7 +599,12 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
     /* Fit S from the full-data solution. */
     double *g0s = w->step + p; /* scratch of length p */
     double g0n = grad0_norm(w->XS, w->yS, kk, p, C, g0s);
-    memcpy(w->theta, cx->theta0, p * sizeof(double));
+    size_t best = 0;
+    for (size_t i = 1; i < cx->n_starts; i++)
+        if (fabs(log((double)cx->start_k[i] / (double)k)) <
+            fabs(log((double)cx->start_k[best] / (double)k)))
+            best = i;
+    memcpy(w->theta, cx->starts + best * p, p * sizeof(double));
     if (newton_binary(w->XS, w->yS, kk, p, C, tol, cx->lp.max_iter, g0n, w->theta, w->g, w->H, w))
         return dv__err(err, DV_ENOTCONV, "the fit of a coalition (sample %zu, k = %lld) did not converge",
                        j, (long long)k);
@@ -622,14 +690,21 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
         nmod += (size_t)r;
     }
 
-    /* Chord iterations, all active columns together. */
+    /* Quasi-Newton iterations, all active columns together: L-BFGS whose
+     * initial matrix is the Woodbury-corrected Hessian of S at theta_S, so
+     * that the first step is exactly Newton's step for S + z from theta_S
+     * and later steps add curvature learnt along the way.  Convergence is
+     * judged on the true gradient only. */
     size_t active[2 * DV__MAX_BATCH], na = m;
+    int hn[2 * DV__MAX_BATCH], hpos[2 * DV__MAX_BATCH];
     for (size_t c = 0; c < m; c++) {
         active[c] = c;
         w->prevn[c] = INFINITY;
         w->col_state[c] = 0;
+        hn[c] = hpos[c] = 0;
     }
-    const int max_chord = 50;
+    const int max_qn = 60;
+    const size_t H = DV__QN_HIST;
     for (int it = 0; na > 0; it++) {
         if (it > 0) {
             /* Gradients at the current iterates: Z = X_S T^T, R = C (sigma(Z) - y). */
@@ -637,11 +712,15 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
                 memcpy(w->Gs + a * p, w->T + active[a] * p, p * sizeof(double));
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, 1.0,
                         w->XS, (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
+            size_t nz = kk * na;
+            for (size_t i = 0; i < nz; i++)
+                w->Z[i] = -w->Z[i];
+            dv__vexp(w->Z, nz); /* sigma(t) = 1 / (1 + e^-t) */
             for (size_t i = 0; i < kk; i++) {
                 double yi = w->yS[i];
                 double *zr = w->Z + i * na;
                 for (size_t a = 0; a < na; a++)
-                    zr[a] = C * (sigmoid(zr[a]) - yi);
+                    zr[a] = C * (1.0 / (1.0 + zr[a]) - yi);
             }
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, 1.0,
                         w->Z, (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
@@ -653,9 +732,23 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
                     G[q] += th[q];
                 for (int q = 0; q < cols[c].nmods; q++) {
                     const double *x = cx->Xa + (size_t)cols[c].row[q] * p;
-                    double t = cblas_ddot((int)p, x, 1, th, 1);
-                    cblas_daxpy((int)p, cols[c].sign[q] * C * (sigmoid(t) - cx->y[cols[c].row[q]]),
-                                x, 1, G, 1);
+                    double t = vdot(x, th, p);
+                    vaxpy(cols[c].sign[q] * C * (sigmoid(t) - cx->y[cols[c].row[q]]), x, G, p);
+                }
+                /* Curvature pair (s, y) of the last step. */
+                double *sv = w->Sh + (c * H + (size_t)hpos[c]) * p;
+                double *yv = w->Yh + (c * H + (size_t)hpos[c]) * p;
+                const double *to = w->Told + c * p, *go = w->Gold + c * p;
+                for (size_t q = 0; q < p; q++) {
+                    sv[q] = th[q] - to[q];
+                    yv[q] = G[q] - go[q];
+                }
+                double sy = vdot(sv, yv, p);
+                if (sy > 1e-12 * sqrt(vdot(sv, sv, p) * vdot(yv, yv, p))) {
+                    w->rho[c * H + (size_t)hpos[c]] = 1.0 / sy;
+                    hpos[c] = (hpos[c] + 1) % (int)H;
+                    if (hn[c] < (int)H)
+                        hn[c]++;
                 }
             }
         }
@@ -663,13 +756,13 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
         size_t nn = 0;
         for (size_t a = 0; a < na; a++) {
             size_t c = active[a];
-            double gn = cblas_dnrm2((int)p, w->G + c * p, 1);
-            double g0c = cblas_dnrm2((int)p, w->g0 + c * p, 1);
+            double gn = sqrt(vdot(w->G + c * p, w->G + c * p, p));
+            double g0c = sqrt(vdot(w->g0 + c * p, w->g0 + c * p, p));
             if (gn <= tol * (g0c > 1.0 ? g0c : 1.0)) {
                 w->col_state[c] = 1;
                 continue;
             }
-            if (it >= max_chord || (it > 1 && gn > 0.5 * w->prevn[c])) {
+            if (it >= max_qn || !(gn < 4.0 * w->prevn[c])) {
                 w->col_state[c] = 2; /* stalled: full Newton below */
                 continue;
             }
@@ -679,8 +772,19 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
         na = nn;
         if (na == 0)
             break;
-        for (size_t a = 0; a < na; a++)
-            memcpy(w->Gs + a * p, w->G + active[a] * p, p * sizeof(double));
+        /* Two-loop recursion around the initial matrix's solve. */
+        double alph[2 * DV__MAX_BATCH][DV__QN_HIST];
+        for (size_t a = 0; a < na; a++) {
+            size_t c = active[a];
+            double *q = w->Gs + a * p;
+            memcpy(q, w->G + c * p, p * sizeof(double));
+            for (int t = 0; t < hn[c]; t++) {
+                size_t i = (size_t)((hpos[c] - 1 - t + 2 * (int)H) % (int)H);
+                const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
+                alph[a][t] = w->rho[c * H + i] * vdot(sv, q, p);
+                vaxpy(-alph[a][t], yv, q, p);
+            }
+        }
         solve_rows(w->H, p, w->Gs, na);
         for (size_t a = 0; a < na; a++) {
             size_t c = active[a];
@@ -688,13 +792,21 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
             int r = cols[c].nmods;
             double wg[2] = {0, 0};
             for (int q = 0; q < r; q++)
-                wg[q] = cblas_ddot((int)p, w->modx + (modoff[c] + (size_t)q) * p, 1, v, 1);
+                wg[q] = vdot(w->modx + (modoff[c] + (size_t)q) * p, v, p);
             for (int q = 0; q < r; q++) {
                 double coef = 0.0;
                 for (int q2 = 0; q2 < r; q2++)
                     coef += Minv[c][q * 2 + q2] * wg[q2];
-                cblas_daxpy((int)p, -coef, w->modW + (modoff[c] + (size_t)q) * p, 1, v, 1);
+                vaxpy(-coef, w->modW + (modoff[c] + (size_t)q) * p, v, p);
             }
+            for (int t = hn[c] - 1; t >= 0; t--) {
+                size_t i = (size_t)((hpos[c] - 1 - t + 2 * (int)H) % (int)H);
+                const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
+                double bta = w->rho[c * H + i] * vdot(yv, v, p);
+                vaxpy(alph[a][t] - bta, sv, v, p);
+            }
+            memcpy(w->Told + c * p, th, p * sizeof(double));
+            memcpy(w->Gold + c * p, w->G + c * p, p * sizeof(double));
             for (size_t q = 0; q < p; q++)
                 th[q] -= v[q];
         }

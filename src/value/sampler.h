@@ -9,6 +9,10 @@
 
 /* Largest batch of points sharing one coalition. */
 #define DV__MAX_BATCH 256
+/* Curvature pairs kept by the quasi-Newton iterations of S + z. */
+#define DV__QN_HIST 6
+/* Starting points of the coalition fits, on a grid of sizes. */
+#define DV__N_STARTS 12
 
 /* Everything a work item needs, fixed for the whole run (read-only while
  * items run, so threads share it). */
@@ -33,7 +37,10 @@ typedef struct {
     int fast;                 /* binary logistic regression fast path */
     size_t p;                 /* d + 1 */
     double *Xa, *Xva;         /* augmented train and validation (owned, fast path) */
-    double *theta0;           /* full-data solution: the start of every S fit */
+    double *theta0;           /* full-data solution */
+    double *starts;           /* n_starts x p starting points of S fits */
+    int64_t start_k[DV__N_STARTS];
+    size_t n_starts;
     dv_model *model0;         /* same, for the generic path */
 } dv__sctx;
 
@@ -47,6 +54,7 @@ typedef struct {
     size_t mcap;
     double *XS, *yS, *XS2, *yS2, *z, *wv, *Xw, *H, *g, *step, *theta, *thnew;
     double *Z, *T, *G, *Gs, *Zv, *final, *g0, *prevn, *modx, *modW;
+    double *Sh, *Yh, *rho, *Told, *Gold; /* quasi-Newton history per column */
     double *U;                /* utilities per column */
     int *col_state;
 } dv__ws;

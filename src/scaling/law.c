@@ -1,0 +1,785 @@
+/*
+ * law.c -- per-point scaling-law estimators.  A point's marginal
+ * contributions delta at training-set sizes k are modelled as
+ * delta ~ N(c k^-alpha, sigma^2 k^-beta).  Two estimators fit the law: the
+ * log estimator (a log-log regression of the per-cardinality means) and the
+ * maximum-likelihood estimator, whose nuisance parameters c and sigma have
+ * closed forms, leaving a two-dimensional profile likelihood in
+ * (alpha, beta) that a grid search plus a box-constrained Newton method
+ * minimizes globally.  The Newton method is shared with curve.c.
+ *
+ * Both estimators work on samples grouped by distinct cardinality (count,
+ * mean, within-group sum of squares), so one evaluation of the profile
+ * likelihood costs O(distinct k), not O(samples).
+ */
+#include "internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/* Scaling laws for individual data points: Covert, Ji, Hashimoto and Zou,
+ * "Scaling Laws for the Value of Individual Data Points in Machine
+ * Learning", ICML 2024. */
+
+/* The box for alpha and beta: the reference clamps log alpha, log beta <= 2
+ * and leaves them unbounded below; exp(-40) is numerically alpha = 0 for any
+ * cardinality that fits in an int32 (|alpha ln k| < 1e-16). */
+#define LAW_HI 7.38905609893065022723 /* e^2 */
+#define LAW_LO 4.24835425529158899e-18 /* e^-40 */
+/* An optimum below this counts as "at the lower end" (DV_LAW_BOUND). */
+#define LAW_LOW_FLAG 1e-6
+/* Relative residual energy F/Q below which the law fits exactly. */
+#define LAW_EXACT_REL 1e-24
+
+#define LN_2PI 1.83787706640934548356
+#define LN_10 2.30258509299404568402
+
+/* Grid of the global search, uniform in (alpha, beta) over [0, e^2]. */
+#ifndef GRID_NA
+#define GRID_NA 25
+#define GRID_NB 8
+/* Newton runs from the best local minima of the grid. */
+#define LAW_STARTS 3
+#endif
+
+double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
+                         void *ctx, double x[2], const double lo[2], const double hi[2],
+                         int max_iter);
+
+const char *dv_law_status_name(int status)
+{
+    switch (status) {
+    case DV_LAW_OK:
+        return "ok";
+    case DV_LAW_NO_SAMPLES:
+        return "no_samples";
+    case DV_LAW_ONE_CARD:
+        return "one_card";
+    case DV_LAW_ALL_ZERO:
+        return "all_zero";
+    case DV_LAW_NONFINITE:
+        return "nonfinite";
+    case DV_LAW_BOUND:
+        return "bound";
+    default:
+        return "unknown";
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Box-constrained Newton method in two variables                           */
+/* ------------------------------------------------------------------------ */
+
+/* Minimizes f over the box [lo, hi] from x (updated in place) by projected
+ * Newton steps with an Armijo backtracking line search along the projected
+ * path.  Bound constraints whose gradient points outwards are held fixed
+ * (Bertsekas, "Projected Newton methods for optimization problems with
+ * simple constraints", 1982); an indefinite Hessian is shifted to positive
+ * definite (Levenberg-Marquardt).  f returns +inf or NaN where it cannot be
+ * evaluated; such points are rejected.  Returns f at the final x. */
+double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
+                         void *ctx, double x[2], const double lo[2], const double hi[2],
+                         int max_iter)
+{
+    const double step_max = 1.0;
+    double g[2], h[3];
+    double fx = f(ctx, x, g, h);
+    if (!isfinite(fx))
+        return fx;
+    for (int it = 0; it < max_iter; it++) {
+        int fr[2];
+        double pg = 0.0;
+        for (int i = 0; i < 2; i++) {
+            fr[i] = !((x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0));
+            if (fr[i] && fabs(g[i]) > pg)
+                pg = fabs(g[i]);
+        }
+        if (pg <= 1e-12)
+            break;
+
+        double d[2] = {0.0, 0.0};
+        if (fr[0] && fr[1]) {
+            double h11 = h[0], h12 = h[1], h22 = h[2];
+            double tr = 0.5 * (h11 + h22);
+            double dd = sqrt(0.25 * (h11 - h22) * (h11 - h22) + h12 * h12);
+            double lmin = tr - dd, lmax = tr + dd;
+            double shift = 0.0;
+            double floor_ = 1e-10 * (fabs(lmax) > 1.0 ? fabs(lmax) : 1.0);
+            if (!(lmin > floor_))
+                shift = -lmin + (fabs(lmax) > 1e-3 ? 1e-3 * fabs(lmax) : 1e-3);
+            h11 += shift;
+            h22 += shift;
+            double det = h11 * h22 - h12 * h12;
+            if (det > 0.0 && isfinite(det)) {
+                d[0] = -(h22 * g[0] - h12 * g[1]) / det;
+                d[1] = -(h11 * g[1] - h12 * g[0]) / det;
+            } else {
+                d[0] = -g[0];
+                d[1] = -g[1];
+            }
+        } else {
+            int i = fr[0] ? 0 : 1;
+            double hi_ = h[i == 0 ? 0 : 2];
+            if (hi_ > 0.0 && isfinite(hi_))
+                d[i] = -g[i] / hi_;
+            else
+                d[i] = g[i] > 0.0 ? -step_max : step_max;
+        }
+        if (!isfinite(d[0]) || !isfinite(d[1]))
+            break;
+        double s = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
+        if (s > step_max) {
+            d[0] *= step_max / s;
+            d[1] *= step_max / s;
+        }
+
+        double t = 1.0, xt[2], gt[2], ht[3], ft = fx;
+        int accepted = 0;
+        for (int ls = 0; ls < 50; ls++, t *= 0.5) {
+            for (int i = 0; i < 2; i++) {
+                xt[i] = x[i] + t * d[i];
+                xt[i] = xt[i] < lo[i] ? lo[i] : xt[i] > hi[i] ? hi[i] : xt[i];
+            }
+            double pred = g[0] * (xt[0] - x[0]) + g[1] * (xt[1] - x[1]);
+            if (!(pred < 0.0))
+                break; /* no descent left along this path */
+            ft = f(ctx, xt, gt, ht);
+            if (isfinite(ft) && ft <= fx + 1e-4 * pred) {
+                accepted = 1;
+                break;
+            }
+        }
+        if (!accepted)
+            break;
+        double moved = fabs(xt[0] - x[0]) + fabs(xt[1] - x[1]);
+        double gain = fx - ft;
+        x[0] = xt[0];
+        x[1] = xt[1];
+        fx = ft;
+        memcpy(g, gt, sizeof g);
+        memcpy(h, ht, sizeof h);
+        if (gain <= 1e-15 * (1.0 + fabs(fx)) && moved <= 1e-9)
+            break;
+    }
+    return fx;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Samples grouped by cardinality                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    double d;
+    int32_t k;
+} law_pair;
+
+typedef struct {
+    size_t n;       /* samples */
+    size_t g;       /* distinct cardinalities */
+    double scale;   /* the deltas were divided by this power of two */
+    double lbar;    /* mean of ln k over the samples */
+    double *l;      /* g: ln k - lbar */
+    double *cnt;    /* g: samples at k */
+    double *m;      /* g: mean of the scaled deltas at k */
+    double *W;      /* g: within-k sum of squares of the scaled deltas */
+    double *phi, *w; /* g: scratch, k'^-alpha and k'^beta of the last evaluation */
+    double *tab;    /* (2 GRID_NB + 1) x g: grid tables */
+    void *block;
+} law_data;
+
+/* Stable LSD radix sort by k (keys are positive), 8 bits a pass; passes in
+ * which every key has the same digit are skipped. */
+static law_pair *sort_pairs(law_pair *a, law_pair *tmp, size_t n)
+{
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t cnt[256] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[((uint32_t)a[i].k >> shift) & 255u]++;
+        if (cnt[((uint32_t)a[0].k >> shift) & 255u] == n)
+            continue;
+        size_t pos = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = cnt[b];
+            cnt[b] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[cnt[((uint32_t)a[i].k >> shift) & 255u]++] = a[i];
+        law_pair *s = a;
+        a = tmp;
+        tmp = s;
+    }
+    return a;
+}
+
+/* Validates the samples and groups them.  Writes the dv_law_status of the
+ * input to *lstat; the groups are built only when it is DV_LAW_OK or
+ * DV_LAW_ONE_CARD.  Returns DV_OK or DV_ENOMEM. */
+static int law_prepare(const double *delta, const int32_t *card, size_t n, law_data *D,
+                       int *lstat)
+{
+    memset(D, 0, sizeof *D);
+    D->n = n;
+    D->scale = 1.0;
+    if (n < 2) {
+        *lstat = DV_LAW_NO_SAMPLES;
+        return DV_OK;
+    }
+    double maxabs = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(delta[i]) || card[i] <= 0) {
+            *lstat = DV_LAW_NONFINITE;
+            return DV_OK;
+        }
+        double a = fabs(delta[i]);
+        if (a > maxabs)
+            maxabs = a;
+    }
+    if (maxabs == 0.0) {
+        *lstat = DV_LAW_ALL_ZERO;
+        return DV_OK;
+    }
+    int e;
+    frexp(maxabs, &e);
+    D->scale = ldexp(1.0, e); /* a power of two: the scaling is exact */
+
+    size_t nd = 7 + 2 * GRID_NB;
+    size_t bytes = 2 * n * sizeof(law_pair) + nd * n * sizeof(double);
+    D->block = dv__malloc(bytes);
+    if (!D->block) {
+        *lstat = DV_LAW_NO_SAMPLES;
+        return DV_ENOMEM;
+    }
+    law_pair *pa = D->block, *pb = pa + n;
+    double *dbl = (double *)(pb + n);
+    D->l = dbl;
+    D->cnt = dbl + n;
+    D->m = dbl + 2 * n;
+    D->W = dbl + 3 * n;
+    D->phi = dbl + 4 * n;
+    D->w = dbl + 5 * n;
+    D->tab = dbl + 6 * n;
+
+    for (size_t i = 0; i < n; i++) {
+        pa[i].d = delta[i] / D->scale;
+        pa[i].k = card[i];
+    }
+    law_pair *s = sort_pairs(pa, pb, n);
+
+    size_t g = 0;
+    double lsum = 0.0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        double sum = 0.0;
+        while (j < n && s[j].k == s[i].k)
+            sum += s[j++].d;
+        double cnt = (double)(j - i), mean = sum / cnt, ss = 0.0;
+        for (size_t t = i; t < j; t++)
+            ss += (s[t].d - mean) * (s[t].d - mean);
+        D->l[g] = log((double)s[i].k);
+        D->cnt[g] = cnt;
+        D->m[g] = mean;
+        D->W[g] = ss;
+        lsum += cnt * D->l[g];
+        g++;
+        i = j;
+    }
+    D->g = g;
+    D->lbar = lsum / (double)n;
+    for (size_t j = 0; j < g; j++)
+        D->l[j] -= D->lbar;
+    *lstat = g == 1 ? DV_LAW_ONE_CARD : DV_LAW_OK;
+    return DV_OK;
+}
+
+static void law_release(law_data *D) { dv__free(D->block); }
+
+/* ------------------------------------------------------------------------ */
+/* Log estimator                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* REFERENCE 6.4 LogEstimator on grouped data (at least two groups). */
+static void law_log_groups(const law_data *D, dv_law *out)
+{
+    size_t g = D->g;
+    double xm = 0.0, ym = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double x = -(D->l[j] + D->lbar) / LN_10;
+        double y = log10(fabs(D->m[j] * D->scale) + 1e-12);
+        xm += x;
+        ym += y;
+    }
+    xm /= (double)g;
+    ym /= (double)g;
+    double sxx = 0.0, sxy = 0.0, syy = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double x = -(D->l[j] + D->lbar) / LN_10 - xm;
+        double y = log10(fabs(D->m[j] * D->scale) + 1e-12) - ym;
+        sxx += x * x;
+        sxy += x * y;
+        syy += y * y;
+    }
+    double alpha = sxy / sxx;
+    double ssres = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double x = -(D->l[j] + D->lbar) / LN_10 - xm;
+        double y = log10(fabs(D->m[j] * D->scale) + 1e-12) - ym;
+        ssres += (y - alpha * x) * (y - alpha * x);
+    }
+    /* sklearn's r2_score: a constant target gives 1 when fitted exactly. */
+    double r2 = syy > 0.0 ? 1.0 - ssres / syy : (ssres == 0.0 ? 1.0 : 0.0);
+
+    /* c = sum(d k^-a) / sum(k^-2a) over the raw samples, computed with the
+     * centred logs and the largest exponent factored out so that no power
+     * overflows. */
+    double emax = -HUGE_VAL;
+    for (size_t j = 0; j < g; j++) {
+        double ex = -alpha * D->l[j];
+        if (ex > emax)
+            emax = ex;
+    }
+    double num = 0.0, den = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double p = exp(-alpha * D->l[j] - emax);
+        num += D->cnt[j] * D->m[j] * p;
+        den += D->cnt[j] * p * p;
+    }
+    double c = 0.0;
+    if (num != 0.0) {
+        double lf = alpha * D->lbar - emax + log(fabs(num) / den) + log(D->scale);
+        c = copysign(exp(lf), num);
+    }
+    out->log_c = c;
+    out->log_alpha = alpha;
+    out->log_r2 = r2;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Maximum likelihood                                                       */
+/* ------------------------------------------------------------------------ */
+
+#ifdef LAW_STATS
+extern long g_evals, g_full;
+#endif
+
+/* exp(x) for |x| < 700 in straight-line code that compilers vectorize
+ * (the profile needs two exps per group and evaluation; its arguments are
+ * bounded by e^2 |ln k - lbar| < 160, as 0 < k < 2^31): Cody-Waite
+ * reduction x = n ln 2 + r, |r| <= ln 2 / 2, a degree-13 Taylor polynomial
+ * (truncation < 1e-17 relative), and 2^n assembled in the exponent bits.
+ * Accurate to a few ulps. */
+static inline double law_exp(double x)
+{
+    const double shifter = 0x1.8p52, log2e = 0x1.71547652b82fep0;
+    const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
+    double kd = x * log2e + shifter; /* round to nearest, n in the low bits */
+    uint64_t ki;
+    memcpy(&ki, &kd, sizeof ki);
+    kd -= shifter;
+    double r = (x - kd * ln2_hi) - kd * ln2_lo;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t bits = (ki + 1023u) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* Profile of the scaled, centred problem at (a, b): with k' = k / exp(lbar),
+ * w = k'^b and phi = k'^-a,
+ *   c(a, b) = sum(n w phi m) / sum(n w phi^2),
+ *   F(a, b) = sum(w (W + n (m - c phi)^2)) = N sigma'^2,
+ * and the mean NLL is 0.5 ln(2 pi) + 0.5 + 0.5 ln(F / N) (plus ln scale).
+ * Returns F and c; with dF != NULL also the gradient dF[0..1] (a, b) and
+ * Hessian dF[2..4] (aa, ab, bb) of F, from per-group sums derived by hand
+ * from F = Q - A^2 / B (Q = sum w S2, A = sum w phi S1, B = sum n w phi^2). */
+static double law_profile(const law_data *D, double a, double b, double *c_out, double dF[5])
+{
+#ifdef LAW_STATS
+    g_evals++; g_full += dF != NULL;
+#endif
+    size_t g = D->g;
+    const double *l = D->l, *cnt = D->cnt, *m = D->m, *W = D->W;
+    double *phi = D->phi, *w = D->w;
+    for (size_t j = 0; j < g; j++) {
+        phi[j] = law_exp(-a * l[j]);
+        w[j] = law_exp(b * l[j]);
+    }
+    double A = 0.0, B = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double t = cnt[j] * w[j] * phi[j];
+        A += t * m[j];
+        B += t * phi[j];
+    }
+    double c = A / B;
+    double F = 0.0, Fb = 0.0, Fbb = 0.0, P1 = 0.0, P2 = 0.0, B1 = 0.0, B2 = 0.0;
+    if (!dF) {
+        for (size_t j = 0; j < g; j++) {
+            double r = m[j] - c * phi[j];
+            F += w[j] * (W[j] + cnt[j] * r * r);
+        }
+    } else {
+        for (size_t j = 0; j < g; j++) {
+            double r = m[j] - c * phi[j];
+            double e = w[j] * (W[j] + cnt[j] * r * r);
+            double t = cnt[j] * w[j] * phi[j];
+            double lj = l[j], l2 = lj * lj;
+            F += e;
+            Fb += lj * e;
+            Fbb += l2 * e;
+            P1 += lj * t * r;
+            P2 += l2 * t * r;
+            B1 += lj * t * phi[j];
+            B2 += l2 * t * phi[j];
+        }
+        double da = -P1 + c * B1, db = P1;
+        dF[0] = 2.0 * c * P1;
+        dF[1] = Fb;
+        dF[2] = -2.0 * c * P2 + 2.0 * c * c * B2 - 2.0 / B * da * da;
+        dF[3] = 2.0 * c * P2 - 2.0 / B * da * db;
+        dF[4] = Fbb - 2.0 / B * db * db;
+    }
+    *c_out = c;
+    return F;
+}
+
+/* Objective of the Newton method: ln F and its derivatives. */
+static double law_objective(void *ctx, const double x[2], double grad[2], double hess[3])
+{
+    const law_data *D = ctx;
+    double c, dF[5];
+    double F = law_profile(D, x[0], x[1], &c, grad ? dF : NULL);
+    if (!(F > 0.0) || !isfinite(F))
+        return HUGE_VAL;
+    if (grad) {
+        double ga = dF[0] / F, gb = dF[1] / F;
+        grad[0] = ga;
+        grad[1] = gb;
+        hess[0] = dF[2] / F - ga * ga;
+        hess[1] = dF[3] / F - ga * gb;
+        hess[2] = dF[4] / F - gb * gb;
+    }
+    return log(F);
+}
+
+/* Global search: a grid over [0, e^2]^2, uniform in alpha and beta.  The
+ * profile is often multimodal in alpha (noisy points have several basins),
+ * seldom in beta, so the grid is fine in alpha and coarse in beta.  Rows of
+ * k'^-alpha come from one exp per group by recurrence; a node costs three
+ * multiply-adds per group through F = Q - A^2 / B, recomputed in the stable
+ * form where cancellation could bite.  Writes the nodes that start the
+ * Newton method (best first: the local minima in alpha of the profile
+ * min over beta) and returns their number. */
+/* Two dot products over groups, A = u.p and B = v.p2, in four lanes (lane
+ * t sums the groups j = t mod 4).  GCC and clang get explicit two-wide
+ * vectors; other compilers the same sums in scalar code, so the result is
+ * identical either way. */
+#if defined(__GNUC__)
+typedef double law_v2 __attribute__((vector_size(16)));
+static inline law_v2 law_ld2(const double *x)
+{
+    law_v2 v;
+    memcpy(&v, x, sizeof v);
+    return v;
+}
+#endif
+
+static void dot2(const double *u, const double *p, const double *v, const double *p2, size_t g,
+                 double *A, double *B)
+{
+    double a4[4] = {0.0, 0.0, 0.0, 0.0}, b4[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t j = 0;
+#if defined(__GNUC__)
+    law_v2 a01 = {0.0, 0.0}, a23 = {0.0, 0.0}, b01 = {0.0, 0.0}, b23 = {0.0, 0.0};
+    for (; j + 4 <= g; j += 4) {
+        a01 += law_ld2(u + j) * law_ld2(p + j);
+        a23 += law_ld2(u + j + 2) * law_ld2(p + j + 2);
+        b01 += law_ld2(v + j) * law_ld2(p2 + j);
+        b23 += law_ld2(v + j + 2) * law_ld2(p2 + j + 2);
+    }
+    a4[0] = a01[0];
+    a4[1] = a01[1];
+    a4[2] = a23[0];
+    a4[3] = a23[1];
+    b4[0] = b01[0];
+    b4[1] = b01[1];
+    b4[2] = b23[0];
+    b4[3] = b23[1];
+#else
+    for (; j + 4 <= g; j += 4) {
+        for (int t = 0; t < 4; t++) {
+            a4[t] += u[j + t] * p[j + t];
+            b4[t] += v[j + t] * p2[j + t];
+        }
+    }
+#endif
+    for (int t = 0; j < g; j++, t++) {
+        a4[t] += u[j] * p[j];
+        b4[t] += v[j] * p2[j];
+    }
+    *A = (a4[0] + a4[1]) + (a4[2] + a4[3]);
+    *B = (b4[0] + b4[1]) + (b4[2] + b4[3]);
+}
+
+static int law_grid(const law_data *D, double starts[][2], int max_starts)
+{
+    size_t g = D->g;
+    const double ha = LAW_HI / (GRID_NA - 1), hb = LAW_HI / (GRID_NB - 1);
+    double *U = D->tab, *V = D->tab + GRID_NB * g; /* GRID_NB x g each */
+    double *p = D->phi, *e = D->w, *p2 = D->tab + 2 * GRID_NB * g;
+    double Q[GRID_NB];
+    for (int ib = 0; ib < GRID_NB; ib++)
+        Q[ib] = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        double eb = exp(hb * D->l[j]), w = 1.0;
+        for (int ib = 0; ib < GRID_NB; ib++) {
+            V[ib * g + j] = D->cnt[j] * w;
+            U[ib * g + j] = D->cnt[j] * w * D->m[j];
+            Q[ib] += w * (D->W[j] + D->cnt[j] * D->m[j] * D->m[j]);
+            w *= eb;
+        }
+        p[j] = 1.0;
+        e[j] = exp(-ha * D->l[j]);
+    }
+    double prof[GRID_NA];
+    int arg[GRID_NA];
+    for (int ia = 0; ia < GRID_NA; ia++) {
+        for (size_t j = 0; j < g; j++)
+            p2[j] = p[j] * p[j];
+        prof[ia] = HUGE_VAL;
+        arg[ia] = 0;
+        for (int ib = 0; ib < GRID_NB; ib++) {
+            const double *u = U + ib * g, *v = V + ib * g;
+            double A, B;
+            dot2(u, p, v, p2, g, &A, &B);
+            double F = Q[ib] - A * A / B;
+            if (!(F > 1e-8 * Q[ib])) {
+                double c = A / B;
+                F = 0.0;
+                for (size_t j = 0; j < g; j++) {
+                    double r = D->m[j] - c * p[j];
+                    F += v[j] * (D->W[j] / D->cnt[j] + r * r);
+                }
+            }
+            double f = F > 0.0 ? log(F) : -HUGE_VAL;
+            if (f < prof[ia]) {
+                prof[ia] = f;
+                arg[ia] = ib;
+            }
+        }
+        for (size_t j = 0; j < g; j++)
+            p[j] *= e[j];
+    }
+    /* Local minima of the profile along alpha, best first. */
+    int n_starts = 0;
+    double fs[GRID_NA];
+    for (int ia = 0; ia < GRID_NA; ia++) {
+        int is_min = (ia == 0 || prof[ia] <= prof[ia - 1]) &&
+                     (ia == GRID_NA - 1 || prof[ia] < prof[ia + 1]);
+        if (!is_min)
+            continue;
+        double a = ia == 0 ? LAW_LO : fmin(ia * ha, LAW_HI);
+        double b = arg[ia] == 0 ? LAW_LO : fmin(arg[ia] * hb, LAW_HI);
+        int pos = n_starts < max_starts ? n_starts : max_starts;
+        while (pos > 0 && fs[pos - 1] > prof[ia]) {
+            if (pos < max_starts) {
+                fs[pos] = fs[pos - 1];
+                starts[pos][0] = starts[pos - 1][0];
+                starts[pos][1] = starts[pos - 1][1];
+            }
+            pos--;
+        }
+        if (pos < max_starts) {
+            fs[pos] = prof[ia];
+            starts[pos][0] = a;
+            starts[pos][1] = b;
+            if (n_starts < max_starts)
+                n_starts++;
+        }
+    }
+    if (n_starts == 0) { /* all NaN: cannot happen with finite data */
+        starts[0][0] = 1.0;
+        starts[0][1] = 2.0;
+        n_starts = 1;
+    }
+    return n_starts;
+}
+
+/* Exact law (F = 0 up to rounding): F itself, not ln F, is smooth at the
+ * optimum, so alpha is polished by 1-D Newton steps on F at beta = 0. */
+static double law_polish_exact(const law_data *D, double a)
+{
+    for (int it = 0; it < 50; it++) {
+        double c, dF[5];
+        law_profile(D, a, 0.0, &c, dF);
+        if (!(dF[2] > 0.0))
+            break;
+        double an = a - dF[0] / dF[2];
+        an = an < LAW_LO ? LAW_LO : an > LAW_HI ? LAW_HI : an;
+        if (!isfinite(an) || fabs(an - a) <= 1e-15 * (1.0 + a)) {
+            a = isfinite(an) ? an : a;
+            break;
+        }
+        a = an;
+    }
+    return a;
+}
+
+/* Fills c, alpha, sigma, beta, nll from grouped data with >= 2 groups;
+ * returns the status (DV_LAW_OK or DV_LAW_BOUND). */
+static int law_mle_groups(const law_data *D, dv_law *out)
+{
+    double starts[LAW_STARTS][2], x[2] = {1.0, 2.0}, fx = HUGE_VAL;
+    int n_starts = law_grid(D, starts, LAW_STARTS);
+    const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
+    for (int s = 0; s < n_starts; s++) {
+        double f = dv__law_minimize2(law_objective, (void *)D, starts[s], lo, hi, 100);
+        if (f < fx) {
+            fx = f;
+            x[0] = starts[s][0];
+            x[1] = starts[s][1];
+        }
+    }
+
+    double c, F = law_profile(D, x[0], x[1], &c, NULL);
+    /* Q at the optimum: the residual energy of the zero law. */
+    double Q = 0.0;
+    for (size_t j = 0; j < D->g; j++)
+        Q += D->w[j] * (D->W[j] + D->cnt[j] * D->m[j] * D->m[j]);
+
+    int status = DV_LAW_OK;
+    if (!(F > 1e-12 * Q)) {
+        /* Possibly an exact law: polish alpha on F and decide there. */
+        double a = law_polish_exact(D, x[0]);
+        double c0, F0 = law_profile(D, a, 0.0, &c0, NULL), Q0 = 0.0;
+        for (size_t j = 0; j < D->g; j++)
+            Q0 += D->W[j] + D->cnt[j] * D->m[j] * D->m[j];
+        if (!(F0 > LAW_EXACT_REL * Q0)) {
+            /* sigma = 0 lies on the boundary of the parameter space and the
+             * likelihood is unbounded: beta is unidentifiable (0), nll does
+             * not apply (0). */
+            out->c = c0 * D->scale * exp(a * D->lbar);
+            out->alpha = a;
+            out->sigma = 0.0;
+            out->beta = 0.0;
+            out->nll = 0.0;
+            return DV_LAW_BOUND;
+        }
+    }
+    if (!(F > 0.0)) /* cannot happen after the exact-law test; be safe */
+        F = DBL_MIN;
+    out->c = c * D->scale * exp(x[0] * D->lbar);
+    out->alpha = x[0];
+    out->sigma = sqrt(F / (double)D->n) * D->scale * exp(0.5 * x[1] * D->lbar);
+    out->beta = x[1];
+    out->nll = 0.5 * LN_2PI + 0.5 + 0.5 * log(F / (double)D->n) + log(D->scale);
+    for (int i = 0; i < 2; i++)
+        if (x[i] >= LAW_HI || x[i] < LAW_LOW_FLAG)
+            status = DV_LAW_BOUND;
+    return status;
+}
+
+/* One cardinality: alpha, beta unidentifiable (0); c = mean, sigma = the
+ * (maximum-likelihood) standard deviation. */
+static void law_one_card(const law_data *D, dv_law *out)
+{
+    double sd = sqrt(D->W[0] / (double)D->n);
+    out->c = D->m[0] * D->scale;
+    out->alpha = 0.0;
+    out->sigma = sd * D->scale;
+    out->beta = 0.0;
+    out->nll = sd > 0.0 ? 0.5 * LN_2PI + 0.5 + log(sd) + log(D->scale) : 0.0;
+    out->log_c = out->c;
+    out->log_alpha = 0.0;
+    out->log_r2 = 0.0;
+}
+
+enum { FIT_LOG = 1, FIT_MLE = 2 };
+
+static int law_fit_impl(const double *delta, const int32_t *card, size_t n, dv_law *out,
+                        int what)
+{
+    if (!out)
+        return DV_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->n_samples = n;
+    if (n > 0 && (!delta || !card)) {
+        out->status = DV_LAW_NO_SAMPLES;
+        return DV_EINVAL;
+    }
+    law_data D;
+    int lstat;
+    int rc = law_prepare(delta, card, n, &D, &lstat);
+    out->status = lstat;
+    if (rc != DV_OK || lstat == DV_LAW_NO_SAMPLES || lstat == DV_LAW_NONFINITE ||
+        lstat == DV_LAW_ALL_ZERO) {
+        law_release(&D);
+        return rc;
+    }
+    if (lstat == DV_LAW_ONE_CARD) {
+        law_one_card(&D, out);
+        if (!(what & FIT_LOG))
+            out->log_c = 0.0;
+        if (!(what & FIT_MLE))
+            out->c = out->sigma = out->nll = 0.0;
+    } else {
+        if (what & FIT_LOG)
+            law_log_groups(&D, out);
+        if (what & FIT_MLE)
+            out->status = law_mle_groups(&D, out);
+    }
+    law_release(&D);
+    return DV_OK;
+}
+
+int dv_law_fit_log(const double *delta, const int32_t *card, size_t n, dv_law *out)
+{
+    return law_fit_impl(delta, card, n, out, FIT_LOG);
+}
+
+int dv_law_fit_mle(const double *delta, const int32_t *card, size_t n, dv_law *out)
+{
+    return law_fit_impl(delta, card, n, out, FIT_MLE);
+}
+
+int dv_law_fit(const double *delta, const int32_t *card, size_t n, dv_law *out)
+{
+    return law_fit_impl(delta, card, n, out, FIT_LOG | FIT_MLE);
+}
+
+double dv_law_nll(const double *delta, const int32_t *card, size_t n, double c, double alpha,
+                  double sigma, double beta)
+{
+    if (n == 0 || !delta || !card || !(sigma >= 0.0))
+        return NAN;
+    double s = 0.0;
+    int all_exact = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (card[i] <= 0)
+            return NAN;
+        double lk = log((double)card[i]);
+        double r = delta[i] - c * exp(-alpha * lk);
+        if (sigma == 0.0) {
+            all_exact &= r == 0.0;
+            continue;
+        }
+        double var = sigma * sigma * exp(-beta * lk);
+        s += 0.5 * (LN_2PI + log(var) + r * r / var);
+    }
+    if (sigma == 0.0) /* the density degenerates to a point mass */
+        return all_exact ? -HUGE_VAL : HUGE_VAL;
+    return s / (double)n;
+}
