@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# kill -9 in the middle of a run, then --resume: the files equal those of
+# an uninterrupted run byte for byte.
+. "$(dirname "$0")/lib.inc"
+set -u
+$DVAL synth linear-clf -o "$T/d.csv" --rows 3000 --features 20 --noise 0.5 --seed 1 2>/dev/null
+args=(--data "$T/d.csv" --samples 40 --points 600 --min-card 100 --max-card 600 --seed 9 --batch 8 --threads 2 -q)
+$DVAL sample "${args[@]}" -o "$T/full" || bad "uninterrupted run"
+$DVAL sample "${args[@]}" -o "$T/cut" &
+pid=$!
+# wait until some, but not all, work items are done
+killed=0
+for i in $(seq 1 600); do
+    if [ -f "$T/cut/progress.bin" ]; then
+        n=$(tr -d '\000' < "$T/cut/progress.bin" | wc -c)
+        if [ "$n" -gt 20 ]; then kill -9 $pid; killed=1; break; fi
+    fi
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.02
+done
+wait $pid 2>/dev/null
+if [ $killed -eq 1 ] && [ -f "$T/cut/progress.bin" ]; then
+    ok "killed mid-run ($n items done)"
+    [ ! -f "$T/cut/deltas.npy" ] && ok "no final output after the kill" || bad "final output after kill"
+else
+    bad "could not kill the run in the middle"
+fi
+expect_fail "no overwrite without --resume" "already holds a run" $DVAL sample "${args[@]}" -o "$T/cut"
+$DVAL sample "${args[@]}" -o "$T/cut" --resume || bad "resume"
+for f in deltas.npy cards.npy points.npy points.csv; do
+    cmp -s "$T/full/$f" "$T/cut/$f" && ok "$f equal after resume" || bad "$f differs after resume"
+done
+# run.json records the command, whose output directory differs here
+sed "s|$T/full|$T/cut|g" "$T/full/run.json" | cmp -s - "$T/cut/run.json" \
+    && ok "run.json equal after resume" || bad "run.json differs after resume"
+
+[ ! -f "$T/cut/progress.bin" ] && ok "progress file removed" || bad "progress file left"
+# a resumed run with different settings is refused and leaves the run alone
+cp "$T/cut/deltas.npy" "$T/before.npy"
+expect_fail "resume with other settings" "other data or settings" $DVAL sample "${args[@]}" --samples 41 -o "$T/cut" --resume
+cmp -s "$T/before.npy" "$T/cut/deltas.npy" && ok "run untouched" || bad "run changed"
+finish
