@@ -360,7 +360,7 @@ static void law_log_groups(const law_data *D, dv_law *out)
 /* ------------------------------------------------------------------------ */
 
 #ifdef LAW_STATS
-extern long g_evals, g_full;
+extern long g_evals, g_full, g_start_evals[8], g_start_runs[8], g_start_wins[8];
 #endif
 
 /* exp(x) for |x| < 700 in straight-line code that compilers vectorize
@@ -646,7 +646,14 @@ static int law_mle_groups(const law_data *D, dv_law *out)
     int n_starts = law_grid(D, starts, LAW_STARTS);
     const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
     for (int s = 0; s < n_starts; s++) {
+#ifdef LAW_STATS
+        long e0 = g_evals;
+#endif
         double f = dv__law_minimize2(law_objective, (void *)D, starts[s], lo, hi, 100);
+#ifdef LAW_STATS
+        g_start_evals[s] += g_evals - e0; g_start_runs[s]++;
+        if (f < fx - 1e-12 && s > 0) g_start_wins[s]++;
+#endif
         if (f < fx) {
             fx = f;
             x[0] = starts[s][0];

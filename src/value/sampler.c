@@ -89,9 +89,23 @@ static double *augment(const dv_dataset *ds)
     return A;
 }
 
+static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                     const int64_t *points, size_t n_points, const dv_sample_params *p, int fit,
+                     dv_error *err);
+
 int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
                   const int64_t *points, size_t n_points, const dv_sample_params *p,
                   int fit, dv_error *err)
+{
+    int rc = sctx_init(cx, train, val, points, n_points, p, fit, err);
+    if (rc)
+        dv__sctx_free(cx); /* every early return leaves cx freeable */
+    return rc;
+}
+
+static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                     const int64_t *points, size_t n_points, const dv_sample_params *p, int fit,
+                     dv_error *err)
 {
     memset(cx, 0, sizeof *cx);
     int rc;
