@@ -35,7 +35,7 @@ static const char *USAGE =
     "  -q, --quiet     no progress display\n";
 
 typedef struct {
-    double c, alpha, value;
+    double c, alpha, value, mc;
     const char *label;
     int64_t point;
     int status;
@@ -65,12 +65,15 @@ static double quantile(const double *sorted, size_t n, double q)
     return i + 1 < n ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
 }
 
-static void write_quantiles(FILE *f, const char *name, double *v, size_t n)
+static void write_quantiles(FILE *f, const char *name, const double *v0, size_t n)
 {
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    memcpy(v, v0, n * sizeof *v);
     qsort(v, n, sizeof *v, by_double);
     fprintf(f, "  %-8s min %11.4g  10%% %11.4g  25%% %11.4g  median %11.4g  75%% %11.4g  90%% %11.4g  max %11.4g\n",
             name, quantile(v, n, 0), quantile(v, n, 0.1), quantile(v, n, 0.25),
             quantile(v, n, 0.5), quantile(v, n, 0.75), quantile(v, n, 0.9), quantile(v, n, 1));
+    free(v);
 }
 
 int cmd_demo(int argc, char **argv)
@@ -178,14 +181,32 @@ int cmd_demo(int argc, char **argv)
         v[i].value = dv_law_mean_value(laws[i].c, laws[i].alpha, 100, 1000);
     }
     double *a = malloc(P * sizeof *a), *cv = malloc(P * sizeof *cv);
+    double *lv = malloc(P * sizeof *lv), *mc = malloc(P * sizeof *mc);
     size_t nok = 0, n_status[8] = {0};
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     for (size_t i = 0; i < P; i++) {
         n_status[laws[i].status & 7]++;
-        if (laws[i].status == DV_LAW_OK || laws[i].status == DV_LAW_BOUND) {
+        if (laws[i].status == DV_LAW_OK) {
             a[nok] = laws[i].alpha;
             cv[nok++] = laws[i].c;
         }
+        double m = 0;
+        for (size_t j = 0; j < M; j++)
+            m += D[i * M + j];
+        m /= (double)M;
+        v[i].mc = mc[i] = m;
+        lv[i] = v[i].value;
+        sx += lv[i];
+        sy += m;
     }
+    sx /= (double)P;
+    sy /= (double)P;
+    for (size_t i = 0; i < P; i++) {
+        sxx += (lv[i] - sx) * (lv[i] - sx);
+        syy += (mc[i] - sy) * (mc[i] - sy);
+        sxy += (lv[i] - sx) * (mc[i] - sy);
+    }
+    double corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
     qsort(v, P, sizeof *v, by_value);
     char sp[4300], tmp[4400];
     snprintf(sp, sizeof sp, "%s/summary.txt", out);
@@ -193,23 +214,27 @@ int cmd_demo(int argc, char **argv)
     fprintf(f, "dval demo: %zu training points of %s, %zu samples each, k in [100, 1000]\n", P,
             data, M);
     fprintf(f, "learner: L2 logistic regression (C = 1); utility: validation log-likelihood\n\n");
-    fprintf(f, "Scaling laws psi_k = c k^-alpha (maximum likelihood), %zu points with a fit:\n", nok);
-    write_quantiles(f, "alpha", a, nok);
-    write_quantiles(f, "c", cv, nok);
-    fprintf(f, "  fit status:");
+    fprintf(f, "Scaling laws psi_k = c k^-alpha (maximum likelihood); fit status:");
     for (int s = 0; s < 6; s++)
         if (n_status[s])
             fprintf(f, " %s %zu", dv_law_status_name(s), n_status[s]);
+    fprintf(f, "\n(bound: the optimum lies on the edge of alpha, beta in (0, e^2]; such fits are\n"
+               "left out of the alpha and c rows below)\n");
+    write_quantiles(f, "alpha", a, nok);
+    write_quantiles(f, "c", cv, nok);
+    write_quantiles(f, "law", lv, P);
+    write_quantiles(f, "mc_mean", mc, P);
+    fprintf(f, "  (law: law value; mc_mean: mean of the raw deltas; Pearson correlation %.3f)\n", corr);
     fprintf(f, "\n\nMost valuable points (law value = mean of c k^-alpha over k = 100..1000):\n");
-    fprintf(f, "%6s %8s %8s %14s %12s %8s\n", "rank", "point", "label", "law_value", "c", "alpha");
+    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
     for (size_t r = 0; r < 10 && r < P; r++)
-        fprintf(f, "%6zu %8lld %8s %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
-                v[r].label, v[r].value, v[r].c, v[r].alpha);
+        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
+                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
     fprintf(f, "\nLeast valuable points (candidates for inspection, e.g. label noise):\n");
-    fprintf(f, "%6s %8s %8s %14s %12s %8s\n", "rank", "point", "label", "law_value", "c", "alpha");
+    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
     for (size_t r = P > 10 ? P - 10 : 0; r < P; r++)
-        fprintf(f, "%6zu %8lld %8s %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
-                v[r].label, v[r].value, v[r].c, v[r].alpha);
+        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
+                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
     fprintf(f, "\nTimes: sampling %.1f s, fitting and valuing %.1f s\n", t1 - t0, t2 - t1);
     cli_commit(f, tmp, sp);
     char *summary = cli_slurp(sp);
@@ -222,6 +247,8 @@ int cmd_demo(int argc, char **argv)
     free(v);
     free(a);
     free(cv);
+    free(lv);
+    free(mc);
     free(laws);
     dv_free(D);
     dv_free(K);

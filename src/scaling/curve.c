@@ -126,7 +126,10 @@ static double curve_objective(void *ctx, const double x[2], double grad[2], doub
  * minimum, so alpha is polished by Newton steps on F at beta = 0. */
 static double curve_polish_exact(const curve_data *C, double a)
 {
-    const double h = CURVE_FD_STEP;
+    /* The difference step follows the Newton steps down: F is computed to
+     * ~1e-32 relative near an exact fit, so small steps stay accurate and
+     * keep the truncation error of the differences below the target. */
+    double h = CURVE_FD_STEP;
     for (int it = 0; it < 60; it++) {
         double e, c;
         double f0 = curve_profile(C, a, 0.0, &e, &c);
@@ -139,11 +142,11 @@ static double curve_polish_exact(const curve_data *C, double a)
         an = an < CURVE_LO ? CURVE_LO : an > CURVE_HI ? CURVE_HI : an;
         if (!isfinite(an))
             break;
-        if (fabs(an - a) <= 1e-15 * (1.0 + a)) {
-            a = an;
-            break;
-        }
+        double step = fabs(an - a);
         a = an;
+        if (step <= 1e-15 * (1.0 + a))
+            break;
+        h = fmin(CURVE_FD_STEP, fmax(step, 1e-8));
     }
     return a;
 }

@@ -35,13 +35,14 @@
 #define LN_2PI 1.83787706640934548356
 #define LN_10 2.30258509299404568402
 
-/* Grid of the global search, uniform in (alpha, beta) over [0, e^2]. */
-#ifndef GRID_NA
-#define GRID_NA 25
+/* Grid of the global search: GRID_NB nodes in beta; in alpha from 25 (many
+ * distinct cardinalities) to GRID_NA_MAX (few, where nodes are cheap), for
+ * about GRID_BUDGET node-group products. */
 #define GRID_NB 8
-/* Newton runs from the best local minima of the grid. */
-#define LAW_STARTS 3
-#endif
+#define GRID_NA_MAX 97
+#define GRID_BUDGET 80000
+/* Newton runs from up to this many local minima of the grid. */
+#define LAW_STARTS_MAX 6
 
 double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
                          void *ctx, double x[2], const double lo[2], const double hi[2],
@@ -71,6 +72,59 @@ const char *dv_law_status_name(int status)
 /* Box-constrained Newton method in two variables                           */
 /* ------------------------------------------------------------------------ */
 
+/* Search direction on the free variables (fr) at gradient g, Hessian h.
+ * kind 0: Newton, shifted (Levenberg-Marquardt) to positive definite when
+ * the Hessian is not; kind 1: the gradient scaled by |diag h|, the
+ * fallback when the Newton direction fails.  Returns 1 for an unshifted
+ * Newton direction (whose model decrease measures convergence). */
+static int law_direction(const int fr[2], const double g[2], const double h[3], int kind,
+                         double d[2])
+{
+    d[0] = d[1] = 0.0;
+    if (kind == 1) {
+        for (int i = 0; i < 2; i++) {
+            double hi = fabs(h[i == 0 ? 0 : 2]);
+            if (fr[i])
+                d[i] = hi > 0.0 && isfinite(hi) ? -g[i] / hi : -g[i];
+        }
+        return 0;
+    }
+    if (fr[0] && fr[1]) {
+        double h11 = h[0], h12 = h[1], h22 = h[2];
+        double tr = 0.5 * (h11 + h22);
+        double dd = sqrt(0.25 * (h11 - h22) * (h11 - h22) + h12 * h12);
+        double lmax = tr + dd;
+        double det = h11 * h22 - h12 * h12;
+        /* The smaller eigenvalue, computed without cancellation. */
+        double lmin = lmax > 0.0 ? det / lmax : tr - dd;
+        double shift = 0.0;
+        if (!(lmin > 1e-14 * fabs(lmax)))
+            shift = -lmin + 1e-4 * (fabs(lmin) + 1e-8 * fabs(lmax)) + DBL_MIN;
+        h11 += shift;
+        h22 += shift;
+        det = h11 * h22 - h12 * h12;
+        if (det > 0.0 && isfinite(det)) {
+            d[0] = -(h22 * g[0] - h12 * g[1]) / det;
+            d[1] = -(h11 * g[1] - h12 * g[0]) / det;
+            return shift == 0.0;
+        }
+        d[0] = -g[0];
+        d[1] = -g[1];
+        return 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!fr[i])
+            continue;
+        double hi = h[i == 0 ? 0 : 2];
+        if (hi > 0.0 && isfinite(hi)) {
+            d[i] = -g[i] / hi;
+            return 1;
+        }
+        d[i] = g[i] > 0.0 ? -1.0 : 1.0;
+    }
+    return 0;
+}
+
 /* Minimizes f over the box [lo, hi] from x (updated in place) by projected
  * Newton steps with an Armijo backtracking line search along the projected
  * path.  Bound constraints whose gradient points outwards are held fixed
@@ -98,56 +152,36 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
         if (pg <= 1e-12)
             break;
 
-        double d[2] = {0.0, 0.0};
-        if (fr[0] && fr[1]) {
-            double h11 = h[0], h12 = h[1], h22 = h[2];
-            double tr = 0.5 * (h11 + h22);
-            double dd = sqrt(0.25 * (h11 - h22) * (h11 - h22) + h12 * h12);
-            double lmin = tr - dd, lmax = tr + dd;
-            double shift = 0.0;
-            double floor_ = 1e-10 * (fabs(lmax) > 1.0 ? fabs(lmax) : 1.0);
-            if (!(lmin > floor_))
-                shift = -lmin + (fabs(lmax) > 1e-3 ? 1e-3 * fabs(lmax) : 1e-3);
-            h11 += shift;
-            h22 += shift;
-            double det = h11 * h22 - h12 * h12;
-            if (det > 0.0 && isfinite(det)) {
-                d[0] = -(h22 * g[0] - h12 * g[1]) / det;
-                d[1] = -(h11 * g[1] - h12 * g[0]) / det;
-            } else {
-                d[0] = -g[0];
-                d[1] = -g[1];
-            }
-        } else {
-            int i = fr[0] ? 0 : 1;
-            double hi_ = h[i == 0 ? 0 : 2];
-            if (hi_ > 0.0 && isfinite(hi_))
-                d[i] = -g[i] / hi_;
-            else
-                d[i] = g[i] > 0.0 ? -step_max : step_max;
-        }
-        if (!isfinite(d[0]) || !isfinite(d[1]))
-            break;
-        double s = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
-        if (s > step_max) {
-            d[0] *= step_max / s;
-            d[1] *= step_max / s;
-        }
-
-        double t = 1.0, xt[2], gt[2], ht[3], ft = fx;
+        double xt[2], gt[2], ht[3], ft = fx;
         int accepted = 0;
-        for (int ls = 0; ls < 50; ls++, t *= 0.5) {
-            for (int i = 0; i < 2; i++) {
-                xt[i] = x[i] + t * d[i];
-                xt[i] = xt[i] < lo[i] ? lo[i] : xt[i] > hi[i] ? hi[i] : xt[i];
+        for (int kind = 0; kind < 2 && !accepted; kind++) {
+            double d[2];
+            int newton = law_direction(fr, g, h, kind, d);
+            if (!isfinite(d[0]) || !isfinite(d[1]))
+                continue;
+            /* Converged when a pure Newton step would gain less than 1e-13
+             * (the quadratic model is exact enough there: f is smooth). */
+            if (newton && -0.5 * (g[0] * d[0] + g[1] * d[1]) < 1e-13)
+                goto done;
+            double s = fabs(d[0]) > fabs(d[1]) ? fabs(d[0]) : fabs(d[1]);
+            if (s > step_max) {
+                d[0] *= step_max / s;
+                d[1] *= step_max / s;
             }
-            double pred = g[0] * (xt[0] - x[0]) + g[1] * (xt[1] - x[1]);
-            if (!(pred < 0.0))
-                break; /* no descent left along this path */
-            ft = f(ctx, xt, gt, ht);
-            if (isfinite(ft) && ft <= fx + 1e-4 * pred) {
-                accepted = 1;
-                break;
+            double t = 1.0;
+            for (int ls = 0; ls < 60; ls++, t *= 0.5) {
+                for (int i = 0; i < 2; i++) {
+                    xt[i] = x[i] + t * d[i];
+                    xt[i] = xt[i] < lo[i] ? lo[i] : xt[i] > hi[i] ? hi[i] : xt[i];
+                }
+                double pred = g[0] * (xt[0] - x[0]) + g[1] * (xt[1] - x[1]);
+                if (!(pred < 0.0))
+                    break; /* no descent left along this path */
+                ft = f(ctx, xt, gt, ht);
+                if (isfinite(ft) && ft <= fx + 1e-4 * pred) {
+                    accepted = 1;
+                    break;
+                }
             }
         }
         if (!accepted)
@@ -162,6 +196,7 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
         if (gain <= 1e-15 * (1.0 + fabs(fx)) && moved <= 1e-9)
             break;
     }
+done:
     return fx;
 }
 
@@ -184,7 +219,7 @@ typedef struct {
     double *m;      /* g: mean of the scaled deltas at k */
     double *W;      /* g: within-k sum of squares of the scaled deltas */
     double *phi, *w; /* g: scratch, k'^-alpha and k'^beta of the last evaluation */
-    double *tab;    /* (2 GRID_NB + 1) x g: grid tables */
+    double *tab;    /* g x 2 GRID_NB: grid tables */
     void *block;
 } law_data;
 
@@ -244,7 +279,7 @@ static int law_prepare(const double *delta, const int32_t *card, size_t n, law_d
     frexp(maxabs, &e);
     D->scale = ldexp(1.0, e); /* a power of two: the scaling is exact */
 
-    size_t nd = 7 + 2 * GRID_NB;
+    size_t nd = 6 + 2 * GRID_NB;
     size_t bytes = 2 * n * sizeof(law_pair) + nd * n * sizeof(double);
     D->block = dv__malloc(bytes);
     if (!D->block) {
@@ -303,30 +338,28 @@ static void law_release(law_data *D) { dv__free(D->block); }
 static void law_log_groups(const law_data *D, dv_law *out)
 {
     size_t g = D->g;
+    double *x = D->phi, *y = D->w; /* scratch */
     double xm = 0.0, ym = 0.0;
     for (size_t j = 0; j < g; j++) {
-        double x = -(D->l[j] + D->lbar) / LN_10;
-        double y = log10(fabs(D->m[j] * D->scale) + 1e-12);
-        xm += x;
-        ym += y;
+        x[j] = -(D->l[j] + D->lbar) / LN_10;
+        y[j] = log10(fabs(D->m[j] * D->scale) + 1e-12);
+        xm += x[j];
+        ym += y[j];
     }
     xm /= (double)g;
     ym /= (double)g;
     double sxx = 0.0, sxy = 0.0, syy = 0.0;
     for (size_t j = 0; j < g; j++) {
-        double x = -(D->l[j] + D->lbar) / LN_10 - xm;
-        double y = log10(fabs(D->m[j] * D->scale) + 1e-12) - ym;
-        sxx += x * x;
-        sxy += x * y;
-        syy += y * y;
+        x[j] -= xm;
+        y[j] -= ym;
+        sxx += x[j] * x[j];
+        sxy += x[j] * y[j];
+        syy += y[j] * y[j];
     }
     double alpha = sxy / sxx;
     double ssres = 0.0;
-    for (size_t j = 0; j < g; j++) {
-        double x = -(D->l[j] + D->lbar) / LN_10 - xm;
-        double y = log10(fabs(D->m[j] * D->scale) + 1e-12) - ym;
-        ssres += (y - alpha * x) * (y - alpha * x);
-    }
+    for (size_t j = 0; j < g; j++)
+        ssres += (y[j] - alpha * x[j]) * (y[j] - alpha * x[j]);
     /* sklearn's r2_score: a constant target gives 1 when fitted exactly. */
     double r2 = syy > 0.0 ? 1.0 - ssres / syy : (ssres == 0.0 ? 1.0 : 0.0);
 
@@ -363,41 +396,6 @@ static void law_log_groups(const law_data *D, dv_law *out)
 extern long g_evals, g_full, g_start_evals[8], g_start_runs[8], g_start_wins[8];
 #endif
 
-/* exp(x) for |x| < 700 in straight-line code that compilers vectorize
- * (the profile needs two exps per group and evaluation; its arguments are
- * bounded by e^2 |ln k - lbar| < 160, as 0 < k < 2^31): Cody-Waite
- * reduction x = n ln 2 + r, |r| <= ln 2 / 2, a degree-13 Taylor polynomial
- * (truncation < 1e-17 relative), and 2^n assembled in the exponent bits.
- * Accurate to a few ulps. */
-static inline double law_exp(double x)
-{
-    const double shifter = 0x1.8p52, log2e = 0x1.71547652b82fep0;
-    const double ln2_hi = 0x1.62e42fee00000p-1, ln2_lo = 0x1.a39ef35793c76p-33;
-    double kd = x * log2e + shifter; /* round to nearest, n in the low bits */
-    uint64_t ki;
-    memcpy(&ki, &kd, sizeof ki);
-    kd -= shifter;
-    double r = (x - kd * ln2_hi) - kd * ln2_lo;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    uint64_t bits = (ki + 1023u) << 52;
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
-
 /* Profile of the scaled, centred problem at (a, b): with k' = k / exp(lbar),
  * w = k'^b and phi = k'^-a,
  *   c(a, b) = sum(n w phi m) / sum(n w phi^2),
@@ -415,8 +413,8 @@ static double law_profile(const law_data *D, double a, double b, double *c_out, 
     const double *l = D->l, *cnt = D->cnt, *m = D->m, *W = D->W;
     double *phi = D->phi, *w = D->w;
     for (size_t j = 0; j < g; j++) {
-        phi[j] = law_exp(-a * l[j]);
-        w[j] = law_exp(b * l[j]);
+        phi[j] = exp(-a * l[j]);
+        w[j] = exp(b * l[j]);
     }
     double A = 0.0, B = 0.0;
     for (size_t j = 0; j < g; j++) {
@@ -475,109 +473,116 @@ static double law_objective(void *ctx, const double x[2], double grad[2], double
     return log(F);
 }
 
-/* Global search: a grid over [0, e^2]^2, uniform in alpha and beta.  The
- * profile is often multimodal in alpha (noisy points have several basins),
- * seldom in beta, so the grid is fine in alpha and coarse in beta.  Rows of
- * k'^-alpha come from one exp per group by recurrence; a node costs three
- * multiply-adds per group through F = Q - A^2 / B, recomputed in the stable
- * form where cancellation could bite.  Writes the nodes that start the
- * Newton method (best first: the local minima in alpha of the profile
- * min over beta) and returns their number. */
-/* Two dot products over groups, A = u.p and B = v.p2, in four lanes (lane
- * t sums the groups j = t mod 4).  GCC and clang get explicit two-wide
- * vectors; other compilers the same sums in scalar code, so the result is
- * identical either way. */
 #if defined(__GNUC__)
+/* Two-wide vectors (GCC and clang); other compilers get the same sums in
+ * scalar code, in the same order, so the result does not depend on it. */
 typedef double law_v2 __attribute__((vector_size(16)));
-static inline law_v2 law_ld2(const double *x)
-{
-    law_v2 v;
-    memcpy(&v, x, sizeof v);
-    return v;
-}
 #endif
 
-static void dot2(const double *u, const double *p, const double *v, const double *p2, size_t g,
-                 double *A, double *B)
+/* For one alpha row p (and p2 = p^2), A[ib] = sum_j U[j][ib] p[j] and
+ * B[ib] = sum_j V[j][ib] p2[j] for all beta nodes at once: UV holds, per
+ * group, the GRID_NB values of U and then those of V. */
+static void law_grid_row(const double *UV, const double *p, size_t g, double *A, double *B)
 {
-    double a4[4] = {0.0, 0.0, 0.0, 0.0}, b4[4] = {0.0, 0.0, 0.0, 0.0};
-    size_t j = 0;
 #if defined(__GNUC__)
-    law_v2 a01 = {0.0, 0.0}, a23 = {0.0, 0.0}, b01 = {0.0, 0.0}, b23 = {0.0, 0.0};
-    for (; j + 4 <= g; j += 4) {
-        a01 += law_ld2(u + j) * law_ld2(p + j);
-        a23 += law_ld2(u + j + 2) * law_ld2(p + j + 2);
-        b01 += law_ld2(v + j) * law_ld2(p2 + j);
-        b23 += law_ld2(v + j + 2) * law_ld2(p2 + j + 2);
+    law_v2 a[GRID_NB / 2], b[GRID_NB / 2];
+    for (int t = 0; t < GRID_NB / 2; t++)
+        a[t] = b[t] = (law_v2){0.0, 0.0};
+    for (size_t j = 0; j < g; j++) {
+        const double *uv = UV + j * 2 * GRID_NB;
+        law_v2 pj = {p[j], p[j]};
+        law_v2 p2 = pj * pj;
+        for (int t = 0; t < GRID_NB / 2; t++) {
+            law_v2 u, v;
+            memcpy(&u, uv + 2 * t, sizeof u);
+            memcpy(&v, uv + GRID_NB + 2 * t, sizeof v);
+            a[t] += u * pj;
+            b[t] += v * p2;
+        }
     }
-    a4[0] = a01[0];
-    a4[1] = a01[1];
-    a4[2] = a23[0];
-    a4[3] = a23[1];
-    b4[0] = b01[0];
-    b4[1] = b01[1];
-    b4[2] = b23[0];
-    b4[3] = b23[1];
+    for (int t = 0; t < GRID_NB / 2; t++) {
+        A[2 * t] = a[t][0];
+        A[2 * t + 1] = a[t][1];
+        B[2 * t] = b[t][0];
+        B[2 * t + 1] = b[t][1];
+    }
 #else
-    for (; j + 4 <= g; j += 4) {
-        for (int t = 0; t < 4; t++) {
-            a4[t] += u[j + t] * p[j + t];
-            b4[t] += v[j + t] * p2[j + t];
+    for (int ib = 0; ib < GRID_NB; ib++)
+        A[ib] = B[ib] = 0.0;
+    for (size_t j = 0; j < g; j++) {
+        const double *uv = UV + j * 2 * GRID_NB;
+        double p2 = p[j] * p[j];
+        for (int ib = 0; ib < GRID_NB; ib++) {
+            A[ib] += uv[ib] * p[j];
+            B[ib] += uv[GRID_NB + ib] * p2;
         }
     }
 #endif
-    for (int t = 0; j < g; j++, t++) {
-        a4[t] += u[j] * p[j];
-        b4[t] += v[j] * p2[j];
-    }
-    *A = (a4[0] + a4[1]) + (a4[2] + a4[3]);
-    *B = (b4[0] + b4[1]) + (b4[2] + b4[3]);
 }
 
-static int law_grid(const law_data *D, double starts[][2], int max_starts)
+/* Global search: a grid over [0, e^2]^2, uniform in alpha and beta.  The
+ * profile is often multimodal in alpha (noisy points have several basins),
+ * less so in beta, so the grid is finer in alpha.  Rows of k'^-alpha come
+ * from one exp per group by recurrence; a node costs two multiply-adds per
+ * group through F = Q - A^2 / B, recomputed in the stable form where
+ * cancellation could bite.  Writes the nodes that start the Newton method
+ * (best first: the local minima in alpha of the profile min over beta) and
+ * returns their number. */
+static int law_grid(const law_data *D, int na, double starts[][2], int max_starts)
 {
     size_t g = D->g;
-    const double ha = LAW_HI / (GRID_NA - 1), hb = LAW_HI / (GRID_NB - 1);
-    double *U = D->tab, *V = D->tab + GRID_NB * g; /* GRID_NB x g each */
-    double *p = D->phi, *e = D->w, *p2 = D->tab + 2 * GRID_NB * g;
+    const double ha = LAW_HI / (na - 1), hb = LAW_HI / (GRID_NB - 1);
+    double *UV = D->tab; /* g x 2 GRID_NB */
+    double *p = D->phi, *e = D->w;
     double Q[GRID_NB];
     for (int ib = 0; ib < GRID_NB; ib++)
         Q[ib] = 0.0;
     for (size_t j = 0; j < g; j++) {
         double eb = exp(hb * D->l[j]), w = 1.0;
+        double *uv = UV + j * 2 * GRID_NB;
         for (int ib = 0; ib < GRID_NB; ib++) {
-            V[ib * g + j] = D->cnt[j] * w;
-            U[ib * g + j] = D->cnt[j] * w * D->m[j];
+            uv[GRID_NB + ib] = D->cnt[j] * w;
+            uv[ib] = D->cnt[j] * w * D->m[j];
             Q[ib] += w * (D->W[j] + D->cnt[j] * D->m[j] * D->m[j]);
             w *= eb;
         }
         p[j] = 1.0;
         e[j] = exp(-ha * D->l[j]);
     }
-    double prof[GRID_NA];
-    int arg[GRID_NA];
-    for (int ia = 0; ia < GRID_NA; ia++) {
-        for (size_t j = 0; j < g; j++)
-            p2[j] = p[j] * p[j];
-        prof[ia] = HUGE_VAL;
-        arg[ia] = 0;
+    double prof[GRID_NA_MAX], barg[GRID_NA_MAX];
+    for (int ia = 0; ia < na; ia++) {
+        double A[GRID_NB], B[GRID_NB], f[GRID_NB];
+        law_grid_row(UV, p, g, A, B);
+        int best = 0;
         for (int ib = 0; ib < GRID_NB; ib++) {
-            const double *u = U + ib * g, *v = V + ib * g;
-            double A, B;
-            dot2(u, p, v, p2, g, &A, &B);
-            double F = Q[ib] - A * A / B;
+            double F = Q[ib] - A[ib] * A[ib] / B[ib];
             if (!(F > 1e-8 * Q[ib])) {
-                double c = A / B;
+                double c = A[ib] / B[ib];
                 F = 0.0;
                 for (size_t j = 0; j < g; j++) {
                     double r = D->m[j] - c * p[j];
-                    F += v[j] * (D->W[j] / D->cnt[j] + r * r);
+                    F += UV[j * 2 * GRID_NB + GRID_NB + ib] * (D->W[j] / D->cnt[j] + r * r);
                 }
             }
-            double f = F > 0.0 ? log(F) : -HUGE_VAL;
-            if (f < prof[ia]) {
-                prof[ia] = f;
-                arg[ia] = ib;
+            f[ib] = F > 0.0 ? log(F) : -HUGE_VAL;
+            if (f[ib] < f[best])
+                best = ib;
+        }
+        /* The minimum over beta, refined by a parabola through the best
+         * node and its neighbours: the ranking of the alpha basins is
+         * sensitive to beta. */
+        prof[ia] = f[best];
+        barg[ia] = best * hb;
+        int mid = best == 0 ? 1 : best == GRID_NB - 1 ? GRID_NB - 2 : best;
+        double fl = f[mid - 1], fm = f[mid], fr = f[mid + 1], curv = fl - 2.0 * fm + fr;
+        if (curv > 0.0 && isfinite(curv)) {
+            /* Vertex of the parabola, kept within the nodes' span. */
+            double dl = 0.5 * (fl - fr) / curv;
+            dl = dl < -1.0 ? -1.0 : dl > 1.0 ? 1.0 : dl;
+            double fv = fm - 0.5 * (fl - fr) * dl + 0.5 * curv * dl * dl;
+            if (fv < prof[ia]) {
+                prof[ia] = fv;
+                barg[ia] = (mid + dl) * hb;
             }
         }
         for (size_t j = 0; j < g; j++)
@@ -585,14 +590,14 @@ static int law_grid(const law_data *D, double starts[][2], int max_starts)
     }
     /* Local minima of the profile along alpha, best first. */
     int n_starts = 0;
-    double fs[GRID_NA];
-    for (int ia = 0; ia < GRID_NA; ia++) {
+    double fs[GRID_NA_MAX];
+    for (int ia = 0; ia < na; ia++) {
         int is_min = (ia == 0 || prof[ia] <= prof[ia - 1]) &&
-                     (ia == GRID_NA - 1 || prof[ia] < prof[ia + 1]);
+                     (ia == na - 1 || prof[ia] < prof[ia + 1]);
         if (!is_min)
             continue;
         double a = ia == 0 ? LAW_LO : fmin(ia * ha, LAW_HI);
-        double b = arg[ia] == 0 ? LAW_LO : fmin(arg[ia] * hb, LAW_HI);
+        double b = fmin(fmax(barg[ia], LAW_LO), LAW_HI);
         int pos = n_starts < max_starts ? n_starts : max_starts;
         while (pos > 0 && fs[pos - 1] > prof[ia]) {
             if (pos < max_starts) {
@@ -642,8 +647,10 @@ static double law_polish_exact(const law_data *D, double a)
  * returns the status (DV_LAW_OK or DV_LAW_BOUND). */
 static int law_mle_groups(const law_data *D, dv_law *out)
 {
-    double starts[LAW_STARTS][2], x[2] = {1.0, 2.0}, fx = HUGE_VAL;
-    int n_starts = law_grid(D, starts, LAW_STARTS);
+    double starts[LAW_STARTS_MAX][2], x[2] = {1.0, 2.0}, fx = HUGE_VAL;
+    size_t na = GRID_BUDGET / (GRID_NB * D->g);
+    na = na < 25 ? 25 : na > GRID_NA_MAX ? GRID_NA_MAX : na;
+    int n_starts = law_grid(D, (int)na, starts, D->g <= 100 ? LAW_STARTS_MAX : 3);
     const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
     for (int s = 0; s < n_starts; s++) {
 #ifdef LAW_STATS

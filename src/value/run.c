@@ -442,6 +442,7 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
         }
         double delta[DV__MAX_BATCH];
         int32_t card[DV__MAX_BATCH];
+
 #pragma omp for schedule(dynamic, 1)
         for (size_t q = 0; q < n_pending; q++) {
             if (failed || wrc)

@@ -23,6 +23,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <omp.h>
 #include <math.h>
 #include <string.h>
 
@@ -266,25 +267,24 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
         cx->starts = dv__malloc(cx->n_starts * cx->p * sizeof(double));
         if (!cx->starts)
             goto nomem;
-        dv_model *prev = NULL;
-        for (size_t i = cx->n_starts; i-- > 0;) {
+        /* Independent fits, so they run in parallel. */
+        int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
+        int failed = 0;
+        long ns = (long)cx->n_starts;
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1) reduction(| : failed)
+        for (long i = 0; i < ns; i++) {
             dv_learner_params lq = cx->lp;
             lq.C = cx->lp.C * (double)ks[i] / (double)train->n;
             dv_model *mk = NULL;
-            rc = dv_model_fit(&mk, &lq, train, NULL, 0, prev ? prev : cx->model0, err);
-            dv_model_free(prev);
-            prev = mk;
-            if (rc) {
-                dv_model_free(prev);
-                dv__sctx_free(cx);
-                return rc == DV_ENOTCONV
-                           ? dv__err(err, rc, "a start fit on the full training set did not converge")
-                           : rc;
-            }
+            if (dv_model_fit(&mk, &lq, train, NULL, 0, cx->model0, NULL))
+                failed = 1;
+            else
+                dv_model_coef(mk, cx->starts + (size_t)i * cx->p, cx->p);
             cx->start_k[i] = ks[i];
-            dv_model_coef(mk, cx->starts + i * cx->p, cx->p);
+            dv_model_free(mk);
         }
-        dv_model_free(prev);
+        if (failed)
+            return dv__err(err, DV_ENOTCONV, "a start fit on the full training set did not converge");
     }
     return DV_OK;
 nomem:
