@@ -724,19 +724,16 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
             /* Gradients at the current iterates: Z = X_S T^T, R = C (sigma(Z) - y). */
             for (size_t a = 0; a < na; a++)
                 memcpy(w->Gs + a * p, w->T + active[a] * p, p * sizeof(double));
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, 1.0,
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, -1.0,
                         w->XS, (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
-            size_t nz = kk * na;
-            for (size_t i = 0; i < nz; i++)
-                w->Z[i] = -w->Z[i];
-            dv__vexp(w->Z, nz); /* sigma(t) = 1 / (1 + e^-t) */
+            dv__vexp(w->Z, kk * na); /* sigma(t) = 1 / (1 + e^-t) */
             for (size_t i = 0; i < kk; i++) {
                 double yi = w->yS[i];
                 double *zr = w->Z + i * na;
                 for (size_t a = 0; a < na; a++)
-                    zr[a] = C * (1.0 / (1.0 + zr[a]) - yi);
+                    zr[a] = 1.0 / (1.0 + zr[a]) - yi;
             }
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, 1.0,
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, C,
                         w->Z, (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
             for (size_t a = 0; a < na; a++) {
                 size_t c = active[a];
