@@ -26,6 +26,7 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
 #define CURVE_LO 4.24835425529158899e-18 /* e^-40: numerically zero */
 #define CURVE_LOW_FLAG 1e-6
 #define CURVE_GRID 25
+#define CURVE_STARTS 4
 #define CURVE_FD_STEP 1e-4
 #define LN_2PI 1.83787706640934548356
 
@@ -92,6 +93,12 @@ static double curve_profile(const curve_data *C, double a, double b, double *eps
     *eps_out = eps;
     *c_out = c;
     return F;
+}
+
+/* Node i of the grid: the box's ends exactly. */
+static double curve_node(int i, double step)
+{
+    return i == 0 ? CURVE_LO : i == CURVE_GRID - 1 ? CURVE_HI : i * step;
 }
 
 static double curve_logF(const curve_data *C, double a, double b)
@@ -209,24 +216,60 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
     for (size_t i = 0; i < n; i++)
         C.l[i] -= C.lbar;
 
-    /* Global search on a grid over [0, e^2]^2, then Newton. */
-    double x[2] = {0.5, 3.0}, fbest = HUGE_VAL;
+    /* Global search on a grid over [0, e^2]^2, then Newton from the best
+     * few local minima of the grid (the profile can be multimodal). */
+    static const int dirs[8][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1},
+                                   {0, 1},   {1, -1}, {1, 0},  {1, 1}};
+    double fg[CURVE_GRID][CURVE_GRID];
     const double step = CURVE_HI / (CURVE_GRID - 1);
+    for (int i = 0; i < CURVE_GRID; i++)
+        for (int j = 0; j < CURVE_GRID; j++)
+            fg[i][j] = curve_logF(&C, curve_node(i, step), curve_node(j, step));
+    double starts[CURVE_STARTS][2], fs[CURVE_STARTS];
+    int n_starts = 0;
     for (int i = 0; i < CURVE_GRID; i++) {
         for (int j = 0; j < CURVE_GRID; j++) {
-            double a = i == 0 ? CURVE_LO : i * step, b = j == 0 ? CURVE_LO : j * step;
-            a = fmin(a, CURVE_HI);
-            b = fmin(b, CURVE_HI);
-            double f = curve_logF(&C, a, b);
-            if (f < fbest) {
-                fbest = f;
-                x[0] = a;
-                x[1] = b;
+            int is_min = isfinite(fg[i][j]);
+            for (int t = 0; t < 8 && is_min; t++) {
+                int u = i + dirs[t][0], v = j + dirs[t][1];
+                if (u >= 0 && u < CURVE_GRID && v >= 0 && v < CURVE_GRID)
+                    is_min = t < 4 ? fg[i][j] <= fg[u][v] : fg[i][j] < fg[u][v];
+            }
+            if (!is_min)
+                continue;
+            int pos = n_starts < CURVE_STARTS ? n_starts : CURVE_STARTS;
+            while (pos > 0 && fs[pos - 1] > fg[i][j]) {
+                if (pos < CURVE_STARTS) {
+                    fs[pos] = fs[pos - 1];
+                    starts[pos][0] = starts[pos - 1][0];
+                    starts[pos][1] = starts[pos - 1][1];
+                }
+                pos--;
+            }
+            if (pos < CURVE_STARTS) {
+                fs[pos] = fg[i][j];
+                starts[pos][0] = curve_node(i, step);
+                starts[pos][1] = curve_node(j, step);
+                if (n_starts < CURVE_STARTS)
+                    n_starts++;
             }
         }
     }
+    if (n_starts == 0) {
+        starts[0][0] = 0.5; /* the reference's initial point */
+        starts[0][1] = 3.0;
+        n_starts = 1;
+    }
     const double lo[2] = {CURVE_LO, CURVE_LO}, hi[2] = {CURVE_HI, CURVE_HI};
-    dv__law_minimize2(curve_objective, &C, x, lo, hi, 200);
+    double x[2] = {starts[0][0], starts[0][1]}, fbest = HUGE_VAL;
+    for (int s = 0; s < n_starts; s++) {
+        double f = dv__law_minimize2(curve_objective, &C, starts[s], lo, hi, 200);
+        if (f < fbest) {
+            fbest = f;
+            x[0] = starts[s][0];
+            x[1] = starts[s][1];
+        }
+    }
 
     double eps, c, F = curve_profile(&C, x[0], x[1], &eps, &c);
     double Q = 0.0;

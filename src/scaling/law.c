@@ -44,6 +44,7 @@
 /* Newton runs from up to this many local minima of the grid. */
 #define LAW_STARTS_MAX 6
 
+/* Shared with curve.c, which declares it too (it belongs in internal.h). */
 double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
                          void *ctx, double x[2], const double lo[2], const double hi[2],
                          int max_iter);
@@ -139,6 +140,7 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
     const double step_max = 1.0;
     double g[2], h[3];
     double fx = f(ctx, x, g, h);
+    int stalled = 0;
     if (!isfinite(fx))
         return fx;
     for (int it = 0; it < max_iter; it++) {
@@ -193,7 +195,10 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
         fx = ft;
         memcpy(g, gt, sizeof g);
         memcpy(h, ht, sizeof h);
-        if (gain <= 1e-15 * (1.0 + fabs(fx)) && moved <= 1e-9)
+        /* Stalled: three tiny steps in a row (one alone may just be a
+         * change of the active set). */
+        stalled = gain <= 1e-15 * (1.0 + fabs(fx)) && moved <= 1e-9 ? stalled + 1 : 0;
+        if (stalled >= 3)
             break;
     }
 done:
@@ -280,8 +285,8 @@ static int law_prepare(const double *delta, const int32_t *card, size_t n, law_d
     D->scale = ldexp(1.0, e); /* a power of two: the scaling is exact */
 
     size_t nd = 6 + 2 * GRID_NB;
-    size_t bytes = 2 * n * sizeof(law_pair) + nd * n * sizeof(double);
-    D->block = dv__malloc(bytes);
+    size_t per = 2 * sizeof(law_pair) + nd * sizeof(double);
+    D->block = n <= SIZE_MAX / per ? dv__malloc(n * per) : NULL;
     if (!D->block) {
         *lstat = DV_LAW_NO_SAMPLES;
         return DV_ENOMEM;
@@ -392,9 +397,6 @@ static void law_log_groups(const law_data *D, dv_law *out)
 /* Maximum likelihood                                                       */
 /* ------------------------------------------------------------------------ */
 
-#ifdef LAW_STATS
-extern long g_evals, g_full, g_start_evals[8], g_start_runs[8], g_start_wins[8];
-#endif
 
 /* Profile of the scaled, centred problem at (a, b): with k' = k / exp(lbar),
  * w = k'^b and phi = k'^-a,
@@ -406,9 +408,6 @@ extern long g_evals, g_full, g_start_evals[8], g_start_runs[8], g_start_wins[8];
  * from F = Q - A^2 / B (Q = sum w S2, A = sum w phi S1, B = sum n w phi^2). */
 static double law_profile(const law_data *D, double a, double b, double *c_out, double dF[5])
 {
-#ifdef LAW_STATS
-    g_evals++; g_full += dF != NULL;
-#endif
     size_t g = D->g;
     const double *l = D->l, *cnt = D->cnt, *m = D->m, *W = D->W;
     double *phi = D->phi, *w = D->w;
@@ -596,8 +595,8 @@ static int law_grid(const law_data *D, int na, double starts[][2], int max_start
                      (ia == na - 1 || prof[ia] < prof[ia + 1]);
         if (!is_min)
             continue;
-        double a = ia == 0 ? LAW_LO : fmin(ia * ha, LAW_HI);
-        double b = fmin(fmax(barg[ia], LAW_LO), LAW_HI);
+        double a = ia == 0 ? LAW_LO : ia == na - 1 ? LAW_HI : ia * ha;
+        double b = barg[ia] < 1e-12 ? LAW_LO : barg[ia] > LAW_HI - 1e-12 ? LAW_HI : barg[ia];
         int pos = n_starts < max_starts ? n_starts : max_starts;
         while (pos > 0 && fs[pos - 1] > prof[ia]) {
             if (pos < max_starts) {
@@ -653,14 +652,7 @@ static int law_mle_groups(const law_data *D, dv_law *out)
     int n_starts = law_grid(D, (int)na, starts, D->g <= 100 ? LAW_STARTS_MAX : 3);
     const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
     for (int s = 0; s < n_starts; s++) {
-#ifdef LAW_STATS
-        long e0 = g_evals;
-#endif
         double f = dv__law_minimize2(law_objective, (void *)D, starts[s], lo, hi, 100);
-#ifdef LAW_STATS
-        g_start_evals[s] += g_evals - e0; g_start_runs[s]++;
-        if (f < fx - 1e-12 && s > 0) g_start_wins[s]++;
-#endif
         if (f < fx) {
             fx = f;
             x[0] = starts[s][0];

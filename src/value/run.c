@@ -423,9 +423,10 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
         p->progress(p->progress_user, n_done, items);
 
     /* Parallelism is over items; BLAS runs serially inside each. */
+    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
+    /* (OpenMP-flavoured OpenBLAS sets the OpenMP default too: read it first.) */
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
-    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
     volatile int failed = 0;
     dv_error first_err = {0};
 #pragma omp parallel num_threads(nth)
