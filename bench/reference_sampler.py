@@ -7,7 +7,7 @@ A speed baseline for dval's C sampler (bench/bench_sampler.c).  It re-implements
 in plain Python + scikit-learn, the marginal-contribution sampler of Covert, Ji,
 Hashimoto & Zou, "Scaling Laws for the Value of Individual Data Points in Machine
 Learning" (ICML 2024; iancovert/data-scaling, ``DistributionalSampler``), on the
-reference ``lm_clf`` setting.  See /work/shared/REFERENCE.md section 6.1-6.3.
+reference ``lm_clf`` setting. 
 The number it prints (samples/s) is what BENCHMARKS.md compares dval against.
 It is NOT part of the test suite and nothing in the build depends on it.
 
@@ -35,8 +35,7 @@ What it does
 Differences from the reference code (deliberate)
 ------------------------------------------------
 * Utility: the reference computes ``-torch.nn.functional.cross_entropy`` on the
-  predicted *probabilities* (a softmax-of-probabilities cross entropy, see
-  REFERENCE.md 6.2).  dval's default utility is the plain log-loss, so this
+  predicted *probabilities* (a softmax-of-probabilities cross entropy).  dval's default utility is the plain log-loss, so this
   baseline uses the plain log-loss.  The cost of either is negligible next to
   the two fits, so the timing is unaffected.
 * k range: the reference draws k with ``np.random.randint(100, 1000)``, i.e. in

@@ -683,6 +683,22 @@ static void test_curve_recovers(void)
     }
     CHECK_NEAR(law.nll, want / 200, 1e-9 * (1 + fabs(want / 200)));
 
+    /* Scaling the errors scales eps and c and shifts the nll (the clamp
+     * of eps is inactive here), even where squares would overflow. */
+    const double scales[2] = {1e-3, 1e200};
+    for (int t = 0; t < 2; t++) {
+        double ys[200];
+        for (int i = 0; i < 200; i++)
+            ys[i] = y[i] * scales[t];
+        dv_curve_law sl;
+        CHECK_EQ_INT(dv_curve_fit(ys, k, 200, &sl), DV_OK);
+        CHECK_EQ_INT(sl.status, law.status);
+        CHECK_NEAR(sl.eps / scales[t], law.eps, 1e-7 * fabs(law.eps));
+        CHECK_NEAR(sl.c / scales[t], law.c, 1e-6 * fabs(law.c));
+        CHECK_NEAR(sl.alpha, law.alpha, 1e-7);
+        CHECK_NEAR(sl.nll - log(scales[t]), law.nll, 1e-8);
+    }
+
     /* Exact curve: sigma = 0 on the boundary, values recovered. */
     for (int i = 0; i < 30; i++) {
         k[i] = 50.0 + 31.0 * i;

@@ -12,6 +12,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h> /* SIZE_MAX */
 #include <string.h>
 
 /* Scaling laws of model performance in the data-valuation setting: Covert,
@@ -201,12 +202,22 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
         return DV_OK;
     }
 
-    double *buf = dv__malloc(3 * n * sizeof *buf);
+    double *buf = n <= SIZE_MAX / (4 * sizeof *buf) ? dv__malloc(4 * n * sizeof *buf) : NULL;
     if (!buf) {
         out->status = DV_LAW_NO_SAMPLES;
         return DV_ENOMEM;
     }
-    curve_data C = {n, err_values, buf, buf + n, buf + 2 * n, 0.0, ymin - 1e-6};
+    /* Errors scaled by a power of two (exact) so that no square overflows. */
+    double ymax = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ymax = fmax(ymax, fabs(err_values[i]));
+    int ex;
+    frexp(ymax, &ex);
+    const double scale = ldexp(1.0, ex);
+    double *y = buf + 3 * n;
+    for (size_t i = 0; i < n; i++)
+        y[i] = err_values[i] / scale;
+    curve_data C = {n, y, buf, buf + n, buf + 2 * n, 0.0, (ymin - 1e-6) / scale};
     double lsum = 0.0;
     for (size_t i = 0; i < n; i++) {
         C.l[i] = log(k[i]);
@@ -274,17 +285,17 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
     double eps, c, F = curve_profile(&C, x[0], x[1], &eps, &c);
     double Q = 0.0;
     for (size_t i = 0; i < n; i++)
-        Q += C.w[i] * err_values[i] * err_values[i];
+        Q += C.w[i] * y[i] * y[i];
     int status = DV_LAW_OK;
     if (!(F > 1e-12 * Q)) {
         double a = curve_polish_exact(&C, x[0]);
         double e0, c0, F0 = curve_profile(&C, a, 0.0, &e0, &c0), Q0 = 0.0;
         for (size_t i = 0; i < n; i++)
-            Q0 += err_values[i] * err_values[i];
+            Q0 += y[i] * y[i];
         if (!(F0 > 1e-24 * Q0)) {
             /* sigma = 0: the likelihood is unbounded, beta unidentifiable. */
-            out->eps = e0;
-            out->c = c0 * exp(a * C.lbar);
+            out->eps = e0 * scale;
+            out->c = c0 * scale * exp(a * C.lbar);
             out->alpha = a;
             out->beta = 0.0;
             out->nll = 0.0;
@@ -295,11 +306,11 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
     }
     if (!(F > 0.0))
         F = DBL_MIN;
-    out->eps = eps;
-    out->c = c * exp(x[0] * C.lbar);
+    out->eps = eps * scale;
+    out->c = c * scale * exp(x[0] * C.lbar);
     out->alpha = x[0];
     out->beta = x[1];
-    out->nll = 0.5 * LN_2PI + 0.5 + 0.5 * log(F / (double)n);
+    out->nll = 0.5 * LN_2PI + 0.5 + 0.5 * log(F / (double)n) + log(scale);
     for (int i = 0; i < 2; i++)
         if (x[i] >= CURVE_HI || x[i] < CURVE_LOW_FLAG)
             status = DV_LAW_BOUND;

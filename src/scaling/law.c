@@ -42,7 +42,7 @@
 #define GRID_NA_MAX 97
 #define GRID_BUDGET 80000
 /* Newton runs from up to this many local minima of the grid. */
-#define LAW_STARTS_MAX 6
+#define LAW_STARTS_MAX 8
 
 /* Shared with curve.c, which declares it too (it belongs in internal.h). */
 double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
@@ -649,7 +649,7 @@ static int law_mle_groups(const law_data *D, dv_law *out)
     double starts[LAW_STARTS_MAX][2], x[2] = {1.0, 2.0}, fx = HUGE_VAL;
     size_t na = GRID_BUDGET / (GRID_NB * D->g);
     na = na < 25 ? 25 : na > GRID_NA_MAX ? GRID_NA_MAX : na;
-    int n_starts = law_grid(D, (int)na, starts, D->g <= 100 ? LAW_STARTS_MAX : 3);
+    int n_starts = law_grid(D, (int)na, starts, LAW_STARTS_MAX);
     const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
     for (int s = 0; s < n_starts; s++) {
         double f = dv__law_minimize2(law_objective, (void *)D, starts[s], lo, hi, 100);
