@@ -127,4 +127,12 @@ void dv__vexp(double *x, size_t n);
 void dv__vlog(double *x, size_t n);
 void dv__vlog1p(double *x, size_t n);
 
+/* Minimizes f over the box [lo, hi] in two variables by a safeguarded
+ * Newton method from x (in/out); f returns its value and fills the gradient
+ * and the Hessian (xx, xy, yy).  Returns the minimum found (law.c; used by
+ * the per-point and the aggregate law fits). */
+double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
+                         void *ctx, double x[2], const double lo[2], const double hi[2],
+                         int max_iter);
+
 #endif /* DV_INTERNAL_H */

@@ -19,9 +19,6 @@
  * Ji, Hashimoto and Zou, ICML 2024. */
 
 /* Defined in law.c. */
-double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
-                         void *ctx, double x[2], const double lo[2], const double hi[2],
-                         int max_iter);
 
 #define CURVE_HI 7.38905609893065022723 /* e^2, as the per-point law */
 #define CURVE_LO 4.24835425529158899e-18 /* e^-40: numerically zero */
@@ -273,7 +270,7 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
     }
     const double lo[2] = {CURVE_LO, CURVE_LO}, hi[2] = {CURVE_HI, CURVE_HI};
     double x[2] = {starts[0][0], starts[0][1]}, fbest = HUGE_VAL;
-    for (int s = 0; s < n_starts; s++) {
+    for (int s = 0; s < n_starts && s < CURVE_STARTS; s++) {
         double f = dv__law_minimize2(curve_objective, &C, starts[s], lo, hi, 200);
         if (f < fbest) {
             fbest = f;

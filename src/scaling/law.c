@@ -44,10 +44,6 @@
 /* Newton runs from up to this many local minima of the grid. */
 #define LAW_STARTS_MAX 8
 
-/* Shared with curve.c, which declares it too (it belongs in internal.h). */
-double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2], double hess[3]),
-                         void *ctx, double x[2], const double lo[2], const double hi[2],
-                         int max_iter);
 
 const char *dv_law_status_name(int status)
 {
@@ -402,7 +398,9 @@ static void law_log_groups(const law_data *D, dv_law *out)
  * w = k'^b and phi = k'^-a,
  *   c(a, b) = sum(n w phi m) / sum(n w phi^2),
  *   F(a, b) = sum(w (W + n (m - c phi)^2)) = N sigma'^2,
- * and the mean NLL is 0.5 ln(2 pi) + 0.5 + 0.5 ln(F / N) (plus ln scale).
+ * and the mean NLL is 0.5 ln(2 pi) + 0.5 + 0.5 ln(F / N) (plus ln scale);
+ * the centring makes the -0.5 beta mean(ln k') term vanish.  F is summed
+ * from non-negative terms, so it stays accurate down to an exact fit.
  * Returns F and c; with dF != NULL also the gradient dF[0..1] (a, b) and
  * Hessian dF[2..4] (aa, ab, bb) of F, from per-group sums derived by hand
  * from F = Q - A^2 / B (Q = sum w S2, A = sum w phi S1, B = sum n w phi^2). */
@@ -651,7 +649,7 @@ static int law_mle_groups(const law_data *D, dv_law *out)
     na = na < 25 ? 25 : na > GRID_NA_MAX ? GRID_NA_MAX : na;
     int n_starts = law_grid(D, (int)na, starts, LAW_STARTS_MAX);
     const double lo[2] = {LAW_LO, LAW_LO}, hi[2] = {LAW_HI, LAW_HI};
-    for (int s = 0; s < n_starts; s++) {
+    for (int s = 0; s < n_starts && s < LAW_STARTS_MAX; s++) {
         double f = dv__law_minimize2(law_objective, (void *)D, starts[s], lo, hi, 100);
         if (f < fx) {
             fx = f;
