@@ -30,6 +30,7 @@ static void die(const dv_error *e)
 
 int main(int argc, char **argv)
 {
+    double tol = getenv("DV_BENCH_TOL") ? atof(getenv("DV_BENCH_TOL")) : 1e-10;
     size_t P = argc > 1 ? (size_t)atol(argv[1]) : 2048;
     size_t M = argc > 2 ? (size_t)atol(argv[2]) : 20;
     int threads[8] = {1, 2};
@@ -53,14 +54,15 @@ int main(int argc, char **argv)
     int64_t *pts = malloc(P * sizeof *pts);
     for (size_t i = 0; i < P; i++)
         pts[i] = (int64_t)i;
-    printf("linear-clf n_train=%zu n_val=%zu d=%zu, logreg C=1 tol=1e-10, k in [100,1000], "
+    printf("linear-clf n_train=%zu n_val=%zu d=%zu, logreg C=1 tol=%g, k in [100,1000], "
            "%zu points x %zu samples\n",
-           dv_dataset_rows(tr), dv_dataset_rows(va), dv_dataset_cols(tr), P, M);
+           dv_dataset_rows(tr), dv_dataset_rows(va), dv_dataset_cols(tr), tol, P, M);
     for (int t = 0; t < nt; t++) {
         dv_sample_params p;
         dv_sample_params_default(&p);
         p.n_samples = M;
         p.n_threads = threads[t];
+        p.learner.tol = tol;
         char dir[] = "/tmp/dval_bench_XXXXXX";
         if (!mkdtemp(dir))
             return 1;
