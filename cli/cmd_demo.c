@@ -20,7 +20,7 @@ static const char *USAGE =
     "usage: dval demo [-o DIR] [--data FILE] [--samples M] [--threads T] [-q]\n"
     "\n"
     "Runs dval's main job on the bundled data set (a 4,000-row subset of UCI\n"
-    "Adult; 2,000 training, 1,000 validation and 1,000 test rows): samples 100\n"
+    "Adult; 2,000 training, 1,000 validation and 1,000 test rows): samples 250\n"
     "exact marginal contributions per training point with logistic regression at\n"
     "coalition sizes 100..1000, fits a scaling law per point, values the points,\n"
     "and writes DIR/run/ (the run: deltas.npy, cards.npy, points.npy, run.json,\n"
@@ -30,7 +30,7 @@ static const char *USAGE =
     "Options:\n"
     "  -o, --out DIR   output directory (default dval-demo)\n"
     "  --data FILE     another data set (label column last)\n"
-    "  --samples M     samples per point (default 100)\n"
+    "  --samples M     samples per point (default 250)\n"
     "  --threads T     threads (default: all cores)\n"
     "  -q, --quiet     no progress display\n";
 
@@ -85,7 +85,7 @@ int cmd_demo(int argc, char **argv)
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *out = "dval-demo", *data = NULL, *samples = "100", *threads = NULL;
+    const char *out = "dval-demo", *data = NULL, *samples = "250", *threads = NULL;
     int quiet = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {

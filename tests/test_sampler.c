@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "dval.h"
+#include "value/sampler.h" /* internal: the item kernel, for the fall-back test */
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -195,6 +196,93 @@ static void test_generic_paths(void)
     dv_dataset_free(va);
 }
 
+/* A point with an extreme value in a feature no other row has (a rare
+ * one-hot category after standardization): its first quasi-Newton step
+ * overshoots, which exercises the safeguarded fall-back. */
+static void test_extreme_point(void)
+{
+    size_t n = 400, d = 5;
+    dv_dataset *base = make_data(n, d, 2, 21, 0), *va = make_data(150, d, 2, 22, 0);
+    double *X = malloc(n * d * sizeof *X);
+    memcpy(X, dv_dataset_features(base), n * d * sizeof *X);
+    for (size_t i = 0; i < n; i++)
+        X[i * d + 4] = i == 7 ? 60.0 : -0.015;
+    dv_dataset *tr;
+    dv_error err = {0};
+    CHECK(dv_dataset_from_arrays(&tr, n, d, X, dv_dataset_targets(base), DV_TASK_CLASSIFICATION, 2,
+                                 NULL, &err) == 0);
+    double *Xv = malloc(150 * d * sizeof *Xv);
+    memcpy(Xv, dv_dataset_features(va), 150 * d * sizeof *Xv);
+    for (size_t i = 0; i < 150; i++)
+        Xv[i * d + 4] = i % 50 == 0 ? 60.0 : -0.015;
+    dv_dataset *va2;
+    CHECK(dv_dataset_from_arrays(&va2, 150, d, Xv, dv_dataset_targets(va), DV_TASK_CLASSIFICATION, 2,
+                                 NULL, &err) == 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 8;
+    p.min_card = 30;
+    p.max_card = 250;
+    p.batch = 3;
+    int64_t pts[3] = {7, 8, 9};
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/extreme", tmpdir);
+    CHECK(run(dir, tr, va2, pts, 3, &p) == 0);
+    check_against_plain(tr, va2, pts, 3, &p, dir, 1e-8);
+    free(X);
+    free(Xv);
+    dv_dataset_free(base);
+    dv_dataset_free(va);
+    dv_dataset_free(tr);
+    dv_dataset_free(va2);
+}
+
+/* Every column through the full-Newton fall-back (quasi-Newton disabled)
+ * and through the normal path: both equal the plain computation. */
+static void test_fallback_path(void)
+{
+    dv_dataset *tr = make_data(300, 6, 2, 31, 0), *va = make_data(120, 6, 2, 32, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 4;
+    p.min_card = 40;
+    p.max_card = 200;
+    p.batch = 10;
+    int64_t pts[10];
+    for (int i = 0; i < 10; i++)
+        pts[i] = 3 * i;
+    dv_error err = {0};
+    for (int qn = 0; qn <= 60; qn += 60) {
+        dv__sctx cx;
+        CHECK(dv__sctx_init(&cx, tr, va, pts, 10, &p, 1, &err) == 0);
+        CHECK(cx.fast);
+        cx.qn_max = qn;
+        dv__ws w;
+        CHECK(dv__ws_init(&w, &cx) == 0);
+        int64_t *S = malloc(300 * sizeof *S);
+        for (size_t j = 0; j < 4; j++) {
+            double delta[10];
+            int32_t card[10];
+            CHECK(dv__run_item(&cx, &w, j, 0, delta, card, &err) == 0);
+            for (size_t i = 0; i < 10; i++) {
+                size_t ns;
+                int64_t k;
+                double plain;
+                CHECK(dv_sample_coalition(tr, pts, 10, &p, j, i, S, &ns, &k, &err) == 0);
+                CHECK_EQ_INT(k, card[i]);
+                CHECK(dv_delta_plain(tr, va, &p.learner, p.metric, S, ns, pts[i], &plain, &err) == 0);
+                CHECK_MSG(fabs(plain - delta[i]) <= 1e-9, "qn_max %d sample %zu point %zu: %.17g vs %.17g",
+                          qn, j, i, delta[i], plain);
+            }
+        }
+        free(S);
+        dv__ws_free(&w);
+        dv__sctx_free(&cx);
+    }
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
 static int files_equal(const char *a, const char *b)
 {
     FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
@@ -344,6 +432,8 @@ int main(void)
     RUN(test_class_counts);
     RUN(test_binary_exact);
     RUN(test_generic_paths);
+    RUN(test_extreme_point);
+    RUN(test_fallback_path);
     RUN(test_threads_identical);
     RUN(test_grid_mode);
     RUN(test_bad_params);

@@ -237,6 +237,7 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
         cx->points[i] = z;
     }
     cx->batch = p->batch;
+    cx->qn_max = 60;
     cx->n_batches = (cx->n_points + cx->batch - 1) / cx->batch;
 
     /* Start of every fit: the solution on the whole training set. */
@@ -717,7 +718,7 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
         w->col_state[c] = 0;
         hn[c] = hpos[c] = 0;
     }
-    const int max_qn = 60;
+    const int max_qn = cx->qn_max;
     const size_t H = DV__QN_HIST;
     for (int it = 0; na > 0; it++) {
         if (it > 0) {
@@ -773,11 +774,12 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
                 w->col_state[c] = 1;
                 continue;
             }
-            if (it >= max_qn || !(gn < 4.0 * w->prevn[c])) {
+            if (it >= max_qn || !(gn < 2.0 * w->prevn[c])) {
                 w->col_state[c] = 2; /* stalled: full Newton below */
                 continue;
             }
-            w->prevn[c] = gn;
+            if (gn < w->prevn[c])
+                w->prevn[c] = gn; /* the smallest gradient norm so far */
             active[nn++] = c;
         }
         na = nn;
@@ -822,7 +824,12 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
                 th[q] -= v[q];
         }
     }
+    /* Stalled columns: full Newton with line search, restarted from theta_S
+     * (a stalled quasi-Newton iterate can be far off, e.g. after a point
+     * with an extreme feature value made the first step overshoot). */
     for (size_t c = 0; c < m; c++) {
+        if (w->col_state[c] == 2)
+            memcpy(w->T + c * p, w->theta, p * sizeof(double));
         if (w->col_state[c] == 2 &&
             column_newton(cx, w, w->S, kk, &cols[c], w->T + c * p))
             return dv__err(err, DV_ENOTCONV,

@@ -35,6 +35,7 @@ typedef struct {
     const double *y;          /* train targets */
     int64_t kmax;
     int fast;                 /* binary logistic regression fast path */
+    int qn_max;               /* quasi-Newton iterations before full Newton (tests set 0) */
     size_t p;                 /* d + 1 */
     double *Xa, *Xva;         /* augmented train and validation (owned, fast path) */
     double *theta0;           /* full-data solution */
