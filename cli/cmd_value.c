@@ -243,7 +243,10 @@ int cmd_value(int argc, char **argv)
     if (optind < argc)
         cli_die("value: unexpected argument '%s'", argv[optind]);
     cli_value_run(from, at, n_at, top, size, out, 1);
-    fprintf(stderr, "dval: wrote %s\n", out ? out : "values.csv in the run directory");
+    if (out)
+        fprintf(stderr, "dval: wrote %s\n", out);
+    else
+        fprintf(stderr, "dval: wrote %s/values.csv\n", from);
     free(at);
     return 0;
 }
