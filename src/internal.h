@@ -26,6 +26,18 @@ void *dv__realloc(void *p, size_t n);
 void dv__free(void *p);
 char *dv__strdup(const char *s);
 
+#define DV__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A table of names for enumeration values (src/util/error.c). */
+typedef struct {
+    const char *name;
+    int value;
+} dv__name;
+/* Value of name in t (DV_OK), or DV_EINVAL when absent or name is NULL. */
+int dv__name_lookup(const dv__name *t, size_t n, const char *name, int *out);
+/* Name of value in t, or "unknown". */
+const char *dv__name_of(const dv__name *t, size_t n, int value);
+
 /* Fills err (when not NULL) and returns code. */
 int dv__err(dv_error *err, int code, const char *fmt, ...) DV__PRINTF(3, 4);
 

@@ -49,42 +49,25 @@ double dv__logloss_binary(const double *theta, const double *X, const double *y,
     return s / (double)n;
 }
 
+static const dv__name METRIC_NAMES[] = {{"default", DV_METRIC_DEFAULT},
+                                        {"neg_logloss", DV_METRIC_NEG_LOGLOSS},
+                                        {"accuracy", DV_METRIC_ACCURACY},
+                                        {"neg_mse", DV_METRIC_NEG_MSE},
+                                        {"r2", DV_METRIC_R2}};
+
 int dv_metric_from_name(const char *name, dv_metric *out)
 {
-    static const struct {
-        const char *name;
-        dv_metric metric;
-    } table[] = {{"default", DV_METRIC_DEFAULT},
-                 {"neg_logloss", DV_METRIC_NEG_LOGLOSS},
-                 {"accuracy", DV_METRIC_ACCURACY},
-                 {"neg_mse", DV_METRIC_NEG_MSE},
-                 {"r2", DV_METRIC_R2}};
-    if (!name)
+    int v;
+    if (dv__name_lookup(METRIC_NAMES, DV__COUNT(METRIC_NAMES), name, &v))
         return DV_EINVAL;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (!strcmp(name, table[i].name)) {
-            if (out)
-                *out = table[i].metric;
-            return DV_OK;
-        }
-    return DV_EINVAL;
+    if (out)
+        *out = (dv_metric)v;
+    return DV_OK;
 }
 
 const char *dv_metric_name(dv_metric m)
 {
-    switch (m) {
-    case DV_METRIC_DEFAULT:
-        return "default";
-    case DV_METRIC_NEG_LOGLOSS:
-        return "neg_logloss";
-    case DV_METRIC_ACCURACY:
-        return "accuracy";
-    case DV_METRIC_NEG_MSE:
-        return "neg_mse";
-    case DV_METRIC_R2:
-        return "r2";
-    }
-    return "unknown";
+    return dv__name_of(METRIC_NAMES, DV__COUNT(METRIC_NAMES), (int)m);
 }
 
 int dv_model_score(const dv_model *m, const dv_dataset *ds, dv_metric metric, double *out)

@@ -62,34 +62,22 @@ const char *dv_learner_params_check(const dv_learner_params *p)
     return NULL;
 }
 
+static const dv__name LEARNER_NAMES[] = {
+    {"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS}};
+
 int dv_learner_from_name(const char *name, dv_learner_kind *out)
 {
-    static const struct {
-        const char *name;
-        dv_learner_kind kind;
-    } table[] = {{"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS}};
-    if (!name)
+    int v;
+    if (dv__name_lookup(LEARNER_NAMES, DV__COUNT(LEARNER_NAMES), name, &v))
         return DV_EINVAL;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (!strcmp(name, table[i].name)) {
-            if (out)
-                *out = table[i].kind;
-            return DV_OK;
-        }
-    return DV_EINVAL;
+    if (out)
+        *out = (dv_learner_kind)v;
+    return DV_OK;
 }
 
 const char *dv_learner_name(dv_learner_kind k)
 {
-    switch (k) {
-    case DV_LEARNER_LOGREG:
-        return "logreg";
-    case DV_LEARNER_RIDGE:
-        return "ridge";
-    case DV_LEARNER_OLS:
-        return "ols";
-    }
-    return "unknown";
+    return dv__name_of(LEARNER_NAMES, DV__COUNT(LEARNER_NAMES), (int)k);
 }
 
 int dv__model_alloc(dv_model **out, dv_learner_kind kind, dv_task task, size_t d,

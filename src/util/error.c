@@ -55,3 +55,21 @@ void dv__fmt_double(char *buf, size_t len, double v)
 {
     snprintf(buf, len, "%.17g", v);
 }
+
+int dv__name_lookup(const dv__name *t, size_t n, const char *name, int *out)
+{
+    for (size_t i = 0; name && i < n; i++)
+        if (strcmp(name, t[i].name) == 0) {
+            *out = t[i].value;
+            return DV_OK;
+        }
+    return DV_EINVAL;
+}
+
+const char *dv__name_of(const dv__name *t, size_t n, int value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].value == value)
+            return t[i].name;
+    return "unknown";
+}

@@ -5,8 +5,24 @@
  */
 #include "sampler.h"
 
-#include <cblas.h>
-#include <omp.h>
+
+typedef struct {
+    const dv_dataset *train, *val;
+    double *out;
+} curve_state;
+
+/* Sample q: U(S) for a coalition drawn like sample q of a grid run. */
+static int curve_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err)
+{
+    curve_state *st = user;
+    int64_t k = dv__draw_coalition(cx, q, 0, w, w->S);
+    dv_model *m = NULL;
+    int rc = dv_model_fit(&m, &cx->lp, st->train, w->S, (size_t)k, cx->model0, err);
+    if (!rc)
+        rc = dv_model_score(m, st->val, cx->metric, &st->out[q]);
+    dv_model_free(m);
+    return rc;
+}
 
 int dv_curve_sample(const dv_dataset *train, const dv_dataset *val, const dv_learner_params *lp,
                     dv_metric metric, const int64_t *cards, size_t n_cards, size_t n_samples,
@@ -32,52 +48,8 @@ int dv_curve_sample(const dv_dataset *train, const dv_dataset *val, const dv_lea
         dv__sctx_free(&cx);
         return rc;
     }
-    size_t total = n_cards * n_samples;
-    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-    volatile int failed = 0;
-    dv_error first = {0};
-#pragma omp parallel num_threads(nth)
-    {
-        dv__ws w;
-        int wrc = dv__ws_init(&w, &cx);
-        if (wrc) {
-#pragma omp critical(dv_curve_err)
-            {
-                if (!failed)
-                    dv__err(&first, DV_ENOMEM, "out of memory");
-                failed = 1;
-            }
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (size_t j = 0; j < total; j++) {
-            if (failed || wrc)
-                continue;
-            int64_t k = dv__draw_coalition(&cx, j, 0, &w, w.S);
-            dv_model *m = NULL;
-            dv_error e = {0};
-            int r = dv_model_fit(&m, &cx.lp, train, w.S, (size_t)k, cx.model0, &e);
-            if (!r)
-                r = dv_model_score(m, val, cx.metric, &out[j]);
-            dv_model_free(m);
-            if (r) {
-#pragma omp critical(dv_curve_err)
-                {
-                    if (!failed)
-                        first = e;
-                    failed = 1;
-                }
-            }
-        }
-        dv__ws_free(&w);
-    }
-    openblas_set_num_threads(blas_threads);
+    curve_state st = {train, val, out};
+    rc = dv__parallel(&cx, n_threads, n_cards * n_samples, curve_one, &st, err);
     dv__sctx_free(&cx);
-    if (failed) {
-        if (err)
-            *err = first;
-        return first.code ? first.code : DV_EINVAL;
-    }
-    return DV_OK;
+    return rc;
 }

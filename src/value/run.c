@@ -16,10 +16,8 @@
  */
 #include "sampler.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,6 +357,43 @@ static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
     return DV_OK;
 }
 
+/* What the workers share while a run executes. */
+typedef struct {
+    const size_t *pending;   /* item ids still to do */
+    double *D;               /* mapped deltas */
+    int32_t *K;              /* mapped cardinalities */
+    volatile unsigned char *done;
+    size_t M;                /* samples per point */
+    const dv_sample_params *p;
+    uint64_t n_done, items;  /* progress (updated under a critical section) */
+} run_state;
+
+/* One pending item: compute, store the results, then mark it done. */
+static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err)
+{
+    run_state *st = user;
+    double delta[DV__MAX_BATCH];
+    int32_t card[DV__MAX_BATCH];
+    size_t it = st->pending[q], j = it / cx->n_batches, b = it % cx->n_batches;
+    int rc = dv__run_item(cx, w, j, b, delta, card, err);
+    if (rc)
+        return rc;
+    size_t first = b * cx->batch;
+    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+    for (size_t i = 0; i < nb; i++) {
+        st->D[(first + i) * st->M + j] = delta[i];
+        st->K[(first + i) * st->M + j] = card[i];
+    }
+    /* The results reach the shared mapping before the progress mark. */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    st->done[it] = 1;
+    if (st->p->progress) {
+#pragma omp critical(dv_run_progress)
+        st->p->progress(st->p->progress_user, ++st->n_done, st->items);
+    }
+    return DV_OK;
+}
+
 int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
                    const int64_t *points, size_t n_points, const dv_sample_params *p,
                    dv_error *err)
@@ -422,69 +457,13 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
     if (p->progress && items)
         p->progress(p->progress_user, n_done, items);
 
-    /* Parallelism is over items; BLAS runs serially inside each. */
-    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
-    /* (OpenMP-flavoured OpenBLAS sets the OpenMP default too: read it first.) */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-    volatile int failed = 0;
-    dv_error first_err = {0};
-#pragma omp parallel num_threads(nth)
-    {
-        dv__ws w;
-        int wrc = dv__ws_init(&w, &cx);
-        if (wrc) {
-#pragma omp critical(dv_run_err)
-            {
-                if (!failed)
-                    dv__err(&first_err, DV_ENOMEM, "out of memory for a worker's scratch space");
-                failed = 1;
-            }
-        }
-        double delta[DV__MAX_BATCH];
-        int32_t card[DV__MAX_BATCH];
-
-#pragma omp for schedule(dynamic, 1)
-        for (size_t q = 0; q < n_pending; q++) {
-            if (failed || wrc)
-                continue;
-            size_t it = pending[q], j = it / cx.n_batches, b = it % cx.n_batches;
-            dv_error e = {0};
-            int irc = dv__run_item(&cx, &w, j, b, delta, card, &e);
-            if (irc) {
-#pragma omp critical(dv_run_err)
-                {
-                    if (!failed)
-                        first_err = e;
-                    failed = 1;
-                }
-                continue;
-            }
-            size_t first = b * cx.batch;
-            size_t nb = cx.n_points - first < cx.batch ? cx.n_points - first : cx.batch;
-            for (size_t i = 0; i < nb; i++) {
-                D[(first + i) * M + j] = delta[i];
-                K[(first + i) * M + j] = card[i];
-            }
-            __atomic_thread_fence(__ATOMIC_RELEASE);
-            done[it] = 1;
-            if (p->progress) {
-#pragma omp critical(dv_run_progress)
-                p->progress(p->progress_user, ++n_done, items);
-            }
-        }
-        dv__ws_free(&w);
-    }
-    openblas_set_num_threads(blas_threads);
+    run_state st = {pending, D, K, done, M, p, n_done, items};
+    if (!rc)
+        rc = dv__parallel(&cx, p->n_threads, n_pending, run_one, &st, err);
     dv__free(pending);
     unmap(&md);
     unmap(&mc);
     unmap(&mp);
-    if (!rc && failed) {
-        if (err)
-            *err = first_err;
-        rc = first_err.code ? first_err.code : DV_EINVAL;
-    }
     if (!rc)
         rc = finalize(run_dir, &cx, err);
     dv__sctx_free(&cx);

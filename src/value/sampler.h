@@ -81,4 +81,11 @@ int64_t dv__draw_swap(const dv__sctx *cx, size_t j, size_t point_index, const ui
 int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delta,
                  int32_t *card, dv_error *err);
 
+/* Runs fn(cx, w, q, user, err) for q = 0..n-1 on n_threads threads (<= 0:
+ * the OpenMP default), each thread with its own workspace w and BLAS
+ * running serially; returns the first failure (src/value/parallel.c). */
+typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
+int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
+                 dv_error *err);
+
 #endif
