@@ -25,9 +25,11 @@ size_t dv_geom_grid(int64_t lo, int64_t hi, size_t n, int64_t *out)
         else if (i == n - 1)
             v = hi;
         else {
-            double t = (double)i / (double)(n - 1);
-            double x = exp(log((double)lo) + t * (log((double)hi) - log((double)lo)));
-            v = (int64_t)x; /* truncation, as numpy's astype(int) */
+            /* As numpy.geomspace(lo, hi, n).astype(int): 10 ** (log10(lo) +
+             * i * step), truncated, with exact end points. */
+            double a0 = log10((double)lo), step = (log10((double)hi) - a0) / (double)(n - 1);
+            double x = pow(10.0, (double)i * step + a0);
+            v = (int64_t)x;
             if (v < lo)
                 v = lo;
         }

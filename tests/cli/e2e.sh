@@ -60,4 +60,39 @@ for r in rows:
 law = list(csv.DictReader(open(t + "/curve/curve_law.csv")))[0]
 assert float(law["eps"]) >= 0 and float(law["alpha"]) > 0
 PYEOF
+# --points-file, grid mode, explicit validation/test files
+printf '5\n3, 17\n# a comment\n' >"$T/pts.txt"
+$DVAL synth linear-clf -o "$T/v.csv" --rows 200 --features 5 --noise 1 --seed 4 2>/dev/null
+$DVAL synth linear-clf -o "$T/t.csv" --rows 100 --features 5 --noise 1 --seed 6 2>/dev/null
+$DVAL sample --data "$T/d.csv" --val-data "$T/v.csv" --test-data "$T/t.csv" -o "$T/grid" \
+    --points-file "$T/pts.txt" --mode grid --grid-count 3 --min-card 20 --max-card 80 --samples 4 -q \
+    || bad "grid sample"
+$PY - "$T" <<'PYEOF' && ok "points file, grid mode, explicit splits" || bad "points file / grid / splits"
+import sys, json
+import numpy as np
+t = sys.argv[1]
+P = np.load(t + "/grid/points.npy"); K = np.load(t + "/grid/cards.npy")
+assert list(P) == [5, 3, 17], P
+assert K.shape == (3, 12)
+assert (K == np.repeat([20, 40, 80], 4)[None, :]).all(), K   # geomspace(20, 80, 3)
+m = json.load(open(t + "/grid/run.json"))
+assert m["split"]["train"] == 1400 and m["split"]["val"] == 200 and m["split"]["test"] == 100
+assert m["mode"] == "grid" and m["cards"] == [20, 40, 80]
+PYEOF
+# regression with ridge, R^2 utility
+$DVAL synth linear-reg -o "$T/r.csv" --rows 600 --features 4 --noise 1 --seed 8 2>/dev/null
+$DVAL sample --data "$T/r.csv" --task regression --learner ridge --lambda 2 --metric r2 -o "$T/reg" \
+    --points 10 --samples 5 --min-card 10 --max-card 60 -q || bad "regression sample"
+$DVAL fit "$T/reg" 2>/dev/null && $DVAL value --from "$T/reg" 2>/dev/null || bad "regression fit/value"
+$PY - "$T" <<'PYEOF' && ok "regression run" || bad "regression run"
+import sys, json, csv
+import numpy as np
+t = sys.argv[1]
+D = np.load(t + "/reg/deltas.npy")
+assert D.shape == (10, 5) and np.isfinite(D).all() and (D != 0).any()
+m = json.load(open(t + "/reg/run.json"))
+assert m["learner"]["name"] == "ridge" and m["learner"]["lambda"] == 2 and m["metric"] == "r2"
+assert m["task"] == "regression" and m["classes"] == []
+assert len(list(csv.DictReader(open(t + "/reg/values.csv")))) == 10
+PYEOF
 finish
