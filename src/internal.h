@@ -138,6 +138,9 @@ double dv__logloss_binary(const double *theta, const double *X, const double *y,
 void dv__vexp(double *x, size_t n);
 void dv__vlog(double *x, size_t n);
 void dv__vlog1p(double *x, size_t n);
+/* x = 1 / (1 + e^x), i.e. sigma(-x); and log of that clipped to [lo, hi]. */
+void dv__vsigmoid_neg(double *x, size_t n);
+void dv__vlog_sigmoid_neg(double *x, size_t n, double lo, double hi);
 
 /* Minimizes f over the box [lo, hi] in two variables by a safeguarded
  * Newton method from x (in/out); f returns its value and fills the gradient

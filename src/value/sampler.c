@@ -430,9 +430,9 @@ static double gradient(const double *X, const double *y, size_t n, size_t p, dou
 {
     for (size_t i = 0; i < n; i++)
         wv[i] = -z[i];
-    dv__vexp(wv, n);
+    dv__vsigmoid_neg(wv, n);
     for (size_t i = 0; i < n; i++)
-        wv[i] = C * (1.0 / (1.0 + wv[i]) - y[i]);
+        wv[i] = C * (wv[i] - y[i]);
     cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, X, (int)p, wv, 1, 0.0, g, 1);
     double s = 0.0;
     for (size_t j = 0; j < p; j++) {
@@ -551,12 +551,7 @@ static void utilities(const dv__sctx *cx, const double *Th, size_t m, double *Zv
             for (size_t c = 0; c < m; c++)
                 Zv[i * m + c] *= s;
         }
-        dv__vexp(Zv, nz);
-        for (size_t i = 0; i < nz; i++) {
-            double q = 1.0 / (1.0 + Zv[i]);
-            Zv[i] = q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q;
-        }
-        dv__vlog(Zv, nz);
+        dv__vlog_sigmoid_neg(Zv, nz, 1e-15, 1.0 - 1e-15);
         for (size_t i = 0; i < nv; i++)
             for (size_t c = 0; c < m; c++)
                 U[c] += Zv[i * m + c];
@@ -727,12 +722,12 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
                 memcpy(w->Gs + a * p, w->T + active[a] * p, p * sizeof(double));
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, -1.0,
                         w->XS, (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
-            dv__vexp(w->Z, kk * na); /* sigma(t) = 1 / (1 + e^-t) */
+            dv__vsigmoid_neg(w->Z, kk * na); /* Z held -X_S theta */
             for (size_t i = 0; i < kk; i++) {
                 double yi = w->yS[i];
                 double *zr = w->Z + i * na;
                 for (size_t a = 0; a < na; a++)
-                    zr[a] = 1.0 / (1.0 + zr[a]) - yi;
+                    zr[a] -= yi;
             }
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, C,
                         w->Z, (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
