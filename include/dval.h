@@ -239,7 +239,8 @@ DV_API int dv_dataset_write_csv(const dv_dataset *ds, const char *path, dv_error
 typedef enum {
     DV_LEARNER_LOGREG = 0, /* L2 logistic regression (binary or multinomial) */
     DV_LEARNER_RIDGE = 1,  /* ridge regression: min ||Xw + b - y||^2 + lambda ||w||^2 */
-    DV_LEARNER_OLS = 2     /* least squares (ridge with lambda = 0) */
+    DV_LEARNER_OLS = 2,    /* least squares (ridge with lambda = 0) */
+    DV_LEARNER_TREE = 3    /* CART decision tree: Gini (classification) or squared error */
 } dv_learner_kind;
 
 typedef struct {
@@ -248,6 +249,10 @@ typedef struct {
     double lambda;   /* ridge penalty; default 1 */
     double tol;      /* logreg: stop when ||grad|| <= tol * max(1, ||grad at 0||); default 1e-10 */
     int max_iter;    /* logreg Newton iterations; default 100 */
+    int max_depth;   /* tree: maximum depth (root = 0); default 0 = unlimited */
+    int min_leaf;    /* tree: minimum rows per leaf; default 1 */
+    int max_features;/* tree: features tried per split, 0 = all; a random subset otherwise */
+    uint64_t seed;   /* tree: seed of the feature subsets */
 } dv_learner_params;
 
 DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
@@ -391,6 +396,108 @@ DV_API int dv_curve_sample(const dv_dataset *train, const dv_dataset *val,
                            const dv_learner_params *lp, dv_metric metric, const int64_t *cards,
                            size_t n_cards, size_t n_samples, uint64_t seed, int n_threads,
                            double *out, dv_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Valuation methods                                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    DV_METHOD_LOO = 0,            /* leave-one-out: U(D) - U(D - i) */
+    DV_METHOD_EXACT_SHAPLEY = 1,  /* Shapley value by enumeration (n <= 24) */
+    DV_METHOD_EXACT_BANZHAF = 2,  /* Banzhaf value by enumeration (n <= 24) */
+    DV_METHOD_TMC = 3,            /* truncated Monte Carlo Data Shapley (Ghorbani & Zou 2019) */
+    DV_METHOD_BETA = 4,           /* Beta Shapley (Kwon & Zou 2022) */
+    DV_METHOD_BANZHAF = 5,        /* Data Banzhaf, maximum-sample-reuse (Wang & Jia 2023) */
+    DV_METHOD_KNN = 6,            /* exact KNN-Shapley (Jia et al. 2019) */
+    DV_METHOD_OOB = 7,            /* Data-OOB (Kwon & Zou 2023) */
+    DV_METHOD_AME = 8,            /* average marginal effect (Lin et al. 2022) */
+    DV_METHOD_INFLUENCE = 9,      /* influence functions (Koh & Liang 2017) */
+    DV_METHOD_LAVA = 10,          /* LAVA (Just et al. 2023) */
+    DV_METHOD_CG = 11,            /* CG score (Ki, Choi & Chung 2023) */
+    DV_METHOD_RANDOM = 12         /* uniform random values: the baseline */
+} dv_method;
+
+DV_API int dv_method_from_name(const char *name, dv_method *out);
+DV_API const char *dv_method_name(dv_method m);
+
+/* Which rule ended a sampling method. */
+typedef enum {
+    DV_STOP_DONE = 0,      /* the method is not a sampling method, or it is exact */
+    DV_STOP_SAMPLES = 1,   /* max_samples reached */
+    DV_STOP_SECONDS = 2,   /* max_seconds reached */
+    DV_STOP_RHAT = 3,      /* Gelman-Rubin R-hat over chains at or below rhat */
+    DV_STOP_STDERR = 4,    /* every standard error at or below stderr_tol */
+    DV_STOP_RANK = 5       /* ranking stable: Spearman of successive checks >= 1 - rank_tol */
+} dv_stop_rule;
+
+DV_API const char *dv_stop_rule_name(int rule);
+
+typedef struct {
+    dv_method method;
+    dv_learner_params learner;   /* the model behind U(S) */
+    dv_metric metric;            /* U(S) on the validation set */
+    uint64_t seed;
+    int n_threads;               /* <= 0: OpenMP default; results do not depend on it */
+    /* Sampling methods (tmc, beta, banzhaf, ame, oob): budget and stopping. */
+    size_t max_samples;          /* permutations / subsets / models; default 1000 */
+    size_t min_samples;          /* before any stopping rule applies; default 100 */
+    double max_seconds;          /* 0 = no time limit */
+    double rhat;                 /* stop when max R-hat <= rhat (0 = off); default 1.05 */
+    size_t chains;               /* chains for R-hat; default 4 */
+    double stderr_tol;           /* stop when every standard error <= this (0 = off) */
+    double rank_tol;             /* stop when rank correlation >= 1 - rank_tol (0 = off) */
+    size_t check_every;          /* samples between checks; default 50 */
+    /* Method parameters. */
+    double truncation;           /* tmc: truncate a scan once |U - U(D)| <= truncation * |U(D)|; 0 = off; default 0.01 */
+    double beta_a, beta_b;       /* beta: Beta(alpha, beta) weights; default 4, 1 */
+    size_t knn_k;                /* knn: neighbours K; default 10 */
+    double oob_fraction;         /* oob: bootstrap size as a fraction of n; default 1 */
+    double lava_entreg;          /* lava: entropic regularization; default 0.1 */
+    size_t cg_reps;              /* cg: repetitions of the negative draw; default 1 */
+    double cg_unbalance;         /* cg: negatives per positive; default 1 */
+    /* Groups: groups[i] in 0..n_groups-1 is the group of training row i;
+     * NULL values single rows.  Values are then per group. */
+    const int64_t *groups;
+    size_t n_groups;
+} dv_value_params;
+
+DV_API void dv_value_params_default(dv_value_params *p, dv_method m);
+
+typedef struct {
+    size_t samples;        /* samples used (permutations, subsets, models), 0 if none */
+    size_t utility_calls;  /* U(S) evaluations */
+    double seconds;
+    int stop_rule;         /* dv_stop_rule */
+    double stop_level;     /* the value of the deciding statistic (R-hat, max stderr, ...) */
+} dv_value_info;
+
+/* Values every training row (or group) of train for the model p->learner
+ * scored on val.  values and stderrs (may be NULL; NaN where a method has
+ * none) have one entry per row or group.  info may be NULL. */
+DV_API int dv_value_compute(const dv_dataset *train, const dv_dataset *val,
+                            const dv_value_params *p, double *values, double *stderrs,
+                            dv_value_info *info, dv_error *err);
+
+/* A cooperative game, for the game-theoretic methods (loo, exact_shapley,
+ * exact_banzhaf, tmc, beta, banzhaf, ame, random) on any utility. */
+typedef struct {
+    size_t n_players;
+    void *user;
+    /* U(S), S = players[0..n-1] in the order given; state comes from
+     * new_state (NULL when new_state is NULL), one per thread. */
+    int (*utility)(void *user, void *state, const int64_t *S, size_t n, double *out);
+    void *(*new_state)(void *user);
+    void (*free_state)(void *state);
+} dv_game;
+
+DV_API int dv_value_game(const dv_game *g, const dv_value_params *p, double *values,
+                         double *stderrs, dv_value_info *info, dv_error *err);
+
+/* Influence of every training row on the loss of one test point x (length
+ * d, label y): the first-order change of that loss when the row is
+ * removed, -grad l(x)^T H^-1 grad l(z_i) / n ... (see src/value/influence.c). */
+DV_API int dv_influence_explain(const dv_dataset *train, const dv_learner_params *lp,
+                                const double *x, double y, double *out, dv_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */

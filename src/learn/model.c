@@ -43,6 +43,10 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
     p->lambda = kind == DV_LEARNER_OLS ? 0.0 : 1.0;
     p->tol = 1e-10;
     p->max_iter = 100;
+    p->max_depth = 0;
+    p->min_leaf = 1;
+    p->max_features = 0;
+    p->seed = 0;
 }
 
 const char *dv_learner_params_check(const dv_learner_params *p)

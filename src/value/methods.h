@@ -1,0 +1,33 @@
+/*
+ * methods.h -- private entry points of the valuation methods (src/value),
+ * dispatched by dv_value_compute in methods.c.  Each fills values[] (one per
+ * training row) and returns a dv_status, with a message in err on failure.
+ */
+#ifndef DV_METHODS_H
+#define DV_METHODS_H
+
+#include "internal.h"
+
+/* Exact KNN-Shapley (Jia et al., PVLDB 2019), averaged over the validation
+ * points; classification (label agreement) or regression (negative squared
+ * error of the K-neighbour mean).  Ties in distance are broken by row index. */
+int dv__knn_shapley(const dv_dataset *train, const dv_dataset *val, size_t K, int n_threads,
+                    double *values, dv_error *err);
+
+/* Data-OOB (Kwon & Zou 2023): p->max_samples bootstrap models of p->learner. */
+int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *values,
+                 dv_value_info *info, dv_error *err);
+
+/* Influence of each training row on the validation loss (Koh & Liang 2017). */
+int dv__influence_values(const dv_dataset *train, const dv_dataset *val,
+                         const dv_value_params *p, double *values, dv_error *err);
+
+/* LAVA calibrated gradients (Just et al. 2023), sign so that higher = more valuable. */
+int dv__lava(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+             double *values, dv_error *err);
+
+/* CG score (Ki, Choi & Chung 2023). */
+int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *values,
+                 dv_error *err);
+
+#endif
