@@ -500,6 +500,30 @@ DV_API int dv_influence_explain(const dv_dataset *train, const dv_learner_params
                                 const double *x, double y, double *out, dv_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Tasks: finding mislabeled points                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Flips the labels of round(rho * n) rows of a classification dataset,
+ * chosen without replacement with the seed: new label = (old + s) mod C with
+ * s uniform in 1..C-1.  flipped (capacity n rows, may be NULL) receives the
+ * rows flipped, in increasing order, and *n_flipped their count. */
+DV_API int dv_flip_labels(dv_dataset *ds, double rho, uint64_t seed, int64_t *flipped,
+                          size_t *n_flipped, dv_error *err);
+
+/* How well low values find the noisy points (is_noisy[i] != 0). */
+typedef struct {
+    double f1;          /* of the exact 1-D 2-means split: lower cluster = predicted noisy */
+    double threshold;   /* values <= threshold are predicted noisy */
+    size_t n_predicted; /* size of the lower cluster */
+    double auroc;       /* P(value of a noisy point < value of a clean one), ties 1/2 */
+    double recall;      /* noisy points among the |noisy| lowest values / |noisy| */
+} dv_detection;
+
+/* NaN values are not allowed (DV_EINVAL). */
+DV_API int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_t n,
+                             dv_detection *out, dv_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
 /* ------------------------------------------------------------------------ */
 

@@ -1,0 +1,148 @@
+/*
+ * test_tasks.c -- the mislabeled-point task: the 2-means split against brute
+ * force over all cuts, F1 of random values against rho / (rho + 1/2),
+ * AUROC and recall on hand-made cases, and the label flips.
+ */
+#include "check.h"
+#include "dval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Brute force: every threshold t among the values, predicted = {v <= t},
+ * SSE of the two groups computed directly; the best threshold wins. */
+static double brute_threshold(const double *v, size_t n)
+{
+    double best = INFINITY, thr = -INFINITY;
+    for (size_t c = 0; c < n; c++) {
+        double t = v[c], s[2] = {0, 0}, cnt[2] = {0, 0};
+        for (size_t i = 0; i < n; i++) {
+            s[v[i] > t] += v[i];
+            cnt[v[i] > t]++;
+        }
+        if (cnt[1] == 0)
+            continue;
+        double sse = 0;
+        for (size_t i = 0; i < n; i++) {
+            int g = v[i] > t;
+            double m = s[g] / cnt[g];
+            sse += (v[i] - m) * (v[i] - m);
+        }
+        if (sse < best - 1e-12 || (fabs(sse - best) <= 1e-12 && t < thr)) {
+            best = sse;
+            thr = t;
+        }
+    }
+    return thr;
+}
+
+static void test_two_means(void)
+{
+    dv_rng r;
+    dv_rng_seed(&r, 3, 0);
+    for (int rep = 0; rep < 50; rep++) {
+        size_t n = 5 + rep;
+        double v[60];
+        unsigned char noisy[60] = {0};
+        for (size_t i = 0; i < n; i++) {
+            v[i] = rep % 3 == 0 ? (double)(dv_rng_below(&r, 5)) : dv_rng_normal(&r) + (i % 4 == 0 ? -3 : 0);
+            noisy[i] = i % 4 == 0;
+        }
+        dv_detection d;
+        CHECK(dv_detection_eval(v, noisy, n, &d, NULL) == 0);
+        double t = brute_threshold(v, n);
+        CHECK_NEAR(d.threshold, t, 0);
+        size_t pred = 0, tp = 0, nn = 0;
+        for (size_t i = 0; i < n; i++) {
+            pred += v[i] <= t;
+            tp += v[i] <= t && noisy[i];
+            nn += noisy[i];
+        }
+        CHECK_EQ_INT(d.n_predicted, pred);
+        CHECK_NEAR(d.f1, 2.0 * tp / (double)(pred + nn), 1e-15);
+    }
+}
+
+static void test_random_f1(void)
+{
+    /* Uniform values: the split is near the median, so F1 ~ rho / (rho + 1/2). */
+    size_t n = 40000;
+    double *v = malloc(n * sizeof *v);
+    unsigned char *noisy = calloc(n, 1);
+    dv_rng r;
+    dv_rng_seed(&r, 11, 0);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = dv_rng_uniform(&r);
+        noisy[i] = i % 5 == 0; /* rho = 0.2 */
+    }
+    dv_detection d;
+    CHECK(dv_detection_eval(v, noisy, n, &d, NULL) == 0);
+    CHECK_NEAR(d.f1, 0.2 / 0.7, 0.01);
+    CHECK_NEAR(d.auroc, 0.5, 0.01);
+    CHECK_NEAR(d.recall, 0.2, 0.015);
+    free(v);
+    free(noisy);
+}
+
+static void test_auroc_recall(void)
+{
+    double v[6] = {1, 2, 3, 4, 5, 6};
+    unsigned char a[6] = {1, 1, 0, 0, 0, 0}, b[6] = {0, 0, 0, 0, 1, 1}, c[6] = {1, 0, 1, 0, 0, 0};
+    dv_detection d;
+    CHECK(dv_detection_eval(v, a, 6, &d, NULL) == 0);
+    CHECK_NEAR(d.auroc, 1, 0);
+    CHECK_NEAR(d.recall, 1, 0);
+    CHECK(dv_detection_eval(v, b, 6, &d, NULL) == 0);
+    CHECK_NEAR(d.auroc, 0, 0);
+    CHECK_NEAR(d.recall, 0, 0);
+    CHECK(dv_detection_eval(v, c, 6, &d, NULL) == 0);
+    CHECK_NEAR(d.auroc, 7.0 / 8.0, 1e-15); /* pairs (noisy < clean): 4 + 3 of 8 */
+    CHECK_NEAR(d.recall, 0.5, 0);
+    double t[4] = {1, 1, 2, 2};
+    unsigned char e[4] = {1, 0, 0, 0};
+    CHECK(dv_detection_eval(t, e, 4, &d, NULL) == 0);
+    CHECK_NEAR(d.auroc, (0.5 + 1 + 1) / 3.0, 1e-15);
+    double bad[2] = {NAN, 1};
+    CHECK(dv_detection_eval(bad, e, 2, &d, NULL) == DV_EINVAL);
+}
+
+static void test_flip(void)
+{
+    size_t n = 1000;
+    double *X = calloc(n, sizeof *X), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++)
+        y[i] = (double)(i % 3);
+    dv_dataset *ds, *ds2;
+    CHECK(dv_dataset_from_arrays(&ds, n, 1, X, y, DV_TASK_CLASSIFICATION, 3, NULL, NULL) == 0);
+    CHECK(dv_dataset_from_arrays(&ds2, n, 1, X, y, DV_TASK_CLASSIFICATION, 3, NULL, NULL) == 0);
+    int64_t fl[1000], fl2[1000];
+    size_t m, m2;
+    CHECK(dv_flip_labels(ds, 0.2, 5, fl, &m, NULL) == 0);
+    CHECK(dv_flip_labels(ds2, 0.2, 5, fl2, &m2, NULL) == 0);
+    CHECK_EQ_INT(m, 200);
+    CHECK(m == m2 && memcmp(fl, fl2, m * sizeof *fl) == 0);
+    const double *t = dv_dataset_targets(ds);
+    size_t changed = 0, shift[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        changed += t[i] != y[i];
+        shift[((size_t)t[i] + 3 - (size_t)y[i]) % 3]++;
+    }
+    CHECK_EQ_INT(changed, 200);
+    CHECK(shift[1] > 60 && shift[2] > 60); /* both shifts occur */
+    for (size_t k = 0; k < m; k++)
+        CHECK(t[fl[k]] != y[fl[k]] && (k == 0 || fl[k] > fl[k - 1]));
+    CHECK(dv_flip_labels(ds, 1.5, 5, NULL, &m, NULL) == DV_EINVAL);
+    dv_dataset_free(ds);
+    dv_dataset_free(ds2);
+    free(X);
+    free(y);
+}
+
+int main(void)
+{
+    RUN(test_two_means);
+    RUN(test_random_f1);
+    RUN(test_auroc_recall);
+    RUN(test_flip);
+    return CHECK_DONE();
+}
