@@ -98,6 +98,8 @@ int cmd_sample(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_value(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_value_method(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
 /* Shared by fit, value and demo: fits every point of RUN_DIR and writes

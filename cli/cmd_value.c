@@ -14,13 +14,15 @@
 
 static const char *USAGE =
     "usage: dval value --from RUN_DIR [--at K ...] [--top N [--size K]] [-o FILE]\n"
+    "       dval value --method NAME --data FILE ...   (see dval value --method tmc --help)\n"
     "\n"
     "Values every point of a finished run (fitting RUN_DIR/scaling.csv first if it\n"
     "is missing) and writes values.csv (default RUN_DIR/values.csv) with columns:\n"
     "  point, label, psi_K for each --at K (c K^-alpha), law_value (mean of\n"
     "  c k^-alpha over k = min-card..max-card, the law-based distributional\n"
     "  Shapley value), mc_mean and mc_stderr (mean of the raw deltas and its\n"
-    "  standard error), n_samples, status (of the law fit).\n"
+    "  standard error), n_samples, status (of the law fit).  The distributional\n"
+    "  Shapley value of the run (--method distributional) is mc_mean.\n"
     "\n"
     "Options:\n"
     "  --from DIR      run directory (required)\n"
@@ -206,7 +208,19 @@ void cli_value_run(const char *run_dir, const int64_t *at, size_t n_at, size_t t
 
 int cmd_value(int argc, char **argv)
 {
+    /* --method NAME values points of a data set; only "distributional" reads
+     * a sampling run (its values are the mc_mean column). */
+    for (int i = 1; i < argc; i++) {
+        const char *m = NULL;
+        if (strcmp(argv[i], "--method") == 0 && i + 1 < argc)
+            m = argv[i + 1];
+        else if (strncmp(argv[i], "--method=", 9) == 0)
+            m = argv[i] + 9;
+        if (m && strcmp(m, "distributional") != 0)
+            return cmd_value_method(argc, argv);
+    }
     static const struct option longopts[] = {{"from", required_argument, 0, 1},
+                                             {"method", required_argument, 0, 5},
                                              {"at", required_argument, 0, 2},
                                              {"top", required_argument, 0, 3},
                                              {"size", required_argument, 0, 4},
@@ -233,6 +247,7 @@ int cmd_value(int argc, char **argv)
         }
         case 3: top = (size_t)cli_int("--top", optarg, 1, INT64_MAX); break;
         case 4: size = cli_int("--size", optarg, 1, INT32_MAX); break;
+        case 5: break; /* distributional: the mc_mean column */
         case 'o': out = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;

@@ -18,6 +18,7 @@ static const char *USAGE =
     "  fit      fit a scaling law per point (scaling.csv)\n"
     "  value    per-point values from the laws and the samples (values.csv)\n"
     "  curve    the data set's learning curve and its law\n"
+    "  eval     evaluation tasks: noisy (finding flipped labels)\n"
     "  help     show help for a command\n"
     "  version  print the version\n";
 
@@ -28,7 +29,8 @@ typedef struct {
 
 static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
                                    {"sample", cmd_sample}, {"fit", cmd_fit},
-                                   {"value", cmd_value}, {"curve", cmd_curve}};
+                                   {"value", cmd_value}, {"curve", cmd_curve},
+                                   {"eval", cmd_eval}};
 
 static const command *find(const char *name)
 {

@@ -493,9 +493,13 @@ typedef struct {
 DV_API int dv_value_game(const dv_game *g, const dv_value_params *p, double *values,
                          double *stderrs, dv_value_info *info, dv_error *err);
 
-/* Influence of every training row on the loss of one test point x (length
- * d, label y): the first-order change of that loss when the row is
- * removed, -grad l(x)^T H^-1 grad l(z_i) / n ... (see src/value/influence.c). */
+/* Influence functions (Koh & Liang 2017) for one test point x (length d,
+ * label y; binary logistic regression, ridge or OLS fitted on all of
+ * train): out[i] (one per training row) is the first-order change of the
+ * loss at (x, y) when training row i is removed, grad l(x)^T H^-1 g_i, with
+ * H the Hessian of the training objective and g_i row i's gradient term.
+ * Positive: removing row i would raise the loss, so row i helped this
+ * prediction. */
 DV_API int dv_influence_explain(const dv_dataset *train, const dv_learner_params *lp,
                                 const double *x, double y, double *out, dv_error *err);
 

@@ -9,6 +9,14 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static const dv__name METHOD_NAMES[] = {
     {"loo", DV_METHOD_LOO},         {"exact", DV_METHOD_EXACT_SHAPLEY},
@@ -239,12 +247,21 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     double *rowv = p->groups ? dv__malloc(n * sizeof(double)) : values;
     if (!rowv)
         return dv__err(err, DV_ENOMEM, "out of memory");
+    double t0 = now_seconds();
     switch (p->method) {
+    case DV_METHOD_CG:
+        rc = dv__cg_score(train, p, rowv, err);
+        break;
+    case DV_METHOD_INFLUENCE:
+        rc = dv__influence_values(train, val, p, rowv, err);
+        break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",
                      dv_method_name(p->method));
         break;
     }
+    if (!info->seconds)
+        info->seconds = now_seconds() - t0;
     if (!rc && p->groups)
         sum_groups(p, n, rowv, values);
     if (p->groups)

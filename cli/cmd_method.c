@@ -1,0 +1,415 @@
+/*
+ * cmd_method.c -- `dval value --method NAME` (every valuation method on a
+ * data set) and `dval eval noisy` (how well methods find flipped labels).
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLI_METHOD_HELP                                                                     \
+    "Method options:\n"                                                                     \
+    "  --learner NAME       logreg (default), ridge, ols, tree\n"                           \
+    "  --C X, --lambda X    learner regularization (defaults 1)\n"                          \
+    "  --max-depth N, --min-leaf N, --max-features N   tree settings\n"                     \
+    "  --metric NAME        utility on the validation split (as in dval sample)\n"          \
+    "  --seed S, --threads T\n"                                                             \
+    "  --max-samples N      budget of permutations/subsets/models (default 1000)\n"         \
+    "  --min-samples N      samples before a stopping rule may apply (default 100)\n"       \
+    "  --max-seconds X      time budget (default none)\n"                                   \
+    "  --rhat X             stop when Gelman-Rubin R-hat <= X over --chains chains\n"       \
+    "                       (permutation methods; default 1.05, 0 = off)\n"                 \
+    "  --chains N           chains for R-hat (default 4)\n"                                 \
+    "  --stderr X           stop when every standard error <= X\n"                          \
+    "  --rank-tol X         stop when the Spearman correlation of successive checks\n"      \
+    "                       >= 1 - X\n"                                                     \
+    "  --check-every N      samples between checks (default 50)\n"                          \
+    "  --truncation X       tmc: relative truncation tolerance (default 0.01, 0 = off)\n"   \
+    "  --beta-a X, --beta-b X   beta: Beta(alpha, beta) weights (default 4, 1)\n"           \
+    "  --k N                knn: neighbours (default 10)\n"                                 \
+    "  --groups FILE        value groups: one integer group per training row\n"
+
+#define CLI_METHOD_LONGOPTS                                                 \
+    {"learner", required_argument, 0, 2000}, {"C", required_argument, 0, 2001},           \
+    {"lambda", required_argument, 0, 2002},  {"max-depth", required_argument, 0, 2003},   \
+    {"min-leaf", required_argument, 0, 2004}, {"max-features", required_argument, 0, 2005}, \
+    {"metric", required_argument, 0, 2006},  {"seed", required_argument, 0, 2007},        \
+    {"threads", required_argument, 0, 2008}, {"max-samples", required_argument, 0, 2009}, \
+    {"min-samples", required_argument, 0, 2010}, {"max-seconds", required_argument, 0, 2011}, \
+    {"rhat", required_argument, 0, 2012},    {"chains", required_argument, 0, 2013},      \
+    {"stderr", required_argument, 0, 2014},  {"rank-tol", required_argument, 0, 2015},    \
+    {"check-every", required_argument, 0, 2016}, {"truncation", required_argument, 0, 2017}, \
+    {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
+    {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021}
+
+typedef struct {
+    dv_value_params vp;
+    const char *learner, *groups_file;
+    int has_C, has_lambda;
+    double C, lambda;
+    int max_depth, min_leaf, max_features;
+} method_opts;
+
+static void method_opts_default(method_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    dv_value_params_default(&o->vp, DV_METHOD_TMC);
+    o->learner = "logreg";
+    o->min_leaf = 1;
+}
+
+static int method_opt(method_opts *o, int c, const char *arg)
+{
+    dv_value_params *p = &o->vp;
+    switch (c) {
+    case 2000: o->learner = arg; return 1;
+    case 2001: o->C = cli_double("--C", arg); o->has_C = 1; return 1;
+    case 2002: o->lambda = cli_double("--lambda", arg); o->has_lambda = 1; return 1;
+    case 2003: o->max_depth = (int)cli_int("--max-depth", arg, 0, 1000); return 1;
+    case 2004: o->min_leaf = (int)cli_int("--min-leaf", arg, 1, INT32_MAX); return 1;
+    case 2005: o->max_features = (int)cli_int("--max-features", arg, 0, INT32_MAX); return 1;
+    case 2006:
+        if (dv_metric_from_name(arg, &p->metric))
+            cli_die("--metric: unknown metric '%s' (neg_logloss, accuracy, neg_mse, r2)", arg);
+        return 1;
+    case 2007: p->seed = cli_u64("--seed", arg); return 1;
+    case 2008: p->n_threads = (int)cli_int("--threads", arg, 1, 4096); return 1;
+    case 2009: p->max_samples = (size_t)cli_int("--max-samples", arg, 1, INT64_MAX); return 1;
+    case 2010: p->min_samples = (size_t)cli_int("--min-samples", arg, 0, INT64_MAX); return 1;
+    case 2011: p->max_seconds = cli_double("--max-seconds", arg); return 1;
+    case 2012: p->rhat = cli_double("--rhat", arg); return 1;
+    case 2013: p->chains = (size_t)cli_int("--chains", arg, 2, 64); return 1;
+    case 2014: p->stderr_tol = cli_double("--stderr", arg); return 1;
+    case 2015: p->rank_tol = cli_double("--rank-tol", arg); return 1;
+    case 2016: p->check_every = (size_t)cli_int("--check-every", arg, 1, INT64_MAX); return 1;
+    case 2017: p->truncation = cli_double("--truncation", arg); return 1;
+    case 2018: p->beta_a = cli_double("--beta-a", arg); return 1;
+    case 2019: p->beta_b = cli_double("--beta-b", arg); return 1;
+    case 2020: p->knn_k = (size_t)cli_int("--k", arg, 1, INT64_MAX); return 1;
+    case 2021: o->groups_file = arg; return 1;
+    }
+    return 0;
+}
+
+/* Completes the learner settings; dies on invalid ones. */
+static void method_opts_finish(method_opts *o)
+{
+    dv_learner_kind kind;
+    if (dv_learner_from_name(o->learner, &kind))
+        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols, tree)", o->learner);
+    dv_learner_params_default(&o->vp.learner, kind);
+    if (o->has_C)
+        o->vp.learner.C = o->C;
+    if (o->has_lambda)
+        o->vp.learner.lambda = o->lambda;
+    o->vp.learner.max_depth = o->max_depth;
+    o->vp.learner.min_leaf = o->min_leaf;
+    o->vp.learner.max_features = o->max_features;
+    o->vp.learner.seed = o->vp.seed;
+    const char *why = dv_learner_params_check(&o->vp.learner);
+    if (why)
+        cli_die("learner %s: %s", o->learner, why);
+    if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 ||
+        o->vp.truncation < 0)
+        cli_die("stopping tolerances and budgets must not be negative");
+}
+
+/* Reads one integer group per training row (by source row order of the
+ * training split: the file lists groups for the rows of the data file). */
+static int64_t *read_groups(const char *path, const dv_dataset *train, size_t *n_groups)
+{
+    char *text = cli_slurp(path);
+    if (!text)
+        cli_die("%s: cannot read groups file", path);
+    size_t cap = 1024, n = 0;
+    int64_t *all = malloc(cap * sizeof *all);
+    long line = 1;
+    for (char *p = text; *p;) {
+        if (*p == '\n') {
+            line++;
+            p++;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == ',') {
+            p++;
+            continue;
+        }
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 0)
+            cli_die("%s:%ld: expected a non-negative group number, found '%.20s'", path, line, p);
+        if (n == cap)
+            all = realloc(all, (cap *= 2) * sizeof *all);
+        all[n++] = v;
+        p = end;
+    }
+    free(text);
+    /* Map the file's rows to the training split, renumber groups densely. */
+    size_t nt = dv_dataset_rows(train);
+    const int64_t *src = dv_dataset_source_rows(train);
+    int64_t *g = malloc(nt * sizeof *g);
+    int64_t maxg = -1;
+    for (size_t i = 0; i < nt; i++) {
+        if ((size_t)src[i] >= n)
+            cli_die("%s: has %zu groups but the data file has row %lld", path, n,
+                    (long long)src[i] + 1);
+        g[i] = all[src[i]];
+        if (g[i] > maxg)
+            maxg = g[i];
+    }
+    int64_t *map = malloc((size_t)(maxg + 1) * sizeof *map);
+    for (int64_t k = 0; k <= maxg; k++)
+        map[k] = -1;
+    size_t ng = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (map[g[i]] < 0)
+            map[g[i]] = (int64_t)ng++;
+    for (size_t i = 0; i < nt; i++)
+        g[i] = map[g[i]];
+    free(map);
+    free(all);
+    *n_groups = ng;
+    return g;
+}
+
+static const char *VALUE_USAGE =
+    "usage: dval value --method NAME --data FILE [-o FILE.csv] [options]\n"
+    "\n"
+    "Values every training row (or group) with one method and writes a CSV (point or\n"
+    "group, value, stderr, samples; default values.csv) and a JSON of the settings,\n"
+    "timing and stopping rule beside it (FILE.json).  Higher values are more\n"
+    "valuable for every method.\n"
+    "\n"
+    "Methods: loo, exact (Shapley by enumeration, <= 24 players), exact-banzhaf,\n"
+    "tmc (truncated Monte Carlo Data Shapley), beta (Beta Shapley), banzhaf (Data\n"
+    "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB),\n"
+    "influence, lava, cg (CG score), random; and distributional (with --from\n"
+    "RUN_DIR: the Monte Carlo mean of a sampling run).  Not every method is in every\n"
+    "build; an unavailable one is reported as such.\n"
+    "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
+
+static void write_values(const char *out, const dv_dataset *train, const int64_t *groups,
+                         size_t n_groups, const double *v, const double *se, size_t samples,
+                         const dv_value_params *p, const dv_value_info *info, const char *data)
+{
+    char tmp[4300];
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    size_t n = groups ? n_groups : dv_dataset_rows(train);
+    fprintf(f, "%s,value,stderr,samples\n", groups ? "group" : "point");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%zu,%.17g,", i, v[i]);
+        if (isfinite(se[i]))
+            fprintf(f, "%.17g", se[i]);
+        fprintf(f, ",%zu\n", samples);
+    }
+    cli_commit(f, tmp, out);
+    char jpath[4300], jtmp[4400];
+    snprintf(jpath, sizeof jpath, "%s.json", out);
+    f = cli_open_out(jpath, jtmp, sizeof jtmp);
+    fprintf(f, "{\n  \"method\": \"%s\",\n  \"data\": ", dv_method_name(p->method));
+    cli_json_string(f, data);
+    fprintf(f, ",\n  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"seed\": %llu,\n",
+            dv_learner_name(p->learner.kind), dv_metric_name(p->metric),
+            (unsigned long long)p->seed);
+    fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n",
+            p->max_samples, p->min_samples, p->max_seconds);
+    fprintf(f, "  \"rhat\": %.17g,\n  \"chains\": %zu,\n  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n",
+            p->rhat, p->chains, p->stderr_tol, p->rank_tol);
+    fprintf(f, "  \"truncation\": %.17g,\n  \"beta\": [%.17g, %.17g],\n  \"knn_k\": %zu,\n",
+            p->truncation, p->beta_a, p->beta_b, p->knn_k);
+    fprintf(f, "  \"groups\": %zu,\n", groups ? n_groups : (size_t)0);
+    fprintf(f, "  \"samples\": %zu,\n  \"utility_calls\": %zu,\n  \"seconds\": %.6f,\n",
+            info->samples, info->utility_calls, info->seconds);
+    fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g\n}\n",
+            dv_stop_rule_name(info->stop_rule), isfinite(info->stop_level) ? info->stop_level : 0.0);
+    cli_commit(f, jtmp, jpath);
+}
+
+int cmd_value_method(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
+                                             {"method", required_argument, 0, 1},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"quiet", no_argument, 0, 'q'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    method_opts mo;
+    method_opts_default(&mo);
+    const char *method = NULL, *out = "values.csv";
+    int quiet = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
+            continue;
+        switch (c) {
+        case 1: method = optarg; break;
+        case 'o': out = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': fputs(VALUE_USAGE, stdout); return 0;
+        default: fputs(VALUE_USAGE, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        cli_die("value: unexpected argument '%s'", argv[optind]);
+    dv_method m;
+    if (!method || dv_method_from_name(method, &m))
+        cli_die("--method: unknown method '%s' (see dval value --help)", method ? method : "");
+    mo.vp.method = m;
+    method_opts_finish(&mo);
+    dv_dataset *train, *val, *test;
+    cli_load_data(&dop, &train, &val, &test, NULL);
+    size_t n_groups = 0;
+    int64_t *groups = mo.groups_file ? read_groups(mo.groups_file, train, &n_groups) : NULL;
+    mo.vp.groups = groups;
+    mo.vp.n_groups = n_groups;
+    size_t n = groups ? n_groups : dv_dataset_rows(train);
+    double *v = malloc(n * sizeof *v), *se = malloc(n * sizeof *se);
+    dv_value_info info;
+    dv_error err = {0};
+    if (dv_value_compute(train, val, &mo.vp, v, se, &info, &err))
+        cli_die("%s: %s", method, err.msg);
+    write_values(out, train, groups, n_groups, v, se, info.samples, &mo.vp, &info, dop.data);
+    if (!quiet)
+        fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
+                method, n, groups ? "groups" : "points", info.seconds, info.samples,
+                dv_stop_rule_name(info.stop_rule), info.stop_level, out);
+    free(v);
+    free(se);
+    free(groups);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    return 0;
+}
+
+static const char *EVAL_USAGE =
+    "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv] [options]\n"
+    "\n"
+    "Flips the labels of a fraction rho of the training points (seeded by\n"
+    "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
+    "points with each method and reports how well low values find the flipped\n"
+    "points: F1 of the exact 1-D 2-means split (lower cluster = predicted noisy),\n"
+    "AUROC, recall among the |noisy| lowest values, and wall time.  The table is\n"
+    "printed and written as CSV (default noisy.csv).\n"
+    "\n"
+    "  --methods LIST       comma-separated method names (see dval value --help)\n"
+    "  --rho X              noise rate (default 0.2)\n"
+    "  --noise-seed S       seed of the flips (default 0)\n"
+    "  --noisy-val          flip the same fraction of validation labels too\n"
+    "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
+
+int cmd_eval(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(EVAL_USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "noisy") != 0)
+        cli_die("eval: unknown task '%s' (noisy)", argv[1]);
+    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
+                                             {"methods", required_argument, 0, 1},
+                                             {"rho", required_argument, 0, 2},
+                                             {"noise-seed", required_argument, 0, 3},
+                                             {"noisy-val", no_argument, 0, 4},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    method_opts mo;
+    method_opts_default(&mo);
+    const char *methods = NULL, *out = "noisy.csv";
+    double rho = 0.2;
+    uint64_t noise_seed = 0;
+    int noisy_val = 0, c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
+            continue;
+        switch (c) {
+        case 1: methods = optarg; break;
+        case 2: rho = cli_double("--rho", optarg); break;
+        case 3: noise_seed = cli_u64("--noise-seed", optarg); break;
+        case 4: noisy_val = 1; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(EVAL_USAGE, stdout); return 0;
+        default: fputs(EVAL_USAGE, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    if (!methods)
+        cli_die("eval noisy: --methods LIST is required");
+    if (!(rho > 0 && rho < 1))
+        cli_die("--rho: %g is not in (0, 1)", rho);
+    if (mo.groups_file)
+        cli_die("eval noisy values single points; --groups does not apply");
+    /* Parse the method list first, so a typo fails before any work. */
+    char *list = strdup(methods), *save = NULL;
+    dv_method ms[32];
+    size_t nm = 0;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (nm == 32)
+            cli_die("--methods: at most 32 methods");
+        if (dv_method_from_name(t, &ms[nm]))
+            cli_die("--methods: unknown method '%s' (see dval value --help)", t);
+        nm++;
+    }
+    free(list);
+    method_opts_finish(&mo);
+    dv_dataset *train, *val, *test;
+    cli_load_data(&dop, &train, &val, &test, NULL);
+    size_t n = dv_dataset_rows(train), nf;
+    int64_t *fl = malloc(n * sizeof *fl);
+    dv_error err = {0};
+    if (dv_flip_labels(train, rho, noise_seed, fl, &nf, &err))
+        cli_die("%s", err.msg);
+    if (noisy_val && dv_flip_labels(val, rho, noise_seed + 1, NULL, NULL, &err))
+        cli_die("%s", err.msg);
+    unsigned char *is_noisy = calloc(n, 1);
+    for (size_t k = 0; k < nf; k++)
+        is_noisy[fl[k]] = 1;
+    char tmp[4300];
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    fprintf(f, "method,f1,auroc,recall,predicted,seconds,samples,stopped_by\n");
+    printf("noisy-label detection: %zu training points, %zu flipped (rho = %g)%s\n", n, nf, rho,
+           noisy_val ? ", validation labels flipped too" : "");
+    printf("%-14s %7s %7s %7s %9s %9s %8s  %s\n", "method", "F1", "AUROC", "recall", "predicted",
+           "seconds", "samples", "stopped by");
+    double *v = malloc(n * sizeof *v), *se = malloc(n * sizeof *se);
+    for (size_t k = 0; k < nm; k++) {
+        dv_value_params p = mo.vp;
+        p.method = ms[k];
+        dv_value_info info;
+        if (dv_value_compute(train, val, &p, v, se, &info, &err)) {
+            printf("%-14s %s\n", dv_method_name(ms[k]), err.msg);
+            fprintf(f, "%s,,,,,,,error\n", dv_method_name(ms[k]));
+            continue;
+        }
+        dv_detection d;
+        if (dv_detection_eval(v, is_noisy, n, &d, &err))
+            cli_die("%s: %s", dv_method_name(ms[k]), err.msg);
+        printf("%-14s %7.3f %7.3f %7.3f %9zu %9.2f %8zu  %s\n", dv_method_name(ms[k]), d.f1,
+               d.auroc, d.recall, d.n_predicted, info.seconds, info.samples,
+               dv_stop_rule_name(info.stop_rule));
+        fprintf(f, "%s,%.17g,%.17g,%.17g,%zu,%.6f,%zu,%s\n", dv_method_name(ms[k]), d.f1, d.auroc,
+                d.recall, d.n_predicted, info.seconds, info.samples,
+                dv_stop_rule_name(info.stop_rule));
+        fflush(stdout);
+    }
+    cli_commit(f, tmp, out);
+    fprintf(stderr, "dval: wrote %s\n", out);
+    free(v);
+    free(se);
+    free(fl);
+    free(is_noisy);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    return 0;
+}
