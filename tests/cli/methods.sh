@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# dval value --method and dval eval noisy through the command line: every
+# method writes one finite value per point (or group) and a JSON of its run;
+# the noisy task writes its table; bad options fail clearly.
+. "$(dirname "$0")/lib.inc"
+set -u
+$DVAL synth linear-clf -o "$T/d.csv" --rows 220 --features 3 --noise 1 --seed 5 2>/dev/null
+D=(--data "$T/d.csv" --val 60 --test 40 --seed 3)
+for m in loo tmc beta banzhaf cg influence random; do
+    if $DVAL value --method $m "${D[@]}" --max-samples 60 --min-samples 60 -o "$T/$m.csv" -q; then
+        $PY - "$T/$m.csv" 120 <<'PYEOF' && ok "value --method $m" || bad "value --method $m output"
+import sys, csv, json, math
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == int(sys.argv[2]), len(rows)
+assert [int(r["point"]) for r in rows] == list(range(len(rows)))
+assert all(math.isfinite(float(r["value"])) for r in rows)
+j = json.load(open(sys.argv[1] + ".json"))
+assert j["method"] and "stopped_by" in j and j["seconds"] >= 0
+PYEOF
+    else
+        bad "value --method $m failed"
+    fi
+done
+# exact Shapley on a tiny training set, and groups
+$DVAL synth linear-clf -o "$T/tiny.csv" --rows 40 --features 2 --noise 1 --seed 9 2>/dev/null
+$DVAL value --method exact --data "$T/tiny.csv" --val 20 --test 10 -o "$T/exact.csv" -q \
+    && [ "$(wc -l < "$T/exact.csv")" -eq 11 ] && ok "exact on 10 points" || bad "exact on 10 points"
+seq 0 39 | awk '{print $1 % 3}' > "$T/groups.txt"
+$DVAL value --method tmc --data "$T/tiny.csv" --val 20 --test 10 --groups "$T/groups.txt" \
+    --max-samples 40 -o "$T/groups.csv" -q && head -1 "$T/groups.csv" | grep -q '^group,' \
+    && [ "$(wc -l < "$T/groups.csv")" -le 4 ] && ok "groups" || bad "groups"
+# the noisy task
+$DVAL eval noisy "${D[@]}" --methods loo,random --rho 0.2 -o "$T/noisy.csv" >"$T/noisy.txt" 2>/dev/null
+$PY - "$T/noisy.csv" <<'PYEOF' && ok "eval noisy table" || bad "eval noisy table"
+import sys, csv
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [r["method"] for r in rows] == ["loo", "random"]
+for r in rows:
+    for k in ("f1", "auroc", "recall"):
+        assert 0 <= float(r[k]) <= 1
+PYEOF
+grep -q "24 flipped" "$T/noisy.txt" && ok "eval noisy flips round(rho n)" || bad "flip count"
+expect_fail "unknown method" "unknown method 'magic'" $DVAL value --method magic "${D[@]}"
+expect_fail "unknown method in a list" "unknown method 'svm'" $DVAL eval noisy "${D[@]}" --methods loo,svm
+expect_fail "exact on too many points" "at most 24 players" $DVAL value --method exact "${D[@]}" -o "$T/x.csv"
+expect_fail "bad rho" "rho" $DVAL eval noisy "${D[@]}" --methods loo --rho 1.5
+expect_fail "regression with cg" "classification" $DVAL value --method cg --data "$T/d.csv" --task regression --learner ridge -o "$T/x.csv"
+[ ! -e "$T/x.csv" ] && ok "failed methods write nothing" || bad "output written by a failed method"
+for c in "value --method tmc" "eval noisy"; do
+    $DVAL $c --help | grep -q "usage: dval" && ok "$c --help" || bad "$c --help"
+done
+finish
