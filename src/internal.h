@@ -108,6 +108,8 @@ struct dv_model {
     double grad_norm;      /* objective gradient norm at theta */
     double grad0_norm;     /* objective gradient norm at theta = 0 */
     int converged;         /* 0 if the solver stopped before the tolerance */
+    /* tree learner */
+    struct dv__tree *tree; /* DV_LEARNER_TREE: the fitted tree (tree.c); else NULL */
 };
 
 /* Allocates a model with theta = 0, mode DV__MODEL_LINEAR, every class
@@ -133,6 +135,26 @@ double dv__logloss_binary(const double *theta, const double *X, const double *y,
                           size_t d);
 
 /* end of learners (src/learn) ---------------------------------------------- */
+
+/* tree learner (src/learn/tree.c) ------------------------------------------ */
+
+/* dv_model.mode of a fitted tree.  Not DV__MODEL_LINEAR, so no linear fast
+ * path (such as the binary log-loss of dv_model_score) applies to it. */
+#define DV__MODEL_TREE 3
+
+/* Fits the CART tree of m (from dv__model_alloc with the dataset's shape)
+ * on rows[0..n-1] of ds (rows == NULL: rows 0..n-1; repeats count); sets
+ * m->tree, m->mode = DV__MODEL_TREE and m->n_params = 0 (no coefficients).
+ * p must have passed dv_learner_params_check. */
+int dv__tree_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                 const int64_t *rows, size_t n, dv_error *err);
+/* n_rows x dv_model_outputs(m) values: class frequencies or the leaf mean. */
+void dv__tree_predict(const dv_model *m, const double *X, size_t n_rows, double *out);
+void dv__tree_free(struct dv__tree *t);
+/* Number of leaves and depth (root = 0) of m's tree; 0 and 0 without one. */
+void dv__tree_shape(const dv_model *m, size_t *n_leaves, size_t *depth);
+
+/* end of tree learner ------------------------------------------------------- */
 
 /* In-place exp, log and log1p of x[0..n-1] (src/util/vmath.c). */
 void dv__vexp(double *x, size_t n);

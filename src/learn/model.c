@@ -5,6 +5,11 @@
  * solver), prediction and the accessors.  The solvers live in logreg.c and
  * linear.c, the metrics in metric.c.
  *
+ * Trees (DV_LEARNER_TREE, tree.c) take either task, ignore warm, get the
+ * row list as it is (no design is gathered) and predict through
+ * dv__tree_predict; they have no coefficients: dv_model_coef returns 0 for
+ * them.
+ *
  * Determinism: OpenBLAS (OpenMP build) splits a call over
  * omp_get_max_threads() threads, and the split changes the rounding, so a
  * fit would depend on the thread count in its last bits.  Fits and
@@ -53,7 +58,8 @@ const char *dv_learner_params_check(const dv_learner_params *p)
 {
     if (!p)
         return "learner parameters are NULL";
-    if (p->kind != DV_LEARNER_LOGREG && p->kind != DV_LEARNER_RIDGE && p->kind != DV_LEARNER_OLS)
+    if (p->kind != DV_LEARNER_LOGREG && p->kind != DV_LEARNER_RIDGE && p->kind != DV_LEARNER_OLS &&
+        p->kind != DV_LEARNER_TREE)
         return "unknown learner kind";
     if (!(p->C > 0) || !isfinite(p->C))
         return "C must be a finite number > 0";
@@ -63,11 +69,21 @@ const char *dv_learner_params_check(const dv_learner_params *p)
         return "tol must be a finite number > 0";
     if (p->max_iter < 1)
         return "max_iter must be >= 1";
+    /* The tree fields are checked for trees only: other learners ignore them. */
+    if (p->kind == DV_LEARNER_TREE) {
+        if (p->max_depth < 0)
+            return "max_depth must be >= 0 (0 = unlimited)";
+        if (p->min_leaf < 1)
+            return "min_leaf must be >= 1";
+        if (p->max_features < 0)
+            return "max_features must be >= 0 (0 = all features)";
+    }
     return NULL;
 }
 
 static const dv__name LEARNER_NAMES[] = {
-    {"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS}};
+    {"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS},
+    {"tree", DV_LEARNER_TREE}};
 
 int dv_learner_from_name(const char *name, dv_learner_kind *out)
 {
@@ -119,6 +135,7 @@ void dv_model_free(dv_model *m)
         return;
     dv__free(m->theta);
     dv__free(m->present);
+    dv__tree_free(m->tree);
     dv__free(m);
 }
 
@@ -133,10 +150,10 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     const char *why = dv_learner_params_check(p);
     if (why)
         return dv__err(err, DV_EINVAL, "invalid learner parameters: %s", why);
-    int logreg = p->kind == DV_LEARNER_LOGREG;
+    int logreg = p->kind == DV_LEARNER_LOGREG, tree = p->kind == DV_LEARNER_TREE;
     if (logreg && ds->task != DV_TASK_CLASSIFICATION)
         return dv__err(err, DV_EINVAL, "learner logreg needs a classification dataset");
-    if (!logreg && ds->task != DV_TASK_REGRESSION)
+    if (!logreg && !tree && ds->task != DV_TASK_REGRESSION)
         return dv__err(err, DV_EINVAL, "learner %s needs a regression dataset",
                        dv_learner_name(p->kind));
     if (!rows)
@@ -157,6 +174,15 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     dv_model *m;
     if (dv__model_alloc(&m, p->kind, ds->task, ds->d, ds->n_classes))
         return dv__err(err, DV_ENOMEM, "out of memory");
+    if (tree) {
+        int trc = dv__tree_fit(m, p, ds, rows, n, err);
+        if (trc != DV_OK) {
+            dv_model_free(m);
+            return trc;
+        }
+        *out = m;
+        return DV_OK;
+    }
 
     /* Gather the rows into Xa = [X_S, 1] and y_S. */
     size_t d = ds->d, d1 = d + 1;
@@ -207,6 +233,10 @@ static void predict(const dv_model *m, const double *X, size_t n_rows, double *o
     size_t d = m->d, K = m->n_classes;
     const double *th = m->theta;
 
+    if (m->kind == DV_LEARNER_TREE && m->tree) {
+        dv__tree_predict(m, X, n_rows, out);
+        return;
+    }
     if (m->task == DV_TASK_REGRESSION) {
         for (size_t i = 0; i < n_rows; i++)
             out[i] = th[d];

@@ -255,6 +255,9 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     case DV_METHOD_INFLUENCE:
         rc = dv__influence_values(train, val, p, rowv, err);
         break;
+    case DV_METHOD_OOB:
+        rc = dv__data_oob(train, p, rowv, info, err);
+        break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",
                      dv_method_name(p->method));
