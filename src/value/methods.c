@@ -7,6 +7,7 @@
  */
 #include "methods.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -79,6 +80,7 @@ typedef struct {
     dv_metric metric;
     const int64_t *group_start;  /* groups: rows of group g are order[start[g]..start[g+1]) */
     const int64_t *group_rows;
+    const dv_model *base;        /* the model on all rows: the first start of every item */
 } learner_game;
 
 typedef struct {
@@ -127,8 +129,9 @@ static int lg_utility(void *user, void *state, const int64_t *S, size_t n, doubl
     dv_model *mod = NULL;
     /* Warm starts only help iterative learners, and only between models of
      * the same shape; a failed warm start is no error. */
-    int rc = dv_model_fit(&mod, lg->lp, lg->train, rows, m, s->warm, NULL);
-    if (rc == DV_EINVAL && s->warm) {
+    const dv_model *start = s->warm ? s->warm : lg->base;
+    int rc = dv_model_fit(&mod, lg->lp, lg->train, rows, m, start, NULL);
+    if (rc == DV_EINVAL && start) {
         dv_model_free(mod);
         mod = NULL;
         rc = dv_model_fit(&mod, lg->lp, lg->train, rows, m, NULL, NULL);
@@ -178,8 +181,24 @@ static void sum_groups(const dv_value_params *p, size_t n, const double *row_val
         values[p->groups[i]] += row_values[i];
 }
 
+static int value_compute(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+                         double *values, double *stderrs, dv_value_info *info, dv_error *err);
+
 int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
                      double *values, double *stderrs, dv_value_info *info, dv_error *err)
+{
+    /* The methods parallelize over models or samples; BLAS inside each runs
+     * serially (OpenMP-flavoured OpenBLAS would otherwise serialize the
+     * concurrent calls).  The setting is restored on return. */
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    int rc = value_compute(train, val, p, values, stderrs, info, err);
+    openblas_set_num_threads(blas_threads);
+    return rc;
+}
+
+static int value_compute(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+                         double *values, double *stderrs, dv_value_info *info, dv_error *err)
 {
     dv_value_info local;
     if (!info)
@@ -223,12 +242,19 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     case DV_METHOD_BETA:
     case DV_METHOD_BANZHAF:
     case DV_METHOD_RANDOM: {
-        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL};
+        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL};
+        /* Items start their fits from the full-data model (deterministic,
+         * and close to most coalitions' solutions). */
+        dv_model *base = NULL;
+        if (p->method != DV_METHOD_RANDOM &&
+            dv_model_fit(&base, &p->learner, train, NULL, 0, NULL, NULL) == DV_OK)
+            lg.base = base;
         int64_t *gs = NULL, *gr = NULL;
         if (p->groups) {
             if ((rc = make_groups(p, n, &gs, &gr, err))) {
                 dv__free(gs);
                 dv__free(gr);
+                dv_model_free(base);
                 return rc;
             }
             lg.group_start = gs;
@@ -236,6 +262,7 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
         }
         dv_game g = {players, &lg, lg_utility, lg_new_state, lg_free_state};
         rc = dv_value_game(&g, p, values, stderrs, info, err);
+        dv_model_free(base);
         dv__free(gs);
         dv__free(gr);
         return rc;
@@ -257,6 +284,12 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
         break;
     case DV_METHOD_OOB:
         rc = dv__data_oob(train, p, rowv, info, err);
+        break;
+    case DV_METHOD_KNN:
+        rc = dv__knn_shapley(train, val, p->knn_k, p->n_threads, rowv, err);
+        break;
+    case DV_METHOD_LAVA:
+        rc = dv__lava(train, val, p, rowv, err);
         break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",

@@ -13,6 +13,7 @@
  */
 #include "internal.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -33,6 +34,10 @@ static int run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item
                      dv_error *err)
 {
     int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
+    /* BLAS runs serially inside items (OpenMP-flavoured OpenBLAS otherwise
+     * serializes concurrent calls). */
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
     volatile int failed = 0;
     dv_error first = {0};
     long long a = (long long)lo, b = (long long)hi;
@@ -55,6 +60,7 @@ static int run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item
             }
         }
     }
+    openblas_set_num_threads(blas_threads);
     if (!failed)
         return DV_OK;
     if (err)
