@@ -9,6 +9,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 #include <time.h>
 
@@ -190,9 +191,14 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     /* The methods parallelize over models or samples; BLAS inside each runs
      * serially (OpenMP-flavoured OpenBLAS would otherwise serialize the
      * concurrent calls).  The setting is restored on return. */
+    if (!p)
+        return dv__err(err, DV_EINVAL, "parameters are required");
+    dv_value_params q = *p;
+    if (q.n_threads <= 0) /* read before OpenBLAS changes the OpenMP default */
+        q.n_threads = omp_get_max_threads();
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
-    int rc = value_compute(train, val, p, values, stderrs, info, err);
+    int rc = value_compute(train, val, &q, values, stderrs, info, err);
     openblas_set_num_threads(blas_threads);
     return rc;
 }
