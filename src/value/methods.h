@@ -30,4 +30,15 @@ int dv__lava(const dv_dataset *train, const dv_dataset *val, const dv_value_para
 int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *values,
                  dv_error *err);
 
+/* Runs fn(g, state, item, ctx, err) for items [lo, hi) on n_threads
+ * threads, each item with fresh game state (new_state/free_state), BLAS
+ * serial; returns the first failure (semivalue.c). */
+typedef int (*item_fn)(const dv_game *g, void *state, size_t item, void *ctx, dv_error *err);
+int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn,
+                       void *ctx, dv_error *err);
+
+/* Average marginal effect (Lin et al. 2022) on a game (ame.c). */
+int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value_info *info,
+            dv_error *err);
+
 #endif

@@ -11,7 +11,7 @@
  * threads.  Game state (e.g. a warm-start model) is created afresh for each
  * item, so no result depends on which thread ran what before.
  */
-#include "internal.h"
+#include "methods.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -28,9 +28,7 @@ static double now_seconds(void)
 
 /* Runs body(item, state) for items [lo, hi) in parallel, each with fresh
  * game state; stops at the first failure. */
-typedef int (*item_fn)(const dv_game *g, void *state, size_t item, void *ctx, dv_error *err);
-
-static int run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn, void *ctx,
+int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn, void *ctx,
                      dv_error *err)
 {
     int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
@@ -97,7 +95,7 @@ static int value_loo(const dv_game *g, const dv_value_params *p, double *values,
     loo_ctx c = {dv__malloc((n + 1) * sizeof(double))};
     if (!c.u)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    int rc = run_items(g, p->n_threads, 0, n + 1, loo_item, &c, err);
+    int rc = dv__game_run_items(g, p->n_threads, 0, n + 1, loo_item, &c, err);
     for (size_t i = 0; !rc && i < n; i++)
         values[i] = c.u[0] - c.u[1 + i];
     dv__free(c.u);
@@ -138,7 +136,7 @@ static int value_exact(const dv_game *g, const dv_value_params *p, int banzhaf, 
     exact_ctx c = {dv__malloc(total * sizeof(double)), n};
     if (!c.u)
         return dv__err(err, DV_ENOMEM, "out of memory for 2^%zu utilities", n);
-    int rc = run_items(g, p->n_threads, 0, total, exact_item, &c, err);
+    int rc = dv__game_run_items(g, p->n_threads, 0, total, exact_item, &c, err);
     if (!rc) {
         /* Shapley weight of a coalition of size s without i: s!(n-s-1)!/n!. */
         double w[DV__EXACT_MAX + 1];
@@ -478,7 +476,7 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
         if (hi > p->max_samples)
             hi = p->max_samples;
         c.base = done_n;
-        if ((rc = run_items(g, p->n_threads, done_n, hi, perm_item, &c, err)))
+        if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, perm_item, &c, err)))
             break;
         for (size_t t = done_n; t < hi; t++) {
             tally_add(&T, t, c.out + (t - done_n) * n);
@@ -556,7 +554,7 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
         if (hi > p->max_samples)
             hi = p->max_samples;
         c.base = done_n;
-        if ((rc = run_items(g, p->n_threads, done_n, hi, msr_item, &c, err)))
+        if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, msr_item, &c, err)))
             break;
         for (size_t t = done_n; t < hi; t++) {
             double u = c.u[t - done_n];
