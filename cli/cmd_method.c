@@ -289,6 +289,7 @@ int cmd_value_method(int argc, char **argv)
 
 static const char *EVAL_USAGE =
     "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv] [options]\n"
+    "       dval eval removal --data FILE --method NAME [--bin X] [--max-fraction X] [-o FILE.csv]\n"
     "\n"
     "Flips the labels of a fraction rho of the training points (seeded by\n"
     "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
@@ -297,11 +298,109 @@ static const char *EVAL_USAGE =
     "AUROC, recall among the |noisy| lowest values, and wall time.  The table is\n"
     "printed and written as CSV (default noisy.csv).\n"
     "\n"
+    "removal values the training points with --method, then retrains --learner after\n"
+    "removing the highest-valued and, separately, the lowest-valued points in bins of\n"
+    "--bin (a fraction of the training set, default 0.05) up to --max-fraction\n"
+    "(default 0.5), and scores every model on the test split (--metric; default\n"
+    "accuracy for classification).  Writes step, removed, fraction, high, low\n"
+    "(default removal.csv).\n"
+    "\n"
     "  --methods LIST       comma-separated method names (see dval value --help)\n"
     "  --rho X              noise rate (default 0.2)\n"
     "  --noise-seed S       seed of the flips (default 0)\n"
     "  --noisy-val          flip the same fraction of validation labels too\n"
+    "  --method NAME        removal: the valuation method\n"
+    "  --bin X              removal: rows per step, as a fraction (default 0.05)\n"
+    "  --max-fraction X     removal: remove up to this fraction (default 0.5)\n"
     "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
+
+static const char *EVAL_USAGE;
+
+/* dval eval removal. */
+static int eval_removal(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
+                                             {"method", required_argument, 0, 1},
+                                             {"bin", required_argument, 0, 2},
+                                             {"max-fraction", required_argument, 0, 3},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    method_opts mo;
+    method_opts_default(&mo);
+    mo.vp.metric = (dv_metric)-2; /* unset: accuracy for classification */
+    const char *method = NULL, *out = "removal.csv";
+    double bin_frac = 0.05, max_frac = 0.5;
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
+            continue;
+        switch (c) {
+        case 1: method = optarg; break;
+        case 2: bin_frac = cli_double("--bin", optarg); break;
+        case 3: max_frac = cli_double("--max-fraction", optarg); break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(EVAL_USAGE, stdout); return 0;
+        default: fputs(EVAL_USAGE, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    dv_method m;
+    if (!method || dv_method_from_name(method, &m))
+        cli_die("eval removal: --method: unknown method '%s'", method ? method : "");
+    if (!(bin_frac > 0 && bin_frac < 1) || !(max_frac > 0 && max_frac < 1))
+        cli_die("--bin and --max-fraction must be in (0, 1)");
+    if (mo.groups_file)
+        cli_die("eval removal values single points; --groups does not apply");
+    mo.vp.method = m;
+    dv_metric score_metric = mo.vp.metric;
+    if ((int)score_metric == -2)
+        mo.vp.metric = DV_METRIC_DEFAULT;
+    method_opts_finish(&mo);
+    dv_dataset *train, *val, *test;
+    cli_load_data(&dop, &train, &val, &test, NULL);
+    if ((int)score_metric == -2)
+        score_metric = dv_dataset_task(train) == DV_TASK_CLASSIFICATION ? DV_METRIC_ACCURACY
+                                                                        : DV_METRIC_NEG_MSE;
+    size_t n = dv_dataset_rows(train);
+    size_t bin = (size_t)(bin_frac * (double)n + 0.5);
+    if (bin < 1)
+        bin = 1;
+    size_t steps = (size_t)(max_frac * (double)n) / bin;
+    double *v = malloc(n * sizeof *v), *hi = malloc((steps + 1) * sizeof *hi),
+           *lo = malloc((steps + 1) * sizeof *lo);
+    dv_value_info info;
+    dv_error err = {0};
+    if (dv_value_compute(train, val, &mo.vp, v, NULL, &info, &err))
+        cli_die("%s: %s", method, err.msg);
+    if (dv_removal_curve(train, test, &mo.vp.learner, score_metric, v, bin, steps, hi, lo, &err))
+        cli_die("removal: %s", err.msg);
+    char tmp[4300];
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    fprintf(f, "step,removed,fraction,high,low\n");
+    printf("point removal by %s values (%zu training points, bins of %zu, test %s)\n", method, n,
+           bin, dv_metric_name(score_metric));
+    printf("%5s %8s %9s %14s %14s\n", "step", "removed", "fraction", "highest gone", "lowest gone");
+    for (size_t s = 0; s <= steps; s++) {
+        fprintf(f, "%zu,%zu,%.17g,%.17g,%.17g\n", s, s * bin, (double)(s * bin) / (double)n, hi[s],
+                lo[s]);
+        printf("%5zu %8zu %9.3f %14.4f %14.4f\n", s, s * bin, (double)(s * bin) / (double)n, hi[s],
+               lo[s]);
+    }
+    cli_commit(f, tmp, out);
+    fprintf(stderr, "dval: wrote %s\n", out);
+    free(v);
+    free(hi);
+    free(lo);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    return 0;
+}
 
 int cmd_eval(int argc, char **argv)
 {
@@ -309,8 +408,10 @@ int cmd_eval(int argc, char **argv)
         fputs(EVAL_USAGE, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (strcmp(argv[1], "removal") == 0)
+        return eval_removal(argc, argv);
     if (strcmp(argv[1], "noisy") != 0)
-        cli_die("eval: unknown task '%s' (noisy)", argv[1]);
+        cli_die("eval: unknown task '%s' (noisy, removal)", argv[1]);
     static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
                                              {"methods", required_argument, 0, 1},
                                              {"rho", required_argument, 0, 2},

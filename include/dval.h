@@ -527,6 +527,15 @@ typedef struct {
 DV_API int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_t n,
                              dv_detection *out, dv_error *err);
 
+/* Point removal (Ghorbani & Zou 2019): for s = 0..n_steps, fit lp on the
+ * training rows left after removing the s * bin highest-valued rows (high[s])
+ * and, separately, the s * bin lowest-valued rows (low[s]), and score the
+ * model on test with metric.  Ties in value are broken by row index. */
+DV_API int dv_removal_curve(const dv_dataset *train, const dv_dataset *test,
+                            const dv_learner_params *lp, dv_metric metric, const double *values,
+                            size_t bin, size_t n_steps, double *high, double *low,
+                            dv_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
 /* ------------------------------------------------------------------------ */

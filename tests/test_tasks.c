@@ -138,8 +138,75 @@ static void test_flip(void)
     free(y);
 }
 
+static double score_rows(const dv_dataset *tr, const dv_dataset *te, const int64_t *rows, size_t n)
+{
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
+    dv_model *m;
+    double u = NAN;
+    if (dv_model_fit(&m, &lp, tr, rows, n, NULL, NULL) == 0) {
+        dv_model_score(m, te, DV_METRIC_ACCURACY, &u);
+        dv_model_free(m);
+    }
+    return u;
+}
+
+static void test_removal(void)
+{
+    size_t n = 60, d = 2;
+    double X[120], y[60], Xt[80], yt[40], v[60];
+    dv_rng r;
+    dv_rng_seed(&r, 5, 0);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (double)(i % 2);
+        X[2 * i] = dv_rng_normal(&r) + (y[i] ? 1 : -1);
+        X[2 * i + 1] = dv_rng_normal(&r);
+        v[i] = (double)((i * 37) % 60); /* a permutation of 0..59 */
+    }
+    v[7] = v[8]; /* a tie: broken by row index */
+    for (size_t i = 0; i < 40; i++) {
+        yt[i] = (double)(i % 2);
+        Xt[2 * i] = dv_rng_normal(&r) + (yt[i] ? 1 : -1);
+        Xt[2 * i + 1] = dv_rng_normal(&r);
+    }
+    dv_dataset *tr, *te;
+    CHECK(dv_dataset_from_arrays(&tr, n, d, X, y, DV_TASK_CLASSIFICATION, 2, NULL, NULL) == 0);
+    CHECK(dv_dataset_from_arrays(&te, 40, d, Xt, yt, DV_TASK_CLASSIFICATION, 2, NULL, NULL) == 0);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
+    double high[4], low[4];
+    dv_error err = {0};
+    CHECK(dv_removal_curve(tr, te, &lp, DV_METRIC_ACCURACY, v, 10, 3, high, low, &err) == 0);
+    /* Oracle: rank by (value, index) by selection, keep explicit row lists. */
+    int64_t order[60];
+    unsigned char used[60] = {0};
+    for (size_t k = 0; k < n; k++) {
+        size_t best = n;
+        for (size_t i = 0; i < n; i++)
+            if (!used[i] && (best == n || v[i] < v[best]))
+                best = i;
+        used[best] = 1;
+        order[k] = (int64_t)best;
+    }
+    for (size_t s = 0; s <= 3; s++) {
+        size_t keep = n - 10 * s;
+        int64_t rows[60];
+        for (size_t k = 0; k < keep; k++)
+            rows[k] = order[k];
+        CHECK_NEAR(high[s], score_rows(tr, te, rows, keep), 0);
+        for (size_t k = 0; k < keep; k++)
+            rows[k] = order[n - keep + k];
+        CHECK_NEAR(low[s], score_rows(tr, te, rows, keep), 0);
+    }
+    CHECK_NEAR(high[0], low[0], 0);
+    CHECK(dv_removal_curve(tr, te, &lp, DV_METRIC_ACCURACY, v, 10, 7, high, low, &err) == DV_EINVAL);
+    dv_dataset_free(tr);
+    dv_dataset_free(te);
+}
+
 int main(void)
 {
+    RUN(test_removal);
     RUN(test_two_means);
     RUN(test_random_f1);
     RUN(test_auroc_recall);

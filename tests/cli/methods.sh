@@ -40,6 +40,16 @@ for r in rows:
         assert 0 <= float(r[k]) <= 1
 PYEOF
 grep -q "24 flipped" "$T/noisy.txt" && ok "eval noisy flips round(rho n)" || bad "flip count"
+# the removal task
+$DVAL eval removal "${D[@]}" --method loo --bin 0.1 --max-fraction 0.5 -o "$T/removal.csv" >/dev/null 2>&1
+$PY - "$T/removal.csv" <<'PYEOF' && ok "eval removal curve" || bad "eval removal curve"
+import sys, csv
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 6, len(rows)                  # steps 0..5 of 12 rows out of 120
+assert [int(r["removed"]) for r in rows] == [0, 12, 24, 36, 48, 60]
+assert rows[0]["high"] == rows[0]["low"]           # nothing removed yet
+assert all(0 <= float(r[k]) <= 1 for r in rows for k in ("high", "low"))
+PYEOF
 expect_fail "unknown method" "unknown method 'magic'" $DVAL value --method magic "${D[@]}"
 expect_fail "unknown method in a list" "unknown method 'svm'" $DVAL eval noisy "${D[@]}" --methods loo,svm
 expect_fail "exact on too many points" "at most 24 players" $DVAL value --method exact "${D[@]}" -o "$T/x.csv"
