@@ -30,6 +30,7 @@
     "  --truncation X       tmc: relative truncation tolerance (default 0.01, 0 = off)\n"   \
     "  --beta-a X, --beta-b X   beta: Beta(alpha, beta) weights (default 4, 1)\n"           \
     "  --k N                knn: neighbours (default 10)\n"                                 \
+    "  --entreg X           lava: entropic regularization, relative to the mean cost (0.1)\n" \
     "  --groups FILE        value groups: one integer group per training row\n"
 
 #define CLI_METHOD_LONGOPTS                                                 \
@@ -43,7 +44,8 @@
     {"stderr", required_argument, 0, 2014},  {"rank-tol", required_argument, 0, 2015},    \
     {"check-every", required_argument, 0, 2016}, {"truncation", required_argument, 0, 2017}, \
     {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
-    {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021}
+    {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
+    {"entreg", required_argument, 0, 2022}
 
 typedef struct {
     dv_value_params vp;
@@ -90,6 +92,7 @@ static int method_opt(method_opts *o, int c, const char *arg)
     case 2019: p->beta_b = cli_double("--beta-b", arg); return 1;
     case 2020: p->knn_k = (size_t)cli_int("--k", arg, 1, INT64_MAX); return 1;
     case 2021: o->groups_file = arg; return 1;
+    case 2022: p->lava_entreg = cli_double("--entreg", arg); return 1;
     }
     return 0;
 }

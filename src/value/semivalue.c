@@ -355,6 +355,18 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
     return 0;
 }
 
+/* Samples run in parallel batches between checks.  With a time budget the
+ * batches shrink to one sample per thread, so the budget is overrun by at
+ * most one sample's time. */
+static size_t batch_size(const dv_value_params *p)
+{
+    size_t b = p->check_every ? p->check_every : 50;
+    size_t t = p->n_threads > 0 ? (size_t)p->n_threads : (size_t)omp_get_max_threads();
+    if (p->max_seconds > 0 && b > t)
+        b = t;
+    return b;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Permutation sampling: TMC-Shapley and Beta Shapley                       */
 /* ------------------------------------------------------------------------ */
@@ -447,7 +459,7 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
                               double *values, double *stderrs, dv_value_info *info,
                               dv_error *err)
 {
-    size_t n = g->n_players, batch = p->check_every ? p->check_every : 50;
+    size_t n = g->n_players, batch = batch_size(p);
     double t0 = now_seconds();
     perm_ctx c = {0};
     c.seed = p->seed;
@@ -534,7 +546,7 @@ static int msr_item(const dv_game *g, void *state, size_t t, void *vctx, dv_erro
 static int value_msr(const dv_game *g, const dv_value_params *p, double *values, double *stderrs,
                      dv_value_info *info, dv_error *err)
 {
-    size_t n = g->n_players, batch = p->check_every ? p->check_every : 50;
+    size_t n = g->n_players, batch = batch_size(p);
     double t0 = now_seconds();
     msr_ctx c = {p->seed, dv__malloc(batch * sizeof(double)), dv__malloc(batch * n), 0};
     /* Running sums of U over samples with i in / out. */
