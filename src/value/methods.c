@@ -247,6 +247,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_TMC:
     case DV_METHOD_BETA:
     case DV_METHOD_BANZHAF:
+    case DV_METHOD_AME:
     case DV_METHOD_RANDOM: {
         learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL};
         /* Items start their fits from the full-data model (deterministic,

@@ -688,6 +688,9 @@ int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, do
             return dv__err(err, DV_EINVAL, "max-samples must be at least 1");
         rc = value_msr(g, p, values, stderrs, info, err);
         break;
+    case DV_METHOD_AME:
+        rc = dv__ame(g, p, values, info, err);
+        break;
     case DV_METHOD_RANDOM: {
         dv_rng r;
         dv_rng_seed(&r, p->seed, 0x52414e44ULL); /* "RAND" */
