@@ -6,7 +6,7 @@
 set -u
 $DVAL synth linear-clf -o "$T/d.csv" --rows 220 --features 3 --noise 1 --seed 5 2>/dev/null
 D=(--data "$T/d.csv" --val 60 --test 40 --seed 3)
-for m in loo tmc beta banzhaf cg influence random; do
+for m in loo tmc beta banzhaf ame knn oob lava cg influence random; do
     if $DVAL value --method $m "${D[@]}" --max-samples 60 --min-samples 60 -o "$T/$m.csv" -q; then
         $PY - "$T/$m.csv" 120 <<'PYEOF' && ok "value --method $m" || bad "value --method $m output"
 import sys, csv, json, math
