@@ -299,9 +299,8 @@ static double spearman(const double *a, const double *b, size_t n, double *work)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 1.0;
 }
 
-/* Decides whether to stop after `done` samples; fills info. */
-static int should_stop(const dv_value_params *p, tally *T, size_t done, double t0, int use_rhat,
-                       double *vals, double *errs, dv_value_info *info)
+/* The budget rules: max_samples and max_seconds. */
+static int budget_stop(const dv_value_params *p, size_t done, double t0, dv_value_info *info)
 {
     if (done >= p->max_samples) {
         info->stop_rule = DV_STOP_SAMPLES;
@@ -313,21 +312,18 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
         info->stop_level = now_seconds() - t0;
         return 1;
     }
-    if (done < p->min_samples)
-        return 0;
-    if (use_rhat && p->rhat > 0) {
-        double r = tally_rhat(T);
-        if (r <= p->rhat) {
-            info->stop_rule = DV_STOP_RHAT;
-            info->stop_level = r;
-            return 1;
-        }
-    }
-    tally_values(T, vals, errs);
+    return 0;
+}
+
+/* The quality rules: every standard error small enough, or the ranking
+ * stable since the previous check (prev/have_prev carry that check). */
+static int quality_stop(const dv_value_params *p, const double *vals, const double *errs, size_t n,
+                        double *prev, int *have_prev, dv_value_info *info)
+{
     if (p->stderr_tol > 0) {
         double worst = 0;
-        for (size_t i = 0; i < T->n; i++)
-            if (errs[i] > worst)
+        for (size_t i = 0; i < n; i++)
+            if (!(errs[i] <= worst))
                 worst = errs[i];
         if (worst <= p->stderr_tol) {
             info->stop_rule = DV_STOP_STDERR;
@@ -336,10 +332,10 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
         }
     }
     if (p->rank_tol > 0) {
-        double *work = dv__malloc(2 * T->n * sizeof(double));
+        double *work = dv__malloc(2 * n * sizeof(double));
         int stop = 0;
-        if (work && T->have_prev) {
-            double rho = spearman(vals, T->prev, T->n, work);
+        if (work && *have_prev) {
+            double rho = spearman(vals, prev, n, work);
             if (rho >= 1.0 - p->rank_tol) {
                 info->stop_rule = DV_STOP_RANK;
                 info->stop_level = rho;
@@ -347,12 +343,31 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
             }
         }
         dv__free(work);
-        memcpy(T->prev, vals, T->n * sizeof(double));
-        T->have_prev = 1;
-        if (stop)
-            return 1;
+        memcpy(prev, vals, n * sizeof(double));
+        *have_prev = 1;
+        return stop;
     }
     return 0;
+}
+
+/* Decides whether the permutation estimators stop after `done` samples. */
+static int should_stop(const dv_value_params *p, tally *T, size_t done, double t0, double *vals,
+                       double *errs, dv_value_info *info)
+{
+    if (budget_stop(p, done, t0, info))
+        return 1;
+    if (done < p->min_samples)
+        return 0;
+    if (p->rhat > 0) {
+        double r = tally_rhat(T);
+        if (r <= p->rhat) {
+            info->stop_rule = DV_STOP_RHAT;
+            info->stop_level = r;
+            return 1;
+        }
+    }
+    tally_values(T, vals, errs);
+    return quality_stop(p, vals, errs, T->n, T->prev, &T->have_prev, info);
 }
 
 /* Samples run in parallel batches between checks.  With a time budget the
@@ -495,7 +510,7 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
             info->utility_calls += c.calls[t - done_n];
         }
         done_n = hi;
-        if (should_stop(p, &T, done_n, t0, 1, values, errs, info))
+        if (should_stop(p, &T, done_n, t0, values, errs, info))
             break;
     }
     info->samples = done_n;
@@ -554,9 +569,8 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
     double *sout = dv__calloc(n, sizeof(double)), *sout2 = dv__calloc(n, sizeof(double));
     size_t *nin = dv__calloc(n, sizeof(size_t));
     double *errs = dv__malloc(n * sizeof(double)), *prev = dv__calloc(n, sizeof(double));
-    double *work = dv__malloc(2 * n * sizeof(double));
     int rc = DV_OK, have_prev = 0;
-    if (!c.u || !c.in || !sin || !sin2 || !sout || !sout2 || !nin || !errs || !prev || !work) {
+    if (!c.u || !c.in || !sin || !sin2 || !sout || !sout2 || !nin || !errs || !prev) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
@@ -584,7 +598,6 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
         }
         info->utility_calls += hi - done_n;
         done_n = hi;
-        double worst = 0;
         for (size_t i = 0; i < n; i++) {
             double a = (double)nin[i], b = (double)(done_n - nin[i]);
             double mi = a > 0 ? sin[i] / a : 0, mo = b > 0 ? sout[i] / b : 0;
@@ -594,38 +607,12 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
             errs[i] = sqrt((vi > 0 ? vi : 0) / (a > 0 ? a : 1) + (vo > 0 ? vo : 0) / (b > 0 ? b : 1));
             if (a < 2 || b < 2)
                 errs[i] = INFINITY;
-            if (errs[i] > worst)
-                worst = errs[i];
         }
-        if (done_n >= p->max_samples) {
-            info->stop_rule = DV_STOP_SAMPLES;
-            info->stop_level = (double)done_n;
+        if (budget_stop(p, done_n, t0, info))
             break;
-        }
-        if (p->max_seconds > 0 && now_seconds() - t0 >= p->max_seconds) {
-            info->stop_rule = DV_STOP_SECONDS;
-            info->stop_level = now_seconds() - t0;
+        if (done_n >= p->min_samples &&
+            quality_stop(p, values, errs, n, prev, &have_prev, info))
             break;
-        }
-        if (done_n < p->min_samples)
-            continue;
-        if (p->stderr_tol > 0 && worst <= p->stderr_tol) {
-            info->stop_rule = DV_STOP_STDERR;
-            info->stop_level = worst;
-            break;
-        }
-        if (p->rank_tol > 0) {
-            if (have_prev) {
-                double rho = spearman(values, prev, n, work);
-                if (rho >= 1.0 - p->rank_tol) {
-                    info->stop_rule = DV_STOP_RANK;
-                    info->stop_level = rho;
-                    break;
-                }
-            }
-            memcpy(prev, values, n * sizeof(double));
-            have_prev = 1;
-        }
     }
     info->samples = done_n;
     if (stderrs)
@@ -640,7 +627,6 @@ done:
     dv__free(nin);
     dv__free(errs);
     dv__free(prev);
-    dv__free(work);
     return rc;
 }
 
