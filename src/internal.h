@@ -172,4 +172,13 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
                          void *ctx, double x[2], const double lo[2], const double hi[2],
                          int max_iter);
 
+/* Runs fn(ctx, state, item, err) for items [lo, hi) on n_threads OpenMP
+ * threads (<= 0: the default); state comes from state_new(ctx) once per
+ * thread, or once per item when per_item (NULL state_new: state is NULL).
+ * BLAS runs serially inside; returns the first failure (util/parallel.c). */
+typedef int (*dv__item_fn)(void *ctx, void *state, size_t item, dv_error *err);
+int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx,
+                  void *(*state_new)(void *ctx), void (*state_free)(void *state), int per_item,
+                  dv_error *err);
+
 #endif /* DV_INTERNAL_H */

@@ -974,3 +974,40 @@ int dv_delta_plain(const dv_dataset *train, const dv_dataset *val, const dv_lear
     dv__free(rows);
     return rc;
 }
+
+typedef struct {
+    const dv__sctx *cx;
+    dv__work_fn fn;
+    void *user;
+} sampler_items;
+
+static void *sampler_ws_new(void *vctx)
+{
+    const sampler_items *si = vctx;
+    dv__ws *w = dv__malloc(sizeof *w);
+    if (w && dv__ws_init(w, si->cx)) {
+        dv__free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+static void sampler_ws_free(void *state)
+{
+    dv__ws_free(state);
+    dv__free(state);
+}
+
+static int sampler_item(void *vctx, void *state, size_t q, dv_error *err)
+{
+    const sampler_items *si = vctx;
+    return si->fn(si->cx, state, q, si->user, err);
+}
+
+int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
+                 dv_error *err)
+{
+    sampler_items si = {cx, fn, user};
+    return dv__for_items(0, n, n_threads, sampler_item, &si, sampler_ws_new, sampler_ws_free, 0,
+                         err);
+}

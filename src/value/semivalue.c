@@ -13,7 +13,6 @@
  */
 #include "methods.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <omp.h>
 #include <string.h>
@@ -26,44 +25,31 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Runs body(item, state) for items [lo, hi) in parallel, each with fresh
- * game state; stops at the first failure. */
-int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn, void *ctx,
-                     dv_error *err)
+typedef struct {
+    const dv_game *g;
+    item_fn fn;
+    void *ctx;
+} game_items;
+
+static void *game_state_new(void *vctx)
 {
-    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
-    /* BLAS runs serially inside items (OpenMP-flavoured OpenBLAS otherwise
-     * serializes concurrent calls). */
-    int blas_threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
-    volatile int failed = 0;
-    dv_error first = {0};
-    long long a = (long long)lo, b = (long long)hi;
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
-    for (long long t = a; t < b; t++) {
-        if (failed)
-            continue;
-        void *state = g->new_state ? g->new_state(g->user) : NULL;
-        dv_error e = {0};
-        int rc = g->new_state && !state ? dv__err(&e, DV_ENOMEM, "out of memory for game state")
-                                        : fn(g, state, (size_t)t, ctx, &e);
-        if (state && g->free_state)
-            g->free_state(state);
-        if (rc) {
-#pragma omp critical(dv_semivalue_err)
-            {
-                if (!failed)
-                    first = e;
-                failed = 1;
-            }
-        }
-    }
-    openblas_set_num_threads(blas_threads);
-    if (!failed)
-        return DV_OK;
-    if (err)
-        *err = first;
-    return first.code ? first.code : DV_EINVAL;
+    const game_items *gi = vctx;
+    return gi->g->new_state(gi->g->user);
+}
+
+static int game_item(void *vctx, void *state, size_t item, dv_error *err)
+{
+    const game_items *gi = vctx;
+    return gi->fn(gi->g, state, item, gi->ctx, err);
+}
+
+/* Items [lo, hi) in parallel, each with fresh game state. */
+int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn, void *ctx,
+                       dv_error *err)
+{
+    game_items gi = {g, fn, ctx};
+    return dv__for_items(lo, hi, n_threads, game_item, &gi, g->new_state ? game_state_new : NULL,
+                         g->free_state, 1, err);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,63 @@
+/*
+ * parallel.c -- the one worker loop of the library: independent work items
+ * on OpenMP threads with dynamic scheduling, per-thread (or per-item)
+ * scratch state, BLAS serial inside each item, and the first failure
+ * reported.  Results must be written by item index, so they do not depend
+ * on the thread count.
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx,
+                  void *(*state_new)(void *ctx), void (*state_free)(void *state), int per_item,
+                  dv_error *err)
+{
+    /* Read the OpenMP default before OpenBLAS (openmp flavour) changes it;
+     * concurrent BLAS calls run serially, else OpenBLAS serializes them. */
+    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    volatile int failed = 0;
+    dv_error first = {0};
+    long long a = (long long)lo, b = (long long)hi;
+#pragma omp parallel num_threads(nth)
+    {
+        void *state = NULL;
+        int ok = 1;
+        if (state_new && !per_item)
+            ok = (state = state_new(ctx)) != NULL;
+#pragma omp for schedule(dynamic, 1)
+        for (long long t = a; t < b; t++) {
+            if (failed)
+                continue;
+            dv_error e = {0};
+            int rc;
+            if (state_new && per_item)
+                ok = (state = state_new(ctx)) != NULL;
+            rc = ok ? fn(ctx, state, (size_t)t, &e)
+                    : dv__err(&e, DV_ENOMEM, "out of memory for a worker's scratch space");
+            if (state_new && per_item && state) {
+                state_free(state);
+                state = NULL;
+            }
+            if (rc) {
+#pragma omp critical(dv_for_items_err)
+                {
+                    if (!failed)
+                        first = e;
+                    failed = 1;
+                }
+            }
+        }
+        if (state && state_free)
+            state_free(state);
+    }
+    openblas_set_num_threads(blas_threads);
+    if (!failed)
+        return DV_OK;
+    if (err)
+        *err = first;
+    return first.code ? first.code : DV_EINVAL;
+}
