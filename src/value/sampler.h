@@ -83,7 +83,7 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
 
 /* Runs fn(cx, w, q, user, err) for q = 0..n-1 on n_threads threads (<= 0:
  * the OpenMP default), each thread with its own workspace w and BLAS
- * running serially; returns the first failure (src/value/parallel.c). */
+ * running serially; returns the first failure (sampler.c, over util/parallel.c). */
 typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
                  dv_error *err);
