@@ -14,6 +14,7 @@
 #include "methods.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <omp.h>
 #include <string.h>
 #include <time.h>
@@ -254,21 +255,49 @@ static double tally_rhat(const tally *T)
     return worst;
 }
 
-/* Spearman correlation of two value vectors (average ranks for ties). */
+typedef struct {
+    double v;
+    size_t i;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->v < y->v)
+        return -1;
+    if (x->v > y->v)
+        return 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Average ranks (1-based, ties share their mean rank) of v into r. */
+static int ranks(const double *v, size_t n, double *r)
+{
+    ranked *a = dv__malloc(n * sizeof *a);
+    if (!a)
+        return DV_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (ranked){v[i], i};
+    qsort(a, n, sizeof *a, by_value);
+    for (size_t s = 0; s < n;) {
+        size_t e = s;
+        while (e + 1 < n && a[e + 1].v == a[s].v)
+            e++;
+        for (size_t t = s; t <= e; t++)
+            r[a[t].i] = (double)(s + e) / 2.0 + 1.0;
+        s = e + 1;
+    }
+    dv__free(a);
+    return DV_OK;
+}
+
+/* Spearman correlation of two value vectors (average ranks for ties);
+ * work holds 2n doubles.  Returns -1 when out of memory. */
 static double spearman(const double *a, const double *b, size_t n, double *work)
 {
     double *ra = work, *rb = work + n;
-    const double *src[2] = {a, b};
-    double *dst[2] = {ra, rb};
-    for (int s = 0; s < 2; s++)
-        for (size_t i = 0; i < n; i++) {
-            double less = 0, equal = 0;
-            for (size_t j = 0; j < n; j++) {
-                less += src[s][j] < src[s][i];
-                equal += src[s][j] == src[s][i];
-            }
-            dst[s][i] = less + (equal + 1) / 2.0;
-        }
+    if (ranks(a, n, ra) || ranks(b, n, rb))
+        return -1.0;
     double ma = 0, mb = 0;
     for (size_t i = 0; i < n; i++) {
         ma += ra[i];
