@@ -50,6 +50,12 @@ assert [int(r["removed"]) for r in rows] == [0, 12, 24, 36, 48, 60]
 assert rows[0]["high"] == rows[0]["low"]           # nothing removed yet
 assert all(0 <= float(r[k]) <= 1 for r in rows for k in ("high", "low"))
 PYEOF
+# --explain: one influence per training point for one test row
+$DVAL value --method influence "${D[@]}" --explain 2 -o "$T/explain.csv" >/dev/null 2>&1 \
+    && [ "$(wc -l < "$T/explain.csv")" -eq 121 ] && head -1 "$T/explain.csv" | grep -q '^point,source_row,influence$' \
+    && ok "influence --explain" || bad "influence --explain"
+expect_fail "explain needs influence" "needs --method influence" $DVAL value --method loo "${D[@]}" --explain 2
+expect_fail "explain row out of range" "not a row of the test split" $DVAL value --method influence "${D[@]}" --explain 999
 expect_fail "unknown method" "unknown method 'magic'" $DVAL value --method magic "${D[@]}"
 expect_fail "unknown method in a list" "unknown method 'svm'" $DVAL eval noisy "${D[@]}" --methods loo,svm
 expect_fail "exact on too many points" "at most 24 players" $DVAL value --method exact "${D[@]}" -o "$T/x.csv"
