@@ -368,6 +368,7 @@ int cmd_value_method(int argc, char **argv)
 static const char *EVAL_USAGE =
     "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv] [options]\n"
     "       dval eval removal --data FILE --method NAME [--bin X] [--max-fraction X] [-o FILE.csv]\n"
+    "       dval eval addition --from RUN_DIR --data FILE --sizes LIST [--add N] [--reps N]\n"
     "\n"
     "Flips the labels of a fraction rho of the training points (seeded by\n"
     "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
@@ -382,6 +383,13 @@ static const char *EVAL_USAGE =
     "(default 0.5), and scores every model on the test split (--metric; default\n"
     "accuracy for classification).  Writes step, removed, fraction, high, low\n"
     "(default removal.csv).\n"
+    "\n"
+    "addition takes the points of a finished sampling run as candidates; for each base\n"
+    "size k in --sizes it adds the --add best candidates (class-balanced) to random base\n"
+    "sets of k other training rows, scored by the scaling law c k^-alpha (laws with a\n"
+    "log-fit R^2 below --min-r2, default 0.9, rank last), by the Monte Carlo mean, and\n"
+    "at random, and reports the mean gain of the test metric (default accuracy) over\n"
+    "--reps repetitions with its standard error.  Give the run's data and split options.\n"
     "\n"
     "  --methods LIST       comma-separated method names (see dval value --help)\n"
     "  --rho X              noise rate (default 0.2)\n"
@@ -480,6 +488,138 @@ static int eval_removal(int argc, char **argv)
     return 0;
 }
 
+/* dval eval addition. */
+static int eval_addition(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
+                                             {"from", required_argument, 0, 1},
+                                             {"sizes", required_argument, 0, 2},
+                                             {"add", required_argument, 0, 3},
+                                             {"reps", required_argument, 0, 4},
+                                             {"min-r2", required_argument, 0, 5},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    method_opts mo;
+    method_opts_default(&mo);
+    mo.vp.metric = DV_METRIC_ACCURACY;
+    const char *run = NULL, *out = "addition.csv";
+    int64_t *sizes = NULL;
+    size_t n_sizes = 0, n_add = 100, reps = 100;
+    double min_r2 = 0.9;
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
+            continue;
+        switch (c) {
+        case 1: run = optarg; break;
+        case 2: sizes = cli_int_list("--sizes", optarg, &n_sizes); break;
+        case 3: n_add = (size_t)cli_int("--add", optarg, 1, INT32_MAX); break;
+        case 4: reps = (size_t)cli_int("--reps", optarg, 2, INT32_MAX); break;
+        case 5: min_r2 = cli_double("--min-r2", optarg); break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(EVAL_USAGE, stdout); return 0;
+        default: fputs(EVAL_USAGE, stderr); return 2;
+        }
+    }
+    if (optind < argc)
+        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    if (!run)
+        cli_die("eval addition: --from RUN_DIR (a finished sampling run) is required");
+    if (!sizes)
+        cli_die("eval addition: --sizes LIST of base set sizes is required");
+    method_opts_finish(&mo);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/run.json", run);
+    char *manifest = cli_slurp(path);
+    double n_train_run;
+    if (!manifest || !cli_json_number(manifest, "n_train", &n_train_run))
+        cli_die("%s: cannot read the run's manifest", path);
+    free(manifest);
+    dv_dataset *train, *val, *test;
+    cli_load_data(&dop, &train, &val, &test, NULL);
+    if ((double)dv_dataset_rows(train) != n_train_run)
+        cli_die("the data options give %zu training rows, the run had %.0f: use the run's data "
+                "and split options", dv_dataset_rows(train), n_train_run);
+    double *D;
+    int32_t *K;
+    int64_t *pts;
+    size_t P, M, P2, M2, cols;
+    dv_error err = {0};
+    snprintf(path, sizeof path, "%s/deltas.npy", run);
+    if (dv_npy_read(path, DV_F64, (void **)&D, &P, &M, &err))
+        cli_die("%s", err.msg);
+    snprintf(path, sizeof path, "%s/cards.npy", run);
+    if (dv_npy_read(path, DV_I32, (void **)&K, &P2, &M2, &err))
+        cli_die("%s", err.msg);
+    snprintf(path, sizeof path, "%s/points.npy", run);
+    if (dv_npy_read(path, DV_I64, (void **)&pts, &P2, &cols, &err))
+        cli_die("%s", err.msg);
+    dv_law *laws = malloc(P * sizeof *laws);
+    dv_law_fit_many(D, K, P, M, laws, mo.vp.n_threads);
+    double *mc = malloc(P * sizeof *mc), *law = malloc(P * sizeof *law);
+    for (size_t i = 0; i < P; i++) {
+        double s = 0;
+        for (size_t j = 0; j < M; j++)
+            s += D[i * M + j];
+        mc[i] = s / (double)M;
+    }
+    double *g = malloc(reps * sizeof *g);
+    char tmp[4400];
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    fprintf(f, "base_size,scores,gain_mean,gain_stderr,reps\n");
+    printf("point addition: %zu of %zu candidates added to random bases (%zu repetitions, test %s)\n",
+           n_add, P, reps, dv_metric_name(mo.vp.metric));
+    printf("%9s %-22s %14s %14s\n", "base size", "scores", "gain x 100", "stderr x 100");
+    for (size_t s = 0; s < n_sizes; s++) {
+        size_t kept = 0;
+        for (size_t i = 0; i < P; i++) {
+            int ok = (laws[i].status == DV_LAW_OK || laws[i].status == DV_LAW_BOUND) &&
+                     laws[i].log_r2 >= min_r2;
+            law[i] = ok ? laws[i].c * pow((double)sizes[s], -laws[i].alpha) : NAN;
+            kept += ok;
+        }
+        const char *names[3] = {"scaling law at k", "Monte Carlo mean", "random"};
+        const double *sc[3] = {law, mc, NULL};
+        for (int m = 0; m < 3; m++) {
+            if (dv_addition_gains(train, test, &mo.vp.learner, mo.vp.metric, pts, P, sc[m],
+                                  (size_t)sizes[s], n_add, reps, mo.vp.seed, mo.vp.n_threads, g,
+                                  &err))
+                cli_die("addition: %s", err.msg);
+            double mean = 0, var = 0;
+            for (size_t r = 0; r < reps; r++)
+                mean += g[r];
+            mean /= (double)reps;
+            for (size_t r = 0; r < reps; r++)
+                var += (g[r] - mean) * (g[r] - mean);
+            double se = sqrt(var / (double)(reps - 1) / (double)reps);
+            printf("%9lld %-22s %14.4f %14.4f\n", (long long)sizes[s], names[m], 100 * mean, 100 * se);
+            fprintf(f, "%lld,%s,%.17g,%.17g,%zu\n", (long long)sizes[s],
+                    m == 0 ? "law" : m == 1 ? "mc_mean" : "random", mean, se, reps);
+        }
+        if (kept < P)
+            printf("%9s (%zu of %zu laws with log-fit R^2 >= %g used; the others ranked last)\n", "",
+                   kept, P, min_r2);
+    }
+    cli_commit(f, tmp, out);
+    fprintf(stderr, "dval: wrote %s\n", out);
+    free(g);
+    free(mc);
+    free(law);
+    free(laws);
+    free(sizes);
+    dv_free(D);
+    dv_free(K);
+    dv_free(pts);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    return 0;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -488,8 +628,10 @@ int cmd_eval(int argc, char **argv)
     }
     if (strcmp(argv[1], "removal") == 0)
         return eval_removal(argc, argv);
+    if (strcmp(argv[1], "addition") == 0)
+        return eval_addition(argc, argv);
     if (strcmp(argv[1], "noisy") != 0)
-        cli_die("eval: unknown task '%s' (noisy, removal)", argv[1]);
+        cli_die("eval: unknown task '%s' (noisy, removal, addition)", argv[1]);
     static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
                                              {"methods", required_argument, 0, 1},
                                              {"rho", required_argument, 0, 2},

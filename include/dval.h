@@ -536,6 +536,20 @@ DV_API int dv_removal_curve(const dv_dataset *train, const dv_dataset *test,
                             size_t bin, size_t n_steps, double *high, double *low,
                             dv_error *err);
 
+/* Point addition (Covert et al. 2024, as its reference experiment): for
+ * each of reps repetitions, draw a base set of base_size training rows
+ * uniformly from the rows that are not candidates, add n_add candidates
+ * and return gains[r] = U(base + added) - U(base) with U the metric of lp
+ * on test.  The added candidates are class-balanced (n_add / C per class,
+ * the remainder to the lowest classes): the best-scored of each class when
+ * scores (one per candidate) is given, a random draw per repetition when it
+ * is NULL.  Identical for any thread count. */
+DV_API int dv_addition_gains(const dv_dataset *train, const dv_dataset *test,
+                             const dv_learner_params *lp, dv_metric metric,
+                             const int64_t *candidates, size_t n_cand, const double *scores,
+                             size_t base_size, size_t n_add, size_t reps, uint64_t seed,
+                             int n_threads, double *gains, dv_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
 /* ------------------------------------------------------------------------ */

@@ -204,8 +204,79 @@ static void test_removal(void)
     dv_dataset_free(te);
 }
 
+static void test_addition(void)
+{
+    size_t n = 80, d = 2;
+    double X[160], y[80], Xt[120], yt[60];
+    dv_rng r;
+    dv_rng_seed(&r, 9, 0);
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (double)(i % 2);
+        X[2 * i] = dv_rng_normal(&r) + (y[i] ? 1 : -1);
+        X[2 * i + 1] = dv_rng_normal(&r);
+    }
+    for (size_t i = 0; i < 60; i++) {
+        yt[i] = (double)(i % 2);
+        Xt[2 * i] = dv_rng_normal(&r) + (yt[i] ? 1 : -1);
+        Xt[2 * i + 1] = dv_rng_normal(&r);
+    }
+    dv_dataset *tr, *te;
+    CHECK(dv_dataset_from_arrays(&tr, n, d, X, y, DV_TASK_CLASSIFICATION, 2, NULL, NULL) == 0);
+    CHECK(dv_dataset_from_arrays(&te, 60, d, Xt, yt, DV_TASK_CLASSIFICATION, 2, NULL, NULL) == 0);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
+    /* Candidates: rows 0..19; scores favour class 1 overall, but the added
+     * set must be the best 2 of each class. */
+    int64_t cand[20];
+    double score[20];
+    for (int i = 0; i < 20; i++) {
+        cand[i] = i;
+        score[i] = (i % 2 ? 100.0 : 0.0) + (double)i;
+    }
+    double g1[6], g2[6];
+    dv_error err = {0};
+    /* The base is every non-candidate row, so the gain has a plain oracle. */
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, score, 60, 4, 6, 3, 1, g1,
+                            &err) == 0);
+    int64_t rows[64];
+    for (int i = 0; i < 60; i++)
+        rows[i] = 20 + i;
+    dv_model *a, *b;
+    double ua, ub;
+    CHECK(dv_model_fit(&a, &lp, tr, rows, 60, NULL, &err) == 0);
+    rows[60] = 18; /* best of class 0 */
+    rows[61] = 16;
+    rows[62] = 19; /* best of class 1 */
+    rows[63] = 17;
+    CHECK(dv_model_fit(&b, &lp, tr, rows, 64, NULL, &err) == 0);
+    CHECK(dv_model_score(a, te, DV_METRIC_NEG_LOGLOSS, &ua) == 0);
+    CHECK(dv_model_score(b, te, DV_METRIC_NEG_LOGLOSS, &ub) == 0);
+    for (int k = 0; k < 6; k++)
+        CHECK_NEAR(g1[k], ub - ua, 1e-8);
+    dv_model_free(a);
+    dv_model_free(b);
+    /* random additions and smaller bases: same bits for 1 and 2 threads */
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, NULL, 30, 4, 6, 3, 1, g1,
+                            &err) == 0);
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, NULL, 30, 4, 6, 3, 2, g2,
+                            &err) == 0);
+    CHECK(memcmp(g1, g2, sizeof g1) == 0);
+    CHECK(g1[0] != g1[1]); /* different bases and additions per repetition */
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, score, 30, 0, 6, 3, 2, g2,
+                            &err) == 0);
+    for (int k = 0; k < 6; k++)
+        CHECK_NEAR(g2[k], 0, 0);
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, score, 61, 4, 6, 3, 2, g2,
+                            &err) == DV_EINVAL);
+    CHECK(dv_addition_gains(tr, te, &lp, DV_METRIC_NEG_LOGLOSS, cand, 20, score, 30, 21, 6, 3, 2, g2,
+                            &err) == DV_EINVAL);
+    dv_dataset_free(tr);
+    dv_dataset_free(te);
+}
+
 int main(void)
 {
+    RUN(test_addition);
     RUN(test_removal);
     RUN(test_two_means);
     RUN(test_random_f1);

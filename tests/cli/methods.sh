@@ -50,6 +50,17 @@ assert [int(r["removed"]) for r in rows] == [0, 12, 24, 36, 48, 60]
 assert rows[0]["high"] == rows[0]["low"]           # nothing removed yet
 assert all(0 <= float(r[k]) <= 1 for r in rows for k in ("high", "low"))
 PYEOF
+# the addition task on a small sampling run
+$DVAL sample "${D[@]}" -o "$T/arun" --samples 8 --points 30 --min-card 10 --max-card 60 -q
+$DVAL eval addition --from "$T/arun" "${D[@]}" --sizes 20,60 --add 6 --reps 5 -o "$T/add.csv" >/dev/null 2>&1
+$PY - "$T/add.csv" <<'PYEOF' && ok "eval addition table" || bad "eval addition table"
+import sys, csv, math
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert [(r["base_size"], r["scores"]) for r in rows] == [
+    ("20", "law"), ("20", "mc_mean"), ("20", "random"), ("60", "law"), ("60", "mc_mean"), ("60", "random")]
+assert all(math.isfinite(float(r["gain_mean"])) and float(r["gain_stderr"]) >= 0 for r in rows)
+PYEOF
+expect_fail "addition with other data" "training rows, the run had" $DVAL eval addition --from "$T/arun" --data "$T/d.csv" --val 100 --test 40 --sizes 20
 # --explain: one influence per training point for one test row
 $DVAL value --method influence "${D[@]}" --explain 2 -o "$T/explain.csv" >/dev/null 2>&1 \
     && [ "$(wc -l < "$T/explain.csv")" -eq 121 ] && head -1 "$T/explain.csv" | grep -q '^point,source_row,influence$' \
