@@ -38,6 +38,10 @@ int dv__name_lookup(const dv__name *t, size_t n, const char *name, int *out);
 /* Name of value in t, or "unknown". */
 const char *dv__name_of(const dv__name *t, size_t n, int value);
 
+/* order[0..n-1] = indices of v in ascending order of value, ties by index
+ * (v must hold no NaN).  DV_ENOMEM or DV_OK (util/error.c). */
+int dv__argsort(const double *v, size_t n, size_t *order);
+
 /* Fills err (when not NULL) and returns code. */
 int dv__err(dv_error *err, int code, const char *fmt, ...) DV__PRINTF(3, 4);
 

@@ -51,30 +51,17 @@ int dv_flip_labels(dv_dataset *ds, double rho, uint64_t seed, int64_t *flipped,
     return DV_OK;
 }
 
-typedef struct {
-    double v;
-    size_t i;
-} vi;
-
-static int by_value(const void *a, const void *b)
-{
-    const vi *x = a, *y = b;
-    if (x->v < y->v)
-        return -1;
-    if (x->v > y->v)
-        return 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_t n,
                       dv_detection *out, dv_error *err)
 {
     memset(out, 0, sizeof *out);
     if (n < 2)
         return dv__err(err, DV_EINVAL, "need at least 2 values");
-    vi *a = dv__malloc(n * sizeof *a);
+    size_t *o = dv__malloc(n * sizeof *o);
+    double *a = dv__malloc(n * sizeof *a);
     double *pre = dv__malloc((n + 1) * sizeof *pre), *pre2 = dv__malloc((n + 1) * sizeof *pre2);
-    if (!a || !pre || !pre2) {
+    if (!o || !a || !pre || !pre2) {
+        dv__free(o);
         dv__free(a);
         dv__free(pre);
         dv__free(pre2);
@@ -83,26 +70,34 @@ int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_
     size_t noisy = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(values[i])) {
+            dv__free(o);
             dv__free(a);
             dv__free(pre);
             dv__free(pre2);
             return dv__err(err, DV_EINVAL, "value %zu is not finite", i);
         }
-        a[i] = (vi){values[i], i};
         noisy += is_noisy[i] != 0;
     }
-    qsort(a, n, sizeof *a, by_value);
+    if (dv__argsort(values, n, o)) {
+        dv__free(o);
+        dv__free(a);
+        dv__free(pre);
+        dv__free(pre2);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = values[o[i]];
     /* Exact 1-D 2-means: the best cut of the sorted values, between two
      * distinct values, by within-cluster sum of squares from prefix sums. */
     pre[0] = pre2[0] = 0;
     for (size_t i = 0; i < n; i++) {
-        pre[i + 1] = pre[i] + a[i].v;
-        pre2[i + 1] = pre2[i] + a[i].v * a[i].v;
+        pre[i + 1] = pre[i] + a[i];
+        pre2[i + 1] = pre2[i] + a[i] * a[i];
     }
     double best = INFINITY;
     size_t cut = n; /* all values equal: nothing predicted noisy */
     for (size_t s = 1; s < n; s++) {
-        if (a[s].v == a[s - 1].v)
+        if (a[s] == a[s - 1])
             continue;
         double sl = pre[s], sr = pre[n] - pre[s];
         double sse = (pre2[s] - sl * sl / (double)s) + (pre2[n] - pre2[s] - sr * sr / (double)(n - s));
@@ -114,9 +109,9 @@ int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_
     size_t tp = 0;
     if (cut < n) {
         for (size_t s = 0; s < cut; s++)
-            tp += is_noisy[a[s].i] != 0;
+            tp += is_noisy[o[s]] != 0;
         out->n_predicted = cut;
-        out->threshold = a[cut - 1].v;
+        out->threshold = a[cut - 1];
     } else {
         out->n_predicted = 0;
         out->threshold = -INFINITY;
@@ -127,11 +122,11 @@ int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_
     double rank_sum = 0;
     for (size_t s = 0; s < n;) {
         size_t e = s;
-        while (e + 1 < n && a[e + 1].v == a[s].v)
+        while (e + 1 < n && a[e + 1] == a[s])
             e++;
         double r = (double)(s + e) / 2.0 + 1.0;
         for (size_t t = s; t <= e; t++)
-            if (is_noisy[a[t].i])
+            if (is_noisy[o[t]])
                 rank_sum += r;
         s = e + 1;
     }
@@ -140,8 +135,9 @@ int dv_detection_eval(const double *values, const unsigned char *is_noisy, size_
     out->auroc = noisy && noisy < n ? 1.0 - (rank_sum - nn * (nn + 1) / 2) / (nn * nc) : NAN;
     size_t hit = 0;
     for (size_t s = 0; s < noisy; s++)
-        hit += is_noisy[a[s].i] != 0;
+        hit += is_noisy[o[s]] != 0;
     out->recall = noisy ? (double)hit / nn : NAN;
+    dv__free(o);
     dv__free(a);
     dv__free(pre);
     dv__free(pre2);

@@ -6,22 +6,6 @@
  */
 #include "internal.h"
 
-#include <stdlib.h>
-
-typedef struct {
-    double v;
-    int64_t i;
-} ranked;
-
-static int ascending(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->v < y->v)
-        return -1;
-    if (x->v > y->v)
-        return 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
 
 int dv_removal_curve(const dv_dataset *train, const dv_dataset *test, const dv_learner_params *lp,
                      dv_metric metric, const double *values, size_t bin, size_t n_steps,
@@ -33,7 +17,7 @@ int dv_removal_curve(const dv_dataset *train, const dv_dataset *test, const dv_l
                        n_steps, bin, n);
     if (test->n == 0 || test->d != train->d || test->task != train->task)
         return dv__err(err, DV_EINVAL, "the test split is empty or does not match the training data");
-    ranked *r = dv__malloc((n ? n : 1) * sizeof *r);
+    size_t *r = dv__malloc((n ? n : 1) * sizeof *r);
     int64_t *rows = dv__malloc((n ? n : 1) * sizeof *rows);
     if (!r || !rows) {
         dv__free(r);
@@ -46,16 +30,14 @@ int dv_removal_curve(const dv_dataset *train, const dv_dataset *test, const dv_l
             dv__free(rows);
             return dv__err(err, DV_EINVAL, "value of row %zu is NaN", i);
         }
-        r[i] = (ranked){values[i], (int64_t)i};
     }
-    qsort(r, n, sizeof *r, ascending);
-    int rc = DV_OK;
+    int rc = dv__argsort(values, n, r) ? dv__err(err, DV_ENOMEM, "out of memory") : DV_OK;
     for (size_t s = 0; s <= n_steps && !rc; s++) {
         size_t keep = n - s * bin;
         for (int side = 0; side < 2 && !rc; side++) {
             /* side 0: drop the highest (keep the lowest `keep`); side 1: drop the lowest. */
             for (size_t k = 0; k < keep; k++)
-                rows[k] = side == 0 ? r[k].i : r[n - keep + k].i;
+                rows[k] = (int64_t)(side == 0 ? r[k] : r[n - keep + k]);
             dv_model *m = NULL;
             double u = 0;
             rc = dv_model_fit(&m, lp, train, rows, keep, NULL, err);

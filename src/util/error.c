@@ -73,3 +73,32 @@ const char *dv__name_of(const dv__name *t, size_t n, int value)
             return t[i].name;
     return "unknown";
 }
+
+typedef struct {
+    double v;
+    size_t i;
+} dv__vi;
+
+static int dv__vi_ascending(const void *a, const void *b)
+{
+    const dv__vi *x = a, *y = b;
+    if (x->v < y->v)
+        return -1;
+    if (x->v > y->v)
+        return 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+int dv__argsort(const double *v, size_t n, size_t *order)
+{
+    dv__vi *a = dv__malloc((n ? n : 1) * sizeof *a);
+    if (!a)
+        return DV_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (dv__vi){v[i], i};
+    qsort(a, n, sizeof *a, dv__vi_ascending);
+    for (size_t i = 0; i < n; i++)
+        order[i] = a[i].i;
+    dv__free(a);
+    return DV_OK;
+}

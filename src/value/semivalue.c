@@ -255,39 +255,23 @@ static double tally_rhat(const tally *T)
     return worst;
 }
 
-typedef struct {
-    double v;
-    size_t i;
-} ranked;
-
-static int by_value(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->v < y->v)
-        return -1;
-    if (x->v > y->v)
-        return 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 /* Average ranks (1-based, ties share their mean rank) of v into r. */
 static int ranks(const double *v, size_t n, double *r)
 {
-    ranked *a = dv__malloc(n * sizeof *a);
-    if (!a)
+    size_t *o = dv__malloc(n * sizeof *o);
+    if (!o || dv__argsort(v, n, o)) {
+        dv__free(o);
         return DV_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        a[i] = (ranked){v[i], i};
-    qsort(a, n, sizeof *a, by_value);
+    }
     for (size_t s = 0; s < n;) {
         size_t e = s;
-        while (e + 1 < n && a[e + 1].v == a[s].v)
+        while (e + 1 < n && v[o[e + 1]] == v[o[s]])
             e++;
         for (size_t t = s; t <= e; t++)
-            r[a[t].i] = (double)(s + e) / 2.0 + 1.0;
+            r[o[t]] = (double)(s + e) / 2.0 + 1.0;
         s = e + 1;
     }
-    dv__free(a);
+    dv__free(o);
     return DV_OK;
 }
 
