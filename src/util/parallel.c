@@ -42,6 +42,8 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
                 state_free(state);
                 state = NULL;
             }
+            if (rc && !e.msg[0])
+                dv__err(&e, rc, "work item %lld failed: %s", t, dv_strerror(rc));
             if (rc) {
 #pragma omp critical(dv_for_items_err)
                 {

@@ -228,6 +228,20 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     const char *why = dv_learner_params_check(&p->learner);
     if (why)
         return dv__err(err, DV_EINVAL, "learner: %s", why);
+    int clf_metric = p->metric == DV_METRIC_NEG_LOGLOSS || p->metric == DV_METRIC_ACCURACY;
+    int reg_metric = p->metric == DV_METRIC_NEG_MSE || p->metric == DV_METRIC_R2;
+    if (p->metric != DV_METRIC_DEFAULT && !clf_metric && !reg_metric)
+        return dv__err(err, DV_EINVAL, "unknown metric %d", (int)p->metric);
+    if ((train->task == DV_TASK_CLASSIFICATION && reg_metric) ||
+        (train->task == DV_TASK_REGRESSION && clf_metric))
+        return dv__err(err, DV_EINVAL, "metric '%s' does not fit a %s task", dv_metric_name(p->metric),
+                       train->task == DV_TASK_CLASSIFICATION ? "classification" : "regression");
+    if (p->learner.kind == DV_LEARNER_LOGREG && train->task != DV_TASK_CLASSIFICATION)
+        return dv__err(err, DV_EINVAL, "learner 'logreg' is for classification; the task is regression");
+    if ((p->learner.kind == DV_LEARNER_RIDGE || p->learner.kind == DV_LEARNER_OLS) &&
+        train->task != DV_TASK_REGRESSION)
+        return dv__err(err, DV_EINVAL, "learner '%s' is for regression; the task is classification",
+                       dv_learner_name(p->learner.kind));
     if (p->groups && p->n_groups == 0)
         return dv__err(err, DV_EINVAL, "groups given but n_groups is 0");
     for (size_t i = 0; p->groups && i < n; i++)
