@@ -441,8 +441,32 @@ static void test_bad_input(void)
     dv_dataset_free(wide);
 }
 
+/* The conjugate-gradient solver (used above 2,000 parameters) gives the
+ * Cholesky path's values. */
+static void check_cg(dv_learner_kind kind)
+{
+    dv_task task = kind == DV_LEARNER_LOGREG ? DV_TASK_CLASSIFICATION : DV_TASK_REGRESSION;
+    dv_dataset *tr = make_data(150, task, 41), *va = make_data(60, task, 42);
+    dv_value_params p = infl_params(kind);
+    double a[150], b[150], scale = 0;
+    dv_error err = {0};
+    CHECK(dv__influence_values_solver(tr, va, &p, 0, a, &err) == 0);
+    CHECK(dv__influence_values_solver(tr, va, &p, 1, b, &err) == 0);
+    for (int i = 0; i < 150; i++)
+        scale = fmax(scale, fabs(a[i]));
+    for (int i = 0; i < 150; i++)
+        CHECK_NEAR(b[i], a[i], 1e-9 * scale);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
+static void test_cg_logreg(void) { check_cg(DV_LEARNER_LOGREG); }
+static void test_cg_ridge(void) { check_cg(DV_LEARNER_RIDGE); }
+
 int main(void)
 {
+    RUN(test_cg_logreg);
+    RUN(test_cg_ridge);
     RUN(test_logreg_vs_retraining);
     RUN(test_ridge_vs_retraining);
     RUN(test_ridge_exact_loo);

@@ -25,7 +25,9 @@
  * H^-1 g_i / (1 - h_ii), h_ii the leverage: the first order misses that
  * factor, and the quadratic term of L.
  *
- * H is factored by Cholesky always (d + 1 unknowns: O(n d^2 + d^3)); when
+ * H is factored by Cholesky (d + 1 unknowns: O(n d^2 + d^3)) up to 2,000
+ * parameters, and above that never formed: conjugate gradients with
+ * Hessian-vector products (O(n d) per iteration) solve the system.  When
  * it is singular (ols with collinear columns or fewer rows than features)
  * a jitter of 1e-10 * trace(H) / (d + 1) is added to the diagonal, as the
  * ols solver does, and DV_EDEGEN is returned if that still fails.
@@ -83,21 +85,92 @@ static double lin(const double *x, const double *theta, size_t d)
 
 /* The core: out[i] = grad L^T H^-1 g_i for every training row, L the summed
  * loss of the nv points (Xv, yv). */
-static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
-                          const double *Xv, const double *yv, size_t nv, double *out,
-                          dv_error *err)
+/* Solves H v = b (v in/out: b on entry) by conjugate gradients with
+ * matrix-free products H u = sum_i hw_i x~_i (x~_i . u) + reg u_w, to a
+ * relative residual of 1e-12 (Hestenes & Stiefel 1952). */
+static int solve_cg(const dv_dataset *train, const double *hw, double reg, double *v,
+                    dv_error *err)
 {
     size_t n = train->n, d = train->d, d1 = d + 1;
+    double *x = dv__calloc(d1, sizeof(double)), *r = dv__malloc(d1 * sizeof(double));
+    double *q = dv__malloc(d1 * sizeof(double)), *Hq = dv__malloc(d1 * sizeof(double));
+    if (!x || !r || !q || !Hq) {
+        dv__free(x);
+        dv__free(r);
+        dv__free(q);
+        dv__free(Hq);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    memcpy(r, v, d1 * sizeof(double));
+    memcpy(q, v, d1 * sizeof(double));
+    double rr = 0, bb;
+    for (size_t a = 0; a < d1; a++)
+        rr += r[a] * r[a];
+    bb = rr;
+    int rc = DV_OK;
+    size_t it = 0, max_it = 10 * d1 + 100;
+    while (rr > 1e-24 * bb && bb > 0) {
+        if (it++ >= max_it) {
+            rc = dv__err(err, DV_ENOTCONV,
+                         "influence: conjugate gradients did not converge in %zu iterations", max_it);
+            break;
+        }
+        for (size_t a = 0; a < d1; a++)
+            Hq[a] = a < d ? reg * q[a] : 0.0;
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = train->X + i * d;
+            double t = lin(xi, q, d) * hw[i];
+            for (size_t a = 0; a < d; a++)
+                Hq[a] += t * xi[a];
+            Hq[d] += t;
+        }
+        double qHq = 0;
+        for (size_t a = 0; a < d1; a++)
+            qHq += q[a] * Hq[a];
+        if (!(qHq > 0)) {
+            rc = dv__err(err, DV_EDEGEN, "influence: the Hessian is not positive definite");
+            break;
+        }
+        double alpha = rr / qHq, rr_new = 0;
+        for (size_t a = 0; a < d1; a++) {
+            x[a] += alpha * q[a];
+            r[a] -= alpha * Hq[a];
+            rr_new += r[a] * r[a];
+        }
+        for (size_t a = 0; a < d1; a++)
+            q[a] = r[a] + rr_new / rr * q[a];
+        rr = rr_new;
+    }
+    memcpy(v, x, d1 * sizeof(double));
+    dv__free(x);
+    dv__free(r);
+    dv__free(q);
+    dv__free(Hq);
+    return rc;
+}
+
+/* Above this many parameters the Hessian is not formed: conjugate
+ * gradients with Hessian-vector products instead of Cholesky. */
+#define DV__INFLUENCE_CG_PARAMS 2000
+
+static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
+                          const double *Xv, const double *yv, size_t nv, double *out,
+                          int use_cg, dv_error *err)
+{
+    size_t n = train->n, d = train->d, d1 = d + 1;
+    if (use_cg < 0)
+        use_cg = d1 > DV__INFLUENCE_CG_PARAMS;
     int logreg = lp->kind == DV_LEARNER_LOGREG;
     double *theta = NULL;
     int rc = fit_theta(train, lp, &theta, err);
     if (rc != DV_OK)
         return rc;
-    double *H = dv__calloc(d1 * d1, sizeof(double));
-    double *H0 = dv__malloc(d1 * d1 * sizeof(double));
+    double *H = use_cg ? NULL : dv__calloc(d1 * d1, sizeof(double));
+    double *H0 = use_cg ? NULL : dv__malloc(d1 * d1 * sizeof(double));
     double *s = dv__malloc(n * sizeof(double) + 1); /* g_i = s_i x~_i */
+    double *hwv = dv__malloc(n * sizeof(double) + 1);
     double *v = dv__calloc(d1, sizeof(double));
-    if (!H || !H0 || !s || !v) {
+    if ((!use_cg && (!H || !H0)) || !s || !v || !hwv) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
@@ -113,15 +186,18 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
             s[i] = 2.0 * (z - train->y[i]);
             hw = 2.0;
         }
+        hwv[i] = hw;
+        if (use_cg)
+            continue;
         for (size_t a = 0; a < d1; a++) { /* lower triangle of H += hw x~ x~^T */
             double xa = a < d ? x[a] : 1.0;
             for (size_t b = 0; b <= a; b++)
                 H[a * d1 + b] += hw * xa * (b < d ? x[b] : 1.0);
         }
     }
-    for (size_t a = 0; a < d; a++)
+    for (size_t a = 0; a < d && !use_cg; a++)
         H[a * d1 + a] += reg;
-    for (size_t a = 0; a < d1; a++)
+    for (size_t a = 0; a < d1 && !use_cg; a++)
         for (size_t b = a + 1; b < d1; b++)
             H[a * d1 + b] = H[b * d1 + a];
 
@@ -134,6 +210,11 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
         v[d] += gk;
     }
 
+    if (use_cg) {
+        if ((rc = solve_cg(train, hwv, reg, v, err)))
+            goto done;
+        goto values;
+    }
     int nt = omp_get_max_threads();
     if (nt != 1)
         omp_set_num_threads(1);
@@ -156,6 +237,7 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
     dv__chol_solve(H, d1, v, 1);
     if (nt != 1)
         omp_set_num_threads(nt);
+values:
     for (size_t i = 0; i < n; i++) {
         const double *x = train->X + i * d;
         double t = v[d];
@@ -169,6 +251,7 @@ done:
     dv__free(H);
     dv__free(H0);
     dv__free(s);
+    dv__free(hwv);
     dv__free(v);
     return rc;
 }
@@ -201,6 +284,13 @@ static int check_train(const dv_dataset *train, const dv_learner_params *lp, dv_
 int dv__influence_values(const dv_dataset *train, const dv_dataset *val,
                          const dv_value_params *p, double *values, dv_error *err)
 {
+    return dv__influence_values_solver(train, val, p, -1, values, err);
+}
+
+int dv__influence_values_solver(const dv_dataset *train, const dv_dataset *val,
+                                const dv_value_params *p, int use_cg, double *values,
+                                dv_error *err)
+{
     if (!train || !val || !p || !values)
         return dv__err(err, DV_EINVAL, "influence: %s is NULL",
                        !train ? "train" : (!val ? "val" : (!p ? "params" : "values")));
@@ -219,7 +309,7 @@ int dv__influence_values(const dv_dataset *train, const dv_dataset *val,
                 return dv__err(err, DV_EINVAL,
                                "influence: validation row %zu has class %g, not 0 or 1", k,
                                val->y[k]);
-    return influence_core(train, &p->learner, val->X, val->y, val->n, values, err);
+    return influence_core(train, &p->learner, val->X, val->y, val->n, values, use_cg, err);
 }
 
 int dv_influence_explain(const dv_dataset *train, const dv_learner_params *lp, const double *x,
@@ -234,5 +324,5 @@ int dv_influence_explain(const dv_dataset *train, const dv_learner_params *lp, c
     if (!isfinite(y) || (lp->kind == DV_LEARNER_LOGREG && y != 0.0 && y != 1.0))
         return dv__err(err, DV_EINVAL, "dv_influence_explain: label %g is not %s", y,
                        lp->kind == DV_LEARNER_LOGREG ? "class 0 or 1" : "finite");
-    return influence_core(train, lp, x, &y, 1, out, err);
+    return influence_core(train, lp, x, &y, 1, out, -1, err);
 }

@@ -22,6 +22,12 @@ int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *valu
 int dv__influence_values(const dv_dataset *train, const dv_dataset *val,
                          const dv_value_params *p, double *values, dv_error *err);
 
+/* The same with the solver chosen: use_cg 1 conjugate gradients, 0
+ * Cholesky, -1 by size (for the tests). */
+int dv__influence_values_solver(const dv_dataset *train, const dv_dataset *val,
+                                const dv_value_params *p, int use_cg, double *values,
+                                dv_error *err);
+
 /* LAVA calibrated gradients (Just et al. 2023), sign so that higher = more valuable. */
 int dv__lava(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
              double *values, dv_error *err);
