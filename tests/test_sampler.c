@@ -283,6 +283,47 @@ static void test_fallback_path(void)
     dv_dataset_free(va);
 }
 
+/* Fits grown one row at a time along a permutation equal fresh fits of
+ * every prefix (the scan path of the permutation estimators). */
+static void test_scan_fits(void)
+{
+    dv_dataset *tr = make_data(120, 4, 2, 51, 0);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
+    dv__scan *sc;
+    CHECK(dv__scan_new(&sc, tr, &lp) == 0);
+    int64_t perm[120];
+    dv_rng r;
+    dv_rng_seed(&r, 5, 5);
+    for (int i = 0; i < 120; i++)
+        perm[i] = i;
+    for (int i = 119; i > 0; i--) {
+        int j = (int)dv_rng_below(&r, (uint64_t)i + 1);
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    size_t fitted = 0;
+    for (size_t k = 1; k <= 120; k++) {
+        const double *th;
+        int rc = dv__scan_fit(sc, perm, k, &th);
+        if (rc == DV_EDEGEN)
+            continue; /* one class so far */
+        CHECK_EQ_INT(rc, 0);
+        dv_model *m;
+        double ref[5];
+        CHECK(dv_model_fit(&m, &lp, tr, perm, k, NULL, NULL) == 0);
+        dv_model_coef(m, ref, 5);
+        dv_model_free(m);
+        for (int q = 0; q < 5; q++)
+            CHECK_NEAR(th[q], ref[q], 1e-7 * (1 + fabs(ref[q])));
+        fitted++;
+    }
+    CHECK(fitted > 100);
+    dv__scan_free(sc);
+    dv_dataset_free(tr);
+}
+
 static int files_equal(const char *a, const char *b)
 {
     FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
@@ -434,6 +475,7 @@ int main(void)
     RUN(test_generic_paths);
     RUN(test_extreme_point);
     RUN(test_fallback_path);
+    RUN(test_scan_fits);
     RUN(test_threads_identical);
     RUN(test_grid_mode);
     RUN(test_bad_params);

@@ -6,6 +6,7 @@
  * model-specific methods (knn.c, oob.c, influence.c, lava.c, cg.c).
  */
 #include "methods.h"
+#include "sampler.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -82,12 +83,14 @@ typedef struct {
     const int64_t *group_start;  /* groups: rows of group g are order[start[g]..start[g+1]) */
     const int64_t *group_rows;
     const dv_model *base;        /* the model on all rows: the first start of every item */
+    int scan;                    /* binary logreg on rows: grow fits along permutation scans */
 } learner_game;
 
 typedef struct {
     const learner_game *lg;
     dv_model *warm;   /* the last model of this work item, the next fit's start */
     int64_t *rows;
+    dv__scan *scan;   /* fits grown one row at a time (binary logreg) */
 } learner_state;
 
 static void *lg_new_state(void *user)
@@ -98,7 +101,8 @@ static void *lg_new_state(void *user)
         return NULL;
     s->lg = lg;
     s->rows = dv__malloc((lg->train->n ? lg->train->n : 1) * sizeof(int64_t));
-    if (!s->rows) {
+    if (!s->rows || (lg->scan && dv__scan_new(&s->scan, lg->train, lg->lp))) {
+        dv__free(s->rows);
         dv__free(s);
         return NULL;
     }
@@ -109,6 +113,7 @@ static void lg_free_state(void *state)
 {
     learner_state *s = state;
     dv_model_free(s->warm);
+    dv__scan_free(s->scan);
     dv__free(s->rows);
     dv__free(s);
 }
@@ -126,6 +131,16 @@ static int lg_utility(void *user, void *state, const int64_t *S, size_t n, doubl
         rows = s->rows;
     } else {
         m = n;
+    }
+    if (s->scan && m > 0) {
+        const double *theta;
+        int rc = dv__scan_fit(s->scan, rows, m, &theta);
+        if (rc == DV_OK)
+            return dv__binary_score(lg->val, theta, lg->metric == DV_METRIC_DEFAULT
+                                                        ? DV_METRIC_NEG_LOGLOSS
+                                                        : lg->metric, out);
+        if (rc != DV_EDEGEN)
+            return rc;
     }
     dv_model *mod = NULL;
     /* Warm starts only help iterative learners, and only between models of
@@ -263,7 +278,8 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_BANZHAF:
     case DV_METHOD_AME:
     case DV_METHOD_RANDOM: {
-        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL};
+        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL, 0};
+        lg.scan = p->learner.kind == DV_LEARNER_LOGREG && train->n_classes == 2 && !p->groups;
         /* Items start their fits from the full-data model (deterministic,
          * and close to most coalitions' solutions). */
         dv_model *base = NULL;

@@ -1011,3 +1011,188 @@ int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, vo
     return dv__for_items(0, n, n_threads, sampler_item, &si, sampler_ws_new, sampler_ws_free, 0,
                          err);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Permutation scans: one model grown one row at a time                     */
+/* ------------------------------------------------------------------------ */
+
+/* A binary logistic regression refitted as its rows grow by one: each fit
+ * starts from the previous solution and takes quasi-Newton steps (L-BFGS
+ * whose initial matrix is a Cholesky factor of an earlier Hessian), checked
+ * on the true gradient, with full Newton when they stall; the factor is
+ * refreshed when it has gone stale.  Converged to the learner's tolerance
+ * like every other fit. */
+struct dv__scan {
+    const dv_dataset *train;
+    dv_learner_params lp;
+    size_t p, n, cap, n_pos;
+    int have;                     /* theta and L belong to rows[0..n) */
+    int64_t *rows;
+    double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
+    dv__ws w;                     /* z, wv, Xw, H, step, thnew */
+};
+
+void dv__scan_free(dv__scan *s)
+{
+    if (!s)
+        return;
+    void *ptrs[] = {s->rows, s->X,  s->y,  s->theta, s->L,   s->g,    s->g0,   s->gnew, s->thnew2,
+                    s->v,    s->Sh, s->Yh, s->rho,   s->w.z, s->w.wv, s->w.Xw, s->w.H, s->w.step,
+                    s->w.thnew};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
+        dv__free(ptrs[i]);
+    dv__free(s);
+}
+
+int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_params *lp)
+{
+    *out = NULL;
+    dv__scan *s = dv__calloc(1, sizeof *s);
+    if (!s)
+        return DV_ENOMEM;
+    size_t p = train->d + 1, n = train->n + 1;
+    s->train = train;
+    s->lp = *lp;
+    s->p = p;
+    s->cap = n;
+    s->rows = dv__malloc(n * sizeof(int64_t));
+    s->X = dv__malloc(n * p * sizeof(double));
+    s->y = dv__malloc(n * sizeof(double));
+    s->w.z = dv__malloc(n * sizeof(double));
+    s->w.wv = dv__malloc(n * sizeof(double));
+    s->w.Xw = dv__malloc(n * p * sizeof(double));
+    double **vecs[] = {&s->theta, &s->g, &s->g0, &s->gnew, &s->thnew2, &s->v,
+                       &s->w.step, &s->w.thnew};
+    int bad = !s->rows || !s->X || !s->y || !s->w.z || !s->w.wv || !s->w.Xw;
+    for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
+        bad |= !(*vecs[i] = dv__calloc(2 * p, sizeof(double)));
+    s->L = dv__malloc(p * p * sizeof(double));
+    s->w.H = dv__malloc(p * p * sizeof(double));
+    s->Sh = dv__malloc(DV__QN_HIST * p * sizeof(double));
+    s->Yh = dv__malloc(DV__QN_HIST * p * sizeof(double));
+    s->rho = dv__malloc(DV__QN_HIST * sizeof(double));
+    bad |= !s->L || !s->w.H || !s->Sh || !s->Yh || !s->rho;
+    if (bad) {
+        dv__scan_free(s);
+        return DV_ENOMEM;
+    }
+    *out = s;
+    return DV_OK;
+}
+
+/* Gradient of the scan's objective at theta (w.z receives X theta). */
+static double scan_gradient(dv__scan *s, const double *theta, double *g)
+{
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)s->n, (int)s->p, 1.0, s->X, (int)s->p, theta, 1,
+                0.0, s->w.z, 1);
+    return gradient(s->X, s->y, s->n, s->p, s->lp.C, theta, s->w.z, s->w.wv, g);
+}
+
+static void scan_append(dv__scan *s, int64_t row)
+{
+    size_t p = s->p, d = p - 1;
+    double *x = s->X + s->n * p;
+    memcpy(x, s->train->X + (size_t)row * d, d * sizeof(double));
+    x[d] = 1.0;
+    s->y[s->n] = s->train->y[row];
+    s->n_pos += s->y[s->n] == 1.0;
+    vaxpy(s->lp.C * (0.5 - s->y[s->n]), x, s->g0, p);
+    s->rows[s->n++] = row;
+}
+
+int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
+{
+    size_t p = s->p;
+    double C = s->lp.C;
+    int extend = s->have && n == s->n + 1 && memcmp(S, s->rows, s->n * sizeof(int64_t)) == 0;
+    if (!extend) {
+        s->n = s->n_pos = 0;
+        memset(s->g0, 0, p * sizeof(double));
+        for (size_t i = 0; i < n; i++)
+            scan_append(s, S[i]);
+        if (!s->have)
+            memset(s->theta, 0, p * sizeof(double));
+    } else {
+        scan_append(s, S[n - 1]);
+    }
+    if (s->n_pos == 0 || s->n_pos == s->n) {
+        s->have = 0; /* one class: the generic learner's constant model */
+        return DV_EDEGEN;
+    }
+    double g0n = sqrt(vdot(s->g0, s->g0, p));
+    double thr = s->lp.tol * (g0n > 1.0 ? g0n : 1.0);
+    int ok = 0;
+    if (extend) {
+        double gn = scan_gradient(s, s->theta, s->g);
+        int hn = 0, hpos = 0, it;
+        for (it = 0; it < 12 && !(ok = gn <= thr); it++) {
+            /* Two-loop recursion around the stale factor's solve. */
+            double alph[DV__QN_HIST];
+            memcpy(s->v, s->g, p * sizeof(double));
+            for (int t = 0; t < hn; t++) {
+                size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
+                alph[t] = s->rho[i] * vdot(s->Sh + i * p, s->v, p);
+                vaxpy(-alph[t], s->Yh + i * p, s->v, p);
+            }
+            solve_rows(s->L, p, s->v, 1);
+            for (int t = hn - 1; t >= 0; t--) {
+                size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
+                double b = s->rho[i] * vdot(s->Yh + i * p, s->v, p);
+                vaxpy(alph[t] - b, s->Sh + i * p, s->v, p);
+            }
+            for (size_t q = 0; q < p; q++)
+                s->thnew2[q] = s->theta[q] - s->v[q];
+            double gn2 = scan_gradient(s, s->thnew2, s->gnew);
+            if (!(gn2 < gn))
+                break; /* no progress: full Newton below */
+            double *sv = s->Sh + (size_t)hpos * p, *yv = s->Yh + (size_t)hpos * p;
+            for (size_t q = 0; q < p; q++) {
+                sv[q] = s->thnew2[q] - s->theta[q];
+                yv[q] = s->gnew[q] - s->g[q];
+            }
+            double sy = vdot(sv, yv, p);
+            if (sy > 1e-12 * sqrt(vdot(sv, sv, p) * vdot(yv, yv, p))) {
+                s->rho[hpos] = 1.0 / sy;
+                hpos = (hpos + 1) % DV__QN_HIST;
+                if (hn < DV__QN_HIST)
+                    hn++;
+            }
+            memcpy(s->theta, s->thnew2, p * sizeof(double));
+            memcpy(s->g, s->gnew, p * sizeof(double));
+            gn = gn2;
+        }
+        /* A factor that needed many steps is stale: refresh it (w.z holds
+         * X theta when the last gradient was at theta). */
+        if (ok && it > 3) {
+            scan_gradient(s, s->theta, s->g);
+            if (hessian_factor(s->X, s->n, p, C, s->w.z, s->w.Xw, s->L))
+                ok = 0;
+        }
+    }
+    if (!ok) {
+        s->have = 0;
+        if (newton_binary(s->X, s->y, s->n, p, C, s->lp.tol, s->lp.max_iter, g0n, s->theta, s->g,
+                          s->L, &s->w))
+            return DV_ENOTCONV;
+    }
+    s->have = 1;
+    *theta = s->theta;
+    return DV_OK;
+}
+
+int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric, double *out)
+{
+    size_t d = val->d;
+    double s = 0.0;
+    for (size_t i = 0; i < val->n; i++) {
+        double t = vdot(val->X + i * d, theta, d) + theta[d];
+        if (metric == DV_METRIC_ACCURACY) {
+            s += (double)((t > 0.0) == (val->y[i] == 1.0));
+        } else {
+            double q = val->y[i] == 1.0 ? sigmoid(t) : sigmoid(-t);
+            s += log(q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q);
+        }
+    }
+    *out = s / (double)(val->n ? val->n : 1);
+    return DV_OK;
+}

@@ -84,6 +84,17 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
 /* Runs fn(cx, w, q, user, err) for q = 0..n-1 on n_threads threads (<= 0:
  * the OpenMP default), each thread with its own workspace w and BLAS
  * running serially; returns the first failure (sampler.c, over util/parallel.c). */
+/* Permutation scans with binary logistic regression (sampler.c). */
+typedef struct dv__scan dv__scan;
+int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_params *lp);
+void dv__scan_free(dv__scan *s);
+/* Fits rows S[0..n-1] (reusing the previous fit when S extends it by one
+ * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
+ * when S has one class (use the generic learner). */
+int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta);
+/* Validation metric (neg_logloss or accuracy) of binary parameters theta. */
+int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric, double *out);
+
 typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
                  dv_error *err);
