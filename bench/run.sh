@@ -7,3 +7,5 @@ echo "## sampler (bench_sampler 2048 points x 20 samples)"
 "$B/bench_sampler" 2048 20 1 2
 echo "## maximum-likelihood fits (bench_mle)"
 "$B/bench_mle"
+echo "## KNN-Shapley (bench_knn: 50,000 x 1,000, d = 10, K = 10)"
+"$B/bench_knn"
