@@ -1124,6 +1124,16 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     int ok = 0;
     if (extend) {
         double gn = scan_gradient(s, s->theta, s->g);
+        /* The new row's curvature joins the stale factor by Sherman-Morrison:
+         * (L L^T + c x x^T)^-1 g = H^-1 g - c (x . H^-1 g) / (1 + c x . u) u,
+         * u = H^-1 x, so the first step is Newton's when the factor is fresh. */
+        const double *xn = s->X + (s->n - 1) * p;
+        double sg = sigmoid(vdot(xn, s->theta, p));
+        double cn = C * sg * (1.0 - sg);
+        double *u = s->thnew2 + p; /* scratch: the second half of thnew2 */
+        memcpy(u, xn, p * sizeof(double));
+        solve_rows(s->L, p, u, 1);
+        double smden = 1.0 + cn * vdot(xn, u, p);
         int hn = 0, hpos = 0, it;
         for (it = 0; it < 12 && !(ok = gn <= thr); it++) {
             /* Two-loop recursion around the stale factor's solve. */
@@ -1135,6 +1145,7 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
                 vaxpy(-alph[t], s->Yh + i * p, s->v, p);
             }
             solve_rows(s->L, p, s->v, 1);
+            vaxpy(-cn * vdot(xn, s->v, p) / smden, u, s->v, p);
             for (int t = hn - 1; t >= 0; t--) {
                 size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
                 double b = s->rho[i] * vdot(s->Yh + i * p, s->v, p);
@@ -1163,7 +1174,7 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         }
         /* A factor that needed many steps is stale: refresh it (w.z holds
          * X theta when the last gradient was at theta). */
-        if (ok && it > 3) {
+        if (ok && it > 7) {
             scan_gradient(s, s->theta, s->g);
             if (hessian_factor(s->X, s->n, p, C, s->w.z, s->w.Xw, s->L))
                 ok = 0;
