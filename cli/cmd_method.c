@@ -402,39 +402,82 @@ static const char *EVAL_USAGE =
 
 static const char *EVAL_USAGE;
 
+/* Parses an eval task's options: the data and method options, -o and
+ * --help, plus the task's own (task_opts, codes 1..31) handed to
+ * task_opt.  Exits after --help (0), on unknown options (2) and on stray
+ * arguments. */
+typedef void (*task_opt_fn)(void *ctx, int c, const char *arg);
+
+static void eval_parse(int argc, char **argv, const struct option *task_opts,
+                       cli_data_opts *dop, method_opts *mo, const char **out, task_opt_fn task_opt,
+                       void *ctx)
+{
+    static const struct option common[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
+                                           {"out", required_argument, 0, 'o'},
+                                           {"help", no_argument, 0, 'h'}};
+    size_t nt = 0, nc = sizeof common / sizeof common[0];
+    while (task_opts[nt].name)
+        nt++;
+    struct option *all = malloc((nc + nt + 1) * sizeof *all);
+    if (!all)
+        cli_die("out of memory");
+    memcpy(all, common, nc * sizeof *all);
+    memcpy(all + nc, task_opts, (nt + 1) * sizeof *all);
+    int c;
+    optind = 2;
+    while ((c = getopt_long(argc, argv, "o:h", all, NULL)) != -1) {
+        if (cli_data_opt(dop, c, optarg) || method_opt(mo, c, optarg))
+            continue;
+        if (c == 'o')
+            *out = optarg;
+        else if (c == 'h') {
+            fputs(EVAL_USAGE, stdout);
+            exit(0);
+        } else if (c > 0 && c < 32) /* task codes; getopt's '?' and ':' are above */
+            task_opt(ctx, c, optarg);
+        else {
+            fputs(EVAL_USAGE, stderr);
+            exit(2);
+        }
+    }
+    free(all);
+    if (optind < argc)
+        cli_die("eval: unexpected argument '%s'", argv[optind]);
+}
+
+typedef struct {
+    const char *method;
+    double bin, max_frac;
+} removal_opts;
+
+static void removal_opt(void *ctx, int c, const char *arg)
+{
+    removal_opts *o = ctx;
+    if (c == 1)
+        o->method = arg;
+    else if (c == 2)
+        o->bin = cli_double("--bin", arg);
+    else
+        o->max_frac = cli_double("--max-fraction", arg);
+}
+
 /* dval eval removal. */
 static int eval_removal(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
-                                             {"method", required_argument, 0, 1},
-                                             {"bin", required_argument, 0, 2},
-                                             {"max-fraction", required_argument, 0, 3},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
+    static const struct option opts[] = {{"method", required_argument, 0, 1},
+                                         {"bin", required_argument, 0, 2},
+                                         {"max-fraction", required_argument, 0, 3},
+                                         {0, 0, 0, 0}};
     cli_data_opts dop;
     cli_data_opts_default(&dop);
     method_opts mo;
     method_opts_default(&mo);
     mo.vp.metric = (dv_metric)-2; /* unset: accuracy for classification */
-    const char *method = NULL, *out = "removal.csv";
-    double bin_frac = 0.05, max_frac = 0.5;
-    int c;
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
-            continue;
-        switch (c) {
-        case 1: method = optarg; break;
-        case 2: bin_frac = cli_double("--bin", optarg); break;
-        case 3: max_frac = cli_double("--max-fraction", optarg); break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(EVAL_USAGE, stdout); return 0;
-        default: fputs(EVAL_USAGE, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    const char *out = "removal.csv";
+    removal_opts ro = {NULL, 0.05, 0.5};
+    eval_parse(argc, argv, opts, &dop, &mo, &out, removal_opt, &ro);
+    const char *method = ro.method;
+    double bin_frac = ro.bin, max_frac = ro.max_frac;
     dv_method m;
     if (!method || dv_method_from_name(method, &m))
         cli_die("eval removal: --method: unknown method '%s'", method ? method : "");
@@ -488,45 +531,46 @@ static int eval_removal(int argc, char **argv)
     return 0;
 }
 
+typedef struct {
+    const char *run;
+    int64_t *sizes;
+    size_t n_sizes, n_add, reps;
+    double min_r2;
+} addition_opts;
+
+static void addition_opt(void *ctx, int c, const char *arg)
+{
+    addition_opts *o = ctx;
+    switch (c) {
+    case 1: o->run = arg; break;
+    case 2: o->sizes = cli_int_list("--sizes", arg, &o->n_sizes); break;
+    case 3: o->n_add = (size_t)cli_int("--add", arg, 1, INT32_MAX); break;
+    case 4: o->reps = (size_t)cli_int("--reps", arg, 2, INT32_MAX); break;
+    default: o->min_r2 = cli_double("--min-r2", arg); break;
+    }
+}
+
 /* dval eval addition. */
 static int eval_addition(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
-                                             {"from", required_argument, 0, 1},
-                                             {"sizes", required_argument, 0, 2},
-                                             {"add", required_argument, 0, 3},
-                                             {"reps", required_argument, 0, 4},
-                                             {"min-r2", required_argument, 0, 5},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
+    static const struct option opts[] = {{"from", required_argument, 0, 1},
+                                         {"sizes", required_argument, 0, 2},
+                                         {"add", required_argument, 0, 3},
+                                         {"reps", required_argument, 0, 4},
+                                         {"min-r2", required_argument, 0, 5},
+                                         {0, 0, 0, 0}};
     cli_data_opts dop;
     cli_data_opts_default(&dop);
     method_opts mo;
     method_opts_default(&mo);
     mo.vp.metric = DV_METRIC_ACCURACY;
-    const char *run = NULL, *out = "addition.csv";
-    int64_t *sizes = NULL;
-    size_t n_sizes = 0, n_add = 100, reps = 100;
-    double min_r2 = 0.9;
-    int c;
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
-            continue;
-        switch (c) {
-        case 1: run = optarg; break;
-        case 2: sizes = cli_int_list("--sizes", optarg, &n_sizes); break;
-        case 3: n_add = (size_t)cli_int("--add", optarg, 1, INT32_MAX); break;
-        case 4: reps = (size_t)cli_int("--reps", optarg, 2, INT32_MAX); break;
-        case 5: min_r2 = cli_double("--min-r2", optarg); break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(EVAL_USAGE, stdout); return 0;
-        default: fputs(EVAL_USAGE, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    const char *out = "addition.csv";
+    addition_opts ao = {NULL, NULL, 0, 100, 100, 0.9};
+    eval_parse(argc, argv, opts, &dop, &mo, &out, addition_opt, &ao);
+    const char *run = ao.run;
+    int64_t *sizes = ao.sizes;
+    size_t n_sizes = ao.n_sizes, n_add = ao.n_add, reps = ao.reps;
+    double min_r2 = ao.min_r2;
     if (!run)
         cli_die("eval addition: --from RUN_DIR (a finished sampling run) is required");
     if (!sizes)
@@ -620,6 +664,24 @@ static int eval_addition(int argc, char **argv)
     return 0;
 }
 
+typedef struct {
+    const char *methods;
+    double rho;
+    uint64_t noise_seed;
+    int noisy_val;
+} noisy_opts;
+
+static void noisy_opt(void *ctx, int c, const char *arg)
+{
+    noisy_opts *o = ctx;
+    switch (c) {
+    case 1: o->methods = arg; break;
+    case 2: o->rho = cli_double("--rho", arg); break;
+    case 3: o->noise_seed = cli_u64("--noise-seed", arg); break;
+    default: o->noisy_val = 1; break;
+    }
+}
+
 int cmd_eval(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -632,38 +694,22 @@ int cmd_eval(int argc, char **argv)
         return eval_addition(argc, argv);
     if (strcmp(argv[1], "noisy") != 0)
         cli_die("eval: unknown task '%s' (noisy, removal, addition)", argv[1]);
-    static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
-                                             {"methods", required_argument, 0, 1},
-                                             {"rho", required_argument, 0, 2},
-                                             {"noise-seed", required_argument, 0, 3},
-                                             {"noisy-val", no_argument, 0, 4},
-                                             {"out", required_argument, 0, 'o'},
-                                             {"help", no_argument, 0, 'h'},
-                                             {0, 0, 0, 0}};
+    static const struct option opts[] = {{"methods", required_argument, 0, 1},
+                                         {"rho", required_argument, 0, 2},
+                                         {"noise-seed", required_argument, 0, 3},
+                                         {"noisy-val", no_argument, 0, 4},
+                                         {0, 0, 0, 0}};
     cli_data_opts dop;
     cli_data_opts_default(&dop);
     method_opts mo;
     method_opts_default(&mo);
-    const char *methods = NULL, *out = "noisy.csv";
-    double rho = 0.2;
-    uint64_t noise_seed = 0;
-    int noisy_val = 0, c;
-    optind = 2;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (cli_data_opt(&dop, c, optarg) || method_opt(&mo, c, optarg))
-            continue;
-        switch (c) {
-        case 1: methods = optarg; break;
-        case 2: rho = cli_double("--rho", optarg); break;
-        case 3: noise_seed = cli_u64("--noise-seed", optarg); break;
-        case 4: noisy_val = 1; break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(EVAL_USAGE, stdout); return 0;
-        default: fputs(EVAL_USAGE, stderr); return 2;
-        }
-    }
-    if (optind < argc)
-        cli_die("eval: unexpected argument '%s'", argv[optind]);
+    const char *out = "noisy.csv";
+    noisy_opts no = {NULL, 0.2, 0, 0};
+    eval_parse(argc, argv, opts, &dop, &mo, &out, noisy_opt, &no);
+    const char *methods = no.methods;
+    double rho = no.rho;
+    uint64_t noise_seed = no.noise_seed;
+    int noisy_val = no.noisy_val;
     if (!methods)
         cli_die("eval noisy: --methods LIST is required");
     if (!(rho > 0 && rho < 1))

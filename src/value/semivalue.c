@@ -498,9 +498,7 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
     info->utility_calls += 2;
     size_t done_n = 0;
     for (;;) {
-        size_t hi = done_n + batch;
-        if (hi > p->max_samples)
-            hi = p->max_samples;
+        size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
         c.base = done_n;
         if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, perm_item, &c, err)))
             break;
@@ -575,9 +573,7 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
     }
     size_t done_n = 0;
     for (;;) {
-        size_t hi = done_n + batch;
-        if (hi > p->max_samples)
-            hi = p->max_samples;
+        size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
         c.base = done_n;
         if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, msr_item, &c, err)))
             break;
