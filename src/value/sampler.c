@@ -458,7 +458,7 @@ static int hessian_factor(const double *X, size_t n, size_t p, double C, const d
     for (size_t j = 0; j + 1 < p; j++)
         H[j * p + j] += 1.0;
     /* Row-major lower is column-major upper: no transposition needed. */
-    return LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int)p, H, (lapack_int)p) != 0;
+    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, H, (lapack_int)p) != 0;
 }
 
 /* Rows of B (m x p) := rows of B times H^-1, H = L L^T factorized in L. */
@@ -466,6 +466,11 @@ static void solve_rows(const double *L, size_t p, double *B, size_t m)
 {
     if (m == 0)
         return;
+    if (m == 1) { /* b L^-T L^-1 by two triangular solves with b as a column */
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)p, L, (int)p, B, 1);
+        cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, (int)p, L, (int)p, B, 1);
+        return;
+    }
     cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, (int)m, (int)p,
                 1.0, L, (int)p, B, (int)p);
     cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, (int)m, (int)p,
@@ -1193,17 +1198,26 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
 
 int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric, double *out)
 {
-    size_t d = val->d;
+    size_t d = val->d, n = val->n;
+    double *t = dv__malloc((n ? n : 1) * sizeof *t);
+    if (!t)
+        return DV_ENOMEM;
+    /* All validation margins in one BLAS product, then the metric. */
+    for (size_t i = 0; i < n; i++)
+        t[i] = theta[d];
+    if (n)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d, 1.0, val->X, (int)d, theta, 1,
+                    1.0, t, 1);
     double s = 0.0;
-    for (size_t i = 0; i < val->n; i++) {
-        double t = vdot(val->X + i * d, theta, d) + theta[d];
+    for (size_t i = 0; i < n; i++) {
         if (metric == DV_METRIC_ACCURACY) {
-            s += (double)((t > 0.0) == (val->y[i] == 1.0));
+            s += (double)((t[i] > 0.0) == (val->y[i] == 1.0));
         } else {
-            double q = val->y[i] == 1.0 ? sigmoid(t) : sigmoid(-t);
+            double q = val->y[i] == 1.0 ? sigmoid(t[i]) : sigmoid(-t[i]);
             s += log(q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q);
         }
     }
-    *out = s / (double)(val->n ? val->n : 1);
+    free(t);
+    *out = s / (double)(n ? n : 1);
     return DV_OK;
 }
