@@ -54,7 +54,7 @@ int cli_data_opt(cli_data_opts *o, int opt, const char *arg);
     "  --task KIND          classification (default) or regression\n"                      \
     "  --drop-missing       skip rows with a missing or non-numeric feature\n"             \
     "  --val N, --test N    validation/test rows: a count or a fraction in (0,1)\n"        \
-    "                       (default 1000 each with >= 4000 rows, else 20 %% each)\n"      \
+    "                       (default 1000 each with >= 4000 rows, else 20 % each)\n"      \
     "  --val-data F, --test-data F   explicit validation/test files (same columns)\n"      \
     "  --split-seed S       seed of the train/validation/test split (default 0)\n"         \
     "  --no-standardize     keep raw features (default: standardize with training\n"       \
@@ -101,6 +101,41 @@ int cmd_curve(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_value_method(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* Options every figure of `dval plot` takes: -o FILE, --data CSV, --width,
+ * --height (inches), --dpi, --title. */
+typedef struct {
+    const char *out, *data;
+    dv_plot_opts o;
+} cli_plot_opts;
+#define CLI_PLOT_LONGOPTS                                   \
+    {"out", required_argument, 0, 'o'},                     \
+    {"data", required_argument, 0, 1100},                   \
+    {"width", required_argument, 0, 1101},                  \
+    {"height", required_argument, 0, 1102},                 \
+    {"dpi", required_argument, 0, 1103},                    \
+    {"title", required_argument, 0, 1104}
+#define CLI_PLOT_HELP                                                                      \
+    "Figure options:\n"                                                                    \
+    "  -o, --out FILE       output figure: .png, .svg or .pdf (required)\n"                \
+    "  --data FILE          also write the numbers drawn as CSV\n"                         \
+    "  --width X, --height X   size in inches (default: the figure's own)\n"               \
+    "  --dpi X              PNG resolution (default 200)\n"                                \
+    "  --title TEXT         replace the figure's title\n"
+/* Handles one figure option; returns 1 when opt was one of them. */
+int cli_plot_opt(cli_plot_opts *p, int opt, const char *arg);
+/* Dies unless -o was given; reports a library error and dies. */
+void cli_plot_check(const cli_plot_opts *p, const char *figure);
+void cli_plot_done(const cli_plot_opts *p, int rc, const dv_error *err);
+
+/* Figures of the evaluation tasks (cmd_plot_tasks.c), dispatched by cmd_plot. */
+int plot_convergence(int argc, char **argv);
+int plot_noisy(int argc, char **argv);
+int plot_removal(int argc, char **argv);
+int plot_addition(int argc, char **argv);
+int plot_map(int argc, char **argv);
 
 /* Shared by fit, value and demo: fits every point of RUN_DIR and writes
  * RUN_DIR/scaling.csv (or out_csv).  Returns the number of points. */

@@ -18,7 +18,9 @@ static const char *USAGE =
     "  fit      fit a scaling law per point (scaling.csv)\n"
     "  value    per-point values from the laws and the samples (values.csv)\n"
     "  curve    the data set's learning curve and its law\n"
-    "  eval     evaluation tasks: noisy, removal, addition\n"
+    "  eval     evaluation tasks: noisy, removal, addition, estimators\n"
+    "  plot     figures of runs and tasks (PNG, SVG, PDF)\n"
+    "  report   an HTML page for a run, with its figures\n"
     "  help     show help for a command\n"
     "  version  print the version\n";
 
@@ -30,7 +32,8 @@ typedef struct {
 static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
                                    {"sample", cmd_sample}, {"fit", cmd_fit},
                                    {"value", cmd_value}, {"curve", cmd_curve},
-                                   {"eval", cmd_eval}};
+                                   {"eval", cmd_eval},     {"plot", cmd_plot},
+                                   {"report", cmd_report}};
 
 static const command *find(const char *name)
 {

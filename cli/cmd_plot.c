@@ -1,0 +1,563 @@
+/*
+ * cmd_plot.c -- `dval plot FIGURE`: the figures of a sampling run (law,
+ * validation, hist, distance) and the dispatch to the figures of the
+ * evaluation tasks (cmd_plot_tasks.c).
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *USAGE =
+    "usage: dval plot FIGURE [inputs] -o FILE.(png|svg|pdf) [--data FILE.csv] [options]\n"
+    "\n"
+    "Draws a figure (dval plot FIGURE --help for each).  Figures of a sampling run:\n"
+    "  law          samples and fitted law of a few points (small multiples)\n"
+    "  validation   the grid-mode validation figure: mean contribution vs k,\n"
+    "               R^2 of the log fits, R^2 of the laws at each cardinality\n"
+    "  hist         histograms of alpha, log|c| and beta; alpha vs log|c|\n"
+    "  distance     alpha (or a value column) vs the distance to the logistic\n"
+    "               decision boundary\n"
+    "Figures of the evaluation tasks:\n"
+    "  convergence  estimate accuracy vs samples per point (dval eval estimators)\n"
+    "  noisy        flipped labels found vs points inspected (dval eval noisy)\n"
+    "  removal      test metric vs fraction removed (dval eval removal)\n"
+    "  addition     gains of point addition (dval eval addition)\n"
+    "  map          a 2-D map of values with a colour bar\n"
+    "\n" CLI_PLOT_HELP;
+
+int cli_plot_opt(cli_plot_opts *p, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'o': p->out = arg; return 1;
+    case 1100: p->data = arg; return 1;
+    case 1101:
+        p->o.width = cli_double("--width", arg);
+        if (!(p->o.width > 0.5 && p->o.width <= 50))
+            cli_die("--width: %s inches is outside (0.5, 50]", arg);
+        return 1;
+    case 1102:
+        p->o.height = cli_double("--height", arg);
+        if (!(p->o.height > 0.5 && p->o.height <= 50))
+            cli_die("--height: %s inches is outside (0.5, 50]", arg);
+        return 1;
+    case 1103:
+        p->o.dpi = cli_double("--dpi", arg);
+        if (!(p->o.dpi >= 10 && p->o.dpi <= 2400))
+            cli_die("--dpi: %s is outside [10, 2400]", arg);
+        return 1;
+    case 1104: p->o.title = arg; return 1;
+    }
+    return 0;
+}
+
+void cli_plot_check(const cli_plot_opts *p, const char *figure)
+{
+    if (!p->out)
+        cli_die("plot %s: -o FILE.(png|svg|pdf) is required", figure);
+}
+
+void cli_plot_done(const cli_plot_opts *p, int rc, const dv_error *err)
+{
+    if (rc != DV_OK)
+        cli_die("%s", err->msg[0] ? err->msg : dv_strerror(rc));
+    if (p->data)
+        fprintf(stderr, "dval: wrote %s and %s\n", p->out, p->data);
+    else
+        fprintf(stderr, "dval: wrote %s\n", p->out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A sampling run in memory                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    size_t n_points, n_samples;
+    double *delta;
+    int32_t *card;
+    int64_t *ids;    /* training rows of the points (points.npy) */
+    dv_law *laws;    /* from scaling.csv, NULL when not read */
+    char mode[16];
+    int64_t k_lo, k_hi;
+} run_data;
+
+static void run_load(run_data *r, const char *dir, int need_laws)
+{
+    memset(r, 0, sizeof *r);
+    char path[4200];
+    dv_error err = {0};
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    char *json = cli_slurp(path);
+    if (!json)
+        cli_die("%s: cannot read (is %s a run directory made by dval sample?)", path, dir);
+    double lo = 0, hi = 0, done = 0;
+    if (!cli_json_str(json, "mode", r->mode, sizeof r->mode) ||
+        !cli_json_number(json, "min_card", &lo) || !cli_json_number(json, "max_card", &hi))
+        cli_die("%s: not a sampling run manifest (no mode/min_card/max_card)", path);
+    if (strstr(json, "\"complete\": true") == NULL)
+        cli_warn("%s: the run is not complete; drawing the samples present", dir);
+    (void)done;
+    free(json);
+    r->k_lo = (int64_t)lo;
+    r->k_hi = (int64_t)hi;
+    size_t rows, cols, rows2, cols2;
+    void *d;
+    snprintf(path, sizeof path, "%s/deltas.npy", dir);
+    if (dv_npy_read(path, DV_F64, &d, &rows, &cols, &err) != 0)
+        cli_die("%s", err.msg);
+    r->delta = d;
+    snprintf(path, sizeof path, "%s/cards.npy", dir);
+    if (dv_npy_read(path, DV_I32, &d, &rows2, &cols2, &err) != 0)
+        cli_die("%s", err.msg);
+    r->card = d;
+    if (rows != rows2 || cols != cols2)
+        cli_die("%s: deltas.npy is %zu x %zu but cards.npy is %zu x %zu", dir, rows, cols, rows2,
+                cols2);
+    r->n_points = rows;
+    r->n_samples = cols ? cols : 1;
+    snprintf(path, sizeof path, "%s/points.npy", dir);
+    if (dv_npy_read(path, DV_I64, &d, &rows2, &cols2, &err) != 0)
+        cli_die("%s", err.msg);
+    r->ids = d;
+    if (rows2 != rows)
+        cli_die("%s: points.npy has %zu rows, deltas.npy %zu", dir, rows2, rows);
+    if (!need_laws)
+        return;
+    snprintf(path, sizeof path, "%s/scaling.csv", dir);
+    FILE *t = fopen(path, "r");
+    if (!t) {
+        fprintf(stderr, "dval: %s missing; fitting the laws first\n", path);
+        cli_fit_run(dir, NULL, 0);
+    } else {
+        fclose(t);
+    }
+    r->laws = calloc(r->n_points ? r->n_points : 1, sizeof *r->laws);
+    char *text = cli_slurp(path);
+    if (!text || !r->laws)
+        cli_die("%s: cannot read", path);
+    /* point,label,c,alpha,sigma,beta,nll,log_r2,n_samples,status,log_c,log_alpha */
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    if (!line || strncmp(line, "point,label,c,alpha,sigma,beta,nll,log_r2,n_samples,status", 58))
+        cli_die("%s: unexpected header (expected the columns dval fit writes)", path);
+    size_t got = 0;
+    for (size_t ln = 2; (line = strtok_r(NULL, "\n", &save)); ln++) {
+        char *f[16];
+        size_t nf = 0;
+        /* The label may be quoted; fields after it are plain numbers. */
+        char *p = line;
+        while (nf < 16) {
+            f[nf++] = p;
+            if (*p == '"') {
+                char *q = p + 1;
+                while (*q && !(q[0] == '"' && q[1] != '"'))
+                    q += q[0] == '"' ? 2 : 1;
+                p = *q ? q + 1 : q;
+            }
+            char *c = strchr(p, ',');
+            if (!c)
+                break;
+            *c = '\0';
+            p = c + 1;
+        }
+        if (nf < 12)
+            cli_die("%s:%zu: expected 12 fields, found %zu", path, ln, nf);
+        char *end;
+        long long pt = strtoll(f[0], &end, 10);
+        if (*end || pt < 0 || (size_t)pt >= r->n_points)
+            cli_die("%s:%zu: point '%s' is not a point of the run", path, ln, f[0]);
+        dv_law *L = &r->laws[pt];
+        double *dst[] = {&L->c, &L->alpha, &L->sigma, &L->beta, &L->nll, &L->log_r2};
+        for (int k = 0; k < 6; k++)
+            *dst[k] = strtod(f[2 + k], NULL);
+        L->n_samples = (size_t)strtoull(f[8], NULL, 10);
+        L->log_c = strtod(f[10], NULL);
+        L->log_alpha = strtod(f[11], NULL);
+        static const char *st[] = {"ok", "no_samples", "one_card", "all_zero", "nonfinite",
+                                   "bound"};
+        L->status = -1;
+        for (int k = 0; k < 6; k++)
+            if (strcmp(f[9], st[k]) == 0)
+                L->status = k;
+        if (L->status < 0)
+            cli_die("%s:%zu: unknown status '%s'", path, ln, f[9]);
+        got++;
+    }
+    if (got != r->n_points)
+        cli_die("%s: %zu laws for %zu points", path, got, r->n_points);
+    free(text);
+}
+
+static void run_free(run_data *r)
+{
+    dv_free(r->delta);
+    dv_free(r->card);
+    dv_free(r->ids);
+    free(r->laws);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Figures of a run                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void parse_fig(int argc, char **argv, const char *usage, const struct option *extra,
+                      size_t n_extra, cli_plot_opts *po, const char **run_dir,
+                      int (*handle)(void *, int, const char *), void *ctx)
+{
+    struct option opts[32];
+    static const struct option common[] = {CLI_PLOT_LONGOPTS, {"help", no_argument, 0, 'h'}};
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        opts[k++] = common[i];
+    for (size_t i = 0; i < n_extra && k < 31; i++)
+        opts[k++] = extra[i];
+    memset(&opts[k], 0, sizeof opts[k]);
+    memset(po, 0, sizeof *po);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            exit(0);
+        }
+        if (cli_plot_opt(po, c, optarg))
+            continue;
+        if (handle && handle(ctx, c, optarg))
+            continue;
+        fprintf(stderr, "%s", usage);
+        exit(2);
+    }
+    if (optind >= argc)
+        cli_die("plot %s: RUN_DIR is required", argv[0]);
+    *run_dir = argv[optind++];
+    if (optind < argc)
+        cli_die("plot %s: unexpected argument '%s'", argv[0], argv[optind]);
+    cli_plot_check(po, argv[0]);
+}
+
+typedef struct {
+    int64_t *points;
+    size_t n_points;
+} law_args;
+
+static int law_opt(void *ctx, int c, const char *arg)
+{
+    law_args *a = ctx;
+    if (c != 2000)
+        return 0;
+    free(a->points);
+    a->points = cli_int_list("--points", arg, &a->n_points);
+    return 1;
+}
+
+static int plot_law(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot law RUN_DIR [--points LIST] -o FILE [--data FILE.csv]\n"
+        "\n"
+        "One panel per point: its sampled marginal contributions (cardinality k,\n"
+        "delta), the fitted law c k^-alpha and the band c k^-alpha +- sigma k^(-beta/2)\n"
+        "(maximum likelihood; fitted first if RUN_DIR/scaling.csv is missing).\n"
+        "\n"
+        "  --points LIST   run points to draw (indices into the run; default the\n"
+        "                  points nearest the 10, 30, 50, 70, 90, 99 % quantiles of alpha)\n"
+        "\n" CLI_PLOT_HELP;
+    static const struct option extra[] = {{"points", required_argument, 0, 2000}};
+    law_args a = {0};
+    cli_plot_opts po;
+    const char *dir;
+    parse_fig(argc, argv, usage, extra, 1, &po, &dir, law_opt, &a);
+    run_data r;
+    run_load(&r, dir, 1);
+    size_t np = a.n_points;
+    int64_t *sel = a.points;
+    if (!sel) {
+        /* Points at alpha quantiles, among those with a usable law. */
+        size_t m = 0;
+        int64_t *ok = malloc((r.n_points ? r.n_points : 1) * sizeof *ok);
+        for (size_t i = 0; i < r.n_points; i++)
+            if (r.laws[i].status == DV_LAW_OK)
+                ok[m++] = (int64_t)i;
+        if (m == 0)
+            cli_die("plot law: no point of %s has a fitted law (status ok)", dir);
+        for (size_t i = 1; i < m; i++) /* insertion sort by alpha: small m is typical */
+            for (size_t j = i; j > 0 && r.laws[ok[j]].alpha < r.laws[ok[j - 1]].alpha; j--) {
+                int64_t t = ok[j];
+                ok[j] = ok[j - 1];
+                ok[j - 1] = t;
+            }
+        static const double q[] = {0.1, 0.3, 0.5, 0.7, 0.9, 0.99};
+        sel = malloc(6 * sizeof *sel);
+        np = 0;
+        for (size_t k = 0; k < 6 && np < m; k++) {
+            int64_t v = ok[(size_t)floor(q[k] * (double)(m - 1) + 0.5)];
+            if (np == 0 || sel[np - 1] != v)
+                sel[np++] = v;
+        }
+        free(ok);
+    }
+    if (np == 0 || np > 36)
+        cli_die("plot law: --points must list 1 to 36 points");
+    double *d = malloc(np * r.n_samples * sizeof *d);
+    int32_t *k = malloc(np * r.n_samples * sizeof *k);
+    int64_t *ids = malloc(np * sizeof *ids);
+    dv_law *laws = malloc(np * sizeof *laws);
+    for (size_t i = 0; i < np; i++) {
+        if (sel[i] < 0 || (size_t)sel[i] >= r.n_points)
+            cli_die("plot law: --points: %lld is not a point of the run (0..%zu)",
+                    (long long)sel[i], r.n_points - 1);
+        memcpy(d + i * r.n_samples, r.delta + (size_t)sel[i] * r.n_samples,
+               r.n_samples * sizeof *d);
+        memcpy(k + i * r.n_samples, r.card + (size_t)sel[i] * r.n_samples,
+               r.n_samples * sizeof *k);
+        ids[i] = sel[i];
+        laws[i] = r.laws[sel[i]];
+    }
+    dv_error err = {0};
+    int rc = dv_plot_law(po.out, po.data, &po.o, np, r.n_samples, ids, d, k, laws, r.k_lo, r.k_hi,
+                         &err);
+    cli_plot_done(&po, rc, &err);
+    free(d);
+    free(k);
+    free(ids);
+    free(laws);
+    free(sel);
+    run_free(&r);
+    return 0;
+}
+
+static int plot_validation(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot validation RUN_DIR -o FILE [--data FILE.csv]\n"
+        "\n"
+        "The validation figure of a grid-mode run (dval sample --mode grid): (a) log\n"
+        "mean contribution against log k for the points nearest the 10, 30, 50, 70\n"
+        "and 90 % quantiles of alpha (log estimator), with their log-log fits; (b)\n"
+        "the histogram of the per-point R^2 of those fits; (c) the R^2 over points of\n"
+        "the fitted laws against the mean contributions, at each grid cardinality.\n"
+        "\n" CLI_PLOT_HELP;
+    cli_plot_opts po;
+    const char *dir;
+    parse_fig(argc, argv, usage, NULL, 0, &po, &dir, NULL, NULL);
+    run_data r;
+    run_load(&r, dir, 0);
+    if (strcmp(r.mode, "grid") != 0)
+        cli_die("plot validation: %s is a %s-mode run; the figure needs a grid-mode run "
+                "(dval sample --mode grid)",
+                dir, r.mode);
+    run_free(&r);
+    run_load(&r, dir, 1);
+    dv_error err = {0};
+    int rc = dv_plot_validation(po.out, po.data, &po.o, r.n_points, r.n_samples, r.delta, r.card,
+                                r.laws, &err);
+    cli_plot_done(&po, rc, &err);
+    run_free(&r);
+    return 0;
+}
+
+static int plot_hist(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot hist RUN_DIR -o FILE [--data FILE.csv]\n"
+        "\n"
+        "Histograms of alpha, log10|c| and beta over the points of a run (laws with\n"
+        "status ok or bound), and alpha against log10|c|.\n"
+        "\n" CLI_PLOT_HELP;
+    cli_plot_opts po;
+    const char *dir;
+    parse_fig(argc, argv, usage, NULL, 0, &po, &dir, NULL, NULL);
+    run_data r;
+    run_load(&r, dir, 1);
+    dv_error err = {0};
+    int rc = dv_plot_hist(po.out, po.data, &po.o, r.n_points, r.laws, &err);
+    cli_plot_done(&po, rc, &err);
+    run_free(&r);
+    return 0;
+}
+
+typedef struct {
+    const char *column, *values;
+    cli_data_opts dop;
+} dist_args;
+
+static int dist_opt(void *ctx, int c, const char *arg)
+{
+    dist_args *a = ctx;
+    if (c == 2001) {
+        a->column = arg;
+        return 1;
+    }
+    if (c == 2002) {
+        a->values = arg;
+        return 1;
+    }
+    return cli_data_opt(&a->dop, c, arg);
+}
+
+/* Column `name` of a CSV with a `point` column, by point (NaN where absent). */
+static double *read_column(const char *path, const char *name, size_t n_points)
+{
+    char *text = cli_slurp(path);
+    if (!text)
+        cli_die("%s: cannot read", path);
+    double *v = malloc((n_points ? n_points : 1) * sizeof *v);
+    for (size_t i = 0; i < n_points; i++)
+        v[i] = NAN;
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    if (!line)
+        cli_die("%s: empty file", path);
+    int col = -1, pcol = -1, k = 0;
+    for (char *s2 = NULL, *h = strtok_r(line, ",", &s2); h; h = strtok_r(NULL, ",", &s2), k++) {
+        if (strcmp(h, name) == 0)
+            col = k;
+        if (strcmp(h, "point") == 0)
+            pcol = k;
+    }
+    if (col < 0 || pcol < 0)
+        cli_die("%s: no '%s' column (or no 'point' column)", path, name);
+    for (size_t ln = 2; (line = strtok_r(NULL, "\n", &save)); ln++) {
+        char *pt = NULL, *val = NULL;
+        k = 0;
+        for (char *p = line;; k++) {
+            char *c = strchr(p, ',');
+            if (c)
+                *c = '\0';
+            if (k == pcol)
+                pt = p;
+            if (k == col)
+                val = p;
+            if (!c)
+                break;
+            p = c + 1;
+        }
+        if (!pt || !val)
+            cli_die("%s:%zu: too few fields", path, ln);
+        char *end;
+        long long i = strtoll(pt, &end, 10);
+        if (*end || i < 0 || (size_t)i >= n_points)
+            cli_die("%s:%zu: point '%s' is not a point of the run", path, ln, pt);
+        v[i] = strtod(val, &end);
+        if (*end || end == val)
+            v[i] = NAN;
+    }
+    free(text);
+    return v;
+}
+
+static int plot_distance(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot distance RUN_DIR --data FILE [data options] -o FILE.png\n"
+        "                          [--column NAME] [--values FILE.csv] [--plot-data FILE.csv]\n"
+        "\n"
+        "alpha (or any column of a per-point CSV) against each point's distance to the\n"
+        "decision boundary |w.x + b| / ||w|| of L2 logistic regression (C = 1) fitted on\n"
+        "the full training split.  The data options must be those of the run (the\n"
+        "split is checked against the run's points).\n"
+        "\n"
+        "  --column NAME    column to draw (default alpha, from RUN_DIR/scaling.csv)\n"
+        "  --values FILE    per-point CSV holding the column (default scaling.csv,\n"
+        "                   or values.csv for its columns)\n"
+        "\n"
+        "Figure options:\n"
+        "  -o, --out FILE       output figure: .png, .svg or .pdf (required)\n"
+        "  --plot-data FILE     also write the numbers drawn as CSV\n"
+        "  --width X, --height X, --dpi X, --title TEXT\n"
+        "\n" CLI_DATA_HELP;
+    /* --data is the data set here, so the figure's CSV is --plot-data. */
+    static const struct option opts[] = {
+        {"out", required_argument, 0, 'o'},     {"plot-data", required_argument, 0, 1100},
+        {"width", required_argument, 0, 1101},  {"height", required_argument, 0, 1102},
+        {"dpi", required_argument, 0, 1103},    {"title", required_argument, 0, 1104},
+        {"column", required_argument, 0, 2001}, {"values", required_argument, 0, 2002},
+        {"help", no_argument, 0, 'h'},          CLI_DATA_LONGOPTS,
+        {0, 0, 0, 0}};
+    dist_args a = {0};
+    cli_data_opts_default(&a.dop);
+    cli_plot_opts po;
+    memset(&po, 0, sizeof po);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (cli_plot_opt(&po, c, optarg) || dist_opt(&a, c, optarg))
+            continue;
+        fprintf(stderr, "%s", usage);
+        return 2;
+    }
+    if (optind >= argc)
+        cli_die("plot distance: RUN_DIR is required");
+    const char *dir = argv[optind++];
+    if (optind < argc)
+        cli_die("plot distance: unexpected argument '%s'", argv[optind]);
+    cli_plot_check(&po, "distance");
+    if (!a.dop.data)
+        cli_die("plot distance: --data FILE (the run's data set) is required");
+    run_data r;
+    run_load(&r, dir, 1);
+    const char *column = a.column ? a.column : "alpha";
+    char vpath[4200];
+    if (a.values)
+        snprintf(vpath, sizeof vpath, "%s", a.values);
+    else
+        snprintf(vpath, sizeof vpath, "%s/scaling.csv", dir);
+    double *y = read_column(vpath, column, r.n_points);
+    dv_dataset *train, *val, *test;
+    char *manifest;
+    cli_load_data(&a.dop, &train, &val, &test, &manifest);
+    free(manifest);
+    size_t nt = dv_dataset_rows(train);
+    for (size_t i = 0; i < r.n_points; i++)
+        if (r.ids[i] < 0 || (size_t)r.ids[i] >= nt)
+            cli_die("plot distance: point %zu is training row %lld, but the training split has "
+                    "%zu rows; use the run's data options",
+                    i, (long long)r.ids[i], nt);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
+    double *x = malloc((r.n_points ? r.n_points : 1) * sizeof *x);
+    dv_error err = {0};
+    if (dv_boundary_distance(train, &lp, r.ids, r.n_points, x, &err) != DV_OK)
+        cli_die("%s", err.msg);
+    char ylab[128];
+    snprintf(ylab, sizeof ylab, "%s", column);
+    int rc = dv_plot_scatter(po.out, po.data, &po.o, r.n_points, x, y,
+                             "distance to the decision boundary", ylab, &err);
+    cli_plot_done(&po, rc, &err);
+    free(x);
+    free(y);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+    run_free(&r);
+    return 0;
+}
+
+typedef struct {
+    const char *name;
+    int (*fn)(int, char **);
+} figure;
+
+static const figure FIGURES[] = {
+    {"law", plot_law},         {"validation", plot_validation},   {"hist", plot_hist},
+    {"distance", plot_distance}, {"convergence", plot_convergence}, {"noisy", plot_noisy},
+    {"removal", plot_removal}, {"addition", plot_addition},       {"map", plot_map}};
+
+int cmd_plot(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof FIGURES / sizeof FIGURES[0]; i++)
+        if (strcmp(argv[1], FIGURES[i].name) == 0)
+            return FIGURES[i].fn(argc - 1, argv + 1);
+    cli_die("plot: unknown figure '%s' (law, validation, hist, distance, convergence, noisy, "
+            "removal, addition, map)",
+            argv[1]);
+}
