@@ -240,8 +240,14 @@ int cmd_demo(int argc, char **argv)
     char *summary = cli_slurp(sp);
     if (summary)
         fputs(summary, stdout);
+    char rdir[4300];
+    snprintf(rdir, sizeof rdir, "%s/report", out);
+    char *rargs[] = {"report", run, "-o", rdir, "--quiet", NULL};
+    cmd_report(5, rargs);
     printf("\nResults: %s/ (scaling.csv: one law per point; values.csv: values;\n"
-           "deltas.npy/cards.npy: the raw samples) and %s\n", run, sp);
+           "deltas.npy/cards.npy: the raw samples), %s, and figures in %s/\n"
+           "Open the report: %s/report.html\n",
+           run, sp, rdir, rdir);
     free(summary);
     free(ptext);
     free(v);

@@ -277,6 +277,17 @@ int cmd_sample(int argc, char **argv)
                     ? " (finished work is kept; rerun with --resume)"
                     : "");
     double el = cli_now() - t0;
+    /* One line per call (a resumed run has several), read by dval report. */
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s/timing.txt", out);
+    FILE *tf = fopen(tpath, "a");
+    if (tf) {
+        char th[32] = "all cores";
+        if (sp.n_threads > 0)
+            snprintf(th, sizeof th, "%d threads", sp.n_threads);
+        fprintf(tf, "dval sample%s: %.2f s (%s)\n", resume ? " --resume" : "", el, th);
+        fclose(tf);
+    }
     size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
     if (!quiet) {
         if (M)

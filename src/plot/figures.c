@@ -1,0 +1,625 @@
+/*
+ * figures.c -- the figures of a sampling run: per-point laws, the grid-mode
+ * validation figure and the histograms of the law parameters (after
+ * Covert, Ji, Hashimoto, Zou, "Scaling Laws for the Value of Individual
+ * Data Points in Machine Learning", ICML 2024), and a scatter with a
+ * running median (law parameters against the distance to the decision
+ * boundary).
+ */
+#include "fig.h"
+#include "plotcsv.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Saves the figure, then puts the data CSV in place only if that worked. */
+static int finish(dv__fig *f, dv__plotcsv *csv, const char *path, const dv_plot_opts *o,
+                  dv_error *err)
+{
+    int rc = dv__fig_save(f, path, o && o->dpi > 0 ? o->dpi : 200.0, err);
+    int rc2 = dv__plotcsv_close(csv, rc == DV_OK, err);
+    dv__fig_free(f);
+    return rc != DV_OK ? rc : rc2;
+}
+
+static const char *title_or(const dv_plot_opts *o, const char *dflt)
+{
+    return o && o->title ? o->title : dflt;
+}
+
+static int law_usable(const dv_law *L)
+{
+    return (L->status == DV_LAW_OK || L->status == DV_LAW_BOUND) && isfinite(L->c) &&
+           isfinite(L->alpha) && isfinite(L->sigma) && isfinite(L->beta);
+}
+
+/* Distinct cardinalities of n values, sorted; returns their count. */
+static size_t distinct_cards(const int32_t *k, size_t n, int32_t *out)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < m && out[j] != k[i])
+            j++;
+        if (j == m) {
+            out[m++] = k[i];
+            for (size_t q = m - 1; q > 0 && out[q] < out[q - 1]; q--) {
+                int32_t t = out[q];
+                out[q] = out[q - 1];
+                out[q - 1] = t;
+            }
+        }
+    }
+    return m;
+}
+
+/* ------------------------------------------------------------------------ */
+/* law                                                                      */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, size_t n_points,
+                size_t n_samples, const int64_t *ids, const double *delta, const int32_t *card,
+                const dv_law *laws, int64_t k_lo, int64_t k_hi, dv_error *err)
+{
+    if (!path || !delta || !card || !laws || n_points == 0 || n_samples == 0)
+        return dv__err(err, DV_EINVAL, "plot law: no points or samples to draw");
+    if (n_points > 36)
+        return dv__err(err, DV_EINVAL, "plot law: %zu points; at most 36 panels", n_points);
+    if (!(k_lo > 0 && k_hi >= k_lo))
+        return dv__err(err, DV_EINVAL, "plot law: cardinality range [%lld, %lld] is empty",
+                       (long long)k_lo, (long long)k_hi);
+    int cols = n_points < 3 ? (int)n_points : 3;
+    int rows = (int)((n_points + (size_t)cols - 1) / (size_t)cols);
+    double w = dv__plot_inches(o ? o->width : 0, n_points == 1 ? 3.4 : 2.3 * cols);
+    double h = dv__plot_inches(o ? o->height : 0, n_points == 1 ? 2.6 : 0.3 + 1.9 * rows);
+    dv__fig *f = dv__fig_new(w, h, rows, cols);
+    if (!f)
+        return dv__err(err, DV_ENOMEM, "plot law: out of memory");
+    dv__plotcsv csv;
+    int rc = dv__plotcsv_open(&csv, data_path, "point,kind,k,delta,lo,hi", err);
+    if (rc) {
+        dv__fig_free(f);
+        return rc;
+    }
+    dv__fig_title(f, title_or(o, n_points == 1 ? NULL : "Marginal contributions and fitted laws"));
+    enum { NK = 96 };
+    double *kx = dv__malloc(n_samples * sizeof *kx);
+    if (!kx) {
+        dv__plotcsv_close(&csv, 0, err);
+        dv__fig_free(f);
+        return dv__err(err, DV_ENOMEM, "plot law: out of memory");
+    }
+    for (size_t i = 0; i < n_points; i++) {
+        dv__axes *a = dv__fig_axes(f, (int)(i / (size_t)cols), (int)(i % (size_t)cols));
+        const dv_law *L = &laws[i];
+        const double *d = delta + i * n_samples;
+        const int32_t *k = card + i * n_samples;
+        long long id = ids ? (long long)ids[i] : (long long)i;
+        for (size_t s = 0; s < n_samples; s++) {
+            kx[s] = (double)k[s];
+            dv__plotcsv_row(&csv, "%lld,sample,%d,%.17g,,", id, (int)k[s], d[s]);
+        }
+        char t[96];
+        snprintf(t, sizeof t, n_points == 1 ? "Point %lld: contributions and law" : "point %lld",
+                 id);
+        dv__ax_title(a, n_points == 1 ? title_or(o, t) : t);
+        dv__ax_xlog(a, 1);
+        dv__ax_scatter(a, kx, d, n_samples, dv__palette(4), DV__MARK_CIRCLE, 2.2, 0.35,
+                       i == 0 ? "samples" : NULL);
+        if (law_usable(L)) {
+            double x[NK], m[NK], lo[NK], hi[NK];
+            double l0 = log((double)k_lo), l1 = log((double)k_hi);
+            for (int q = 0; q < NK; q++) {
+                x[q] = exp(l0 + (l1 - l0) * q / (NK - 1));
+                m[q] = L->c * pow(x[q], -L->alpha);
+                double sd = L->sigma * pow(x[q], -L->beta / 2);
+                lo[q] = m[q] - sd;
+                hi[q] = m[q] + sd;
+                dv__plotcsv_row(&csv, "%lld,law,%.17g,%.17g,%.17g,%.17g", id, x[q], m[q], lo[q],
+                                hi[q]);
+            }
+            char lb1[96], lb2[96];
+            snprintf(lb1, sizeof lb1, "c k^-\xce\xb1: c=%.3g, \xce\xb1=%.2f", L->c, L->alpha);
+            snprintf(lb2, sizeof lb2, "\xc2\xb1\xcf\x83 k^-\xce\xb2/2: \xcf\x83=%.2g, \xce\xb2=%.2f",
+                     L->sigma, L->beta);
+            dv__ax_band(a, x, lo, hi, NK, dv__palette(0), 0.25, lb2);
+            dv__ax_line(a, x, m, NK, dv__palette(5), 1.4, DV__DASH_SOLID, lb1);
+        } else {
+            dv__ax_note(a, dv_law_status_name(L->status));
+        }
+        dv__ax_hline(a, 0.0, dv__palette(7), DV__DASH_DOTTED, NULL);
+        dv__ax_legend(a, DV__LEGEND_BEST);
+        if (i / (size_t)cols == (size_t)rows - 1 || i + (size_t)cols >= n_points)
+            dv__ax_xlabel(a, "dataset size k");
+        if (i % (size_t)cols == 0)
+            dv__ax_ylabel(a, "marginal contribution \xce\x94");
+    }
+    dv__free(kx);
+    return finish(f, &csv, path, o, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* validation                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Mean delta of each point at each of the m grid cardinalities (NaN where a
+ * point has no sample there): n_points x m. */
+static double *grid_means(const double *delta, const int32_t *card, size_t n_points,
+                          size_t n_samples, const int32_t *grid, size_t m)
+{
+    double *mu = dv__calloc(n_points * m, sizeof *mu);
+    size_t *cnt = dv__calloc(m ? m : 1, sizeof *cnt);
+    if (!mu || !cnt) {
+        dv__free(mu);
+        dv__free(cnt);
+        return NULL;
+    }
+    for (size_t i = 0; i < n_points; i++) {
+        memset(cnt, 0, m * sizeof *cnt);
+        double *row = mu + i * m;
+        for (size_t s = 0; s < n_samples; s++) {
+            size_t g = 0;
+            while (g < m && grid[g] != card[i * n_samples + s])
+                g++;
+            if (g < m && isfinite(delta[i * n_samples + s])) {
+                row[g] += delta[i * n_samples + s];
+                cnt[g]++;
+            }
+        }
+        for (size_t g = 0; g < m; g++)
+            row[g] = cnt[g] ? row[g] / (double)cnt[g] : NAN;
+    }
+    dv__free(cnt);
+    return mu;
+}
+
+/* R^2 = 1 - sum (y - yhat)^2 / sum (y - mean y)^2 over the finite pairs. */
+static double r_squared(const double *y, const double *yhat, size_t n)
+{
+    double s = 0, m = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]) && isfinite(yhat[i])) {
+            m += y[i];
+            k++;
+        }
+    if (k < 2)
+        return NAN;
+    m /= (double)k;
+    double tot = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i]) && isfinite(yhat[i])) {
+            s += (y[i] - yhat[i]) * (y[i] - yhat[i]);
+            tot += (y[i] - m) * (y[i] - m);
+        }
+    return tot > 0 ? 1.0 - s / tot : NAN;
+}
+
+int dv_plot_validation(const char *path, const char *data_path, const dv_plot_opts *o,
+                       size_t n_points, size_t n_samples, const double *delta, const int32_t *card,
+                       const dv_law *laws, dv_error *err)
+{
+    if (!path || !delta || !card || !laws || n_points == 0 || n_samples == 0)
+        return dv__err(err, DV_EINVAL, "plot validation: no points or samples to draw");
+    int32_t *grid = dv__malloc(n_samples * sizeof *grid);
+    if (!grid)
+        return dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+    size_t m = distinct_cards(card, n_samples, grid); /* the grid of point 0 */
+    for (size_t i = 1; i < n_points && m >= 2; i++) {
+        for (size_t s = 0; s < n_samples; s++) {
+            size_t g = 0;
+            while (g < m && grid[g] != card[i * n_samples + s])
+                g++;
+            if (g == m) {
+                m = 0; /* not one grid for all points */
+                break;
+            }
+        }
+    }
+    if (m < 2) {
+        dv__free(grid);
+        return dv__err(err, DV_EINVAL,
+                       "plot validation: the samples are not on one grid of at least two "
+                       "cardinalities shared by every point (a grid-mode run is needed)");
+    }
+    double *mu = grid_means(delta, card, n_points, n_samples, grid, m);
+    double *y = dv__malloc(n_points * sizeof *y), *yh = dv__malloc(n_points * sizeof *yh);
+    size_t *ord = dv__malloc(n_points * sizeof *ord);
+    double *al = dv__malloc(n_points * sizeof *al);
+    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 7.0),
+                             dv__plot_inches(o ? o->height : 0, 2.5), 1, 3);
+    dv__plotcsv csv = {0};
+    int rc = DV_OK;
+    if (!mu || !y || !yh || !ord || !al || !f) {
+        rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+        goto done;
+    }
+    if ((rc = dv__plotcsv_open(&csv, data_path, "panel,series,x,y", err)))
+        goto done;
+    dv__fig_title(f, title_or(o, "Scaling of marginal contributions (grid-mode run)"));
+
+    /* (a) points nearest the quantiles of the log estimator's alpha. */
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    size_t nu = 0;
+    for (size_t i = 0; i < n_points; i++)
+        if (isfinite(laws[i].log_alpha) && laws[i].status != DV_LAW_NONFINITE &&
+            laws[i].status != DV_LAW_NO_SAMPLES)
+            al[nu++] = laws[i].log_alpha, ord[nu - 1] = i;
+    /* sort the usable points by alpha (ties by index) */
+    {
+        size_t *o2 = dv__malloc((nu ? nu : 1) * sizeof *o2);
+        double *a2 = dv__malloc((nu ? nu : 1) * sizeof *a2);
+        if (!o2 || !a2 || dv__argsort(al, nu, o2)) {
+            dv__free(o2);
+            dv__free(a2);
+            rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+            goto done;
+        }
+        size_t *tmp = dv__malloc((nu ? nu : 1) * sizeof *tmp);
+        if (!tmp) {
+            dv__free(o2);
+            dv__free(a2);
+            rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+            goto done;
+        }
+        for (size_t j = 0; j < nu; j++)
+            tmp[j] = ord[o2[j]], a2[j] = al[o2[j]];
+        memcpy(ord, tmp, nu * sizeof *ord);
+        memcpy(al, a2, nu * sizeof *al);
+        dv__free(tmp);
+        dv__free(o2);
+        dv__free(a2);
+    }
+    static const double qs[] = {0.1, 0.3, 0.5, 0.7, 0.9};
+    double kx[64], ky[64], fx[2], fy[2];
+    size_t mm = m < 64 ? m : 64;
+    for (size_t q = 0; q < 5 && nu > 0; q++) {
+        size_t j = (size_t)floor(qs[q] * (double)(nu - 1) + 0.5);
+        size_t i = ord[j];
+        for (size_t g = 0; g < mm; g++) {
+            kx[g] = grid[g];
+            ky[g] = fabs(mu[i * m + g]);
+        }
+        char lab[64], ser[32];
+        snprintf(lab, sizeof lab, "q%.0f: \xce\xb1=%.2f", 100 * qs[q], laws[i].log_alpha);
+        snprintf(ser, sizeof ser, "point %zu", i);
+        dv__rgb col = dv__cmap_color(DV__CMAP_VIRIDIS, 0.05 + 0.85 * (double)q / 4.0);
+        dv__ax_scatter(a, kx, ky, mm, col, DV__MARK_CIRCLE, 3.0, 1.0, lab);
+        fx[0] = grid[0];
+        fx[1] = grid[m - 1];
+        for (int e = 0; e < 2; e++)
+            fy[e] = fabs(laws[i].log_c) * pow(fx[e], -laws[i].log_alpha);
+        dv__ax_line(a, fx, fy, 2, col, 1.0, DV__DASH_DASHED, NULL);
+        for (size_t g = 0; g < mm; g++)
+            dv__plotcsv_row(&csv, "means,%s,%.17g,%.17g", ser, kx[g], ky[g]);
+        for (int e = 0; e < 2; e++)
+            dv__plotcsv_row(&csv, "means,%s fit,%.17g,%.17g", ser, fx[e], fy[e]);
+    }
+    dv__ax_xlog(a, 1);
+    dv__ax_ylog(a, 1);
+    dv__ax_title(a, "(a) mean contribution");
+    dv__ax_xlabel(a, "dataset size k");
+    dv__ax_ylabel(a, "|mean \xce\x94| at k");
+    dv__ax_legend(a, DV__LEGEND_SW);
+
+    /* (b) histogram of the log fits' R^2 on [0, 1]. */
+    a = dv__fig_axes(f, 0, 1);
+    enum { NB = 20 };
+    double edges[NB + 1], counts[NB] = {0};
+    for (int b = 0; b <= NB; b++)
+        edges[b] = (double)b / NB;
+    size_t nr2 = 0;
+    for (size_t i = 0; i < n_points; i++) {
+        double r = laws[i].log_r2;
+        if (!isfinite(r))
+            continue;
+        int b = (int)floor(r * NB);
+        b = b < 0 ? 0 : b >= NB ? NB - 1 : b;
+        counts[b]++;
+        nr2++;
+    }
+    for (int b = 0; b < NB; b++)
+        dv__plotcsv_row(&csv, "r2_hist,bin,%.17g,%.17g", edges[b], counts[b]);
+    dv__ax_hist(a, edges, counts, NB, dv__palette(1), NULL);
+    dv__ax_xlim(a, 0.0, 1.0);
+    char note[64];
+    snprintf(note, sizeof note, "%zu points", nr2);
+    dv__ax_note(a, note);
+    dv__ax_title(a, "(b) R\xc2\xb2 of the log-log fits");
+    dv__ax_xlabel(a, "R\xc2\xb2");
+    dv__ax_ylabel(a, "points");
+
+    /* (c) at each k, R^2 over points of the laws against the means. */
+    a = dv__fig_axes(f, 0, 2);
+    double r2m[64], r2l[64];
+    for (size_t g = 0; g < mm; g++) {
+        double k = grid[g];
+        for (size_t i = 0; i < n_points; i++) {
+            y[i] = mu[i * m + g];
+            yh[i] = law_usable(&laws[i]) ? laws[i].c * pow(k, -laws[i].alpha) : NAN;
+        }
+        r2m[g] = r_squared(y, yh, n_points);
+        for (size_t i = 0; i < n_points; i++)
+            yh[i] = isfinite(laws[i].log_c) && isfinite(laws[i].log_alpha)
+                        ? laws[i].log_c * pow(k, -laws[i].log_alpha)
+                        : NAN;
+        r2l[g] = r_squared(y, yh, n_points);
+        kx[g] = k;
+        dv__plotcsv_row(&csv, "r2_by_k,likelihood,%.17g,%.17g", k, r2m[g]);
+        dv__plotcsv_row(&csv, "r2_by_k,log,%.17g,%.17g", k, r2l[g]);
+    }
+    dv__ax_line(a, kx, r2m, mm, dv__palette(0), 1.2, DV__DASH_SOLID, NULL);
+    dv__ax_scatter(a, kx, r2m, mm, dv__palette(0), DV__MARK_CIRCLE, 3.2, 1.0, "likelihood");
+    dv__ax_line(a, kx, r2l, mm, dv__palette(4), 1.2, DV__DASH_DASHED, NULL);
+    dv__ax_scatter(a, kx, r2l, mm, dv__palette(4), DV__MARK_SQUARE, 3.2, 1.0, "log estimator");
+    dv__ax_xlog(a, 1);
+    dv__ax_title(a, "(c) laws vs mean contributions");
+    dv__ax_xlabel(a, "dataset size k");
+    dv__ax_ylabel(a, "R\xc2\xb2 over points");
+    dv__ax_legend(a, DV__LEGEND_BEST);
+
+    rc = finish(f, &csv, path, o, err);
+    f = NULL;
+done:
+    if (f) {
+        dv__plotcsv_close(&csv, 0, err);
+        dv__fig_free(f);
+    }
+    dv__free(grid);
+    dv__free(mu);
+    dv__free(y);
+    dv__free(yh);
+    dv__free(ord);
+    dv__free(al);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* hist                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Equal-width bins over [min, max] of the finite v (max in the last bin);
+ * about sqrt(n) bins, between 8 and 40.  Returns the bin count. */
+static int histogram(const double *v, size_t n, double *edges, double *counts)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+            k++;
+        }
+    if (k == 0)
+        return 0;
+    int nb = (int)ceil(sqrt((double)k));
+    nb = nb < 8 ? 8 : nb > 40 ? 40 : nb;
+    if (!(hi > lo)) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    double w = (hi - lo) / nb;
+    for (int b = 0; b <= nb; b++)
+        edges[b] = b == nb ? hi : lo + b * w;
+    memset(counts, 0, (size_t)nb * sizeof *counts);
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            int b = (int)floor((v[i] - lo) / w);
+            counts[b < 0 ? 0 : b >= nb ? nb - 1 : b]++;
+        }
+    return nb;
+}
+
+int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o, size_t n_points,
+                 const dv_law *laws, dv_error *err)
+{
+    if (!path || !laws || n_points == 0)
+        return dv__err(err, DV_EINVAL, "plot hist: no laws to draw");
+    double *v[3];
+    size_t n = 0;
+    for (int j = 0; j < 3; j++)
+        v[j] = dv__malloc(n_points * sizeof(double));
+    if (!v[0] || !v[1] || !v[2]) {
+        for (int j = 0; j < 3; j++)
+            dv__free(v[j]);
+        return dv__err(err, DV_ENOMEM, "plot hist: out of memory");
+    }
+    for (size_t i = 0; i < n_points; i++)
+        if (law_usable(&laws[i]) && laws[i].c != 0) {
+            v[0][n] = laws[i].alpha;
+            v[1][n] = log10(fabs(laws[i].c));
+            v[2][n] = laws[i].beta;
+            n++;
+        }
+    int rc;
+    if (n == 0) {
+        rc = dv__err(err, DV_EINVAL, "plot hist: none of the %zu laws is usable (status ok)",
+                     n_points);
+        goto out;
+    }
+    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 5.0),
+                             dv__plot_inches(o ? o->height : 0, 4.0), 2, 2);
+    if (!f) {
+        rc = dv__err(err, DV_ENOMEM, "plot hist: out of memory");
+        goto out;
+    }
+    dv__plotcsv csv;
+    if ((rc = dv__plotcsv_open(&csv, data_path, "panel,series,x,y", err))) {
+        dv__fig_free(f);
+        goto out;
+    }
+    char t[96];
+    snprintf(t, sizeof t, "Scaling-law parameters of %zu points", n);
+    dv__fig_title(f, title_or(o, t));
+    static const char *names[] = {"alpha", "log10_abs_c", "beta"};
+    static const char *labels[] = {"\xce\xb1 (decay of the mean)", "log\xe2\x82\x81\xe2\x82\x80|c|",
+                                   "\xce\xb2 (decay of the variance)"};
+    double edges[41], counts[40];
+    for (int j = 0; j < 3; j++) {
+        dv__axes *a = dv__fig_axes(f, j / 2, j % 2);
+        int nb = histogram(v[j], n, edges, counts);
+        for (int b = 0; b < nb; b++)
+            dv__plotcsv_row(&csv, "%s,bin,%.17g,%.17g", names[j], edges[b], counts[b]);
+        dv__ax_hist(a, edges, counts, (size_t)nb, dv__palette(j == 1 ? 4 : j == 2 ? 2 : 0),
+                    NULL);
+        dv__ax_xlabel(a, labels[j]);
+        dv__ax_ylabel(a, "points");
+    }
+    dv__axes *a = dv__fig_axes(f, 1, 1);
+    dv__ax_scatter(a, v[1], v[0], n, dv__palette(5), DV__MARK_CIRCLE, 2.2, 0.45, NULL);
+    for (size_t i = 0; i < n; i++)
+        dv__plotcsv_row(&csv, "alpha_vs_log10_abs_c,point,%.17g,%.17g", v[1][i], v[0][i]);
+    dv__ax_xlabel(a, labels[1]);
+    dv__ax_ylabel(a, "\xce\xb1");
+    rc = finish(f, &csv, path, o, err);
+out:
+    for (int j = 0; j < 3; j++)
+        dv__free(v[j]);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* distance to the decision boundary, scatter                               */
+/* ------------------------------------------------------------------------ */
+
+int dv_boundary_distance(const dv_dataset *train, const dv_learner_params *lp,
+                         const int64_t *rows, size_t n, double *out, dv_error *err)
+{
+    if (!train || !lp || !out)
+        return dv__err(err, DV_EINVAL, "boundary distance: missing argument");
+    if (lp->kind != DV_LEARNER_LOGREG || train->task != DV_TASK_CLASSIFICATION ||
+        train->n_classes != 2)
+        return dv__err(err, DV_EINVAL,
+                       "boundary distance: needs binary logistic regression (data has %zu "
+                       "classes)",
+                       train->n_classes);
+    dv_model *m = NULL;
+    int rc = dv_model_fit(&m, lp, train, NULL, 0, NULL, err);
+    if (rc != DV_OK) {
+        dv_model_free(m);
+        return rc;
+    }
+    size_t d = train->d;
+    double *w = dv__malloc((d + 1) * sizeof *w);
+    if (!w) {
+        dv_model_free(m);
+        return dv__err(err, DV_ENOMEM, "boundary distance: out of memory");
+    }
+    dv_model_coef(m, w, d + 1);
+    dv_model_free(m);
+    double nw = 0;
+    for (size_t j = 0; j < d; j++)
+        nw += w[j] * w[j];
+    nw = sqrt(nw);
+    if (!(nw > 0)) {
+        dv__free(w);
+        return dv__err(err, DV_EDEGEN, "boundary distance: the fitted weights are all zero");
+    }
+    size_t cnt = rows ? n : train->n;
+    for (size_t i = 0; i < cnt; i++) {
+        int64_t r = rows ? rows[i] : (int64_t)i;
+        if (r < 0 || (size_t)r >= train->n) {
+            dv__free(w);
+            return dv__err(err, DV_EINVAL, "boundary distance: row %lld out of range (%zu rows)",
+                           (long long)r, train->n);
+        }
+        double t = w[d];
+        for (size_t j = 0; j < d; j++)
+            t += w[j] * train->X[(size_t)r * d + j];
+        out[i] = fabs(t) / nw;
+    }
+    dv__free(w);
+    return DV_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts *o, size_t n,
+                    const double *x, const double *y, const char *x_label, const char *y_label,
+                    dv_error *err)
+{
+    if (!path || !x || !y || n == 0)
+        return dv__err(err, DV_EINVAL, "plot scatter: no points to draw");
+    /* Finite pairs sorted by x, for the running median over ~20 groups. */
+    size_t m = 0;
+    size_t *ord = dv__malloc(n * sizeof *ord);
+    double *xs = dv__malloc(n * sizeof *xs), *tmp = dv__malloc(n * sizeof *tmp);
+    double *mx = dv__malloc(21 * sizeof *mx), *my = dv__malloc(21 * sizeof *my);
+    if (!ord || !xs || !tmp || !mx || !my) {
+        dv__free(ord), dv__free(xs), dv__free(tmp), dv__free(mx), dv__free(my);
+        return dv__err(err, DV_ENOMEM, "plot scatter: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && isfinite(y[i]))
+            xs[m++] = x[i], tmp[m - 1] = (double)i;
+    int rc = DV_OK;
+    if (m == 0) {
+        rc = dv__err(err, DV_EINVAL, "plot scatter: none of the %zu points is finite", n);
+        goto out;
+    }
+    if ((rc = dv__argsort(xs, m, ord)))
+        goto out;
+    size_t groups = m < 40 ? (m + 3) / 4 : 20, ng = 0;
+    for (size_t g = 0; g < groups; g++) {
+        size_t a0 = g * m / groups, a1 = (g + 1) * m / groups;
+        if (a1 <= a0)
+            continue;
+        double *buf = dv__malloc((a1 - a0) * sizeof *buf);
+        if (!buf) {
+            rc = dv__err(err, DV_ENOMEM, "plot scatter: out of memory");
+            goto out;
+        }
+        double sx = 0;
+        for (size_t j = a0; j < a1; j++) {
+            size_t i = (size_t)tmp[ord[j]];
+            buf[j - a0] = y[i];
+            sx += x[i];
+        }
+        qsort(buf, a1 - a0, sizeof *buf, cmp_double);
+        size_t c = a1 - a0;
+        mx[ng] = sx / (double)c;
+        my[ng] = c % 2 ? buf[c / 2] : 0.5 * (buf[c / 2 - 1] + buf[c / 2]);
+        ng++;
+        dv__free(buf);
+    }
+    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 3.4),
+                             dv__plot_inches(o ? o->height : 0, 2.6), 1, 1);
+    if (!f) {
+        rc = dv__err(err, DV_ENOMEM, "plot scatter: out of memory");
+        goto out;
+    }
+    dv__plotcsv csv;
+    if ((rc = dv__plotcsv_open(&csv, data_path, "series,x,y", err))) {
+        dv__fig_free(f);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && isfinite(y[i]))
+            dv__plotcsv_row(&csv, "point,%.17g,%.17g", x[i], y[i]);
+    for (size_t g = 0; g < ng; g++)
+        dv__plotcsv_row(&csv, "median,%.17g,%.17g", mx[g], my[g]);
+    char t[160];
+    snprintf(t, sizeof t, "%s against %s", y_label ? y_label : "y", x_label ? x_label : "x");
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_title(a, title_or(o, t));
+    dv__ax_scatter(a, x, y, n, dv__palette(4), DV__MARK_CIRCLE, 2.2, 0.4, "points");
+    dv__ax_line(a, mx, my, ng, dv__palette(5), 1.6, DV__DASH_SOLID, "running median");
+    dv__ax_xlabel(a, x_label ? x_label : "x");
+    dv__ax_ylabel(a, y_label ? y_label : "y");
+    dv__ax_legend(a, DV__LEGEND_BEST);
+    rc = finish(f, &csv, path, o, err);
+out:
+    dv__free(ord);
+    dv__free(xs);
+    dv__free(tmp);
+    dv__free(mx);
+    dv__free(my);
+    return rc;
+}
