@@ -310,6 +310,18 @@ static void test_threads_and_stopping(void)
     CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
     CHECK_EQ_INT(info.stop_rule, DV_STOP_RHAT);
     CHECK(info.stop_level <= 1.01 && info.samples < 200000);
+    CHECK_EQ_INT(info.samples % p.check_every, 0);
+    /* A time budget that does not bind changes the batches, not the stop. */
+    dv_value_info info2;
+    p.max_seconds = 1e6;
+    p.check_every = 7;
+    CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
+    p.max_seconds = 0;
+    CHECK(dv_value_game(&g, &p, v2, NULL, &info2, &err) == 0);
+    CHECK_EQ_INT(info.samples, info2.samples);
+    CHECK_EQ_INT(info.samples % 7, 0);
+    CHECK(memcmp(v1, v2, sizeof v1) == 0);
+    p.check_every = 0;
     p.rhat = 0;
     p.stderr_tol = 0.02;
     double se[9];

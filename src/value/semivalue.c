@@ -298,7 +298,7 @@ static double spearman(const double *a, const double *b, size_t n, double *work)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 1.0;
 }
 
-/* The budget rules: max_samples and max_seconds. */
+/* The budget rules: max_samples and max_seconds (not checked when t0 < 0). */
 static int budget_stop(const dv_value_params *p, size_t done, double t0, dv_value_info *info)
 {
     if (done >= p->max_samples) {
@@ -306,7 +306,7 @@ static int budget_stop(const dv_value_params *p, size_t done, double t0, dv_valu
         info->stop_level = (double)done;
         return 1;
     }
-    if (p->max_seconds > 0 && now_seconds() - t0 >= p->max_seconds) {
+    if (p->max_seconds > 0 && t0 >= 0 && now_seconds() - t0 >= p->max_seconds) {
         info->stop_rule = DV_STOP_SECONDS;
         info->stop_level = now_seconds() - t0;
         return 1;
@@ -369,16 +369,29 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
     return quality_stop(p, vals, errs, T->n, T->prev, &T->have_prev, info);
 }
 
-/* Samples run in parallel batches between checks.  With a time budget the
- * batches shrink to one sample per thread, so the budget is overrun by at
- * most one sample's time. */
+/* Samples run in parallel batches.  The rules on the samples (count,
+ * R-hat, standard errors, ranks) are checked after every check_every-th
+ * sample, in sample order, whatever the batch, so the same seed stops at
+ * the same sample with or without a time budget; samples of a batch past
+ * that point are dropped.  The time budget is checked after each batch,
+ * which is short (four samples per thread) when there is one. */
+static size_t check_every(const dv_value_params *p)
+{
+    return p->check_every ? p->check_every : 50;
+}
+
 static size_t batch_size(const dv_value_params *p)
 {
-    size_t b = p->check_every ? p->check_every : 50;
+    size_t b = check_every(p);
     size_t t = p->n_threads > 0 ? (size_t)p->n_threads : (size_t)omp_get_max_threads();
-    if (p->max_seconds > 0 && b > t)
-        b = t;
+    if (p->max_seconds > 0 && b > 4 * t)
+        b = 4 * t;
     return b;
+}
+
+static int check_due(const dv_value_params *p, size_t k)
+{
+    return k % check_every(p) == 0 || k >= p->max_samples;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -497,18 +510,19 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
         goto done;
     info->utility_calls += 2;
     size_t done_n = 0;
-    for (;;) {
+    for (int stop = 0; !stop;) {
         size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
         c.base = done_n;
         if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, perm_item, &c, err)))
             break;
-        for (size_t t = done_n; t < hi; t++) {
-            tally_add(&T, t, c.out + (t - done_n) * n);
-            info->utility_calls += c.calls[t - done_n];
+        size_t lo = done_n;
+        for (size_t t = lo; t < hi && !stop; t++) {
+            tally_add(&T, t, c.out + (t - lo) * n);
+            info->utility_calls += c.calls[t - lo];
+            done_n = t + 1;
+            stop = check_due(p, done_n) && should_stop(p, &T, done_n, -1.0, values, errs, info);
         }
-        done_n = hi;
-        if (should_stop(p, &T, done_n, t0, values, errs, info))
-            break;
+        stop = stop || budget_stop(p, done_n, t0, info);
     }
     info->samples = done_n;
     tally_values(&T, values, stderrs ? stderrs : errs);
@@ -555,6 +569,24 @@ static int msr_item(const dv_game *g, void *state, size_t t, void *vctx, dv_erro
     return rc;
 }
 
+/* MSR values (mean utility with i minus without i) and their standard
+ * errors after N samples. */
+static void msr_values(size_t n, size_t N, const double *sin, const double *sin2,
+                       const double *sout, const double *sout2, const size_t *nin,
+                       double *values, double *errs)
+{
+    for (size_t i = 0; i < n; i++) {
+        double a = (double)nin[i], b = (double)(N - nin[i]);
+        double mi = a > 0 ? sin[i] / a : 0, mo = b > 0 ? sout[i] / b : 0;
+        values[i] = mi - mo;
+        double vi = a > 1 ? (sin2[i] - a * mi * mi) / (a - 1) : NAN;
+        double vo = b > 1 ? (sout2[i] - b * mo * mo) / (b - 1) : NAN;
+        errs[i] = sqrt((vi > 0 ? vi : 0) / (a > 0 ? a : 1) + (vo > 0 ? vo : 0) / (b > 0 ? b : 1));
+        if (a < 2 || b < 2)
+            errs[i] = INFINITY;
+    }
+}
+
 static int value_msr(const dv_game *g, const dv_value_params *p, double *values, double *stderrs,
                      dv_value_info *info, dv_error *err)
 {
@@ -572,14 +604,15 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
         goto done;
     }
     size_t done_n = 0;
-    for (;;) {
+    for (int stop = 0; !stop;) {
         size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
         c.base = done_n;
         if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, msr_item, &c, err)))
             break;
-        for (size_t t = done_n; t < hi; t++) {
-            double u = c.u[t - done_n];
-            const unsigned char *in = c.in + (t - done_n) * n;
+        size_t lo = done_n;
+        for (size_t t = lo; t < hi && !stop; t++) {
+            double u = c.u[t - lo];
+            const unsigned char *in = c.in + (t - lo) * n;
             for (size_t i = 0; i < n; i++) {
                 if (in[i]) {
                     sin[i] += u;
@@ -590,25 +623,18 @@ static int value_msr(const dv_game *g, const dv_value_params *p, double *values,
                     sout2[i] += u * u;
                 }
             }
+            info->utility_calls++;
+            done_n = t + 1;
+            if (!check_due(p, done_n))
+                continue;
+            msr_values(n, done_n, sin, sin2, sout, sout2, nin, values, errs);
+            stop = budget_stop(p, done_n, -1.0, info) ||
+                   (done_n >= p->min_samples &&
+                    quality_stop(p, values, errs, n, prev, &have_prev, info));
         }
-        info->utility_calls += hi - done_n;
-        done_n = hi;
-        for (size_t i = 0; i < n; i++) {
-            double a = (double)nin[i], b = (double)(done_n - nin[i]);
-            double mi = a > 0 ? sin[i] / a : 0, mo = b > 0 ? sout[i] / b : 0;
-            values[i] = mi - mo;
-            double vi = a > 1 ? (sin2[i] - a * mi * mi) / (a - 1) : NAN;
-            double vo = b > 1 ? (sout2[i] - b * mo * mo) / (b - 1) : NAN;
-            errs[i] = sqrt((vi > 0 ? vi : 0) / (a > 0 ? a : 1) + (vo > 0 ? vo : 0) / (b > 0 ? b : 1));
-            if (a < 2 || b < 2)
-                errs[i] = INFINITY;
-        }
-        if (budget_stop(p, done_n, t0, info))
-            break;
-        if (done_n >= p->min_samples &&
-            quality_stop(p, values, errs, n, prev, &have_prev, info))
-            break;
+        stop = stop || budget_stop(p, done_n, t0, info);
     }
+    msr_values(n, done_n, sin, sin2, sout, sout2, nin, values, errs);
     info->samples = done_n;
     if (stderrs)
         memcpy(stderrs, errs, n * sizeof(double));
