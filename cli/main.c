@@ -18,7 +18,7 @@ static const char *USAGE =
     "  fit      fit a scaling law per point (scaling.csv)\n"
     "  value    per-point values from the laws and the samples (values.csv)\n"
     "  curve    the data set's learning curve and its law\n"
-    "  eval     evaluation tasks: noisy, removal, addition\n"
+    "  eval     evaluation tasks: noisy, removal, addition, estimators\n"
     "  help     show help for a command\n"
     "  version  print the version\n";
 
