@@ -100,6 +100,8 @@ int cmd_value(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_value_method(int argc, char **argv);
+/* dval eval estimators (cmd_estimators.c); argv[0] is "eval". */
+int eval_estimators(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);

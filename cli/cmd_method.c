@@ -1,6 +1,7 @@
 /*
  * cmd_method.c -- `dval value --method NAME` (every valuation method on a
- * data set) and `dval eval noisy` (how well methods find flipped labels).
+ * data set) and `dval eval noisy` (how well methods find flipped labels),
+ * removal and addition; `dval eval estimators` is in cmd_estimators.c.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -369,6 +370,7 @@ static const char *EVAL_USAGE =
     "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv] [options]\n"
     "       dval eval removal --data FILE --method NAME [--bin X] [--max-fraction X] [-o FILE.csv]\n"
     "       dval eval addition --from RUN_DIR --data FILE --sizes LIST [--add N] [--reps N]\n"
+    "       dval eval estimators RUN_DIR [--truth DIR] [--budgets LIST]   (see its --help)\n"
     "\n"
     "Flips the labels of a fraction rho of the training points (seeded by\n"
     "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
@@ -692,8 +694,10 @@ int cmd_eval(int argc, char **argv)
         return eval_removal(argc, argv);
     if (strcmp(argv[1], "addition") == 0)
         return eval_addition(argc, argv);
+    if (strcmp(argv[1], "estimators") == 0)
+        return eval_estimators(argc, argv);
     if (strcmp(argv[1], "noisy") != 0)
-        cli_die("eval: unknown task '%s' (noisy, removal, addition)", argv[1]);
+        cli_die("eval: unknown task '%s' (noisy, removal, addition, estimators)", argv[1]);
     static const struct option opts[] = {{"methods", required_argument, 0, 1},
                                          {"rho", required_argument, 0, 2},
                                          {"noise-seed", required_argument, 0, 3},

@@ -551,6 +551,59 @@ DV_API int dv_addition_gains(const dv_dataset *train, const dv_dataset *test,
                              int n_threads, double *gains, dv_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Tasks: how fast value estimates converge                                 */
+/* ------------------------------------------------------------------------ */
+
+/* How well estimates of n values agree with the truth (Covert et al. 2024). */
+typedef struct {
+    double error;    /* mean squared error: mean of (estimate - truth)^2 */
+    double expl_var; /* 1 - error / Var(truth), population variance */
+    double r2;       /* 1 - SS_res / SS_tot (scikit-learn's r2_score(truth, estimate));
+                      * equal to expl_var up to rounding */
+    double pearson;  /* Pearson correlation of truth and estimate */
+    double spearman; /* Spearman correlation: Pearson of the average ranks (ties share) */
+    double sign;     /* fraction of points where sign(estimate) == sign(truth), sign(0) = 0 */
+} dv_agreement;
+
+/* Agreement of estimate[0..n-1] with truth[0..n-1], n >= 2.  A non-finite
+ * value is DV_EINVAL naming its index.  A constant truth makes expl_var,
+ * r2, pearson and spearman NaN (scikit-learn would give r2 = 0 or 1); a
+ * constant estimate makes pearson and spearman NaN. */
+DV_API int dv_agreement_eval(const double *truth, const double *estimate, size_t n,
+                             dv_agreement *out, dv_error *err);
+
+/* Spearman rank correlation of a and b (n >= 2, no NaN; else DV_EINVAL):
+ * the Pearson correlation of the average ranks, NaN when either side is
+ * constant. */
+DV_API int dv_spearman(const double *a, const double *b, size_t n, double *out);
+
+/* The estimator-convergence experiment of the scaling-law paper.  delta and
+ * card are points x samples (row-major n_points x n_samples, as in a run
+ * directory) and truth holds one ground-truth value per point.  For each
+ * budget m = budgets[b] (2 <= m <= n_samples, any order) and each point it
+ * takes the point's first m samples and forms
+ *   - the Monte Carlo estimate: their mean, and
+ *   - the law estimate: dv_law_fit on them, then
+ *     dv_law_mean_value(c, alpha, k_lo, k_hi) (a fit with one cardinality
+ *     gives c = the mean and alpha = 0, so its value is the mean),
+ * and writes mc[b] and law[b], each dv_agreement_eval(truth, estimates).
+ *
+ * "First m samples": with n_grid <= 1, columns 0..m-1 (uniform runs).  With
+ * n_grid = G >= 2 the columns are G consecutive blocks of n_samples / G
+ * samples, one block per cardinality, as grid runs store them; the samples
+ * are then taken round-robin over the blocks (sample t = 0..m-1 is column
+ * (t mod G) * (n_samples / G) + t / G), so every cardinality gets
+ * floor(m / G) or ceil(m / G) of them and larger budgets extend smaller
+ * ones.  Non-finite deltas or truths and cardinalities below 1 are
+ * DV_EINVAL.  The result does not depend on n_threads (<= 0: OpenMP
+ * default). */
+DV_API int dv_estimator_convergence(const double *delta, const int32_t *card, size_t n_points,
+                                    size_t n_samples, size_t n_grid, const double *truth,
+                                    const size_t *budgets, size_t n_budgets, int64_t k_lo,
+                                    int64_t k_hi, int n_threads, dv_agreement *mc,
+                                    dv_agreement *law, dv_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
 /* ------------------------------------------------------------------------ */
 
