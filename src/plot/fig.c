@@ -81,6 +81,7 @@ struct dv__axes {
     int tx;            /* x tick target */
     int xrot;          /* x tick labels rotated 45 degrees */
     int xevery;        /* label every xevery-th x tick (crowded panels) */
+    int off;           /* an unused panel: not drawn */
     double px, py, pw, ph;                     /* plotting rectangle */
     double ml, mr, mt, mb;                     /* margins it wants */
     double leg_w, leg_h, leg_tw;               /* legend box, widest text */
@@ -376,6 +377,12 @@ void dv__ax_ylabel(dv__axes *a, const char *t)
 {
     if (a)
         set_str(a->fig, &a->ylabel, t);
+}
+
+void dv__ax_off(dv__axes *a)
+{
+    if (a)
+        a->off = 1;
 }
 
 void dv__ax_note(dv__axes *a, const char *t)
@@ -723,7 +730,42 @@ static void linear_ticks(axis *x, int target)
         dv__tick_label(x->tv[i], step, x->tl[i], sizeof x->tl[0]);
 }
 
-/* Decade ticks of a log axis (at least two decades inside), else linear. */
+/* Ticks of a log axis spanning less than two decades: the values m 10^k
+ * inside the limits for the densest of the mantissa sets {1}, {1, 2, 5},
+ * {1, 2, 3, 5}, {1, ..., 9} that gives at most target + 1 ticks (and at
+ * least two when any set does), labelled plainly (50, 100, 200, 500). */
+static void short_log_ticks(axis *x, int target)
+{
+    static const int sets[4][10] = {{1, 0}, {1, 2, 5, 0}, {1, 2, 3, 5, 0},
+                                    {1, 2, 3, 4, 5, 6, 7, 8, 9, 0}};
+    int k0 = (int)floor(log10(x->lo)) - 1, k1 = (int)ceil(log10(x->hi)) + 1;
+    int cap = target < 3 ? 4 : target + 1;
+    x->nt = 0;
+    for (int s = 0; s < 4; s++) {
+        double v[MAX_TICKS];
+        size_t n = 0;
+        for (int k = k0; k <= k1; k++)
+            for (const int *m = sets[s]; *m && n < MAX_TICKS; m++) {
+                double t = *m * pow(10, k);
+                if (t >= x->lo * (1 - 1e-9) && t <= x->hi * (1 + 1e-9))
+                    v[n++] = t;
+            }
+        if ((int)n > cap && x->nt >= 2)
+            break;
+        if (n >= x->nt) {
+            memcpy(x->tv, v, n * sizeof *v);
+            x->nt = n;
+        }
+        if ((int)n > cap)
+            break;
+    }
+    x->step = 0;
+    for (size_t i = 0; i < x->nt; i++)
+        snprintf(x->tl[i], sizeof x->tl[0], "%g", x->tv[i]);
+}
+
+/* Decade ticks of a log axis (at least two decades inside), else those of
+ * short_log_ticks. */
 static void log_ticks(axis *x, int target)
 {
     double l0 = log10(x->lo), l1 = log10(x->hi);
@@ -731,7 +773,7 @@ static void log_ticks(axis *x, int target)
     x->pow = 0;
     x->nminor = 0;
     if (k1 - k0 < 1) {
-        linear_ticks(x, target < 4 ? target : 4);
+        short_log_ticks(x, target);
         return;
     }
     int every = 1;
@@ -792,12 +834,20 @@ static void autoscale(axis *x, range r, int tight, int target, size_t ncats,
             x->lo = pow(10, floor(log10(x->lo) + 1e-9));
             x->hi = pow(10, ceil(log10(x->hi) - 1e-9));
         } else if (!tight) {
-            double t[MAX_TICKS], step;
-            size_t n = dv__nice_ticks(x->lo, x->hi, target < 4 ? target : 4, t, MAX_TICKS, &step);
-            if (n && t[0] > 0)
-                x->lo = t[0];
-            if (n)
-                x->hi = t[n - 1];
+            /* Out to the nearest 1-2-5 values. */
+            static const double m[] = {1, 2, 5, 10};
+            double e = floor(log10(x->lo)), lo = x->lo, hi = x->hi;
+            for (int j = 3; j >= 0; j--)
+                if (m[j] * pow(10, e) <= lo * (1 + 1e-9)) {
+                    x->lo = m[j] * pow(10, e);
+                    break;
+                }
+            e = floor(log10(hi));
+            for (int j = 0; j < 4; j++)
+                if (m[j] * pow(10, e) >= hi * (1 - 1e-9)) {
+                    x->hi = m[j] * pow(10, e);
+                    break;
+                }
         }
     } else {
         x->lo = r.lo;
@@ -1663,7 +1713,8 @@ static void draw(dv__fig *f, cairo_t *cr)
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     for (int i = 0; i < f->rows * f->cols; i++)
-        draw_panel(cr, &f->axes[i]);
+        if (!f->axes[i].off)
+            draw_panel(cr, &f->axes[i]);
     if (f->title) {
         grey(cr, 0.05);
         text(cr, f->title, FS_FIGTITLE, 1, f->w / 2, OUTER_PAD, 0.5, 0, 0);

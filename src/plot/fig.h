@@ -99,6 +99,9 @@ void dv__ax_legend(dv__axes *a, dv__legend_pos pos);
 /* Category names for an x axis whose data are the integers 0..n-1: ticks
  * at the integers, labelled with the names (copied). */
 void dv__ax_xcategories(dv__axes *a, const char *const *names, size_t n);
+/* An unused panel of the grid (small multiples with a spare cell): it
+ * keeps its place in the layout but nothing of it is drawn. */
+void dv__ax_off(dv__axes *a);
 /* A short note in a corner of the panel (e.g. "n = 1000"), top-left. */
 void dv__ax_note(dv__axes *a, const char *text);
 

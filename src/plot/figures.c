@@ -71,10 +71,10 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
     if (!(k_lo > 0 && k_hi >= k_lo))
         return dv__err(err, DV_EINVAL, "plot law: cardinality range [%lld, %lld] is empty",
                        (long long)k_lo, (long long)k_hi);
-    int cols = n_points < 3 ? (int)n_points : 3;
+    int cols = n_points <= 2 || n_points == 4 ? (n_points == 1 ? 1 : 2) : 3;
     int rows = (int)((n_points + (size_t)cols - 1) / (size_t)cols);
-    double w = dv__plot_inches(o ? o->width : 0, n_points == 1 ? 3.4 : 2.3 * cols);
-    double h = dv__plot_inches(o ? o->height : 0, n_points == 1 ? 2.6 : 0.3 + 1.9 * rows);
+    double w = dv__plot_inches(o ? o->width : 0, n_points == 1 ? 3.4 : 2.6 * cols);
+    double h = dv__plot_inches(o ? o->height : 0, n_points == 1 ? 2.6 : 0.35 + 2.2 * rows);
     dv__fig *f = dv__fig_new(w, h, rows, cols);
     if (!f)
         return dv__err(err, DV_ENOMEM, "plot law: out of memory");
@@ -84,7 +84,12 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
         dv__fig_free(f);
         return rc;
     }
-    dv__fig_title(f, title_or(o, n_points == 1 ? NULL : "Marginal contributions and fitted laws"));
+    dv__fig_title(f, title_or(o, n_points == 1 ? NULL
+                                               : "Marginal contributions \xce\x94 and laws "
+                                                 "c\xc2\xb7k^\xe2\x88\x92\xce\xb1 \xc2\xb1 "
+                                                 "\xcf\x83\xc2\xb7k^\xe2\x88\x92\xce\xb2/2"));
+    for (size_t i = n_points; i < (size_t)(rows * cols); i++)
+        dv__ax_off(dv__fig_axes(f, (int)(i / (size_t)cols), (int)(i % (size_t)cols)));
     enum { NK = 96 };
     double *kx = dv__malloc(n_samples * sizeof *kx);
     if (!kx) {
@@ -107,7 +112,7 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
                  id);
         dv__ax_title(a, n_points == 1 ? title_or(o, t) : t);
         dv__ax_xlog(a, 1);
-        dv__ax_scatter(a, kx, d, n_samples, dv__palette(4), DV__MARK_CIRCLE, 2.2, 0.35,
+        dv__ax_scatter(a, kx, d, n_samples, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.35,
                        i == 0 ? "samples" : NULL);
         if (law_usable(L)) {
             double x[NK], m[NK], lo[NK], hi[NK];
@@ -122,15 +127,14 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
                                 hi[q]);
             }
             char lb1[96], lb2[96];
-            snprintf(lb1, sizeof lb1, "c k^-\xce\xb1: c=%.3g, \xce\xb1=%.2f", L->c, L->alpha);
-            snprintf(lb2, sizeof lb2, "\xc2\xb1\xcf\x83 k^-\xce\xb2/2: \xcf\x83=%.2g, \xce\xb2=%.2f",
-                     L->sigma, L->beta);
+            snprintf(lb1, sizeof lb1, "c=%.3g, \xce\xb1=%.2f", L->c, L->alpha);
+            snprintf(lb2, sizeof lb2, "\xcf\x83=%.2g, \xce\xb2=%.2f", L->sigma, L->beta);
             dv__ax_band(a, x, lo, hi, NK, dv__palette(0), 0.25, lb2);
-            dv__ax_line(a, x, m, NK, dv__palette(5), 1.4, DV__DASH_SOLID, lb1);
+            dv__ax_line(a, x, m, NK, dv__palette(4), 1.4, DV__DASH_SOLID, lb1);
         } else {
             dv__ax_note(a, dv_law_status_name(L->status));
         }
-        dv__ax_hline(a, 0.0, dv__palette(7), DV__DASH_DOTTED, NULL);
+        dv__ax_hline(a, 0.0, (dv__rgb){0.45, 0.45, 0.45}, DV__DASH_DOTTED, NULL);
         dv__ax_legend(a, DV__LEGEND_BEST);
         if (i / (size_t)cols == (size_t)rows - 1 || i + (size_t)cols >= n_points)
             dv__ax_xlabel(a, "dataset size k");
@@ -284,7 +288,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
             ky[g] = fabs(mu[i * m + g]);
         }
         char lab[64], ser[32];
-        snprintf(lab, sizeof lab, "q%.0f: \xce\xb1=%.2f", 100 * qs[q], laws[i].log_alpha);
+        snprintf(lab, sizeof lab, "\xce\xb1=%.2f", laws[i].log_alpha);
         snprintf(ser, sizeof ser, "point %zu", i);
         dv__rgb col = dv__cmap_color(DV__CMAP_VIRIDIS, 0.05 + 0.85 * (double)q / 4.0);
         dv__ax_scatter(a, kx, ky, mm, col, DV__MARK_CIRCLE, 3.0, 1.0, lab);
@@ -300,7 +304,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     }
     dv__ax_xlog(a, 1);
     dv__ax_ylog(a, 1);
-    dv__ax_title(a, "(a) mean contribution");
+    dv__ax_title(a, "(a) mean contribution, \xce\xb1 quantiles");
     dv__ax_xlabel(a, "dataset size k");
     dv__ax_ylabel(a, "|mean \xce\x94| at k");
     dv__ax_legend(a, DV__LEGEND_SW);
@@ -356,7 +360,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     dv__ax_line(a, kx, r2l, mm, dv__palette(4), 1.2, DV__DASH_DASHED, NULL);
     dv__ax_scatter(a, kx, r2l, mm, dv__palette(4), DV__MARK_SQUARE, 3.2, 1.0, "log estimator");
     dv__ax_xlog(a, 1);
-    dv__ax_title(a, "(c) laws vs mean contributions");
+    dv__ax_title(a, "(c) R\xc2\xb2 of the laws at k");
     dv__ax_xlabel(a, "dataset size k");
     dv__ax_ylabel(a, "R\xc2\xb2 over points");
     dv__ax_legend(a, DV__LEGEND_BEST);
@@ -463,13 +467,13 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
         int nb = histogram(v[j], n, edges, counts);
         for (int b = 0; b < nb; b++)
             dv__plotcsv_row(&csv, "%s,bin,%.17g,%.17g", names[j], edges[b], counts[b]);
-        dv__ax_hist(a, edges, counts, (size_t)nb, dv__palette(j == 1 ? 4 : j == 2 ? 2 : 0),
+        dv__ax_hist(a, edges, counts, (size_t)nb, dv__palette(j == 1 ? 3 : j == 2 ? 2 : 0),
                     NULL);
         dv__ax_xlabel(a, labels[j]);
         dv__ax_ylabel(a, "points");
     }
     dv__axes *a = dv__fig_axes(f, 1, 1);
-    dv__ax_scatter(a, v[1], v[0], n, dv__palette(5), DV__MARK_CIRCLE, 2.2, 0.45, NULL);
+    dv__ax_scatter(a, v[1], v[0], n, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.45, NULL);
     for (size_t i = 0; i < n; i++)
         dv__plotcsv_row(&csv, "alpha_vs_log10_abs_c,point,%.17g,%.17g", v[1][i], v[0][i]);
     dv__ax_xlabel(a, labels[1]);
@@ -609,8 +613,8 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
     snprintf(t, sizeof t, "%s against %s", y_label ? y_label : "y", x_label ? x_label : "x");
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_title(a, title_or(o, t));
-    dv__ax_scatter(a, x, y, n, dv__palette(4), DV__MARK_CIRCLE, 2.2, 0.4, "points");
-    dv__ax_line(a, mx, my, ng, dv__palette(5), 1.6, DV__DASH_SOLID, "running median");
+    dv__ax_scatter(a, x, y, n, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.4, "points");
+    dv__ax_line(a, mx, my, ng, dv__palette(4), 1.6, DV__DASH_SOLID, "running median");
     dv__ax_xlabel(a, x_label ? x_label : "x");
     dv__ax_ylabel(a, y_label ? y_label : "y");
     dv__ax_legend(a, DV__LEGEND_BEST);
