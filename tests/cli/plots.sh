@@ -30,16 +30,16 @@ plot_both() {
 }
 
 # noisy: per-point values of three methods
-$DVAL eval noisy "${D[@]}" --methods knn,loo,random --rho 0.2 -o "$T/noisy.csv" \
+$DVAL eval noisy "${D[@]}" --methods knn,influence,random --rho 0.2 -o "$T/noisy.csv" \
     --values-out "$T/nv.csv" >/dev/null 2>"$T/.err" || bad "eval noisy --values-out: $(cat "$T/.err")"
 n=$(($(wc -l < "$T/nv.csv") - 1))
 $PY - "$T/nv.csv" <<'PYEOF' && ok "eval noisy --values-out" || bad "eval noisy --values-out layout"
 import sys, csv, math
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert list(rows[0].keys()) == ["point", "noisy", "knn", "loo", "random"], list(rows[0].keys())
+assert list(rows[0].keys()) == ["point", "noisy", "knn", "influence", "random"], list(rows[0].keys())
 assert [int(r["point"]) for r in rows] == list(range(len(rows)))
 assert sum(int(r["noisy"]) for r in rows) == round(0.2 * len(rows))
-assert all(math.isfinite(float(r[m])) for r in rows for m in ("knn", "loo", "random"))
+assert all(math.isfinite(float(r[m])) for r in rows for m in ("knn", "influence", "random"))
 PYEOF
 plot_both noisy $((5 + 3 * (n + 1))) "method,inspected,found" "$T/nv.csv"
 # the curve's end points: everything found after inspecting every point
