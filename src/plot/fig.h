@@ -128,7 +128,9 @@ void dv__ax_vline(dv__axes *a, double x, dv__rgb color, dv__dash dash, const cha
  * centres spanning [x0, x1] x [y0, y1], drawn as one raster image (no seams,
  * nearest-neighbour), coloured by map over [vmin, vmax] (vmin == vmax: the
  * finite range of z), with a colour bar right of the panel labelled
- * cbar_label.  NaN cells are transparent. */
+ * cbar_label.  NaN cells are transparent.  A panel with an image takes its
+ * automatic limits tight around the data (the cells' outer edges included),
+ * not widened to nice ticks. */
 void dv__ax_image(dv__axes *a, const double *z, size_t nx, size_t ny, double x0, double x1,
                   double y0, double y1, dv__cmap map, double vmin, double vmax,
                   const char *cbar_label);
@@ -137,13 +139,28 @@ void dv__ax_image(dv__axes *a, const double *z, size_t nx, size_t ny, double x0,
 
 /* Nice-number ticks (1, 2, 2.5, 5 x 10^k steps) covering [lo, hi] with about
  * `target` intervals: writes up to max ticks, all multiples of *step, the
- * first <= lo and the last >= hi; returns their count (0 if lo, hi are not
- * finite or max < 2).  lo == hi is widened to a unit-sized range around it. */
+ * first <= lo and the last >= hi; returns their count (0 if lo, hi or hi - lo
+ * are not finite, max < 2, or no step fits).  The rule: with T = min(max(target,
+ * 1), max - 1), *step is the smallest s = m 10^k (m in 1, 2, 2.5, 5) for which
+ * the ticks floor(lo / s) s .. ceil(hi / s) s span at most T intervals; tick i
+ * is computed as the integer multiple i * s (no accumulated error), and a
+ * value within 1e-9 s of 0 is 0.  lo > hi are swapped; lo == hi (or a range
+ * below 1e-12 of its magnitude) is widened to v - d .. v + d around its
+ * centre v, d = max(0.5, |v| / 10), a unit-sized range near 0. */
 size_t dv__nice_ticks(double lo, double hi, int target, double *ticks, size_t max, double *step);
 
 /* Formats a tick value for a given step: enough decimals for the step, no
- * trailing zeros, "-0" printed as "0", scientific notation for |v| >= 1e5 or
- * a step < 1e-4. */
+ * trailing zeros, "-0" printed as "0" (as is any |v| < 1e-9 step), and
+ * scientific notation ("1e6", "2.5e-5": mantissa digits down to the step's
+ * last digit) for |v| >= 1e5 or a step < 1e-4. */
 void dv__tick_label(double v, double step, char *buf, size_t size);
+
+/* The plotting rectangle of panel (row, col) after layout, in pixels of a
+ * PNG saved at dpi (0 = 200): rect = x, y (top-left corner, from the image's
+ * top-left), width, height.  Returns 0, or -1 when the panel does not exist. */
+int dv__fig_panel_rect(dv__fig *f, int row, int col, double dpi, double rect[4]);
+/* The limits panel (row, col) is drawn with: lim = x lo, x hi, y lo, y hi.
+ * Returns 0, or -1 when the panel does not exist. */
+int dv__fig_panel_limits(dv__fig *f, int row, int col, double lim[4]);
 
 #endif /* DV_PLOT_FIG_H */
