@@ -210,7 +210,7 @@ static void test_noisy(void)
     if (c.n == 1 + 5 + 3 * (NN + 1)) {
         CHECK(fields(&c, 2, f, 4) == 3 && strcmp(f[0], "optimal") == 0 &&
               num(f[1]) == (double)nn / NN && num(f[2]) == 1);
-        CHECK(fields(&c, 5, f, 4) == 3 && strcmp(f[0], "chance") == 0 && num(f[1]) == 0 &&
+        CHECK(fields(&c, 4, f, 4) == 3 && strcmp(f[0], "chance") == 0 && num(f[1]) == 0 &&
               num(f[2]) == 0);
         for (size_t m = 0; m < 3; m++)
             for (size_t j = 0; j <= NN; j++) {
