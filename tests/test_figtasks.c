@@ -10,6 +10,8 @@
 #include "check.h"
 #include "dval.h"
 
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <png.h>
@@ -549,5 +551,8 @@ int main(void)
     else
         fprintf(stderr, "outputs kept in %s\n", dir);
     xmlCleanupParser();
+    /* cairo's and fontconfig's process-wide caches, for the leak checker */
+    cairo_debug_reset_static_data();
+    FcFini();
     return rc;
 }

@@ -392,23 +392,20 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
         data_close(&d, 0, NULL);
         return dv__err(err, DV_ENOMEM, "out of memory");
     }
-    char title[256], label[512];
-    snprintf(title, sizeof title, "%s after removing training points", metric);
-    if (title[0] >= 'a' && title[0] <= 'z')
-        title[0] = (char)(title[0] - 'a' + 'A');
-    dv__fig_title(f, fig_title(opts, title));
+    dv__fig_title(f, fig_title(opts, "Removing training points by value"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "fraction of training points removed");
     dv__ax_ylabel(a, metric);
     dv__ax_legend(a, DV__LEGEND_BEST);
+    /* the legend: one entry per method (its colour), then the two orders
+     * (line styles, in grey, from series with no drawn point) */
     int marks = n_steps <= 25;
     for (size_t m = 0; m < n_methods; m++) {
         dv__rgb c = dv__palette((int)m);
         for (int o = 0; o < 2; o++) {
             const double *v = (o == 0 ? high : low) + m * n_steps;
-            snprintf(label, sizeof label, "%s, %s first", names[m], o == 0 ? "highest" : "lowest");
             dv__ax_line(a, fraction, v, n_steps, c, 1.5, o == 0 ? DV__DASH_SOLID : DV__DASH_DASHED,
-                        label);
+                        o == 0 ? names[m] : NULL);
             if (marks)
                 dv__ax_scatter(a, fraction, v, n_steps, c,
                                o == 0 ? DV__MARK_CIRCLE : DV__MARK_TRIANGLE, 3.5, 1.0, NULL);
@@ -419,6 +416,10 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
                 }
         }
     }
+    const double none = NAN;
+    dv__rgb grey = {0.3, 0.3, 0.3};
+    dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_SOLID, "highest first");
+    dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_DASHED, "lowest first");
     return fig_finish(f, path, dpi, &d, err);
 }
 
@@ -488,7 +489,7 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
     dv__ax_ylabel(a, "test metric gain \xc3\x97 100");
     dv__ax_xcategories(a, (const char *const *)labels, n_sizes);
     dv__ax_xlim(a, -0.5, (double)n_sizes - 0.5);
-    dv__ax_legend(a, DV__LEGEND_BEST);
+    dv__ax_legend(a, DV__LEGEND_RIGHT);
     dv__ax_hline(a, 0, (dv__rgb){0, 0, 0}, DV__DASH_SOLID, NULL);
     double group = 0.8, bw = group / (double)n_scorers;
     for (size_t k = 0; k < n_scorers; k++) {
@@ -657,10 +658,14 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
                 continue;
             char lab[32];
             snprintf(lab, sizeof lab, "class %d", c);
-            /* white-edged dark markers read over any colour of the map */
-            dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, (dv__marker)(c % 5), 5.0, 1.0, NULL);
-            dv__ax_scatter(a, qx, qy, m, c == 0 ? (dv__rgb){0, 0, 0} : dv__palette(c - 1),
-                           (dv__marker)(c % 5), 3.5, 1.0, map->cls ? lab : "points");
+            /* black markers with a white rim read over any colour of the map
+             * (and in grey); the classes differ by shape */
+            static const dv__marker shape[4] = {DV__MARK_CIRCLE, DV__MARK_TRIANGLE,
+                                                DV__MARK_SQUARE, DV__MARK_DIAMOND};
+            double sz = c % 4 == 1 ? 5.0 : 4.0;
+            dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, shape[c % 4], sz + 1.8, 1.0, NULL);
+            dv__ax_scatter(a, qx, qy, m, (dv__rgb){0, 0, 0}, shape[c % 4], sz, 1.0,
+                           map->cls ? lab : "points");
         }
         dv__free(qx);
         dv__free(qy);
