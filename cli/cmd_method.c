@@ -367,7 +367,8 @@ int cmd_value_method(int argc, char **argv)
 }
 
 static const char *EVAL_USAGE =
-    "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv] [options]\n"
+    "usage: dval eval noisy --data FILE --methods LIST [--rho X] [-o FILE.csv]\n"
+    "                       [--values-out FILE.csv] [options]\n"
     "       dval eval removal --data FILE --method NAME [--bin X] [--max-fraction X] [-o FILE.csv]\n"
     "       dval eval addition --from RUN_DIR --data FILE --sizes LIST [--add N] [--reps N]\n"
     "       dval eval estimators RUN_DIR [--truth DIR] [--budgets LIST]   (see its --help)\n"
@@ -397,6 +398,8 @@ static const char *EVAL_USAGE =
     "  --rho X              noise rate (default 0.2)\n"
     "  --noise-seed S       seed of the flips (default 0)\n"
     "  --noisy-val          flip the same fraction of validation labels too\n"
+    "  --values-out FILE    noisy: also write every point's values, one column per\n"
+    "                       method: point, noisy (1 = flipped), METHOD, ...\n"
     "  --method NAME        removal: the valuation method\n"
     "  --bin X              removal: rows per step, as a fraction (default 0.05)\n"
     "  --max-fraction X     removal: remove up to this fraction (default 0.5)\n"
@@ -671,6 +674,7 @@ typedef struct {
     double rho;
     uint64_t noise_seed;
     int noisy_val;
+    const char *values_out;
 } noisy_opts;
 
 static void noisy_opt(void *ctx, int c, const char *arg)
@@ -680,7 +684,8 @@ static void noisy_opt(void *ctx, int c, const char *arg)
     case 1: o->methods = arg; break;
     case 2: o->rho = cli_double("--rho", arg); break;
     case 3: o->noise_seed = cli_u64("--noise-seed", arg); break;
-    default: o->noisy_val = 1; break;
+    case 4: o->noisy_val = 1; break;
+    default: o->values_out = arg; break;
     }
 }
 
@@ -702,13 +707,14 @@ int cmd_eval(int argc, char **argv)
                                          {"rho", required_argument, 0, 2},
                                          {"noise-seed", required_argument, 0, 3},
                                          {"noisy-val", no_argument, 0, 4},
+                                         {"values-out", required_argument, 0, 5},
                                          {0, 0, 0, 0}};
     cli_data_opts dop;
     cli_data_opts_default(&dop);
     method_opts mo;
     method_opts_default(&mo);
     const char *out = "noisy.csv";
-    noisy_opts no = {NULL, 0.2, 0, 0};
+    noisy_opts no = {NULL, 0.2, 0, 0, NULL};
     eval_parse(argc, argv, opts, &dop, &mo, &out, noisy_opt, &no);
     const char *methods = no.methods;
     double rho = no.rho;
@@ -753,6 +759,9 @@ int cmd_eval(int argc, char **argv)
     printf("%-14s %7s %7s %7s %9s %9s %8s  %s\n", "method", "F1", "AUROC", "recall", "predicted",
            "seconds", "samples", "stopped by");
     double *v = malloc(n * sizeof *v), *se = malloc(n * sizeof *se);
+    /* --values-out: every method's values, kept for the methods that ran */
+    double *all = no.values_out ? malloc(nm * n * sizeof *all) : NULL;
+    int ran[32] = {0};
     for (size_t k = 0; k < nm; k++) {
         dv_value_params p = mo.vp;
         p.method = ms[k];
@@ -761,6 +770,10 @@ int cmd_eval(int argc, char **argv)
             printf("%-14s %s\n", dv_method_name(ms[k]), err.msg);
             fprintf(f, "%s,,,,,,,error\n", dv_method_name(ms[k]));
             continue;
+        }
+        if (all) {
+            memcpy(all + k * n, v, n * sizeof *v);
+            ran[k] = 1;
         }
         dv_detection d;
         if (dv_detection_eval(v, is_noisy, n, &d, &err))
@@ -775,6 +788,26 @@ int cmd_eval(int argc, char **argv)
     }
     cli_commit(f, tmp, out);
     fprintf(stderr, "dval: wrote %s\n", out);
+    if (all) {
+        /* point, noisy (1 = flipped), then one column per method that ran */
+        char vtmp[4300];
+        FILE *g = cli_open_out(no.values_out, vtmp, sizeof vtmp);
+        fprintf(g, "point,noisy");
+        for (size_t k = 0; k < nm; k++)
+            if (ran[k])
+                fprintf(g, ",%s", dv_method_name(ms[k]));
+        fputc('\n', g);
+        for (size_t i = 0; i < n; i++) {
+            fprintf(g, "%zu,%d", i, is_noisy[i] ? 1 : 0);
+            for (size_t k = 0; k < nm; k++)
+                if (ran[k])
+                    fprintf(g, ",%.17g", all[k * n + i]);
+            fputc('\n', g);
+        }
+        cli_commit(g, vtmp, no.values_out);
+        fprintf(stderr, "dval: wrote %s\n", no.values_out);
+        free(all);
+    }
     free(v);
     free(se);
     free(fl);

@@ -772,7 +772,8 @@ DV_API int dv_plot_removal(const char *path, const char *data_path, const dv_plo
 
 /* Point addition: the mean gain with +- one standard error bars, grouped by
  * base-set size, one colour per scorer.  mean and se are n_scorers x
- * n_sizes (se may be NULL).  Data CSV: base_size, scores, gain, stderr. */
+ * n_sizes (se may be NULL).  The bars show the gains x 100; the data CSV
+ * holds them as given: base_size, scores, gain, stderr. */
 DV_API int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts *opts,
                             size_t n_sizes, const int64_t *sizes, size_t n_scorers,
                             const char *const *scorers, const double *mean, const double *se,

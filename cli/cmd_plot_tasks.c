@@ -1,0 +1,735 @@
+/*
+ * cmd_plot_tasks.c -- the figures of the evaluation tasks: `dval plot
+ * convergence | noisy | removal | addition | map`, each reading the CSV a
+ * task wrote (or a grid of values for map).
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef int (*extra_fn)(void *ctx, int c, const char *arg);
+
+/* Parses the figure options, the figure's own (extra, handled by handle)
+ * and --help; returns the positional arguments (input files) in *inputs,
+ * between min_in and max_in of them. */
+static void parse_task_fig(int argc, char **argv, const char *usage, const struct option *extra,
+                           size_t n_extra, cli_plot_opts *po, extra_fn handle, void *ctx,
+                           char ***inputs, size_t *n_inputs, size_t min_in, size_t max_in,
+                           const char *what)
+{
+    struct option opts[32];
+    static const struct option common[] = {CLI_PLOT_LONGOPTS, {"help", no_argument, 0, 'h'}};
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
+        opts[k++] = common[i];
+    for (size_t i = 0; i < n_extra && k < 31; i++)
+        opts[k++] = extra[i];
+    memset(&opts[k], 0, sizeof opts[k]);
+    memset(po, 0, sizeof *po);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            exit(0);
+        }
+        if (cli_plot_opt(po, c, optarg))
+            continue;
+        if (handle && handle(ctx, c, optarg))
+            continue;
+        fputs(usage, stderr);
+        exit(2);
+    }
+    size_t n = (size_t)(argc - optind);
+    if (n < min_in)
+        cli_die("plot %s: %s is required (see dval plot %s --help)", argv[0], what, argv[0]);
+    if (n > max_in)
+        cli_die("plot %s: unexpected argument '%s'", argv[0], argv[optind + (int)max_in]);
+    *inputs = argv + optind;
+    *n_inputs = n;
+    cli_plot_check(po, argv[0]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A small CSV table (no quoted fields)                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *path;
+    char *text;
+    size_t n_cols, n_rows;
+    char **head;  /* n_cols */
+    char **cells; /* n_rows x n_cols */
+    size_t *line; /* line number of each row */
+} table;
+
+static void split_line(char *s, char ***out, size_t *n, size_t *cap)
+{
+    *n = 0;
+    for (;;) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 16;
+            *out = realloc(*out, *cap * sizeof **out);
+            if (!*out)
+                cli_die("out of memory");
+        }
+        (*out)[(*n)++] = s;
+        char *c = strchr(s, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        s = c + 1;
+    }
+}
+
+/* Reads path; the header must hold every column of need (NULL-ended). */
+static void table_read(table *t, const char *path, const char *const *need)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    t->text = cli_slurp(path);
+    if (!t->text)
+        cli_die("%s: cannot read: %s", path, strerror(errno));
+    char *save = NULL, *line;
+    size_t cap = 0, ln = 0, rcap = 0;
+    char **f = NULL;
+    for (char *p = t->text; (line = strtok_r(p, "\n", &save)); p = NULL) {
+        ln++;
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        size_t nf;
+        split_line(line, &f, &nf, &cap);
+        if (!t->head) {
+            t->n_cols = nf;
+            t->head = malloc(nf * sizeof *t->head);
+            if (!t->head)
+                cli_die("out of memory");
+            memcpy(t->head, f, nf * sizeof *f);
+            continue;
+        }
+        if (nf != t->n_cols)
+            cli_die("%s:%zu: %zu fields, the header has %zu", path, ln, nf, t->n_cols);
+        if (t->n_rows == rcap) {
+            rcap = rcap ? 2 * rcap : 64;
+            t->cells = realloc(t->cells, rcap * t->n_cols * sizeof *t->cells);
+            t->line = realloc(t->line, rcap * sizeof *t->line);
+            if (!t->cells || !t->line)
+                cli_die("out of memory");
+        }
+        memcpy(t->cells + t->n_rows * t->n_cols, f, nf * sizeof *f);
+        t->line[t->n_rows++] = ln;
+    }
+    free(f);
+    if (!t->head)
+        cli_die("%s: empty file (expected a header row)", path);
+    for (size_t k = 0; need && need[k]; k++) {
+        size_t c = 0;
+        while (c < t->n_cols && strcmp(t->head[c], need[k]) != 0)
+            c++;
+        if (c == t->n_cols) {
+            char want[512] = "";
+            for (size_t j = 0; need[j]; j++)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", j ? "," : "",
+                         need[j]);
+            cli_die("%s: no '%s' column (expected the columns %s)", path, need[k], want);
+        }
+    }
+    if (t->n_rows == 0)
+        cli_die("%s: no data rows", path);
+}
+
+static size_t table_col(const table *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strcmp(t->head[c], name) == 0)
+            return c;
+    cli_die("%s: no '%s' column", t->path, name);
+}
+
+static const char *table_at(const table *t, size_t r, size_t c)
+{
+    return t->cells[r * t->n_cols + c];
+}
+
+/* The cell as a number; empty or "nan" gives NaN when allow_nan, else dies. */
+static double table_num(const table *t, size_t r, size_t c, int allow_nan)
+{
+    const char *s = table_at(t, r, c);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end) {
+        if (allow_nan && *s == '\0')
+            return NAN;
+        cli_die("%s:%zu: %s '%s' is not a number", t->path, t->line[r], t->head[c], s);
+    }
+    if (!isfinite(v) && !(allow_nan && isnan(v)))
+        cli_die("%s:%zu: %s is %s (a finite number is needed)", t->path, t->line[r], t->head[c],
+                s);
+    return v;
+}
+
+static void table_free(table *t)
+{
+    free(t->text);
+    free(t->head);
+    free(t->cells);
+    free(t->line);
+}
+
+/* Index of s in list[0..n-1], appending it when absent. */
+static size_t intern(const char ***list, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*list)[i], s) == 0)
+            return i;
+    *list = realloc(*list, (*n + 1) * sizeof **list);
+    if (!*list)
+        cli_die("out of memory");
+    (*list)[*n] = s;
+    return (*n)++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorted distinct values of v[0..n-1] (in place); returns their count. */
+static size_t unique_sorted(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[i] != v[m - 1])
+            v[m++] = v[i];
+    return m;
+}
+
+static size_t find_sorted(const double *v, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* ------------------------------------------------------------------------ */
+/* convergence                                                              */
+/* ------------------------------------------------------------------------ */
+
+int plot_convergence(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot convergence FILE.csv -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Agreement of value estimates with the ground truth against the number of\n"
+        "samples per point, from the CSV of dval eval estimators (columns samples,\n"
+        "estimator, r2, pearson, spearman; other columns are ignored): three panels,\n"
+        "R^2, Pearson and Spearman correlation, one line per estimator.  Missing or\n"
+        "empty values are left out of the lines.\n"
+        "\n"
+        "--data columns: metric, estimator, samples, value.\n"
+        "\n" CLI_PLOT_HELP;
+    cli_plot_opts po;
+    char **in;
+    size_t n_in;
+    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
+    static const char *const need[] = {"samples", "estimator", "r2", "pearson", "spearman", NULL};
+    table t;
+    table_read(&t, in[0], need);
+    size_t cs = table_col(&t, "samples"), ce = table_col(&t, "estimator");
+    size_t cm[3] = {table_col(&t, "r2"), table_col(&t, "pearson"), table_col(&t, "spearman")};
+    double *b = malloc(t.n_rows * sizeof *b);
+    const char **names = NULL;
+    size_t n_est = 0;
+    for (size_t r = 0; r < t.n_rows; r++) {
+        b[r] = table_num(&t, r, cs, 0);
+        if (!(b[r] > 0))
+            cli_die("%s:%zu: samples %s is not positive", t.path, t.line[r], table_at(&t, r, cs));
+        intern(&names, &n_est, table_at(&t, r, ce));
+    }
+    size_t nb = unique_sorted(b, t.n_rows);
+    double *m[3];
+    for (int k = 0; k < 3; k++) {
+        m[k] = malloc(nb * n_est * sizeof *m[k]);
+        for (size_t i = 0; i < nb * n_est; i++)
+            m[k][i] = NAN;
+    }
+    unsigned char *seen = calloc(nb * n_est, 1);
+    for (size_t r = 0; r < t.n_rows; r++) {
+        size_t j = find_sorted(b, nb, table_num(&t, r, cs, 0));
+        size_t e = intern(&names, &n_est, table_at(&t, r, ce));
+        if (seen[e * nb + j]++)
+            cli_die("%s:%zu: a second row for estimator '%s' at %s samples", t.path, t.line[r],
+                    names[e], table_at(&t, r, cs));
+        for (int k = 0; k < 3; k++)
+            m[k][e * nb + j] = table_num(&t, r, cm[k], 1);
+    }
+    dv_error err = {0};
+    int rc = dv_plot_convergence(po.out, po.data, &po.o, nb, b, n_est, names, m[0], m[1], m[2],
+                                 &err);
+    cli_plot_done(&po, rc, &err);
+    for (int k = 0; k < 3; k++)
+        free(m[k]);
+    free(seen);
+    free(b);
+    free(names);
+    table_free(&t);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* noisy                                                                    */
+/* ------------------------------------------------------------------------ */
+
+int plot_noisy(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot noisy VALUES.csv -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Noisy-label detection: the fraction of flipped labels found against the\n"
+        "fraction of training points inspected, lowest values first (ties by point),\n"
+        "one line per method, with the optimal and the chance (y = x) lines.\n"
+        "VALUES.csv is written by dval eval noisy --values-out: columns point, noisy\n"
+        "(1 = label flipped) and one column of values per method.\n"
+        "\n"
+        "--data columns: method, inspected, found (fractions; the reference lines\n"
+        "as methods 'optimal' and 'chance').\n"
+        "\n" CLI_PLOT_HELP;
+    cli_plot_opts po;
+    char **in;
+    size_t n_in;
+    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "VALUES.csv");
+    static const char *const need[] = {"point", "noisy", NULL};
+    table t;
+    table_read(&t, in[0], need);
+    size_t cp = table_col(&t, "point"), cn = table_col(&t, "noisy");
+    size_t n = t.n_rows, nm = 0;
+    size_t *mcol = malloc(t.n_cols * sizeof *mcol);
+    const char **names = malloc(t.n_cols * sizeof *names);
+    for (size_t c = 0; c < t.n_cols; c++)
+        if (c != cp && c != cn) {
+            mcol[nm] = c;
+            names[nm++] = t.head[c];
+        }
+    if (nm == 0)
+        cli_die("%s: no method columns (expected point,noisy,METHOD,...)", t.path);
+    double *v = malloc(nm * n * sizeof *v);
+    unsigned char *noisy = malloc(n), *seen = calloc(n, 1);
+    for (size_t r = 0; r < n; r++) {
+        const char *ps = table_at(&t, r, cp);
+        char *end;
+        long long p = strtoll(ps, &end, 10);
+        if (end == ps || *end || p < 0 || (size_t)p >= n)
+            cli_die("%s:%zu: point '%s' is not in 0..%zu (one row per point)", t.path, t.line[r],
+                    ps, n - 1);
+        if (seen[p]++)
+            cli_die("%s:%zu: point %lld appears twice", t.path, t.line[r], p);
+        const char *ns = table_at(&t, r, cn);
+        if (strcmp(ns, "0") != 0 && strcmp(ns, "1") != 0)
+            cli_die("%s:%zu: noisy is '%s' (expected 0 or 1)", t.path, t.line[r], ns);
+        noisy[p] = ns[0] == '1';
+        for (size_t k = 0; k < nm; k++)
+            v[k * n + (size_t)p] = table_num(&t, r, mcol[k], 0);
+    }
+    dv_error err = {0};
+    int rc = dv_plot_noisy(po.out, po.data, &po.o, n, noisy, nm, names, v, &err);
+    if (rc == DV_EINVAL && strstr(err.msg, "no point"))
+        cli_die("%s: no point is marked noisy", t.path);
+    cli_plot_done(&po, rc, &err);
+    free(v);
+    free(noisy);
+    free(seen);
+    free(mcol);
+    free(names);
+    table_free(&t);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* removal                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *names, *metric;
+} removal_args;
+
+static int removal_opt(void *ctx, int c, const char *arg)
+{
+    removal_args *a = ctx;
+    if (c == 2000)
+        a->names = arg;
+    else if (c == 2001)
+        a->metric = arg;
+    else
+        return 0;
+    return 1;
+}
+
+int plot_removal(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot removal FILE.csv [FILE2.csv ...] [--names A,B,...]\n"
+        "                         [--metric-name NAME] -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Point removal: the test metric against the fraction of training points\n"
+        "removed, highest-valued first (solid) and lowest-valued first (dashed), one\n"
+        "colour per file of dval eval removal (columns fraction, high, low).  All\n"
+        "files must have the same fractions.\n"
+        "\n"
+        "  --names A,B,...     method names, one per file (default: each file's name\n"
+        "                      without directory and extension)\n"
+        "  --metric-name NAME  the y axis label (default \"test metric\"; e.g.\n"
+        "                      \"test accuracy\")\n"
+        "\n"
+        "--data columns: method, order (high or low), fraction, metric.\n"
+        "\n" CLI_PLOT_HELP;
+    static const struct option extra[] = {{"names", required_argument, 0, 2000},
+                                          {"metric-name", required_argument, 0, 2001}};
+    removal_args a = {0};
+    cli_plot_opts po;
+    char **in;
+    size_t nf;
+    parse_task_fig(argc, argv, usage, extra, 2, &po, removal_opt, &a, &in, &nf, 1, 64,
+                   "FILE.csv");
+    /* method names */
+    char **names = calloc(nf, sizeof *names);
+    char *list = NULL;
+    if (a.names) {
+        list = strdup(a.names);
+        size_t k = 0;
+        char *save = NULL;
+        for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+            if (k == nf)
+                cli_die("plot removal: --names lists more names than the %zu files", nf);
+            names[k++] = strdup(s);
+        }
+        if (k != nf)
+            cli_die("plot removal: --names lists %zu names for %zu files", k, nf);
+    } else {
+        for (size_t i = 0; i < nf; i++) {
+            const char *base = strrchr(in[i], '/');
+            base = base ? base + 1 : in[i];
+            names[i] = strdup(base);
+            char *dot = strrchr(names[i], '.');
+            if (dot && dot != names[i])
+                *dot = '\0';
+        }
+    }
+    free(list);
+    static const char *const need[] = {"fraction", "high", "low", NULL};
+    size_t ns = 0;
+    double *frac = NULL, *hi = NULL, *lo = NULL;
+    const char *first = NULL;
+    for (size_t i = 0; i < nf; i++) {
+        table t;
+        table_read(&t, in[i], need);
+        size_t cf = table_col(&t, "fraction"), ch = table_col(&t, "high"),
+               cl = table_col(&t, "low");
+        if (i == 0) {
+            ns = t.n_rows;
+            first = in[0];
+            frac = malloc(ns * sizeof *frac);
+            hi = malloc(nf * ns * sizeof *hi);
+            lo = malloc(nf * ns * sizeof *lo);
+        } else if (t.n_rows != ns) {
+            cli_die("plot removal: %s has %zu steps but %s has %zu; the files must have the same "
+                    "fractions (same --bin and --max-fraction)",
+                    in[i], t.n_rows, first, ns);
+        }
+        for (size_t r = 0; r < ns; r++) {
+            double fr = table_num(&t, r, cf, 0);
+            if (i == 0)
+                frac[r] = fr;
+            else if (fabs(fr - frac[r]) > 1e-12)
+                cli_die("plot removal: %s:%zu: fraction %s, but %s has %.17g at that step; the "
+                        "files must have the same fractions",
+                        in[i], t.line[r], table_at(&t, r, cf), first, frac[r]);
+            hi[i * ns + r] = table_num(&t, r, ch, 0);
+            lo[i * ns + r] = table_num(&t, r, cl, 0);
+        }
+        table_free(&t);
+    }
+    dv_error err = {0};
+    int rc = dv_plot_removal(po.out, po.data, &po.o, ns, frac, nf, (const char *const *)names, hi,
+                             lo, a.metric, &err);
+    cli_plot_done(&po, rc, &err);
+    for (size_t i = 0; i < nf; i++)
+        free(names[i]);
+    free(names);
+    free(frac);
+    free(hi);
+    free(lo);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* addition                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int plot_addition(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot addition FILE.csv -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Point addition: the mean gain of the test metric, x 100, with +- one\n"
+        "standard error bars, grouped by base-set size, one colour per scorer, from\n"
+        "the CSV of dval eval addition (columns base_size, scores, gain_mean,\n"
+        "gain_stderr).  Every scorer needs a row at every size.\n"
+        "\n"
+        "--data columns: base_size, scores, gain, stderr (raw gains as in FILE.csv;\n"
+        "the figure shows them x 100).\n"
+        "\n" CLI_PLOT_HELP;
+    cli_plot_opts po;
+    char **in;
+    size_t n_in;
+    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
+    static const char *const need[] = {"base_size", "scores", "gain_mean", "gain_stderr", NULL};
+    table t;
+    table_read(&t, in[0], need);
+    size_t cb = table_col(&t, "base_size"), cs = table_col(&t, "scores"),
+           cg = table_col(&t, "gain_mean"), ce = table_col(&t, "gain_stderr");
+    double *b = malloc(t.n_rows * sizeof *b);
+    const char **sc = NULL;
+    size_t n_sc = 0;
+    for (size_t r = 0; r < t.n_rows; r++) {
+        const char *s = table_at(&t, r, cb);
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || *end || v < 0)
+            cli_die("%s:%zu: base_size '%s' is not a size", t.path, t.line[r], s);
+        b[r] = (double)v;
+        intern(&sc, &n_sc, table_at(&t, r, cs));
+    }
+    size_t nb = unique_sorted(b, t.n_rows);
+    int64_t *sizes = malloc(nb * sizeof *sizes);
+    for (size_t j = 0; j < nb; j++)
+        sizes[j] = (int64_t)b[j];
+    double *mean = malloc(nb * n_sc * sizeof *mean), *se = malloc(nb * n_sc * sizeof *se);
+    unsigned char *seen = calloc(nb * n_sc, 1);
+    for (size_t r = 0; r < t.n_rows; r++) {
+        size_t j = find_sorted(b, nb, (double)strtoll(table_at(&t, r, cb), NULL, 10));
+        size_t k = intern(&sc, &n_sc, table_at(&t, r, cs));
+        if (seen[k * nb + j]++)
+            cli_die("%s:%zu: a second row for scorer '%s' at base size %s", t.path, t.line[r],
+                    sc[k], table_at(&t, r, cb));
+        mean[k * nb + j] = table_num(&t, r, cg, 0);
+        se[k * nb + j] = table_num(&t, r, ce, 0);
+        if (se[k * nb + j] < 0)
+            cli_die("%s:%zu: gain_stderr %s is negative", t.path, t.line[r], table_at(&t, r, ce));
+    }
+    for (size_t k = 0; k < n_sc; k++)
+        for (size_t j = 0; j < nb; j++)
+            if (!seen[k * nb + j])
+                cli_die("%s: no row for scorer '%s' at base size %lld", t.path, sc[k],
+                        (long long)sizes[j]);
+    dv_error err = {0};
+    int rc = dv_plot_addition(po.out, po.data, &po.o, nb, sizes, n_sc, sc, mean, se, &err);
+    cli_plot_done(&po, rc, &err);
+    free(b);
+    free(sizes);
+    free(mean);
+    free(se);
+    free(seen);
+    free(sc);
+    table_free(&t);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* map                                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *points, *curves, *value_label, *x_label, *y_label;
+} map_args;
+
+static int map_opt(void *ctx, int c, const char *arg)
+{
+    map_args *a = ctx;
+    switch (c) {
+    case 2000: a->points = arg; return 1;
+    case 2001: a->curves = arg; return 1;
+    case 2002: a->value_label = arg; return 1;
+    case 2003: a->x_label = arg; return 1;
+    case 2004: a->y_label = arg; return 1;
+    }
+    return 0;
+}
+
+/* Checks that the sorted distinct coordinates u[0..n-1] are evenly spaced. */
+static void check_even(const char *path, const char *axis, const double *u, size_t n)
+{
+    if (n < 2)
+        cli_die("%s: the grid has %zu distinct %s value%s; a map needs at least 2", path, n, axis,
+                n == 1 ? "" : "s");
+    double step = (u[n - 1] - u[0]) / (double)(n - 1);
+    double tol = 1e-6 * step;
+    for (size_t i = 1; i < n; i++)
+        if (fabs(u[i] - u[i - 1] - step) > tol)
+            cli_die("%s: the grid is not regular: the %s values are not evenly spaced (%.10g to "
+                    "%.10g is a step of %.10g; %zu values from %.10g to %.10g need steps of %.10g)",
+                    path, axis, u[i - 1], u[i], u[i] - u[i - 1], n, u[0], u[n - 1], step);
+}
+
+int plot_map(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot map GRID.csv [--points P.csv] [--curves C.csv] [--value-label NAME]\n"
+        "                     -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "A shaded map of values over a regular 2-D grid, with a colour bar: viridis\n"
+        "for values of one sign, a diverging map centred at 0 when they have both.\n"
+        "GRID.csv has columns x, y, value and one row per cell of a full regular mesh\n"
+        "(any order; an empty or nan value leaves the cell blank).\n"
+        "\n"
+        "  --points P.csv       training points to draw: columns x, y, class\n"
+        "                       (class a non-negative integer)\n"
+        "  --curves C.csv       polylines (e.g. decision boundaries): columns curve, x,\n"
+        "                       y; the rows of one curve id in order\n"
+        "  --value-label NAME   colour bar label (default \"value\")\n"
+        "  --x-label NAME, --y-label NAME   axis labels (default x, y)\n"
+        "\n"
+        "--data columns: x, y, value (the grid cells, row by row from the lowest y).\n"
+        "\n" CLI_PLOT_HELP;
+    static const struct option extra[] = {{"points", required_argument, 0, 2000},
+                                          {"curves", required_argument, 0, 2001},
+                                          {"value-label", required_argument, 0, 2002},
+                                          {"x-label", required_argument, 0, 2003},
+                                          {"y-label", required_argument, 0, 2004}};
+    map_args a = {0};
+    cli_plot_opts po;
+    char **in;
+    size_t n_in;
+    parse_task_fig(argc, argv, usage, extra, 5, &po, map_opt, &a, &in, &n_in, 1, 1, "GRID.csv");
+    static const char *const need[] = {"x", "y", "value", NULL};
+    table t;
+    table_read(&t, in[0], need);
+    size_t cx = table_col(&t, "x"), cy = table_col(&t, "y"), cv = table_col(&t, "value");
+    size_t n = t.n_rows;
+    double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
+    for (size_t r = 0; r < n; r++) {
+        xs[r] = table_num(&t, r, cx, 0);
+        ys[r] = table_num(&t, r, cy, 0);
+    }
+    size_t nx = unique_sorted(xs, n), ny = unique_sorted(ys, n);
+    check_even(t.path, "x", xs, nx);
+    check_even(t.path, "y", ys, ny);
+    if (nx * ny != n)
+        cli_die("%s: %zu rows, but the %zu distinct x and %zu distinct y values make a %zu-cell "
+                "mesh: the grid is not complete",
+                t.path, n, nx, ny, nx * ny);
+    double *z = malloc(n * sizeof *z);
+    unsigned char *seen = calloc(n, 1);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = find_sorted(xs, nx, table_num(&t, r, cx, 0)),
+               j = find_sorted(ys, ny, table_num(&t, r, cy, 0));
+        if (seen[j * nx + i]++)
+            cli_die("%s:%zu: a second row for the cell (%s, %s): the grid is not a regular mesh",
+                    t.path, t.line[r], table_at(&t, r, cx), table_at(&t, r, cy));
+        z[j * nx + i] = table_num(&t, r, cv, 1);
+    }
+    dv_map m = {0};
+    m.nx = nx;
+    m.ny = ny;
+    m.x0 = xs[0];
+    m.x1 = xs[nx - 1];
+    m.y0 = ys[0];
+    m.y1 = ys[ny - 1];
+    m.z = z;
+    m.z_label = a.value_label ? a.value_label : "value";
+    m.x_label = a.x_label ? a.x_label : "x";
+    m.y_label = a.y_label ? a.y_label : "y";
+    double *px = NULL, *py = NULL, *qx = NULL, *qy = NULL;
+    int *cls = NULL;
+    size_t *clen = NULL;
+    table tp = {0}, tc = {0};
+    if (a.points) {
+        static const char *const pneed[] = {"x", "y", "class", NULL};
+        table_read(&tp, a.points, pneed);
+        size_t px_c = table_col(&tp, "x"), py_c = table_col(&tp, "y"),
+               pc_c = table_col(&tp, "class");
+        px = malloc(tp.n_rows * sizeof *px);
+        py = malloc(tp.n_rows * sizeof *py);
+        cls = malloc(tp.n_rows * sizeof *cls);
+        for (size_t r = 0; r < tp.n_rows; r++) {
+            px[r] = table_num(&tp, r, px_c, 0);
+            py[r] = table_num(&tp, r, py_c, 0);
+            const char *s = table_at(&tp, r, pc_c);
+            char *end;
+            long v = strtol(s, &end, 10);
+            if (end == s || *end || v < 0 || v > 1000)
+                cli_die("%s:%zu: class '%s' is not a class index (0..1000)", tp.path, tp.line[r],
+                        s);
+            cls[r] = (int)v;
+        }
+        m.n_points = tp.n_rows;
+        m.px = px;
+        m.py = py;
+        m.cls = cls;
+    }
+    if (a.curves) {
+        static const char *const cneed[] = {"curve", "x", "y", NULL};
+        table_read(&tc, a.curves, cneed);
+        size_t cc = table_col(&tc, "curve"), ccx = table_col(&tc, "x"), ccy = table_col(&tc, "y");
+        const char **ids = NULL;
+        size_t n_ids = 0;
+        for (size_t r = 0; r < tc.n_rows; r++)
+            intern(&ids, &n_ids, table_at(&tc, r, cc));
+        clen = calloc(n_ids, sizeof *clen);
+        qx = malloc(tc.n_rows * sizeof *qx);
+        qy = malloc(tc.n_rows * sizeof *qy);
+        size_t k = 0;
+        for (size_t c = 0; c < n_ids; c++)
+            for (size_t r = 0; r < tc.n_rows; r++)
+                if (strcmp(table_at(&tc, r, cc), ids[c]) == 0) {
+                    qx[k] = table_num(&tc, r, ccx, 0);
+                    qy[k] = table_num(&tc, r, ccy, 0);
+                    k++;
+                    clen[c]++;
+                }
+        free(ids);
+        m.n_curves = n_ids;
+        m.curve_len = clen;
+        m.cx = qx;
+        m.cy = qy;
+    }
+    dv_error err = {0};
+    int rc = dv_plot_map(po.out, po.data, &po.o, &m, &err);
+    cli_plot_done(&po, rc, &err);
+    free(xs);
+    free(ys);
+    free(z);
+    free(seen);
+    free(px);
+    free(py);
+    free(cls);
+    free(qx);
+    free(qy);
+    free(clen);
+    table_free(&t);
+    if (a.points)
+        table_free(&tp);
+    if (a.curves)
+        table_free(&tc);
+    return 0;
+}

@@ -1,0 +1,682 @@
+/*
+ * figures_tasks.c -- the figures of the evaluation tasks: convergence of
+ * estimators, noisy-label detection, point removal, point addition, and a
+ * 2-D map of values.  Drawing goes through the figure module (fig.h); the
+ * numbers drawn can also be written as CSV (data_path).
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "plot/fig.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------------ */
+/* Shared helpers                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Checks opts and resolves the size (points) and dpi. */
+static int fig_setup(const dv_plot_opts *opts, double def_w_in, double def_h_in, double *w_pt,
+                     double *h_pt, double *dpi, dv_error *err)
+{
+    double w = def_w_in, h = def_h_in, d = 200;
+    if (opts) {
+        if (!isfinite(opts->width) || opts->width < 0)
+            return dv__err(err, DV_EINVAL, "opts->width: %g inches is not a size (0 = default)",
+                           opts->width);
+        if (!isfinite(opts->height) || opts->height < 0)
+            return dv__err(err, DV_EINVAL, "opts->height: %g inches is not a size (0 = default)",
+                           opts->height);
+        if (!isfinite(opts->dpi) || opts->dpi < 0)
+            return dv__err(err, DV_EINVAL, "opts->dpi: %g is not a resolution (0 = 200)",
+                           opts->dpi);
+        if (opts->width > 0)
+            w = opts->width;
+        if (opts->height > 0)
+            h = opts->height;
+        if (opts->dpi > 0)
+            d = opts->dpi;
+    }
+    *w_pt = w * 72.0;
+    *h_pt = h * 72.0;
+    *dpi = d;
+    return DV_OK;
+}
+
+static const char *fig_title(const dv_plot_opts *opts, const char *def)
+{
+    if (opts && opts->title)
+        return opts->title[0] ? opts->title : NULL;
+    return def;
+}
+
+/* The data CSV: written to a temporary file first, renamed into place only
+ * after the figure itself was saved. */
+typedef struct {
+    FILE *f;
+    const char *path;
+    char *tmp;
+} data_csv;
+
+static int data_open(data_csv *d, const char *path, const char *header, dv_error *err)
+{
+    memset(d, 0, sizeof *d);
+    if (!path)
+        return DV_OK;
+    d->path = path;
+    size_t len = strlen(path) + 32;
+    d->tmp = dv__malloc(len);
+    if (!d->tmp)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    snprintf(d->tmp, len, "%s.tmp%ld", path, (long)getpid());
+    d->f = fopen(d->tmp, "w");
+    if (!d->f) {
+        int e = errno;
+        dv__free(d->tmp);
+        d->tmp = NULL;
+        return dv__err(err, DV_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    fprintf(d->f, "%s\n", header);
+    return DV_OK;
+}
+
+/* Closes the CSV: renamed into place when commit, else removed. */
+static int data_close(data_csv *d, int commit, dv_error *err)
+{
+    if (!d->f)
+        return DV_OK;
+    int bad = ferror(d->f);
+    int e = errno;
+    if (fclose(d->f) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    d->f = NULL;
+    int rc = DV_OK;
+    if (commit && !bad && rename(d->tmp, d->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (!commit || bad)
+        remove(d->tmp);
+    if (commit && bad)
+        rc = dv__err(err, DV_EIO, "%s: write failed: %s", d->path, strerror(e));
+    dv__free(d->tmp);
+    d->tmp = NULL;
+    return rc;
+}
+
+/* Saves the figure, then commits the data CSV; frees the figure. */
+static int fig_finish(dv__fig *f, const char *path, double dpi, data_csv *d, dv_error *err)
+{
+    int rc = dv__fig_save(f, path, dpi, err);
+    dv__fig_free(f);
+    if (rc != DV_OK) {
+        data_close(d, 0, NULL);
+        return rc;
+    }
+    return data_close(d, 1, err);
+}
+
+static int check_names(const char *const *names, size_t n, const char *what, dv_error *err)
+{
+    if (!names)
+        return dv__err(err, DV_EINVAL, "%s is NULL", what);
+    for (size_t i = 0; i < n; i++)
+        if (!names[i])
+            return dv__err(err, DV_EINVAL, "%s[%zu] is NULL", what, i);
+    return DV_OK;
+}
+
+/* Index of the first non-finite value of v[0..n-1], or n. */
+static size_t first_nonfinite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return i;
+    return n;
+}
+
+/* Writes a CSV field: plain when it needs no quoting. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Convergence of estimators                                                */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_opts *opts,
+                        size_t n_budgets, const double *budgets, size_t n_est,
+                        const char *const *names, const double *r2, const double *pearson,
+                        const double *spearman, dv_error *err)
+{
+    if (!path)
+        return dv__err(err, DV_EINVAL, "path is NULL");
+    if (n_budgets == 0)
+        return dv__err(err, DV_EINVAL, "n_budgets is 0");
+    if (n_est == 0)
+        return dv__err(err, DV_EINVAL, "n_est is 0");
+    if (!budgets)
+        return dv__err(err, DV_EINVAL, "budgets is NULL");
+    if (!r2 || !pearson || !spearman)
+        return dv__err(err, DV_EINVAL, "%s is NULL", !r2 ? "r2" : !pearson ? "pearson" : "spearman");
+    int rc = check_names(names, n_est, "names", err);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < n_budgets; j++)
+        if (!isfinite(budgets[j]) || budgets[j] <= 0)
+            return dv__err(err, DV_EINVAL, "budgets[%zu] = %g is not a positive number of samples",
+                           j, budgets[j]);
+    double w, h, dpi;
+    if ((rc = fig_setup(opts, 7.0, 2.4, &w, &h, &dpi, err)))
+        return rc;
+
+    size_t *ord = dv__malloc(n_budgets * sizeof *ord);
+    double *x = dv__malloc(n_budgets * sizeof *x), *y = dv__malloc(n_budgets * sizeof *y);
+    if (!ord || !x || !y) {
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    dv__argsort(budgets, n_budgets, ord);
+    double bmin = budgets[ord[0]], bmax = budgets[ord[n_budgets - 1]];
+    int xlog = bmax / bmin >= 10;
+
+    data_csv d;
+    if ((rc = data_open(&d, data_path, "metric,estimator,samples,value", err)))
+        goto done;
+    dv__fig *f = dv__fig_new(w, h, 1, 3);
+    if (!f) {
+        data_close(&d, 0, NULL);
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    dv__fig_title(f, fig_title(opts, "Agreement with the ground truth vs samples per point"));
+    static const char *metric[3] = {"r2", "pearson", "spearman"};
+    static const char *ptitle[3] = {"R\xc2\xb2", "Pearson correlation", "Spearman correlation"};
+    static const char *ylab[3] = {"R\xc2\xb2 (1 = exact)", "Pearson r", "Spearman \xcf\x81"};
+    const double *vals[3] = {r2, pearson, spearman};
+    for (int p = 0; p < 3; p++) {
+        dv__axes *a = dv__fig_axes(f, 0, p);
+        dv__ax_title(a, ptitle[p]);
+        dv__ax_xlabel(a, "samples per point");
+        dv__ax_ylabel(a, ylab[p]);
+        if (xlog)
+            dv__ax_xlog(a, 1);
+        dv__ax_legend(a, p == 0 ? DV__LEGEND_BEST : DV__LEGEND_NONE);
+        for (size_t e = 0; e < n_est; e++) {
+            for (size_t j = 0; j < n_budgets; j++) {
+                x[j] = budgets[ord[j]];
+                y[j] = vals[p][e * n_budgets + ord[j]];
+                if (d.f && isfinite(y[j])) {
+                    fprintf(d.f, "%s,", metric[p]);
+                    csv_field(d.f, names[e]);
+                    fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
+                }
+            }
+            dv__rgb c = dv__palette((int)e);
+            dv__ax_line(a, x, y, n_budgets, c, 1.5, (dv__dash)(e % 4), p == 0 ? names[e] : NULL);
+            dv__ax_scatter(a, x, y, n_budgets, c, (dv__marker)(e % 5), 4.0, 1.0, NULL);
+        }
+    }
+    rc = fig_finish(f, path, dpi, &d, err);
+done:
+    dv__free(ord);
+    dv__free(x);
+    dv__free(y);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Noisy-label detection                                                    */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *opts, size_t n,
+                  const unsigned char *is_noisy, size_t n_methods, const char *const *names,
+                  const double *values, dv_error *err)
+{
+    if (!path)
+        return dv__err(err, DV_EINVAL, "path is NULL");
+    if (n == 0)
+        return dv__err(err, DV_EINVAL, "n is 0");
+    if (n_methods == 0)
+        return dv__err(err, DV_EINVAL, "n_methods is 0");
+    if (!is_noisy)
+        return dv__err(err, DV_EINVAL, "is_noisy is NULL");
+    if (!values)
+        return dv__err(err, DV_EINVAL, "values is NULL");
+    int rc = check_names(names, n_methods, "names", err);
+    if (rc)
+        return rc;
+    size_t nn = 0;
+    for (size_t i = 0; i < n; i++)
+        nn += is_noisy[i] != 0;
+    if (nn == 0)
+        return dv__err(err, DV_EINVAL, "is_noisy marks no point as noisy");
+    for (size_t m = 0; m < n_methods; m++) {
+        size_t bad = first_nonfinite(values + m * n, n);
+        if (bad < n)
+            return dv__err(err, DV_EINVAL, "values of '%s' (method %zu): point %zu is %g", names[m],
+                           m, bad, values[m * n + bad]);
+    }
+    double w, h, dpi;
+    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+        return rc;
+    size_t *ord = dv__malloc(n * sizeof *ord);
+    double *x = dv__malloc((n + 1) * sizeof *x), *y = dv__malloc((n + 1) * sizeof *y);
+    if (!ord || !x || !y) {
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    data_csv d;
+    if ((rc = data_open(&d, data_path, "method,inspected,found", err)))
+        goto done;
+    dv__fig *f = dv__fig_new(w, h, 1, 1);
+    if (!f) {
+        data_close(&d, 0, NULL);
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    dv__fig_title(f, fig_title(opts, "Flipped labels found, lowest values first"));
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_xlabel(a, "fraction of training points inspected");
+    dv__ax_ylabel(a, "fraction of flipped labels found");
+    dv__ax_xlim(a, 0, 1);
+    dv__ax_ylim(a, 0, 1.02);
+    dv__ax_legend(a, DV__LEGEND_SE);
+    char note[96];
+    snprintf(note, sizeof note, "n = %zu, %zu flipped", n, nn);
+    dv__ax_note(a, note);
+
+    /* reference lines first, so the methods are drawn over them */
+    double fo = (double)nn / (double)n;
+    double ox[3] = {0, fo, 1}, oy[3] = {0, 1, 1}, rx[2] = {0, 1}, ry[2] = {0, 1};
+    dv__rgb grey = {0.45, 0.45, 0.45};
+    dv__ax_line(a, ox, oy, 3, grey, 1.0, DV__DASH_DASHED, "optimal");
+    dv__ax_line(a, rx, ry, 2, grey, 1.0, DV__DASH_DOTTED, "chance (y = x)");
+    if (d.f) {
+        for (int k = 0; k < 3; k++)
+            fprintf(d.f, "optimal,%.17g,%.17g\n", ox[k], oy[k]);
+        for (int k = 0; k < 2; k++)
+            fprintf(d.f, "chance,%.17g,%.17g\n", rx[k], ry[k]);
+    }
+    for (size_t m = 0; m < n_methods; m++) {
+        if (dv__argsort(values + m * n, n, ord)) {
+            data_close(&d, 0, NULL);
+            dv__fig_free(f);
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+            goto done;
+        }
+        size_t found = 0;
+        x[0] = 0;
+        y[0] = 0;
+        for (size_t j = 1; j <= n; j++) {
+            found += is_noisy[ord[j - 1]] != 0;
+            x[j] = (double)j / (double)n;
+            y[j] = (double)found / (double)nn;
+        }
+        if (d.f)
+            for (size_t j = 0; j <= n; j++) {
+                csv_field(d.f, names[m]);
+                fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
+            }
+        /* solid and dash-dot alternate so neighbouring colours also differ
+         * in grey (dashed and dotted are the reference lines) */
+        dv__ax_line(a, x, y, n + 1, dv__palette((int)m), 1.5,
+                    m % 2 ? DV__DASH_DASHDOT : DV__DASH_SOLID, names[m]);
+    }
+    rc = fig_finish(f, path, dpi, &d, err);
+done:
+    dv__free(ord);
+    dv__free(x);
+    dv__free(y);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Point removal                                                            */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts *opts,
+                    size_t n_steps, const double *fraction, size_t n_methods,
+                    const char *const *names, const double *high, const double *low,
+                    const char *metric_name, dv_error *err)
+{
+    if (!path)
+        return dv__err(err, DV_EINVAL, "path is NULL");
+    if (n_steps == 0)
+        return dv__err(err, DV_EINVAL, "n_steps is 0");
+    if (n_methods == 0)
+        return dv__err(err, DV_EINVAL, "n_methods is 0");
+    if (!fraction)
+        return dv__err(err, DV_EINVAL, "fraction is NULL");
+    if (!high || !low)
+        return dv__err(err, DV_EINVAL, "%s is NULL", !high ? "high" : "low");
+    int rc = check_names(names, n_methods, "names", err);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < n_steps; j++)
+        if (!isfinite(fraction[j]) || fraction[j] < 0 || fraction[j] > 1)
+            return dv__err(err, DV_EINVAL, "fraction[%zu] = %g is not in [0, 1]", j, fraction[j]);
+    size_t bad;
+    if ((bad = first_nonfinite(high, n_steps * n_methods)) < n_steps * n_methods)
+        return dv__err(err, DV_EINVAL, "high[%zu] (method '%s', step %zu) is %g", bad,
+                       names[bad / n_steps], bad % n_steps, high[bad]);
+    if ((bad = first_nonfinite(low, n_steps * n_methods)) < n_steps * n_methods)
+        return dv__err(err, DV_EINVAL, "low[%zu] (method '%s', step %zu) is %g", bad,
+                       names[bad / n_steps], bad % n_steps, low[bad]);
+    double w, h, dpi;
+    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+        return rc;
+    const char *metric = metric_name && metric_name[0] ? metric_name : "test metric";
+    data_csv d;
+    if ((rc = data_open(&d, data_path, "method,order,fraction,metric", err)))
+        return rc;
+    dv__fig *f = dv__fig_new(w, h, 1, 1);
+    if (!f) {
+        data_close(&d, 0, NULL);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    dv__fig_title(f, fig_title(opts, "Removing training points by value"));
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_xlabel(a, "fraction of training points removed");
+    dv__ax_ylabel(a, metric);
+    dv__ax_legend(a, DV__LEGEND_BEST);
+    /* the legend: one entry per method (its colour), then the two orders
+     * (line styles, in grey, from series with no drawn point) */
+    int marks = n_steps <= 25;
+    for (size_t m = 0; m < n_methods; m++) {
+        dv__rgb c = dv__palette((int)m);
+        for (int o = 0; o < 2; o++) {
+            const double *v = (o == 0 ? high : low) + m * n_steps;
+            dv__ax_line(a, fraction, v, n_steps, c, 1.5, o == 0 ? DV__DASH_SOLID : DV__DASH_DASHED,
+                        o == 0 ? names[m] : NULL);
+            if (marks)
+                dv__ax_scatter(a, fraction, v, n_steps, c,
+                               o == 0 ? DV__MARK_CIRCLE : DV__MARK_TRIANGLE, 3.5, 1.0, NULL);
+            if (d.f)
+                for (size_t j = 0; j < n_steps; j++) {
+                    csv_field(d.f, names[m]);
+                    fprintf(d.f, ",%s,%.17g,%.17g\n", o == 0 ? "high" : "low", fraction[j], v[j]);
+                }
+        }
+    }
+    const double none = NAN;
+    dv__rgb grey = {0.3, 0.3, 0.3};
+    dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_SOLID, "highest first");
+    dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_DASHED, "lowest first");
+    return fig_finish(f, path, dpi, &d, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Point addition                                                           */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts *opts,
+                     size_t n_sizes, const int64_t *sizes, size_t n_scorers,
+                     const char *const *scorers, const double *mean, const double *se,
+                     dv_error *err)
+{
+    if (!path)
+        return dv__err(err, DV_EINVAL, "path is NULL");
+    if (n_sizes == 0)
+        return dv__err(err, DV_EINVAL, "n_sizes is 0");
+    if (n_scorers == 0)
+        return dv__err(err, DV_EINVAL, "n_scorers is 0");
+    if (!sizes)
+        return dv__err(err, DV_EINVAL, "sizes is NULL");
+    if (!mean)
+        return dv__err(err, DV_EINVAL, "mean is NULL");
+    int rc = check_names(scorers, n_scorers, "scorers", err);
+    if (rc)
+        return rc;
+    size_t nv = n_sizes * n_scorers, bad;
+    if ((bad = first_nonfinite(mean, nv)) < nv)
+        return dv__err(err, DV_EINVAL, "mean[%zu] (scorer '%s', size %lld) is %g", bad,
+                       scorers[bad / n_sizes], (long long)sizes[bad % n_sizes], mean[bad]);
+    if (se)
+        for (size_t i = 0; i < nv; i++)
+            if (!isfinite(se[i]) || se[i] < 0)
+                return dv__err(err, DV_EINVAL,
+                               "se[%zu] (scorer '%s', size %lld) = %g is not a standard error", i,
+                               scorers[i / n_sizes], (long long)sizes[i % n_sizes], se[i]);
+    double w, h, dpi;
+    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+        return rc;
+    char **labels = dv__calloc(n_sizes, sizeof *labels);
+    double *x = dv__malloc(n_sizes * sizeof *x), *hh = dv__malloc(n_sizes * sizeof *hh),
+           *ee = dv__malloc(n_sizes * sizeof *ee);
+    data_csv d = {0};
+    dv__fig *f = NULL;
+    if (!labels || !x || !hh || !ee) {
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t s = 0; s < n_sizes; s++) {
+        labels[s] = dv__malloc(24);
+        if (!labels[s]) {
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+            goto done;
+        }
+        snprintf(labels[s], 24, "%lld", (long long)sizes[s]);
+    }
+    if ((rc = data_open(&d, data_path, "base_size,scores,gain,stderr", err)))
+        goto done;
+    f = dv__fig_new(w, h, 1, 1);
+    if (!f) {
+        data_close(&d, 0, NULL);
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
+    dv__fig_title(f, fig_title(opts, "Gain from adding the top-scored points"));
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_xlabel(a, "size of the base training set");
+    dv__ax_ylabel(a, "test metric gain \xc3\x97 100");
+    dv__ax_xcategories(a, (const char *const *)labels, n_sizes);
+    dv__ax_xlim(a, -0.5, (double)n_sizes - 0.5);
+    dv__ax_legend(a, DV__LEGEND_RIGHT);
+    dv__ax_hline(a, 0, (dv__rgb){0, 0, 0}, DV__DASH_SOLID, NULL);
+    double group = 0.8, bw = group / (double)n_scorers;
+    for (size_t k = 0; k < n_scorers; k++) {
+        for (size_t s = 0; s < n_sizes; s++) {
+            x[s] = (double)s - group / 2 + bw * ((double)k + 0.5);
+            hh[s] = 100 * mean[k * n_sizes + s];
+            ee[s] = se ? 100 * se[k * n_sizes + s] : 0;
+            if (d.f) {
+                fprintf(d.f, "%lld,", (long long)sizes[s]);
+                csv_field(d.f, scorers[k]);
+                fprintf(d.f, ",%.17g,", mean[k * n_sizes + s]);
+                if (se)
+                    fprintf(d.f, "%.17g", se[k * n_sizes + s]);
+                fputc('\n', d.f);
+            }
+        }
+        dv__ax_bars(a, x, hh, se ? ee : NULL, n_sizes, bw * 0.92, dv__palette((int)k),
+                    scorers[k]);
+    }
+    rc = fig_finish(f, path, dpi, &d, err);
+    f = NULL;
+done:
+    if (f) {
+        data_close(&d, 0, NULL);
+        dv__fig_free(f);
+    }
+    if (labels)
+        for (size_t s = 0; s < n_sizes; s++)
+            dv__free(labels[s]);
+    dv__free(labels);
+    dv__free(x);
+    dv__free(hh);
+    dv__free(ee);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A 2-D map                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Centre of cell i of n spanning [a, b]. */
+static double grid_at(double a, double b, size_t i, size_t n)
+{
+    if (i == n - 1)
+        return b;
+    return a + (b - a) * (double)i / (double)(n - 1);
+}
+
+int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,
+                const dv_map *map, dv_error *err)
+{
+    if (!path)
+        return dv__err(err, DV_EINVAL, "path is NULL");
+    if (!map)
+        return dv__err(err, DV_EINVAL, "map is NULL");
+    if (map->nx < 2 || map->ny < 2)
+        return dv__err(err, DV_EINVAL, "map->nx = %zu, map->ny = %zu: the grid needs at least 2 "
+                                       "columns and 2 rows", map->nx, map->ny);
+    if (map->nx > ((size_t)1 << 26) / map->ny)
+        return dv__err(err, DV_EINVAL, "map: a %zu x %zu grid is too large", map->nx, map->ny);
+    if (!(isfinite(map->x0) && isfinite(map->x1) && map->x0 < map->x1))
+        return dv__err(err, DV_EINVAL, "map->x0 = %g, map->x1 = %g: need finite x0 < x1", map->x0,
+                       map->x1);
+    if (!(isfinite(map->y0) && isfinite(map->y1) && map->y0 < map->y1))
+        return dv__err(err, DV_EINVAL, "map->y0 = %g, map->y1 = %g: need finite y0 < y1", map->y0,
+                       map->y1);
+    if (!map->z)
+        return dv__err(err, DV_EINVAL, "map->z is NULL");
+    size_t nz = map->nx * map->ny, n_fin = 0;
+    double zmin = INFINITY, zmax = -INFINITY;
+    for (size_t i = 0; i < nz; i++) {
+        double v = map->z[i];
+        if (isnan(v))
+            continue;
+        if (!isfinite(v))
+            return dv__err(err, DV_EINVAL, "map->z[%zu] is %g (NaN marks a cell with no value)",
+                           i, v);
+        n_fin++;
+        zmin = v < zmin ? v : zmin;
+        zmax = v > zmax ? v : zmax;
+    }
+    if (n_fin == 0)
+        return dv__err(err, DV_EINVAL, "map->z has no value (every cell is NaN)");
+    if (map->n_points) {
+        if (!map->px || !map->py)
+            return dv__err(err, DV_EINVAL, "map->%s is NULL with n_points = %zu",
+                           !map->px ? "px" : "py", map->n_points);
+        for (size_t i = 0; i < map->n_points; i++) {
+            if (!isfinite(map->px[i]) || !isfinite(map->py[i]))
+                return dv__err(err, DV_EINVAL, "map point %zu (%g, %g) is not finite", i,
+                               map->px[i], map->py[i]);
+            if (map->cls && map->cls[i] < 0)
+                return dv__err(err, DV_EINVAL, "map->cls[%zu] = %d is negative", i, map->cls[i]);
+        }
+    }
+    if (map->n_curves) {
+        if (!map->curve_len || !map->cx || !map->cy)
+            return dv__err(err, DV_EINVAL, "map->%s is NULL with n_curves = %zu",
+                           !map->curve_len ? "curve_len" : !map->cx ? "cx" : "cy", map->n_curves);
+        for (size_t k = 0, off = 0; k < map->n_curves; off += map->curve_len[k], k++)
+            for (size_t i = off; i < off + map->curve_len[k]; i++)
+                if (!isfinite(map->cx[i]) || !isfinite(map->cy[i]))
+                    return dv__err(err, DV_EINVAL, "map curve %zu, vertex %zu (%g, %g) is not "
+                                   "finite", k, i - off, map->cx[i], map->cy[i]);
+    }
+    double w, h, dpi;
+    int rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err);
+    if (rc)
+        return rc;
+    data_csv d;
+    if ((rc = data_open(&d, data_path, "x,y,value", err)))
+        return rc;
+    dv__fig *f = dv__fig_new(w, h, 1, 1);
+    if (!f) {
+        data_close(&d, 0, NULL);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    const char *zl = map->z_label && map->z_label[0] ? map->z_label : "value";
+    char title[256];
+    snprintf(title, sizeof title, "%s over the plane", zl);
+    if (title[0] >= 'a' && title[0] <= 'z')
+        title[0] = (char)(title[0] - 'a' + 'A');
+    dv__fig_title(f, fig_title(opts, title));
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_xlabel(a, map->x_label ? map->x_label : "x");
+    dv__ax_ylabel(a, map->y_label ? map->y_label : "y");
+    /* the image spans the cells, half a step beyond the centres */
+    double hx = (map->x1 - map->x0) / (double)(map->nx - 1) / 2,
+           hy = (map->y1 - map->y0) / (double)(map->ny - 1) / 2;
+    dv__ax_xlim(a, map->x0 - hx, map->x1 + hx);
+    dv__ax_ylim(a, map->y0 - hy, map->y1 + hy);
+    if (zmin < 0 && zmax > 0) {
+        double m = fmax(-zmin, zmax);
+        dv__ax_image(a, map->z, map->nx, map->ny, map->x0, map->x1, map->y0, map->y1,
+                     DV__CMAP_DIVERGING, -m, m, zl);
+    } else {
+        dv__ax_image(a, map->z, map->nx, map->ny, map->x0, map->x1, map->y0, map->y1,
+                     DV__CMAP_VIRIDIS, zmin, zmax, zl);
+    }
+    for (size_t k = 0, off = 0; k < map->n_curves; off += map->curve_len[k], k++)
+        dv__ax_line(a, map->cx + off, map->cy + off, map->curve_len[k], (dv__rgb){0, 0, 0}, 1.2,
+                    DV__DASH_SOLID, NULL);
+    if (map->n_points) {
+        int max_cls = 0;
+        for (size_t i = 0; i < map->n_points; i++)
+            if (map->cls && map->cls[i] > max_cls)
+                max_cls = map->cls[i];
+        double *qx = dv__malloc(map->n_points * sizeof *qx),
+               *qy = dv__malloc(map->n_points * sizeof *qy);
+        if (!qx || !qy) {
+            dv__free(qx);
+            dv__free(qy);
+            data_close(&d, 0, NULL);
+            dv__fig_free(f);
+            return dv__err(err, DV_ENOMEM, "out of memory");
+        }
+        for (int c = 0; c <= max_cls; c++) {
+            size_t m = 0;
+            for (size_t i = 0; i < map->n_points; i++)
+                if (!map->cls || map->cls[i] == c) {
+                    qx[m] = map->px[i];
+                    qy[m] = map->py[i];
+                    m++;
+                }
+            if (m == 0)
+                continue;
+            char lab[32];
+            snprintf(lab, sizeof lab, "class %d", c);
+            /* black markers with a white rim read over any colour of the map
+             * (and in grey); the classes differ by shape */
+            static const dv__marker shape[4] = {DV__MARK_CIRCLE, DV__MARK_TRIANGLE,
+                                                DV__MARK_SQUARE, DV__MARK_DIAMOND};
+            double sz = c % 4 == 1 ? 5.0 : 4.0;
+            dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, shape[c % 4], sz + 1.8, 1.0, NULL);
+            dv__ax_scatter(a, qx, qy, m, (dv__rgb){0, 0, 0}, shape[c % 4], sz, 1.0,
+                           map->cls ? lab : "points");
+        }
+        dv__free(qx);
+        dv__free(qy);
+        dv__ax_legend(a, DV__LEGEND_BEST);
+    } else {
+        dv__ax_legend(a, DV__LEGEND_NONE);
+    }
+    if (d.f)
+        for (size_t r = 0; r < map->ny; r++)
+            for (size_t c = 0; c < map->nx; c++)
+                fprintf(d.f, "%.17g,%.17g,%.17g\n", grid_at(map->x0, map->x1, c, map->nx),
+                        grid_at(map->y0, map->y1, r, map->ny), map->z[r * map->nx + c]);
+    return fig_finish(f, path, dpi, &d, err);
+}
