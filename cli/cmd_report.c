@@ -65,7 +65,7 @@ static void base64_file(FILE *out, const char *path)
 static void figure(FILE *h, const char *dir, const char *run, const char *name,
                    const char *caption, char **extra, int n_extra)
 {
-    char png[4300], svg[4300];
+    char png[4400], svg[4400];
     snprintf(png, sizeof png, "%s/%s.png", dir, name);
     snprintf(svg, sizeof svg, "%s/%s.svg", dir, name);
     for (int pass = 0; pass < 2; pass++) {

@@ -570,7 +570,8 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
     }
     if ((rc = dv__argsort(xs, m, ord)))
         goto out;
-    size_t groups = m < 40 ? (m + 3) / 4 : 20, ng = 0;
+    /* About 15 points per group, 3 to 20 groups. */
+    size_t groups = m / 15 < 3 ? (m < 3 ? m : 3) : m / 15 > 20 ? 20 : m / 15, ng = 0;
     for (size_t g = 0; g < groups; g++) {
         size_t a0 = g * m / groups, a1 = (g + 1) * m / groups;
         if (a1 <= a0)
