@@ -248,7 +248,12 @@ static int law_opt(void *ctx, int c, const char *arg)
     if (c != 2000)
         return 0;
     free(a->points);
-    a->points = cli_int_list("--points", arg, &a->n_points);
+    a->n_points = 0;
+    a->points = malloc((strlen(arg) / 2 + 1) * sizeof *a->points);
+    char *copy = strdup(arg), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        a->points[a->n_points++] = cli_int("--points", t, 0, INT64_MAX);
+    free(copy);
     return 1;
 }
 
@@ -518,6 +523,26 @@ static int plot_distance(int argc, char **argv)
             cli_die("plot distance: point %zu is training row %lld, but the training split has "
                     "%zu rows; use the run's data options",
                     i, (long long)r.ids[i], nt);
+    /* The split must be the run's: each point's data row as recorded. */
+    char ppath[4200];
+    snprintf(ppath, sizeof ppath, "%s/points.csv", dir);
+    char *ptext = cli_slurp(ppath);
+    if (!ptext)
+        cli_die("%s: cannot read", ppath);
+    const int64_t *src = dv_dataset_source_rows(train);
+    char *save = NULL, *line = strtok_r(ptext, "\n", &save);
+    for (size_t i = 0; i < r.n_points; i++) {
+        line = strtok_r(NULL, "\n", &save);
+        const char *c1 = line ? strchr(line, ',') : NULL;
+        if (!c1)
+            cli_die("%s: %zu rows for %zu points", ppath, i, r.n_points);
+        long long row = atoll(c1 + 1);
+        if (row != (long long)src[r.ids[i]])
+            cli_die("plot distance: point %zu is data row %lld in the run but data row %lld in "
+                    "this split; use the run's data options",
+                    i, row, (long long)src[r.ids[i]]);
+    }
+    free(ptext);
     dv_learner_params lp;
     dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
     double *x = malloc((r.n_points ? r.n_points : 1) * sizeof *x);
