@@ -1717,7 +1717,11 @@ static void draw(dv__fig *f, cairo_t *cr)
             draw_panel(cr, &f->axes[i]);
     if (f->title) {
         grey(cr, 0.05);
-        text(cr, f->title, FS_FIGTITLE, 1, f->w / 2, OUTER_PAD, 0.5, 0, 0);
+        /* A title wider than the figure is set smaller (down to 65 %). */
+        double fs = FS_FIGTITLE, tw = text_w(cr, f->title, fs, 1), room = f->w - 2 * OUTER_PAD;
+        if (tw > room)
+            fs = fs * room / tw < 0.65 * fs ? 0.65 * fs : fs * room / tw;
+        text(cr, f->title, fs, 1, f->w / 2, OUTER_PAD, 0.5, 0, 0);
     }
 }
 

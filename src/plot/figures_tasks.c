@@ -219,6 +219,17 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
         if (xlog)
             dv__ax_xlog(a, 1);
         dv__ax_legend(a, p == 0 ? DV__LEGEND_BEST : DV__LEGEND_NONE);
+        if (p == 0) {
+            /* R^2 of a poor estimate can be hugely negative: show [-1, 1]. */
+            double lo = INFINITY;
+            for (size_t k = 0; k < n_est * n_budgets; k++)
+                if (isfinite(r2[k]) && r2[k] < lo)
+                    lo = r2[k];
+            if (lo < -1) {
+                dv__ax_ylim(a, -1, 1.02);
+                dv__ax_note(a, "values below \xe2\x88\x92""1 off the panel");
+            }
+        }
         for (size_t e = 0; e < n_est; e++) {
             for (size_t j = 0; j < n_budgets; j++) {
                 x[j] = budgets[ord[j]];
