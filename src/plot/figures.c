@@ -15,20 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Saves the figure, then puts the data CSV in place only if that worked. */
-static int finish(dv__fig *f, dv__plotcsv *csv, const char *path, const dv_plot_opts *o,
-                  dv_error *err)
-{
-    int rc = dv__fig_save(f, path, o && o->dpi > 0 ? o->dpi : 200.0, err);
-    int rc2 = dv__plotcsv_close(csv, rc == DV_OK, err);
-    dv__fig_free(f);
-    return rc != DV_OK ? rc : rc2;
-}
-
-static const char *title_or(const dv_plot_opts *o, const char *dflt)
-{
-    return o && o->title ? o->title : dflt;
-}
+/* The size and resolution of a figure from opts and its defaults (inches). */
+#define SETUP(o, dw, dh)                                                     \
+    double w_pt, h_pt, dpi;                                                  \
+    do {                                                                     \
+        int rc_ = dv__plot_setup(o, dw, dh, &w_pt, &h_pt, &dpi, err);        \
+        if (rc_)                                                             \
+            return rc_;                                                      \
+    } while (0)
 
 static int law_usable(const dv_law *L)
 {
@@ -73,9 +67,8 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
                        (long long)k_lo, (long long)k_hi);
     int cols = n_points <= 2 || n_points == 4 ? (n_points == 1 ? 1 : 2) : 3;
     int rows = (int)((n_points + (size_t)cols - 1) / (size_t)cols);
-    double w = dv__plot_inches(o ? o->width : 0, n_points == 1 ? 3.4 : 2.6 * cols);
-    double h = dv__plot_inches(o ? o->height : 0, n_points == 1 ? 2.6 : 0.35 + 2.2 * rows);
-    dv__fig *f = dv__fig_new(w, h, rows, cols);
+    SETUP(o, n_points == 1 ? 3.4 : 2.6 * cols, n_points == 1 ? 2.6 : 0.35 + 2.2 * rows);
+    dv__fig *f = dv__fig_new(w_pt, h_pt, rows, cols);
     if (!f)
         return dv__err(err, DV_ENOMEM, "plot law: out of memory");
     dv__plotcsv csv;
@@ -84,7 +77,7 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
         dv__fig_free(f);
         return rc;
     }
-    dv__fig_title(f, title_or(o, n_points == 1 ? NULL
+    dv__fig_title(f, dv__plot_title(o, n_points == 1 ? NULL
                                                : "Marginal contributions \xce\x94 and laws "
                                                  "c\xc2\xb7k^\xe2\x88\x92\xce\xb1 \xc2\xb1 "
                                                  "\xcf\x83\xc2\xb7k^\xe2\x88\x92\xce\xb2/2"));
@@ -110,7 +103,7 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
         char t[96];
         snprintf(t, sizeof t, n_points == 1 ? "Point %lld: contributions and law" : "point %lld",
                  id);
-        dv__ax_title(a, n_points == 1 ? title_or(o, t) : t);
+        dv__ax_title(a, n_points == 1 ? dv__plot_title(o, t) : t);
         dv__ax_xlog(a, 1);
         dv__ax_scatter(a, kx, d, n_samples, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.35,
                        i == 0 ? "samples" : NULL);
@@ -142,7 +135,7 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
             dv__ax_ylabel(a, "marginal contribution \xce\x94");
     }
     dv__free(kx);
-    return finish(f, &csv, path, o, err);
+    return dv__plot_finish(f, path, dpi, &csv, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -208,6 +201,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
 {
     if (!path || !delta || !card || !laws || n_points == 0 || n_samples == 0)
         return dv__err(err, DV_EINVAL, "plot validation: no points or samples to draw");
+    SETUP(o, 7.0, 2.5);
     int32_t *grid = dv__malloc(n_samples * sizeof *grid);
     if (!grid)
         return dv__err(err, DV_ENOMEM, "plot validation: out of memory");
@@ -233,8 +227,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     double *y = dv__malloc(n_points * sizeof *y), *yh = dv__malloc(n_points * sizeof *yh);
     size_t *ord = dv__malloc(n_points * sizeof *ord);
     double *al = dv__malloc(n_points * sizeof *al);
-    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 7.0),
-                             dv__plot_inches(o ? o->height : 0, 2.5), 1, 3);
+    dv__fig *f = dv__fig_new(w_pt, h_pt, 1, 3);
     dv__plotcsv csv = {0};
     int rc = DV_OK;
     if (!mu || !y || !yh || !ord || !al || !f) {
@@ -243,7 +236,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     }
     if ((rc = dv__plotcsv_open(&csv, data_path, "panel,series,x,y", err)))
         goto done;
-    dv__fig_title(f, title_or(o, "Scaling of marginal contributions (grid-mode run)"));
+    dv__fig_title(f, dv__plot_title(o, "Scaling of marginal contributions (grid-mode run)"));
 
     /* (a) points nearest the quantiles of the log estimator's alpha. */
     dv__axes *a = dv__fig_axes(f, 0, 0);
@@ -365,7 +358,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     dv__ax_ylabel(a, "R\xc2\xb2 over points");
     dv__ax_legend(a, DV__LEGEND_BEST);
 
-    rc = finish(f, &csv, path, o, err);
+    rc = dv__plot_finish(f, path, dpi, &csv, err);
     f = NULL;
 done:
     if (f) {
@@ -422,6 +415,7 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
 {
     if (!path || !laws || n_points == 0)
         return dv__err(err, DV_EINVAL, "plot hist: no laws to draw");
+    SETUP(o, 5.0, 4.0);
     double *v[3];
     size_t n = 0;
     for (int j = 0; j < 3; j++)
@@ -444,8 +438,7 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
                      n_points);
         goto out;
     }
-    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 5.0),
-                             dv__plot_inches(o ? o->height : 0, 4.0), 2, 2);
+    dv__fig *f = dv__fig_new(w_pt, h_pt, 2, 2);
     if (!f) {
         rc = dv__err(err, DV_ENOMEM, "plot hist: out of memory");
         goto out;
@@ -457,7 +450,7 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
     }
     char t[96];
     snprintf(t, sizeof t, "Scaling-law parameters of %zu points", n);
-    dv__fig_title(f, title_or(o, t));
+    dv__fig_title(f, dv__plot_title(o, t));
     static const char *names[] = {"alpha", "log10_abs_c", "beta"};
     static const char *labels[] = {"\xce\xb1 (decay of the mean)", "log\xe2\x82\x81\xe2\x82\x80|c|",
                                    "\xce\xb2 (decay of the variance)"};
@@ -478,7 +471,7 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
         dv__plotcsv_row(&csv, "alpha_vs_log10_abs_c,point,%.17g,%.17g", v[1][i], v[0][i]);
     dv__ax_xlabel(a, labels[1]);
     dv__ax_ylabel(a, "\xce\xb1");
-    rc = finish(f, &csv, path, o, err);
+    rc = dv__plot_finish(f, path, dpi, &csv, err);
 out:
     for (int j = 0; j < 3; j++)
         dv__free(v[j]);
@@ -551,6 +544,7 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
 {
     if (!path || !x || !y || n == 0)
         return dv__err(err, DV_EINVAL, "plot scatter: no points to draw");
+    SETUP(o, 3.4, 2.6);
     /* Finite pairs sorted by x, for the running median over ~20 groups. */
     size_t m = 0;
     size_t *ord = dv__malloc(n * sizeof *ord);
@@ -594,8 +588,7 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
         ng++;
         dv__free(buf);
     }
-    dv__fig *f = dv__fig_new(dv__plot_inches(o ? o->width : 0, 3.4),
-                             dv__plot_inches(o ? o->height : 0, 2.6), 1, 1);
+    dv__fig *f = dv__fig_new(w_pt, h_pt, 1, 1);
     if (!f) {
         rc = dv__err(err, DV_ENOMEM, "plot scatter: out of memory");
         goto out;
@@ -613,13 +606,13 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
     char t[160];
     snprintf(t, sizeof t, "%s against %s", y_label ? y_label : "y", x_label ? x_label : "x");
     dv__axes *a = dv__fig_axes(f, 0, 0);
-    dv__ax_title(a, title_or(o, t));
+    dv__ax_title(a, dv__plot_title(o, t));
     dv__ax_scatter(a, x, y, n, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.4, "points");
     dv__ax_line(a, mx, my, ng, dv__palette(4), 1.6, DV__DASH_SOLID, "running median");
     dv__ax_xlabel(a, x_label ? x_label : "x");
     dv__ax_ylabel(a, y_label ? y_label : "y");
     dv__ax_legend(a, DV__LEGEND_BEST);
-    rc = finish(f, &csv, path, o, err);
+    rc = dv__plot_finish(f, path, dpi, &csv, err);
 out:
     dv__free(ord);
     dv__free(xs);

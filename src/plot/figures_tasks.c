@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "internal.h"
 #include "plot/fig.h"
+#include "plot/plotcsv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,109 +19,6 @@
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                           */
 /* ------------------------------------------------------------------------ */
-
-/* Checks opts and resolves the size (points) and dpi. */
-static int fig_setup(const dv_plot_opts *opts, double def_w_in, double def_h_in, double *w_pt,
-                     double *h_pt, double *dpi, dv_error *err)
-{
-    double w = def_w_in, h = def_h_in, d = 200;
-    if (opts) {
-        if (!isfinite(opts->width) || opts->width < 0)
-            return dv__err(err, DV_EINVAL, "opts->width: %g inches is not a size (0 = default)",
-                           opts->width);
-        if (!isfinite(opts->height) || opts->height < 0)
-            return dv__err(err, DV_EINVAL, "opts->height: %g inches is not a size (0 = default)",
-                           opts->height);
-        if (!isfinite(opts->dpi) || opts->dpi < 0)
-            return dv__err(err, DV_EINVAL, "opts->dpi: %g is not a resolution (0 = 200)",
-                           opts->dpi);
-        if (opts->width > 0)
-            w = opts->width;
-        if (opts->height > 0)
-            h = opts->height;
-        if (opts->dpi > 0)
-            d = opts->dpi;
-    }
-    *w_pt = w * 72.0;
-    *h_pt = h * 72.0;
-    *dpi = d;
-    return DV_OK;
-}
-
-static const char *fig_title(const dv_plot_opts *opts, const char *def)
-{
-    if (opts && opts->title)
-        return opts->title[0] ? opts->title : NULL;
-    return def;
-}
-
-/* The data CSV: written to a temporary file first, renamed into place only
- * after the figure itself was saved. */
-typedef struct {
-    FILE *f;
-    const char *path;
-    char *tmp;
-} data_csv;
-
-static int data_open(data_csv *d, const char *path, const char *header, dv_error *err)
-{
-    memset(d, 0, sizeof *d);
-    if (!path)
-        return DV_OK;
-    d->path = path;
-    size_t len = strlen(path) + 32;
-    d->tmp = dv__malloc(len);
-    if (!d->tmp)
-        return dv__err(err, DV_ENOMEM, "out of memory");
-    snprintf(d->tmp, len, "%s.tmp%ld", path, (long)getpid());
-    d->f = fopen(d->tmp, "w");
-    if (!d->f) {
-        int e = errno;
-        dv__free(d->tmp);
-        d->tmp = NULL;
-        return dv__err(err, DV_EIO, "%s: cannot write: %s", path, strerror(e));
-    }
-    fprintf(d->f, "%s\n", header);
-    return DV_OK;
-}
-
-/* Closes the CSV: renamed into place when commit, else removed. */
-static int data_close(data_csv *d, int commit, dv_error *err)
-{
-    if (!d->f)
-        return DV_OK;
-    int bad = ferror(d->f);
-    int e = errno;
-    if (fclose(d->f) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    d->f = NULL;
-    int rc = DV_OK;
-    if (commit && !bad && rename(d->tmp, d->path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (!commit || bad)
-        remove(d->tmp);
-    if (commit && bad)
-        rc = dv__err(err, DV_EIO, "%s: write failed: %s", d->path, strerror(e));
-    dv__free(d->tmp);
-    d->tmp = NULL;
-    return rc;
-}
-
-/* Saves the figure, then commits the data CSV; frees the figure. */
-static int fig_finish(dv__fig *f, const char *path, double dpi, data_csv *d, dv_error *err)
-{
-    int rc = dv__fig_save(f, path, dpi, err);
-    dv__fig_free(f);
-    if (rc != DV_OK) {
-        data_close(d, 0, NULL);
-        return rc;
-    }
-    return data_close(d, 1, err);
-}
 
 static int check_names(const char *const *names, size_t n, const char *what, dv_error *err)
 {
@@ -139,22 +37,6 @@ static size_t first_nonfinite(const double *v, size_t n)
         if (!isfinite(v[i]))
             return i;
     return n;
-}
-
-/* Writes a CSV field: plain when it needs no quoting. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -184,7 +66,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
             return dv__err(err, DV_EINVAL, "budgets[%zu] = %g is not a positive number of samples",
                            j, budgets[j]);
     double w, h, dpi;
-    if ((rc = fig_setup(opts, 7.0, 2.4, &w, &h, &dpi, err)))
+    if ((rc = dv__plot_setup(opts, 7.0, 2.4, &w, &h, &dpi, err)))
         return rc;
 
     size_t *ord = dv__malloc(n_budgets * sizeof *ord);
@@ -197,16 +79,16 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
     double bmin = budgets[ord[0]], bmax = budgets[ord[n_budgets - 1]];
     int xlog = bmax / bmin >= 10;
 
-    data_csv d;
-    if ((rc = data_open(&d, data_path, "metric,estimator,samples,value", err)))
+    dv__plotcsv d;
+    if ((rc = dv__plotcsv_open(&d, data_path, "metric,estimator,samples,value", err)))
         goto done;
     dv__fig *f = dv__fig_new(w, h, 1, 3);
     if (!f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    dv__fig_title(f, fig_title(opts, "Agreement with the ground truth vs samples per point"));
+    dv__fig_title(f, dv__plot_title(opts, "Agreement with the ground truth vs samples per point"));
     static const char *metric[3] = {"r2", "pearson", "spearman"};
     static const char *ptitle[3] = {"R\xc2\xb2", "Pearson correlation", "Spearman correlation"};
     static const char *ylab[3] = {"R\xc2\xb2 (1 = exact)", "Pearson r", "Spearman \xcf\x81"};
@@ -236,7 +118,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
                 y[j] = vals[p][e * n_budgets + ord[j]];
                 if (d.f && isfinite(y[j])) {
                     fprintf(d.f, "%s,", metric[p]);
-                    csv_field(d.f, names[e]);
+                    dv__plot_csv_field(d.f, names[e]);
                     fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
                 }
             }
@@ -245,7 +127,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
             dv__ax_scatter(a, x, y, n_budgets, c, (dv__marker)(e % 5), 4.0, 1.0, NULL);
         }
     }
-    rc = fig_finish(f, path, dpi, &d, err);
+    rc = dv__plot_finish(f, path, dpi, &d, err);
 done:
     dv__free(ord);
     dv__free(x);
@@ -286,7 +168,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
                            m, bad, values[m * n + bad]);
     }
     double w, h, dpi;
-    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+    if ((rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
         return rc;
     size_t *ord = dv__malloc(n * sizeof *ord);
     double *x = dv__malloc((n + 1) * sizeof *x), *y = dv__malloc((n + 1) * sizeof *y);
@@ -294,16 +176,16 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    data_csv d;
-    if ((rc = data_open(&d, data_path, "method,inspected,found", err)))
+    dv__plotcsv d;
+    if ((rc = dv__plotcsv_open(&d, data_path, "method,inspected,found", err)))
         goto done;
     dv__fig *f = dv__fig_new(w, h, 1, 1);
     if (!f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    dv__fig_title(f, fig_title(opts, "Flipped labels found, lowest values first"));
+    dv__fig_title(f, dv__plot_title(opts, "Flipped labels found, lowest values first"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "fraction of training points inspected");
     dv__ax_ylabel(a, "fraction of flipped labels found");
@@ -328,7 +210,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
     }
     for (size_t m = 0; m < n_methods; m++) {
         if (dv__argsort(values + m * n, n, ord)) {
-            data_close(&d, 0, NULL);
+            dv__plotcsv_close(&d, 0, NULL);
             dv__fig_free(f);
             rc = dv__err(err, DV_ENOMEM, "out of memory");
             goto done;
@@ -343,7 +225,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
         }
         if (d.f)
             for (size_t j = 0; j <= n; j++) {
-                csv_field(d.f, names[m]);
+                dv__plot_csv_field(d.f, names[m]);
                 fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
             }
         /* solid and dash-dot alternate so neighbouring colours also differ
@@ -351,7 +233,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
         dv__ax_line(a, x, y, n + 1, dv__palette((int)m), 1.5,
                     m % 2 ? DV__DASH_DASHDOT : DV__DASH_SOLID, names[m]);
     }
-    rc = fig_finish(f, path, dpi, &d, err);
+    rc = dv__plot_finish(f, path, dpi, &d, err);
 done:
     dv__free(ord);
     dv__free(x);
@@ -392,18 +274,18 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
         return dv__err(err, DV_EINVAL, "low[%zu] (method '%s', step %zu) is %g", bad,
                        names[bad / n_steps], bad % n_steps, low[bad]);
     double w, h, dpi;
-    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+    if ((rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
         return rc;
     const char *metric = metric_name && metric_name[0] ? metric_name : "test metric";
-    data_csv d;
-    if ((rc = data_open(&d, data_path, "method,order,fraction,metric", err)))
+    dv__plotcsv d;
+    if ((rc = dv__plotcsv_open(&d, data_path, "method,order,fraction,metric", err)))
         return rc;
     dv__fig *f = dv__fig_new(w, h, 1, 1);
     if (!f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         return dv__err(err, DV_ENOMEM, "out of memory");
     }
-    dv__fig_title(f, fig_title(opts, "Removing training points by value"));
+    dv__fig_title(f, dv__plot_title(opts, "Removing training points by value"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "fraction of training points removed");
     dv__ax_ylabel(a, metric);
@@ -422,7 +304,7 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
                                o == 0 ? DV__MARK_CIRCLE : DV__MARK_TRIANGLE, 3.5, 1.0, NULL);
             if (d.f)
                 for (size_t j = 0; j < n_steps; j++) {
-                    csv_field(d.f, names[m]);
+                    dv__plot_csv_field(d.f, names[m]);
                     fprintf(d.f, ",%s,%.17g,%.17g\n", o == 0 ? "high" : "low", fraction[j], v[j]);
                 }
         }
@@ -431,7 +313,7 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
     dv__rgb grey = {0.3, 0.3, 0.3};
     dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_SOLID, "highest first");
     dv__ax_line(a, &none, &none, 1, grey, 1.5, DV__DASH_DASHED, "lowest first");
-    return fig_finish(f, path, dpi, &d, err);
+    return dv__plot_finish(f, path, dpi, &d, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -467,12 +349,12 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
                                "se[%zu] (scorer '%s', size %lld) = %g is not a standard error", i,
                                scorers[i / n_sizes], (long long)sizes[i % n_sizes], se[i]);
     double w, h, dpi;
-    if ((rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+    if ((rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
         return rc;
     char **labels = dv__calloc(n_sizes, sizeof *labels);
     double *x = dv__malloc(n_sizes * sizeof *x), *hh = dv__malloc(n_sizes * sizeof *hh),
            *ee = dv__malloc(n_sizes * sizeof *ee);
-    data_csv d = {0};
+    dv__plotcsv d = {0};
     dv__fig *f = NULL;
     if (!labels || !x || !hh || !ee) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
@@ -486,15 +368,15 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
         }
         snprintf(labels[s], 24, "%lld", (long long)sizes[s]);
     }
-    if ((rc = data_open(&d, data_path, "base_size,scores,gain,stderr", err)))
+    if ((rc = dv__plotcsv_open(&d, data_path, "base_size,scores,gain,stderr", err)))
         goto done;
     f = dv__fig_new(w, h, 1, 1);
     if (!f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    dv__fig_title(f, fig_title(opts, "Gain from adding the top-scored points"));
+    dv__fig_title(f, dv__plot_title(opts, "Gain from adding the top-scored points"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "size of the base training set");
     dv__ax_ylabel(a, "test metric gain \xc3\x97 100");
@@ -510,7 +392,7 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
             ee[s] = se ? 100 * se[k * n_sizes + s] : 0;
             if (d.f) {
                 fprintf(d.f, "%lld,", (long long)sizes[s]);
-                csv_field(d.f, scorers[k]);
+                dv__plot_csv_field(d.f, scorers[k]);
                 fprintf(d.f, ",%.17g,", mean[k * n_sizes + s]);
                 if (se)
                     fprintf(d.f, "%.17g", se[k * n_sizes + s]);
@@ -520,11 +402,11 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
         dv__ax_bars(a, x, hh, se ? ee : NULL, n_sizes, bw * 0.92, dv__palette((int)k),
                     scorers[k]);
     }
-    rc = fig_finish(f, path, dpi, &d, err);
+    rc = dv__plot_finish(f, path, dpi, &d, err);
     f = NULL;
 done:
     if (f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         dv__fig_free(f);
     }
     if (labels)
@@ -607,15 +489,15 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
                                    "finite", k, i - off, map->cx[i], map->cy[i]);
     }
     double w, h, dpi;
-    int rc = fig_setup(opts, 3.4, 2.6, &w, &h, &dpi, err);
+    int rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err);
     if (rc)
         return rc;
-    data_csv d;
-    if ((rc = data_open(&d, data_path, "x,y,value", err)))
+    dv__plotcsv d;
+    if ((rc = dv__plotcsv_open(&d, data_path, "x,y,value", err)))
         return rc;
     dv__fig *f = dv__fig_new(w, h, 1, 1);
     if (!f) {
-        data_close(&d, 0, NULL);
+        dv__plotcsv_close(&d, 0, NULL);
         return dv__err(err, DV_ENOMEM, "out of memory");
     }
     const char *zl = map->z_label && map->z_label[0] ? map->z_label : "value";
@@ -623,7 +505,7 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
     snprintf(title, sizeof title, "%s over the plane", zl);
     if (title[0] >= 'a' && title[0] <= 'z')
         title[0] = (char)(title[0] - 'a' + 'A');
-    dv__fig_title(f, fig_title(opts, title));
+    dv__fig_title(f, dv__plot_title(opts, title));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, map->x_label ? map->x_label : "x");
     dv__ax_ylabel(a, map->y_label ? map->y_label : "y");
@@ -653,7 +535,7 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
         if (!qx || !qy) {
             dv__free(qx);
             dv__free(qy);
-            data_close(&d, 0, NULL);
+            dv__plotcsv_close(&d, 0, NULL);
             dv__fig_free(f);
             return dv__err(err, DV_ENOMEM, "out of memory");
         }
@@ -689,5 +571,5 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
             for (size_t c = 0; c < map->nx; c++)
                 fprintf(d.f, "%.17g,%.17g,%.17g\n", grid_at(map->x0, map->x1, c, map->nx),
                         grid_at(map->y0, map->y1, r, map->ny), map->z[r * map->nx + c]);
-    return fig_finish(f, path, dpi, &d, err);
+    return dv__plot_finish(f, path, dpi, &d, err);
 }

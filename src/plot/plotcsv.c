@@ -3,9 +3,11 @@
  */
 #define _GNU_SOURCE
 #include "plotcsv.h"
+#include "fig.h"
 #include "internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,3 +56,64 @@ int dv__plotcsv_close(dv__plotcsv *c, int ok, dv_error *err)
     }
     return DV_OK;
 }
+
+/* Checks opts and resolves the size (points) and dpi. */
+int dv__plot_setup(const dv_plot_opts *opts, double def_w_in, double def_h_in, double *w_pt,
+                   double *h_pt, double *dpi, dv_error *err)
+{
+    double w = def_w_in, h = def_h_in, d = 200;
+    if (opts) {
+        if (!isfinite(opts->width) || opts->width < 0)
+            return dv__err(err, DV_EINVAL, "opts->width: %g inches is not a size (0 = default)",
+                           opts->width);
+        if (!isfinite(opts->height) || opts->height < 0)
+            return dv__err(err, DV_EINVAL, "opts->height: %g inches is not a size (0 = default)",
+                           opts->height);
+        if (!isfinite(opts->dpi) || opts->dpi < 0)
+            return dv__err(err, DV_EINVAL, "opts->dpi: %g is not a resolution (0 = 200)",
+                           opts->dpi);
+        if (opts->width > 0)
+            w = opts->width;
+        if (opts->height > 0)
+            h = opts->height;
+        if (opts->dpi > 0)
+            d = opts->dpi;
+    }
+    *w_pt = w * 72.0;
+    *h_pt = h * 72.0;
+    *dpi = d;
+    return DV_OK;
+}
+
+const char *dv__plot_title(const dv_plot_opts *opts, const char *def)
+{
+    if (opts && opts->title)
+        return opts->title[0] ? opts->title : NULL;
+    return def;
+}
+
+int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv *csv,
+                    dv_error *err)
+{
+    int rc = dv__fig_save(f, path, dpi, err);
+    dv__fig_free(f);
+    int rc2 = dv__plotcsv_close(csv, rc == DV_OK, err);
+    return rc != DV_OK ? rc : rc2;
+}
+
+/* Writes a CSV field: plain when it needs no quoting. */
+void dv__plot_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+

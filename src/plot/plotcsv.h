@@ -25,10 +25,19 @@ void dv__plotcsv_row(dv__plotcsv *c, const char *fmt, ...) __attribute__((format
  * removes the temporary file.  Returns DV_OK or the error. */
 int dv__plotcsv_close(dv__plotcsv *c, int ok, dv_error *err);
 
-/* Inches to points with a default. */
-static inline double dv__plot_inches(double v, double dflt)
-{
-    return 72.0 * (v > 0 ? v : dflt);
-}
+/* Checks opts (NULL: defaults) and resolves the size in points and the dpi
+ * (default 200); DV_EINVAL names a negative or non-finite field. */
+int dv__plot_setup(const dv_plot_opts *opts, double def_w_in, double def_h_in, double *w_pt,
+                   double *h_pt, double *dpi, dv_error *err);
+/* The title: opts->title when given ("" = none), else def. */
+const char *dv__plot_title(const dv_plot_opts *opts, const char *def);
+
+struct dv__fig;
+/* Saves and frees the figure, then puts the data CSV in place only if the
+ * figure was saved (else removes it). */
+int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv *csv,
+                    dv_error *err);
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+void dv__plot_csv_field(FILE *f, const char *s);
 
 #endif
