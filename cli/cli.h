@@ -128,6 +128,16 @@ typedef struct {
     "  --title TEXT         replace the figure's title\n"
 /* Handles one figure option; returns 1 when opt was one of them. */
 int cli_plot_opt(cli_plot_opts *p, int opt, const char *arg);
+/* A figure's own option handler: returns 1 when it took opt. */
+typedef int (*cli_opt_fn)(void *ctx, int opt, const char *arg);
+struct option;
+/* Parses the figure options, the figure's own (extra, taken by handle) and
+ * --help; *inputs receives the positional arguments (between min_in and
+ * max_in of them, described by what in the message); dies on errors. */
+void cli_plot_parse(int argc, char **argv, const char *usage, const struct option *extra,
+                    size_t n_extra, cli_plot_opts *po, cli_opt_fn handle, void *ctx,
+                    char ***inputs, size_t *n_inputs, size_t min_in, size_t max_in,
+                    const char *what);
 /* Dies unless -o was given; reports a library error and dies. */
 void cli_plot_check(const cli_plot_opts *p, const char *figure);
 void cli_plot_done(const cli_plot_opts *p, int rc, const dv_error *err);

@@ -202,9 +202,14 @@ static void run_free(run_data *r)
 /* Figures of a run                                                         */
 /* ------------------------------------------------------------------------ */
 
-static void parse_fig(int argc, char **argv, const char *usage, const struct option *extra,
-                      size_t n_extra, cli_plot_opts *po, const char **run_dir,
-                      int (*handle)(void *, int, const char *), void *ctx)
+
+/* Parses the figure options, the figure's own (extra, handled by handle)
+ * and --help; returns the positional arguments (input files) in *inputs,
+ * between min_in and max_in of them. */
+void cli_plot_parse(int argc, char **argv, const char *usage, const struct option *extra,
+                    size_t n_extra, cli_plot_opts *po, cli_opt_fn handle, void *ctx,
+                    char ***inputs, size_t *n_inputs, size_t min_in, size_t max_in,
+                    const char *what)
 {
     struct option opts[32];
     static const struct option common[] = {CLI_PLOT_LONGOPTS, {"help", no_argument, 0, 'h'}};
@@ -226,15 +231,28 @@ static void parse_fig(int argc, char **argv, const char *usage, const struct opt
             continue;
         if (handle && handle(ctx, c, optarg))
             continue;
-        fprintf(stderr, "%s", usage);
+        fputs(usage, stderr);
         exit(2);
     }
-    if (optind >= argc)
-        cli_die("plot %s: RUN_DIR is required", argv[0]);
-    *run_dir = argv[optind++];
-    if (optind < argc)
-        cli_die("plot %s: unexpected argument '%s'", argv[0], argv[optind]);
+    size_t n = (size_t)(argc - optind);
+    if (n < min_in)
+        cli_die("plot %s: %s is required (see dval plot %s --help)", argv[0], what, argv[0]);
+    if (n > max_in)
+        cli_die("plot %s: unexpected argument '%s'", argv[0], argv[optind + (int)max_in]);
+    *inputs = argv + optind;
+    *n_inputs = n;
     cli_plot_check(po, argv[0]);
+}
+
+/* One positional argument: the run directory. */
+static void parse_fig(int argc, char **argv, const char *usage, const struct option *extra,
+                      size_t n_extra, cli_plot_opts *po, const char **run_dir, cli_opt_fn handle,
+                      void *ctx)
+{
+    char **in;
+    size_t n;
+    cli_plot_parse(argc, argv, usage, extra, n_extra, po, handle, ctx, &in, &n, 1, 1, "RUN_DIR");
+    *run_dir = in[0];
 }
 
 typedef struct {

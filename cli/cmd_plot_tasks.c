@@ -16,49 +16,6 @@
 /* Options                                                                  */
 /* ------------------------------------------------------------------------ */
 
-typedef int (*extra_fn)(void *ctx, int c, const char *arg);
-
-/* Parses the figure options, the figure's own (extra, handled by handle)
- * and --help; returns the positional arguments (input files) in *inputs,
- * between min_in and max_in of them. */
-static void parse_task_fig(int argc, char **argv, const char *usage, const struct option *extra,
-                           size_t n_extra, cli_plot_opts *po, extra_fn handle, void *ctx,
-                           char ***inputs, size_t *n_inputs, size_t min_in, size_t max_in,
-                           const char *what)
-{
-    struct option opts[32];
-    static const struct option common[] = {CLI_PLOT_LONGOPTS, {"help", no_argument, 0, 'h'}};
-    size_t k = 0;
-    for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
-        opts[k++] = common[i];
-    for (size_t i = 0; i < n_extra && k < 31; i++)
-        opts[k++] = extra[i];
-    memset(&opts[k], 0, sizeof opts[k]);
-    memset(po, 0, sizeof *po);
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(usage, stdout);
-            exit(0);
-        }
-        if (cli_plot_opt(po, c, optarg))
-            continue;
-        if (handle && handle(ctx, c, optarg))
-            continue;
-        fputs(usage, stderr);
-        exit(2);
-    }
-    size_t n = (size_t)(argc - optind);
-    if (n < min_in)
-        cli_die("plot %s: %s is required (see dval plot %s --help)", argv[0], what, argv[0]);
-    if (n > max_in)
-        cli_die("plot %s: unexpected argument '%s'", argv[0], argv[optind + (int)max_in]);
-    *inputs = argv + optind;
-    *n_inputs = n;
-    cli_plot_check(po, argv[0]);
-}
-
 /* ------------------------------------------------------------------------ */
 /* A small CSV table (no quoted fields)                                     */
 /* ------------------------------------------------------------------------ */
@@ -252,7 +209,7 @@ int plot_convergence(int argc, char **argv)
     cli_plot_opts po;
     char **in;
     size_t n_in;
-    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
+    cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
     static const char *const need[] = {"samples", "estimator", "r2", "pearson", "spearman", NULL};
     table t;
     table_read(&t, in[0], need);
@@ -318,7 +275,7 @@ int plot_noisy(int argc, char **argv)
     cli_plot_opts po;
     char **in;
     size_t n_in;
-    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "VALUES.csv");
+    cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "VALUES.csv");
     static const char *const need[] = {"point", "noisy", NULL};
     table t;
     table_read(&t, in[0], need);
@@ -409,7 +366,7 @@ int plot_removal(int argc, char **argv)
     cli_plot_opts po;
     char **in;
     size_t nf;
-    parse_task_fig(argc, argv, usage, extra, 2, &po, removal_opt, &a, &in, &nf, 1, 64,
+    cli_plot_parse(argc, argv, usage, extra, 2, &po, removal_opt, &a, &in, &nf, 1, 64,
                    "FILE.csv");
     /* method names */
     char **names = calloc(nf, sizeof *names);
@@ -502,7 +459,7 @@ int plot_addition(int argc, char **argv)
     cli_plot_opts po;
     char **in;
     size_t n_in;
-    parse_task_fig(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
+    cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
     static const char *const need[] = {"base_size", "scores", "gain_mean", "gain_stderr", NULL};
     table t;
     table_read(&t, in[0], need);
@@ -620,7 +577,7 @@ int plot_map(int argc, char **argv)
     cli_plot_opts po;
     char **in;
     size_t n_in;
-    parse_task_fig(argc, argv, usage, extra, 5, &po, map_opt, &a, &in, &n_in, 1, 1, "GRID.csv");
+    cli_plot_parse(argc, argv, usage, extra, 5, &po, map_opt, &a, &in, &n_in, 1, 1, "GRID.csv");
     static const char *const need[] = {"x", "y", "value", NULL};
     table t;
     table_read(&t, in[0], need);

@@ -41,6 +41,9 @@ const char *dv__name_of(const dv__name *t, size_t n, int value);
 /* order[0..n-1] = indices of v in ascending order of value, ties by index
  * (v must hold no NaN).  DV_ENOMEM or DV_OK (util/error.c). */
 int dv__argsort(const double *v, size_t n, size_t *order);
+/* Average ranks of v into r: 1-based, ties share their mean rank (the
+ * ranks of Spearman's correlation).  DV_ENOMEM or DV_OK. */
+int dv__ranks(const double *v, size_t n, double *r);
 
 /* Fills err (when not NULL) and returns code. */
 int dv__err(dv_error *err, int code, const char *fmt, ...) DV__PRINTF(3, 4);

@@ -11,25 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Average ranks (1-based, ties share their mean rank) of v into r. */
-static int mid_ranks(const double *v, size_t n, double *r)
-{
-    size_t *o = dv__malloc((n ? n : 1) * sizeof *o);
-    if (!o || dv__argsort(v, n, o)) {
-        dv__free(o);
-        return DV_ENOMEM;
-    }
-    for (size_t s = 0; s < n;) {
-        size_t e = s;
-        while (e + 1 < n && v[o[e + 1]] == v[o[s]])
-            e++;
-        for (size_t t = s; t <= e; t++)
-            r[o[t]] = (double)(s + e) / 2.0 + 1.0;
-        s = e + 1;
-    }
-    dv__free(o);
-    return DV_OK;
-}
 
 /* Pearson correlation; NaN when either side is constant. */
 static double pearson(const double *a, const double *b, size_t n)
@@ -67,7 +48,7 @@ int dv_spearman(const double *a, const double *b, size_t n, double *out)
     if (!ra)
         return DV_ENOMEM;
     double *rb = ra + n;
-    if (mid_ranks(a, n, ra) || mid_ranks(b, n, rb)) {
+    if (dv__ranks(a, n, ra) || dv__ranks(b, n, rb)) {
         dv__free(ra);
         return DV_ENOMEM;
     }

@@ -102,3 +102,22 @@ int dv__argsort(const double *v, size_t n, size_t *order)
     dv__free(a);
     return DV_OK;
 }
+
+int dv__ranks(const double *v, size_t n, double *r)
+{
+    size_t *o = dv__malloc((n ? n : 1) * sizeof *o);
+    if (!o || dv__argsort(v, n, o)) {
+        dv__free(o);
+        return DV_ENOMEM;
+    }
+    for (size_t s = 0; s < n;) {
+        size_t e = s;
+        while (e + 1 < n && v[o[e + 1]] == v[o[s]])
+            e++;
+        for (size_t t = s; t <= e; t++)
+            r[o[t]] = (double)(s + e) / 2.0 + 1.0;
+        s = e + 1;
+    }
+    dv__free(o);
+    return DV_OK;
+}

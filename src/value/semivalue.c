@@ -255,32 +255,13 @@ static double tally_rhat(const tally *T)
     return worst;
 }
 
-/* Average ranks (1-based, ties share their mean rank) of v into r. */
-static int ranks(const double *v, size_t n, double *r)
-{
-    size_t *o = dv__malloc(n * sizeof *o);
-    if (!o || dv__argsort(v, n, o)) {
-        dv__free(o);
-        return DV_ENOMEM;
-    }
-    for (size_t s = 0; s < n;) {
-        size_t e = s;
-        while (e + 1 < n && v[o[e + 1]] == v[o[s]])
-            e++;
-        for (size_t t = s; t <= e; t++)
-            r[o[t]] = (double)(s + e) / 2.0 + 1.0;
-        s = e + 1;
-    }
-    dv__free(o);
-    return DV_OK;
-}
 
 /* Spearman correlation of two value vectors (average ranks for ties);
  * work holds 2n doubles.  Returns -1 when out of memory. */
 static double spearman(const double *a, const double *b, size_t n, double *work)
 {
     double *ra = work, *rb = work + n;
-    if (ranks(a, n, ra) || ranks(b, n, rb))
+    if (dv__ranks(a, n, ra) || dv__ranks(b, n, rb))
         return -1.0;
     double ma = 0, mb = 0;
     for (size_t i = 0; i < n; i++) {
