@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Pearson correlation; NaN when either side is constant. */
 static double pearson(const double *a, const double *b, size_t n)
 {
