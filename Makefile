@@ -27,7 +27,7 @@ run: build
 
 test: build asan-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -37,7 +37,7 @@ asan-build: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 asan: asan-build
-	cd $(ASAN_BUILD) && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	sh bench/run.sh $(BUILD)

@@ -6,11 +6,6 @@
 # touching an existing output file.
 . "$(dirname "$0")/lib.inc"
 set -u
-# fontconfig keeps its configuration for the life of the process (cairo's
-# text needs it) and the command exits without releasing it: not a leak of
-# dval's, so the leak checker of sanitized builds is told to skip it.
-echo "leak:libfontconfig.so" > "$T/lsan.supp"
-export LSAN_OPTIONS="suppressions=$T/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 D=(--data "$SRC/data/adult_4000.csv.gz" --val 400 --test 400)
 svg_ok() { $PY -c 'import xml.dom.minidom,sys; d=xml.dom.minidom.parse(sys.argv[1]); assert d.documentElement.tagName=="svg"' "$1" 2>/dev/null; }
 # data_ok FILE HEADER ROWS: the CSV has that header and that many data rows
