@@ -33,7 +33,8 @@ static const char *USAGE =
     "  --budgets LIST     increasing samples per point, each >= 2 (default\n"
     "                     5,10,20,...,100,150,...,500 up to what is available)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
-    "  -o, --out FILE     output CSV\n";
+    "  -o, --out FILE     output CSV\n"
+    "  -q, --quiet        no table, no message\n";
 
 typedef struct {
     char dir[4096];
@@ -160,14 +161,15 @@ int eval_estimators(int argc, char **argv)
                                              {"budgets", required_argument, 0, 2},
                                              {"threads", required_argument, 0, 3},
                                              {"out", required_argument, 0, 'o'},
+                                             {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *truth_dir = NULL, *out = NULL;
     int64_t *bl = NULL;
     size_t nb = 0;
-    int threads = 0, c;
+    int threads = 0, quiet = 0, c;
     optind = 2; /* argv: eval estimators ... */
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 1: truth_dir = optarg; break;
         case 2:
@@ -176,6 +178,7 @@ int eval_estimators(int argc, char **argv)
             break;
         case 3: threads = (int)cli_int("--threads", optarg, 1, 4096); break;
         case 'o': out = optarg; break;
+        case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
@@ -267,11 +270,13 @@ int eval_estimators(int argc, char **argv)
         out = def_out;
     FILE *f = cli_open_out(out, tmp, sizeof tmp);
     fprintf(f, "samples,estimator,error,expl_var,r2,pearson,spearman,sign,points\n");
-    printf("estimator convergence: %zu points, %s run, k in [%lld, %lld]\n", run.P, run.mode,
-           (long long)run.min_card, (long long)run.max_card);
-    printf("truth: %s\n", truth_what);
-    printf("%7s %-9s %11s %10s %10s %8s %8s %6s\n", "samples", "estimator", "error", "expl_var",
-           "r2", "pearson", "spearman", "sign");
+    if (!quiet) {
+        printf("estimator convergence: %zu points, %s run, k in [%lld, %lld]\n", run.P,
+               run.mode, (long long)run.min_card, (long long)run.max_card);
+        printf("truth: %s\n", truth_what);
+        printf("%7s %-9s %11s %10s %10s %8s %8s %6s\n", "samples", "estimator", "error",
+               "expl_var", "r2", "pearson", "spearman", "sign");
+    }
     for (size_t b = 0; b < nb; b++) {
         for (int e = 0; e < 2; e++) {
             const dv_agreement *a = e ? &law[b] : &mc[b];
@@ -284,12 +289,14 @@ int eval_estimators(int argc, char **argv)
             csv_num(f, a->spearman);
             csv_num(f, a->sign);
             fprintf(f, ",%zu\n", run.P);
-            printf("%7zu %-9s %11.4e %10.4g %10.4g %8.4f %8.4f %6.3f\n", budgets[b], name,
-                   a->error, a->expl_var, a->r2, a->pearson, a->spearman, a->sign);
+            if (!quiet)
+                printf("%7zu %-9s %11.4e %10.4g %10.4g %8.4f %8.4f %6.3f\n", budgets[b], name,
+                       a->error, a->expl_var, a->r2, a->pearson, a->spearman, a->sign);
         }
     }
     cli_commit(f, tmp, out);
-    fprintf(stderr, "dval: wrote %s\n", out);
+    if (!quiet)
+        fprintf(stderr, "dval: wrote %s\n", out);
     free(mc);
     free(law);
     free(budgets);

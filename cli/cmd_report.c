@@ -367,6 +367,26 @@ int cmd_report(int argc, char **argv)
            "law c k^-alpha and its +-sigma k^(-beta/2) band.",
            NULL, 0);
     figure(h, dir, run, "hist", "Distribution of the law parameters over the points.", NULL, 0);
+    /* How fast the estimates settle: the first m samples against all of them. */
+    double per_point = ns; /* samples per point: per cardinality x cardinalities in grid mode */
+    const char *cards = strstr(json, "\"cards\": [");
+    if (strcmp(mode, "grid") == 0 && cards) {
+        double g = 1;
+        for (const char *p = cards; *p && *p != ']'; p++)
+            g += *p == ',';
+        per_point = ns * g;
+    }
+    if (per_point >= 10) {
+        char est[4400];
+        snprintf(est, sizeof est, "%s/estimators.csv", dir);
+        char *eargs[] = {"eval", "estimators", (char *)run, "-o", est, "--quiet", NULL};
+        cmd_eval(6, eargs);
+        figure(h, dir, est, "convergence",
+               "Agreement of the Monte Carlo mean and of the law-based value computed from the "
+               "first m samples per point with the mean of all the run's samples (itself an "
+               "estimate), as m grows (numbers in estimators.csv).",
+               NULL, 0);
+    }
     if (strcmp(mode, "grid") == 0)
         figure(h, dir, run, "validation",
                "Validation of the laws on the cardinality grid: mean contributions against k, "

@@ -64,14 +64,16 @@ grep -qx keep "$T/keep.png" && ok "failed figure leaves the file" || bad "file r
 # report
 "$DVAL" report "$T/grid" -o "$T/rep" >/dev/null 2>&1 && ok "report" || bad "report"
 imgs=$(grep -o '<img ' "$T/rep/report.html" | wc -l)
-[ "$imgs" -eq 4 ] && ok "report of a grid run: 4 figures" || bad "report: $imgs figures"
-for f in law hist validation distance; do
+[ "$imgs" -eq 5 ] && ok "report of a grid run: 5 figures" || bad "report: $imgs figures"
+for f in law hist convergence validation distance; do
     [ -s "$T/rep/$f.png" ] && [ -s "$T/rep/$f.svg" ] || bad "report: $f.png/.svg missing"
 done
 grep -q "Least valuable points" "$T/rep/report.html" && ok "report tables" || bad "report tables"
 "$DVAL" report "$T/run" -o "$T/rep2" >/dev/null 2>&1
 imgs=$(grep -o '<img ' "$T/rep2/report.html" | wc -l)
-[ "$imgs" -eq 3 ] && ok "report of a uniform run: no validation figure" || bad "report: $imgs figures"
+[ "$imgs" -eq 4 ] && ok "report of a uniform run: no validation figure" || bad "report: $imgs figures"
+head -1 "$T/rep2/estimators.csv" | grep -q "^samples,estimator," && ok "report: estimators.csv" \
+    || bad "report: no estimators.csv"
 $PY - "$T/rep/report.html" <<'PYEOF' && ok "report html is balanced" || bad "report html unbalanced"
 import sys
 from html.parser import HTMLParser
