@@ -84,6 +84,8 @@ typedef struct {
     int64_t k_lo, k_hi;
 } run_data;
 
+static void run_laws(run_data *r, const char *dir);
+
 static void run_load(run_data *r, const char *dir, int need_laws)
 {
     memset(r, 0, sizeof *r);
@@ -93,13 +95,12 @@ static void run_load(run_data *r, const char *dir, int need_laws)
     char *json = cli_slurp(path);
     if (!json)
         cli_die("%s: cannot read (is %s a run directory made by dval sample?)", path, dir);
-    double lo = 0, hi = 0, done = 0;
+    double lo = 0, hi = 0;
     if (!cli_json_str(json, "mode", r->mode, sizeof r->mode) ||
         !cli_json_number(json, "min_card", &lo) || !cli_json_number(json, "max_card", &hi))
         cli_die("%s: not a sampling run manifest (no mode/min_card/max_card)", path);
     if (strstr(json, "\"complete\": true") == NULL)
-        cli_warn("%s: the run is not complete; drawing the samples present", dir);
-    (void)done;
+        cli_die("%s: the run is not complete (continue it with dval sample --resume)", dir);
     free(json);
     r->k_lo = (int64_t)lo;
     r->k_hi = (int64_t)hi;
@@ -124,8 +125,14 @@ static void run_load(run_data *r, const char *dir, int need_laws)
     r->ids = d;
     if (rows2 != rows)
         cli_die("%s: points.npy has %zu rows, deltas.npy %zu", dir, rows2, rows);
-    if (!need_laws)
-        return;
+    if (need_laws)
+        run_laws(r, dir);
+}
+
+/* The laws of the run from scaling.csv (fitted first when it is missing). */
+static void run_laws(run_data *r, const char *dir)
+{
+    char path[4200];
     snprintf(path, sizeof path, "%s/scaling.csv", dir);
     FILE *t = fopen(path, "r");
     if (!t) {
@@ -371,8 +378,7 @@ static int plot_validation(int argc, char **argv)
         cli_die("plot validation: %s is a %s-mode run; the figure needs a grid-mode run "
                 "(dval sample --mode grid)",
                 dir, r.mode);
-    run_free(&r);
-    run_load(&r, dir, 1);
+    run_laws(&r, dir);
     dv_error err = {0};
     int rc = dv_plot_validation(po.out, po.data, &po.o, r.n_points, r.n_samples, r.delta, r.card,
                                 r.laws, &err);
