@@ -94,6 +94,7 @@ rm -f "$T/run/values.csv"
 "$DVAL" sample $S --samples 12 -o "$T/cut" 2>/dev/null
 sed -i 's/"complete": true/"complete": false/' "$T/cut/run.json"
 expect_fail "report of an unfinished run" "not complete" "$DVAL" report "$T/cut"
+expect_fail "figure of an unfinished run" "not complete" "$DVAL" plot law "$T/cut" -o "$T/c.png"
 
 # the demo writes its report (a few samples per point keep it short)
 "$DVAL" demo -o "$T/demo" --samples 3 -q >"$T/demo.out" 2>/dev/null && ok "demo" || bad "demo"
