@@ -44,6 +44,9 @@ int dv__argsort(const double *v, size_t n, size_t *order);
 /* Average ranks of v into r: 1-based, ties share their mean rank (the
  * ranks of Spearman's correlation).  DV_ENOMEM or DV_OK. */
 int dv__ranks(const double *v, size_t n, double *r);
+/* Pearson correlation of a and b, clamped to [-1, 1]; NaN when either is
+ * constant. */
+double dv__pearson(const double *a, const double *b, size_t n);
 
 /* Fills err (when not NULL) and returns code. */
 int dv__err(dv_error *err, int code, const char *fmt, ...) DV__PRINTF(3, 4);

@@ -11,28 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Pearson correlation; NaN when either side is constant. */
-static double pearson(const double *a, const double *b, size_t n)
-{
-    double ma = 0, mb = 0;
-    for (size_t i = 0; i < n; i++) {
-        ma += a[i];
-        mb += b[i];
-    }
-    ma /= (double)n;
-    mb /= (double)n;
-    double sab = 0, saa = 0, sbb = 0;
-    for (size_t i = 0; i < n; i++) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    if (!(saa > 0) || !(sbb > 0))
-        return NAN;
-    double r = sab / sqrt(saa * sbb);
-    return r > 1 ? 1 : r < -1 ? -1 : r;
-}
-
 int dv_spearman(const double *a, const double *b, size_t n, double *out)
 {
     if (!out)
@@ -51,7 +29,7 @@ int dv_spearman(const double *a, const double *b, size_t n, double *out)
         dv__free(ra);
         return DV_ENOMEM;
     }
-    *out = pearson(ra, rb, n);
+    *out = dv__pearson(ra, rb, n);
     dv__free(ra);
     return DV_OK;
 }
@@ -97,7 +75,7 @@ int dv_agreement_eval(const double *truth, const double *estimate, size_t n, dv_
         out->expl_var = 1.0 - out->error / (ss_tot / nn);
         out->r2 = 1.0 - ss_res / ss_tot;
     }
-    out->pearson = pearson(truth, estimate, n);
+    out->pearson = dv__pearson(truth, estimate, n);
     int rc = dv_spearman(truth, estimate, n, &out->spearman);
     if (rc)
         return dv__err(err, rc, "out of memory");

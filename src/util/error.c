@@ -4,6 +4,8 @@
  */
 #include "internal.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,4 +122,25 @@ int dv__ranks(const double *v, size_t n, double *r)
     }
     dv__free(o);
     return DV_OK;
+}
+
+double dv__pearson(const double *a, const double *b, size_t n)
+{
+    double ma = 0, mb = 0;
+    for (size_t i = 0; i < n; i++) {
+        ma += a[i];
+        mb += b[i];
+    }
+    ma /= (double)n;
+    mb /= (double)n;
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    if (!(saa > 0) || !(sbb > 0))
+        return NAN;
+    double r = sab / sqrt(saa * sbb);
+    return r > 1 ? 1 : r < -1 ? -1 : r;
 }

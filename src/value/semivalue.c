@@ -255,7 +255,6 @@ static double tally_rhat(const tally *T)
     return worst;
 }
 
-
 /* Spearman correlation of two value vectors (average ranks for ties);
  * work holds 2n doubles.  Returns -1 when out of memory. */
 static double spearman(const double *a, const double *b, size_t n, double *work)
@@ -263,20 +262,8 @@ static double spearman(const double *a, const double *b, size_t n, double *work)
     double *ra = work, *rb = work + n;
     if (dv__ranks(a, n, ra) || dv__ranks(b, n, rb))
         return -1.0;
-    double ma = 0, mb = 0;
-    for (size_t i = 0; i < n; i++) {
-        ma += ra[i];
-        mb += rb[i];
-    }
-    ma /= (double)n;
-    mb /= (double)n;
-    double sab = 0, saa = 0, sbb = 0;
-    for (size_t i = 0; i < n; i++) {
-        sab += (ra[i] - ma) * (rb[i] - mb);
-        saa += (ra[i] - ma) * (ra[i] - ma);
-        sbb += (rb[i] - mb) * (rb[i] - mb);
-    }
-    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 1.0;
+    double r = dv__pearson(ra, rb, n);
+    return isnan(r) ? 1.0 : r; /* a constant ranking has not moved */
 }
 
 /* The budget rules: max_samples and max_seconds (not checked when t0 < 0). */
