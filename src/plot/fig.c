@@ -730,7 +730,7 @@ static void linear_ticks(axis *x, int target)
         dv__tick_label(x->tv[i], step, x->tl[i], sizeof x->tl[0]);
 }
 
-/* Ticks of a log axis spanning less than two decades: the values m 10^k
+/* Ticks of a log axis with fewer than three powers of ten inside: the values m 10^k
  * inside the limits for the densest of the mantissa sets {1}, {1, 2, 5},
  * {1, 2, 3, 5}, {1, ..., 9} that gives at most target + 1 ticks (and at
  * least two when any set does), labelled plainly (50, 100, 200, 500). */
@@ -764,15 +764,15 @@ static void short_log_ticks(axis *x, int target)
         snprintf(x->tl[i], sizeof x->tl[0], "%g", x->tv[i]);
 }
 
-/* Decade ticks of a log axis (at least two decades inside), else those of
- * short_log_ticks. */
+/* Decade ticks of a log axis (at least three powers of ten inside), else
+ * those of short_log_ticks. */
 static void log_ticks(axis *x, int target)
 {
     double l0 = log10(x->lo), l1 = log10(x->hi);
     int k0 = (int)ceil(l0 - 1e-9), k1 = (int)floor(l1 + 1e-9);
     x->pow = 0;
     x->nminor = 0;
-    if (k1 - k0 < 1) {
+    if (k1 - k0 < 2) {
         short_log_ticks(x, target);
         return;
     }
@@ -830,7 +830,7 @@ static void autoscale(axis *x, range r, int tight, int target, size_t ncats,
         if (x->lo == x->hi) {
             x->lo /= 10;
             x->hi *= 10;
-        } else if (!tight && log10(x->hi) - log10(x->lo) > 1) {
+        } else if (!tight && log10(x->hi) - log10(x->lo) > 2) {
             x->lo = pow(10, floor(log10(x->lo) + 1e-9));
             x->hi = pow(10, ceil(log10(x->hi) - 1e-9));
         } else if (!tight) {

@@ -91,8 +91,8 @@ void dv__ax_ylabel(dv__axes *a, const char *label);
 void dv__ax_xlog(dv__axes *a, int on);
 void dv__ax_ylog(dv__axes *a, int on);
 /* Fixed limits (lo < hi); otherwise the limits are the data range widened
- * to the outer nice ticks (linear) or to whole decades when the range is
- * wider than a decade (log). */
+ * to the outer nice ticks (linear), or on a log axis to whole decades when
+ * the range is wider than two decades, else to the nearest 1, 2, 5 x 10^k. */
 void dv__ax_xlim(dv__axes *a, double lo, double hi);
 void dv__ax_ylim(dv__axes *a, double lo, double hi);
 void dv__ax_legend(dv__axes *a, dv__legend_pos pos);

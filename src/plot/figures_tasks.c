@@ -109,7 +109,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
                     lo = r2[k];
             if (lo < -1) {
                 dv__ax_ylim(a, -1, 1.02);
-                dv__ax_note(a, "values below \xe2\x88\x92""1 off the panel");
+                dv__ax_note(a, "clipped at \xe2\x88\x92""1");
             }
         }
         for (size_t e = 0; e < n_est; e++) {
