@@ -56,6 +56,16 @@ typedef struct {
     int max_depth, min_leaf, max_features;
 } method_opts;
 
+/* Dies with a method's error, naming the method unless the message does. */
+static void die_method(const char *method, const char *msg) __attribute__((noreturn));
+static void die_method(const char *method, const char *msg)
+{
+    size_t k = strlen(method);
+    if (strncmp(msg, method, k) == 0 && msg[k] == ':')
+        cli_die("%s", msg);
+    cli_die("%s: %s", method, msg);
+}
+
 static void method_opts_default(method_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -351,7 +361,7 @@ int cmd_value_method(int argc, char **argv)
     dv_value_info info;
     dv_error err = {0};
     if (dv_value_compute(train, val, &mo.vp, v, se, &info, &err))
-        cli_die("%s: %s", method, err.msg);
+        die_method(method, err.msg);
     write_values(out, train, groups, n_groups, v, se, info.samples, &mo.vp, &info, dop.data);
     if (!quiet)
         fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
@@ -510,7 +520,7 @@ static int eval_removal(int argc, char **argv)
     dv_value_info info;
     dv_error err = {0};
     if (dv_value_compute(train, val, &mo.vp, v, NULL, &info, &err))
-        cli_die("%s: %s", method, err.msg);
+        die_method(method, err.msg);
     if (dv_removal_curve(train, test, &mo.vp.learner, score_metric, v, bin, steps, hi, lo, &err))
         cli_die("removal: %s", err.msg);
     char tmp[4300];
@@ -777,7 +787,7 @@ int cmd_eval(int argc, char **argv)
         }
         dv_detection d;
         if (dv_detection_eval(v, is_noisy, n, &d, &err))
-            cli_die("%s: %s", dv_method_name(ms[k]), err.msg);
+            die_method(dv_method_name(ms[k]), err.msg);
         printf("%-14s %7.3f %7.3f %7.3f %9zu %9.2f %8zu  %s\n", dv_method_name(ms[k]), d.f1,
                d.auroc, d.recall, d.n_predicted, info.seconds, info.samples,
                dv_stop_rule_name(info.stop_rule));
