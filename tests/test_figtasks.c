@@ -10,83 +10,12 @@
 #include "check.h"
 #include "dval.h"
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <png.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][256];
-    static int k = 0;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-/* The PNG decodes to w x h pixels whose grey levels vary (not blank). */
-static void check_png(const char *path, unsigned w, unsigned h)
-{
-    png_image im;
-    memset(&im, 0, sizeof im);
-    im.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&im, path)) {
-        CHECK_MSG(0, "%s: %s", path, im.message);
-        return;
-    }
-    CHECK_EQ_INT(im.width, w);
-    CHECK_EQ_INT(im.height, h);
-    im.format = PNG_FORMAT_GRAY;
-    size_t n = (size_t)im.width * im.height;
-    unsigned char *px = malloc(PNG_IMAGE_SIZE(im));
-    CHECK(px != NULL);
-    if (!px || !png_image_finish_read(&im, NULL, px, 0, NULL)) {
-        CHECK_MSG(0, "%s: %s", path, im.message);
-        png_image_free(&im);
-        free(px);
-        return;
-    }
-    double s = 0, s2 = 0;
-    size_t dark = 0;
-    for (size_t i = 0; i < n; i++) {
-        s += px[i];
-        s2 += (double)px[i] * px[i];
-        dark += px[i] < 128;
-    }
-    double mean = s / (double)n, var = s2 / (double)n - mean * mean;
-    CHECK_MSG(var > 100, "%s: grey variance %g (blank?)", path, var);
-    CHECK_MSG(dark > n / 200, "%s: only %zu dark pixels of %zu", path, dark, n);
-    free(px);
-}
-
-/* The SVG parses as XML with an <svg> root. */
-static void check_svg(const char *path)
-{
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_HUGE);
-    CHECK_MSG(doc != NULL, "%s does not parse as XML", path);
-    if (!doc)
-        return;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    CHECK_MSG(root && strcmp((const char *)root->name, "svg") == 0, "%s: root is not <svg>", path);
-    xmlFreeDoc(doc);
-}
-
-static void check_pdf(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char head[5] = {0};
-    CHECK_MSG(f && fread(head, 1, 4, f) == 4 && memcmp(head, "%PDF", 4) == 0, "%s is not a PDF",
-              path);
-    if (f)
-        fclose(f);
-}
+#include "figcheck.h"
 
 /* The CSV's lines (header first), split at commas. */
 typedef struct {
@@ -187,15 +116,15 @@ static void test_noisy(void)
 {
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
-    const char *png = tmp("noisy.png"), *data = tmp("noisy.csv");
+    const char *png = fig_path("noisy.png"), *data = fig_path("noisy.csv");
     CHECK_EQ_INT(dv_plot_noisy(png, data, &o, NN, NOISY, 3, NOISY_NAMES, VALS, &err), DV_OK);
     check_png(png, 300, 200);
-    CHECK_EQ_INT(dv_plot_noisy(tmp("noisy.svg"), NULL, NULL, NN, NOISY, 3, NOISY_NAMES, VALS, &err),
+    CHECK_EQ_INT(dv_plot_noisy(fig_path("noisy.svg"), NULL, NULL, NN, NOISY, 3, NOISY_NAMES, VALS, &err),
                  DV_OK);
-    check_svg(tmp("noisy.svg"));
-    CHECK_EQ_INT(dv_plot_noisy(tmp("noisy.pdf"), NULL, NULL, NN, NOISY, 1, NOISY_NAMES, VALS, &err),
+    check_svg(fig_path("noisy.svg"));
+    CHECK_EQ_INT(dv_plot_noisy(fig_path("noisy.pdf"), NULL, NULL, NN, NOISY, 1, NOISY_NAMES, VALS, &err),
                  DV_OK);
-    check_pdf(tmp("noisy.pdf"));
+    check_pdf(fig_path("noisy.pdf"));
     /* default size: 3.4 x 2.6 in at 200 dpi */
     CHECK_EQ_INT(dv_plot_noisy(png, NULL, NULL, NN, NOISY, 3, NOISY_NAMES, VALS, &err), DV_OK);
     check_png(png, 680, 520);
@@ -244,7 +173,7 @@ static void test_noisy(void)
 static void test_noisy_errors(void)
 {
     dv_error err = {0};
-    const char *png = tmp("keep.png");
+    const char *png = fig_path("keep.png");
     write_file(png, "keep");
     CHECK_EQ_INT(dv_plot_noisy(png, NULL, NULL, 0, NOISY, 3, NOISY_NAMES, VALS, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "n is 0") != NULL);
@@ -272,9 +201,9 @@ static void test_noisy_errors(void)
     CHECK(strstr(err.msg, "/nonexistent/d.csv") != NULL);
     CHECK(file_is(png, "keep"));
     /* a failed figure (unknown extension) writes no data CSV */
-    const char *data = tmp("nodata.csv");
-    CHECK(dv_plot_noisy(tmp("x.jpg"), data, NULL, NN, NOISY, 1, NOISY_NAMES, VALS, &err) != DV_OK);
-    CHECK(access(tmp("x.jpg"), F_OK) != 0);
+    const char *data = fig_path("nodata.csv");
+    CHECK(dv_plot_noisy(fig_path("x.jpg"), data, NULL, NN, NOISY, 1, NOISY_NAMES, VALS, &err) != DV_OK);
+    CHECK(access(fig_path("x.jpg"), F_OK) != 0);
     CHECK(access(data, F_OK) != 0);
     /* unwritable figure path: the existing data file is untouched */
     write_file(data, "keep");
@@ -294,15 +223,15 @@ static void test_removal(void)
     const char *names[M] = {"knn", "loo"};
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
-    const char *data = tmp("removal.csv");
-    CHECK_EQ_INT(dv_plot_removal(tmp("removal.png"), data, &o, S, frac, M, names, hi, lo,
+    const char *data = fig_path("removal.csv");
+    CHECK_EQ_INT(dv_plot_removal(fig_path("removal.png"), data, &o, S, frac, M, names, hi, lo,
                                  "test accuracy", &err),
                  DV_OK);
-    check_png(tmp("removal.png"), 300, 200);
-    CHECK_EQ_INT(dv_plot_removal(tmp("removal.svg"), NULL, NULL, S, frac, M, names, hi, lo, NULL,
+    check_png(fig_path("removal.png"), 300, 200);
+    CHECK_EQ_INT(dv_plot_removal(fig_path("removal.svg"), NULL, NULL, S, frac, M, names, hi, lo, NULL,
                                  &err),
                  DV_OK);
-    check_svg(tmp("removal.svg"));
+    check_svg(fig_path("removal.svg"));
     csv c;
     CHECK(csv_read(&c, data) == 0);
     CHECK(c.n >= 1 && strcmp(c.line[0], "method,order,fraction,metric") == 0);
@@ -325,21 +254,21 @@ static void test_removal(void)
     double bf[S];
     memcpy(bf, frac, sizeof bf);
     bf[2] = 1.5;
-    CHECK_EQ_INT(dv_plot_removal(tmp("r.png"), NULL, NULL, S, bf, M, names, hi, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, bf, M, names, hi, lo, NULL, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "fraction[2]") != NULL);
     double bh[M * S];
     memcpy(bh, hi, sizeof bh);
     bh[7] = INFINITY;
-    CHECK_EQ_INT(dv_plot_removal(tmp("r.png"), NULL, NULL, S, frac, M, names, bh, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, bh, lo, NULL, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "high[7]") && strstr(err.msg, "'loo'"));
-    CHECK_EQ_INT(dv_plot_removal(tmp("r.png"), NULL, NULL, 0, frac, M, names, hi, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, 0, frac, M, names, hi, lo, NULL, &err),
                  DV_EINVAL);
-    CHECK_EQ_INT(dv_plot_removal(tmp("r.png"), NULL, NULL, S, frac, M, names, hi, NULL, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, hi, NULL, NULL, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "low") != NULL);
-    CHECK(access(tmp("r.png"), F_OK) != 0);
+    CHECK(access(fig_path("r.png"), F_OK) != 0);
 }
 
 static void test_addition(void)
@@ -351,14 +280,14 @@ static void test_addition(void)
     const double se[K * NS] = {0.002, 0.0015, 0.001, 0.002, 0.001, 0.001, 0.002, 0.001, 0.0005};
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
-    const char *data = tmp("addition.csv");
-    CHECK_EQ_INT(dv_plot_addition(tmp("addition.png"), data, &o, NS, sizes, K, sc, mean, se, &err),
+    const char *data = fig_path("addition.csv");
+    CHECK_EQ_INT(dv_plot_addition(fig_path("addition.png"), data, &o, NS, sizes, K, sc, mean, se, &err),
                  DV_OK);
-    check_png(tmp("addition.png"), 300, 200);
-    CHECK_EQ_INT(dv_plot_addition(tmp("addition.svg"), NULL, NULL, NS, sizes, K, sc, mean, NULL,
+    check_png(fig_path("addition.png"), 300, 200);
+    CHECK_EQ_INT(dv_plot_addition(fig_path("addition.svg"), NULL, NULL, NS, sizes, K, sc, mean, NULL,
                                   &err),
                  DV_OK);
-    check_svg(tmp("addition.svg"));
+    check_svg(fig_path("addition.svg"));
     csv c;
     CHECK(csv_read(&c, data) == 0);
     CHECK(c.n >= 1 && strcmp(c.line[0], "base_size,scores,gain,stderr") == 0);
@@ -374,7 +303,7 @@ static void test_addition(void)
             }
     csv_free(&c);
     /* without standard errors the column is empty */
-    CHECK_EQ_INT(dv_plot_addition(tmp("addition.png"), data, NULL, NS, sizes, K, sc, mean, NULL,
+    CHECK_EQ_INT(dv_plot_addition(fig_path("addition.png"), data, NULL, NS, sizes, K, sc, mean, NULL,
                                   &err),
                  DV_OK);
     CHECK(csv_read(&c, data) == 0);
@@ -383,20 +312,20 @@ static void test_addition(void)
     double bse[K * NS];
     memcpy(bse, se, sizeof bse);
     bse[4] = -1;
-    CHECK_EQ_INT(dv_plot_addition(tmp("a.png"), NULL, NULL, NS, sizes, K, sc, mean, bse, &err),
+    CHECK_EQ_INT(dv_plot_addition(fig_path("a.png"), NULL, NULL, NS, sizes, K, sc, mean, bse, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "se[4]") != NULL);
     double bm[K * NS];
     memcpy(bm, mean, sizeof bm);
     bm[8] = NAN;
-    CHECK_EQ_INT(dv_plot_addition(tmp("a.png"), NULL, NULL, NS, sizes, K, sc, bm, se, &err),
+    CHECK_EQ_INT(dv_plot_addition(fig_path("a.png"), NULL, NULL, NS, sizes, K, sc, bm, se, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "mean[8]") && strstr(err.msg, "random"));
     const char *bsc[K] = {"law", NULL, "random"};
-    CHECK_EQ_INT(dv_plot_addition(tmp("a.png"), NULL, NULL, NS, sizes, K, bsc, mean, se, &err),
+    CHECK_EQ_INT(dv_plot_addition(fig_path("a.png"), NULL, NULL, NS, sizes, K, bsc, mean, se, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "scorers[1]") != NULL);
-    CHECK(access(tmp("a.png"), F_OK) != 0);
+    CHECK(access(fig_path("a.png"), F_OK) != 0);
 }
 
 static void test_map(void)
@@ -412,11 +341,11 @@ static void test_map(void)
                 4, px, py, cls, 2, clen, cx, cy};
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
-    const char *data = tmp("map.csv");
-    CHECK_EQ_INT(dv_plot_map(tmp("map.png"), data, &o, &m, &err), DV_OK);
-    check_png(tmp("map.png"), 300, 200);
-    CHECK_EQ_INT(dv_plot_map(tmp("map.svg"), NULL, NULL, &m, &err), DV_OK);
-    check_svg(tmp("map.svg"));
+    const char *data = fig_path("map.csv");
+    CHECK_EQ_INT(dv_plot_map(fig_path("map.png"), data, &o, &m, &err), DV_OK);
+    check_png(fig_path("map.png"), 300, 200);
+    CHECK_EQ_INT(dv_plot_map(fig_path("map.svg"), NULL, NULL, &m, &err), DV_OK);
+    check_svg(fig_path("map.svg"));
     csv c;
     CHECK(csv_read(&c, data) == 0);
     CHECK(c.n >= 1 && strcmp(c.line[0], "x,y,value") == 0);
@@ -436,29 +365,29 @@ static void test_map(void)
     for (size_t i = 0; i < NX * NY; i++)
         z[i] = (double)i;
     dv_map m2 = {NX, NY, 0, 3, -1, 1, z, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL};
-    CHECK_EQ_INT(dv_plot_map(tmp("map2.png"), NULL, &o, &m2, &err), DV_OK);
-    check_png(tmp("map2.png"), 300, 200);
+    CHECK_EQ_INT(dv_plot_map(fig_path("map2.png"), NULL, &o, &m2, &err), DV_OK);
+    check_png(fig_path("map2.png"), 300, 200);
 
     dv_map b = m2;
     b.nx = 1;
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "nx") != NULL);
     b = m2;
     b.x1 = b.x0;
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "x0") != NULL);
     b = m2;
     b.n_points = 2;
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &b, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "px") != NULL);
     z[3] = INFINITY;
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, &m2, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &m2, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "z[3]") != NULL);
     for (size_t i = 0; i < NX * NY; i++)
         z[i] = NAN;
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, &m2, &err), DV_EINVAL);
-    CHECK_EQ_INT(dv_plot_map(tmp("b.png"), NULL, NULL, NULL, &err), DV_EINVAL);
-    CHECK(access(tmp("b.png"), F_OK) != 0);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &m2, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, NULL, &err), DV_EINVAL);
+    CHECK(access(fig_path("b.png"), F_OK) != 0);
 }
 
 static void test_convergence(void)
@@ -472,14 +401,14 @@ static void test_convergence(void)
     const double sp[E * B] = {0.88, 0.35, 0.97, 0.66, 0.93, 0.75, 0.985, 0.88};
     dv_plot_opts o = {7, 2.4, 100, "Convergence"};
     dv_error err = {0};
-    const char *data = tmp("conv.csv");
-    CHECK_EQ_INT(dv_plot_convergence(tmp("conv.png"), data, &o, B, bud, E, names, r2, pe, sp, &err),
+    const char *data = fig_path("conv.csv");
+    CHECK_EQ_INT(dv_plot_convergence(fig_path("conv.png"), data, &o, B, bud, E, names, r2, pe, sp, &err),
                  DV_OK);
-    check_png(tmp("conv.png"), 700, 240);
-    CHECK_EQ_INT(dv_plot_convergence(tmp("conv.svg"), NULL, NULL, B, bud, E, names, r2, pe, sp,
+    check_png(fig_path("conv.png"), 700, 240);
+    CHECK_EQ_INT(dv_plot_convergence(fig_path("conv.svg"), NULL, NULL, B, bud, E, names, r2, pe, sp,
                                      &err),
                  DV_OK);
-    check_svg(tmp("conv.svg"));
+    check_svg(fig_path("conv.svg"));
     csv c;
     CHECK(csv_read(&c, data) == 0);
     CHECK(c.n >= 1 && strcmp(c.line[0], "metric,estimator,samples,value") == 0);
@@ -507,52 +436,28 @@ static void test_convergence(void)
             }
     csv_free(&c);
     double bb[B] = {100, 0, 1000, 30};
-    CHECK_EQ_INT(dv_plot_convergence(tmp("c.png"), NULL, NULL, B, bb, E, names, r2, pe, sp, &err),
+    CHECK_EQ_INT(dv_plot_convergence(fig_path("c.png"), NULL, NULL, B, bb, E, names, r2, pe, sp, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "budgets[1]") != NULL);
-    CHECK_EQ_INT(dv_plot_convergence(tmp("c.png"), NULL, NULL, B, bud, 0, names, r2, pe, sp, &err),
+    CHECK_EQ_INT(dv_plot_convergence(fig_path("c.png"), NULL, NULL, B, bud, 0, names, r2, pe, sp, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "n_est") != NULL);
-    CHECK_EQ_INT(dv_plot_convergence(tmp("c.png"), NULL, NULL, B, bud, E, names, r2, NULL, sp, &err),
+    CHECK_EQ_INT(dv_plot_convergence(fig_path("c.png"), NULL, NULL, B, bud, E, names, r2, NULL, sp, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "pearson") != NULL);
-    CHECK(access(tmp("c.png"), F_OK) != 0);
+    CHECK(access(fig_path("c.png"), F_OK) != 0);
 }
 
-static void cleanup(void)
-{
-    static const char *names[] = {"noisy.png", "noisy.svg", "noisy.pdf", "noisy.csv", "keep.png",
-                                  "nodata.csv", "removal.png", "removal.svg", "removal.csv",
-                                  "addition.png", "addition.svg", "addition.csv", "map.png",
-                                  "map.svg", "map.csv", "map2.png", "conv.png", "conv.svg",
-                                  "conv.csv"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        remove(tmp(names[i]));
-    if (rmdir(dir) != 0)
-        fprintf(stderr, "note: %s not empty, left in place\n", dir);
-}
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/dv_figtasks_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!fig_dir_open("figtasks"))
         return 1;
-    }
     RUN(test_noisy);
     RUN(test_noisy_errors);
     RUN(test_removal);
     RUN(test_addition);
     RUN(test_map);
     RUN(test_convergence);
-    int rc = CHECK_DONE();
-    if (rc == 0)
-        cleanup();
-    else
-        fprintf(stderr, "outputs kept in %s\n", dir);
-    xmlCleanupParser();
-    /* cairo's and fontconfig's process-wide caches, for the leak checker */
-    cairo_debug_reset_static_data();
-    FcFini();
-    return rc;
+    return fig_dir_close(CHECK_DONE());
 }

@@ -8,70 +8,12 @@
 #include "check.h"
 #include "dval.h"
 
-#include <libxml/parser.h>
-#include <png.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][256];
-    static int k;
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
-
-/* Decodes a PNG: its size and the variance of its grey levels. */
-static int png_stats(const char *path, unsigned *w, unsigned *h, double *var)
-{
-    png_image im;
-    memset(&im, 0, sizeof im);
-    im.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&im, path))
-        return 0;
-    im.format = PNG_FORMAT_GRAY;
-    unsigned char *buf = malloc(PNG_IMAGE_SIZE(im));
-    if (!buf || !png_image_finish_read(&im, NULL, buf, 0, NULL)) {
-        free(buf);
-        return 0;
-    }
-    *w = im.width;
-    *h = im.height;
-    double s = 0, s2 = 0, n = (double)im.width * im.height;
-    for (size_t i = 0; i < (size_t)n; i++) {
-        s += buf[i];
-        s2 += (double)buf[i] * buf[i];
-    }
-    *var = s2 / n - (s / n) * (s / n);
-    free(buf);
-    return 1;
-}
-
-static void check_png(const char *path, unsigned w, unsigned h)
-{
-    unsigned pw = 0, ph = 0;
-    double var = 0;
-    CHECK_MSG(png_stats(path, &pw, &ph, &var), "%s does not decode", path);
-    CHECK_EQ_INT(pw, w);
-    CHECK_EQ_INT(ph, h);
-    CHECK_MSG(var > 100.0, "%s looks blank (grey-level variance %g)", path, var);
-}
-
-static void check_svg(const char *path)
-{
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
-    CHECK_MSG(doc != NULL, "%s does not parse as XML", path);
-    if (doc) {
-        xmlNodePtr root = xmlDocGetRootElement(doc);
-        CHECK(root && strcmp((const char *)root->name, "svg") == 0);
-        xmlFreeDoc(doc);
-    }
-}
+#include "figcheck.h"
 
 /* The rows of a CSV as arrays of fields (header dropped). */
 typedef struct {
@@ -159,12 +101,12 @@ static void test_law(void)
     memcpy(k + G * S, K + 7 * G * S, G * S * sizeof *k);
     dv_plot_opts o = {4.0, 2.0, 50.0, NULL};
     dv_error err = {0};
-    int rc = dv_plot_law(tmp("law.png"), tmp("law.csv"), &o, 2, G * S, ids, d, k, l2, 50, 200,
+    int rc = dv_plot_law(fig_path("law.png"), fig_path("law.csv"), &o, 2, G * S, ids, d, k, l2, 50, 200,
                          &err);
     CHECK_MSG(rc == DV_OK, "%s", err.msg);
-    check_png(tmp("law.png"), 200, 100);
+    check_png(fig_path("law.png"), 200, 100);
     csv c;
-    CHECK(csv_read(&c, tmp("law.csv"), "point,kind,k,delta,lo,hi"));
+    CHECK(csv_read(&c, fig_path("law.csv"), "point,kind,k,delta,lo,hi"));
     size_t ns = 0, nl = 0;
     double kmin = INFINITY, kmax = 0;
     for (size_t r = 0; r < c.n; r++) {
@@ -194,16 +136,12 @@ static void test_law(void)
     CHECK_NEAR(kmax, 200, 1e-9);
     csv_free(&c);
     /* SVG of the same figure parses; PDF has its magic. */
-    CHECK(dv_plot_law(tmp("law.svg"), NULL, NULL, 2, G * S, ids, d, k, l2, 50, 200, &err) ==
+    CHECK(dv_plot_law(fig_path("law.svg"), NULL, NULL, 2, G * S, ids, d, k, l2, 50, 200, &err) ==
           DV_OK);
-    check_svg(tmp("law.svg"));
-    CHECK(dv_plot_law(tmp("law.pdf"), NULL, NULL, 1, G * S, ids, d, k, l2, 50, 200, &err) ==
+    check_svg(fig_path("law.svg"));
+    CHECK(dv_plot_law(fig_path("law.pdf"), NULL, NULL, 1, G * S, ids, d, k, l2, 50, 200, &err) ==
           DV_OK);
-    FILE *fp = fopen(tmp("law.pdf"), "rb");
-    char magic[6] = {0};
-    CHECK(fp && fread(magic, 1, 5, fp) == 5 && strcmp(magic, "%PDF-") == 0);
-    if (fp)
-        fclose(fp);
+    check_pdf(fig_path("law.pdf"));
 }
 
 /* Mean of point i's deltas at cardinality k, straight from the arrays. */
@@ -223,11 +161,11 @@ static void test_validation(void)
 {
     dv_plot_opts o = {6.0, 2.0, 60.0, NULL};
     dv_error err = {0};
-    int rc = dv_plot_validation(tmp("val.png"), tmp("val.csv"), &o, NP, G * S, D, K, L, &err);
+    int rc = dv_plot_validation(fig_path("val.png"), fig_path("val.csv"), &o, NP, G * S, D, K, L, &err);
     CHECK_MSG(rc == DV_OK, "%s", err.msg);
-    check_png(tmp("val.png"), 360, 120);
+    check_png(fig_path("val.png"), 360, 120);
     csv c;
-    CHECK(csv_read(&c, tmp("val.csv"), "panel,series,x,y"));
+    CHECK(csv_read(&c, fig_path("val.csv"), "panel,series,x,y"));
     size_t nr2 = 0, nbins = 0, nmeans = 0;
     double hist_total = 0;
     for (size_t r = 0; r < c.n; r++) {
@@ -270,7 +208,7 @@ static void test_validation(void)
     int32_t K2[NP * G * S];
     memcpy(K2, K, sizeof K2);
     K2[5 * G * S + 3] = 77;
-    CHECK(dv_plot_validation(tmp("val2.png"), NULL, NULL, NP, G * S, D, K2, L, &err) ==
+    CHECK(dv_plot_validation(fig_path("val2.png"), NULL, NULL, NP, G * S, D, K2, L, &err) ==
           DV_EINVAL);
     CHECK(strstr(err.msg, "grid") != NULL);
 }
@@ -282,11 +220,11 @@ static void test_hist(void)
     l2[2].status = DV_LAW_NO_SAMPLES; /* left out */
     dv_plot_opts o = {4.0, 3.0, 50.0, NULL};
     dv_error err = {0};
-    int rc = dv_plot_hist(tmp("hist.png"), tmp("hist.csv"), &o, NP, l2, &err);
+    int rc = dv_plot_hist(fig_path("hist.png"), fig_path("hist.csv"), &o, NP, l2, &err);
     CHECK_MSG(rc == DV_OK, "%s", err.msg);
-    check_png(tmp("hist.png"), 200, 150);
+    check_png(fig_path("hist.png"), 200, 150);
     csv c;
-    CHECK(csv_read(&c, tmp("hist.csv"), "panel,series,x,y"));
+    CHECK(csv_read(&c, fig_path("hist.csv"), "panel,series,x,y"));
     /* alpha bins: consecutive left edges give the width; count by brute force. */
     double edges[64], counts[64];
     size_t nb = 0, scatter = 0;
@@ -342,10 +280,10 @@ static void test_scatter(void)
     x[17] = NAN; /* skipped */
     dv_plot_opts o = {3.0, 2.0, 80.0, NULL};
     dv_error err = {0};
-    CHECK(dv_plot_scatter(tmp("sc.png"), tmp("sc.csv"), &o, N, x, y, "x", "y", &err) == DV_OK);
-    check_png(tmp("sc.png"), 240, 160);
+    CHECK(dv_plot_scatter(fig_path("sc.png"), fig_path("sc.csv"), &o, N, x, y, "x", "y", &err) == DV_OK);
+    check_png(fig_path("sc.png"), 240, 160);
     csv c;
-    CHECK(csv_read(&c, tmp("sc.csv"), "series,x,y"));
+    CHECK(csv_read(&c, fig_path("sc.csv"), "series,x,y"));
     /* Medians of G = clamp(m / 15, 3, 20) groups of the x-sorted finite
      * points, by brute force: group g holds the points whose x rank is in
      * [g m / G, (g+1) m / G). */
@@ -425,32 +363,31 @@ static void test_boundary_distance(void)
 /* Failures: unknown extension, unwritable path; the data CSV stays as it was. */
 static void test_failures(void)
 {
-    FILE *f = fopen(tmp("keep.csv"), "w");
+    FILE *f = fopen(fig_path("keep.csv"), "w");
     fputs("keep\n", f);
     fclose(f);
     dv_error err = {0};
-    int rc = dv_plot_hist(tmp("x.jpg"), tmp("keep.csv"), NULL, NP, L, &err);
+    int rc = dv_plot_hist(fig_path("x.jpg"), fig_path("keep.csv"), NULL, NP, L, &err);
     CHECK(rc != DV_OK);
     CHECK(strstr(err.msg, "x.jpg") != NULL);
-    rc = dv_plot_hist("/nonexistent-dir/x.png", tmp("keep.csv"), NULL, NP, L, &err);
+    rc = dv_plot_hist("/nonexistent-dir/x.png", fig_path("keep.csv"), NULL, NP, L, &err);
     CHECK(rc == DV_EIO);
     CHECK(strstr(err.msg, "/nonexistent-dir/x.png") != NULL);
     char line[16] = {0};
-    f = fopen(tmp("keep.csv"), "r");
+    f = fopen(fig_path("keep.csv"), "r");
     CHECK(f && fgets(line, sizeof line, f) && strcmp(line, "keep\n") == 0);
     if (f)
         fclose(f);
-    CHECK(access(tmp("x.jpg"), F_OK) != 0);
+    CHECK(access(fig_path("x.jpg"), F_OK) != 0);
     /* No usable law. */
     dv_law bad[2] = {L[0], L[1]};
     bad[0].status = bad[1].status = DV_LAW_ALL_ZERO;
-    CHECK(dv_plot_hist(tmp("h.png"), NULL, NULL, 2, bad, &err) == DV_EINVAL);
+    CHECK(dv_plot_hist(fig_path("h.png"), NULL, NULL, 2, bad, &err) == DV_EINVAL);
 }
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/dval_figXXXXXX");
-    if (!mkdtemp(dir))
+    if (!fig_dir_open("fig"))
         return 1;
     make_data();
     RUN(test_law);
@@ -459,9 +396,5 @@ int main(void)
     RUN(test_scatter);
     RUN(test_boundary_distance);
     RUN(test_failures);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return CHECK_DONE();
+    return fig_dir_close(CHECK_DONE());
 }

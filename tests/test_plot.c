@@ -10,8 +10,6 @@
 #include "dval.h"
 #include "plot/fig.h"
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <libxml/parser.h>
 #include <png.h>
 #include <stdint.h>
@@ -21,16 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[256];
+#include "figcheck.h"
 
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int k = 0;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* ---- files ---- */
 
@@ -313,7 +303,7 @@ static void test_autoscale(void)
     CHECK(outer_ticks(lim[0], lim[1], -2, 1) && lim[2] == 0 && outer_ticks(lim[2], lim[3], 0, 10));
     CHECK(dv__fig_panel_limits(f, 2, 0, lim) != 0);
     dv_error err = {0};
-    CHECK(dv__fig_save(f, tmp_path("auto.png"), 72, &err) == 0);
+    CHECK(dv__fig_save(f, fig_path("auto.png"), 72, &err) == 0);
     dv__fig_free(f);
 }
 
@@ -397,7 +387,7 @@ static void test_demo_png(void)
     if (!f)
         return;
     dv_error err = {0};
-    const char *p = tmp_path("demo.png");
+    const char *p = fig_path("demo.png");
     CHECK_MSG(dv__fig_save(f, p, 150, &err) == 0, "%s", err.msg);
     image im = read_png(p);
     CHECK(im.rgb != NULL);
@@ -473,7 +463,7 @@ static void test_every_series(void)
     CHECK(dv__fig_axes(f, 3, 0) == NULL && dv__fig_axes(f, 0, -1) == NULL);
     dv__ax_line(NULL, x, y, 6, dv__palette(1), 1, DV__DASH_SOLID, "x"); /* ignored */
     dv_error err = {0};
-    const char *p = tmp_path("every.png");
+    const char *p = fig_path("every.png");
     CHECK_MSG(dv__fig_save(f, p, 120, &err) == 0, "%s", err.msg);
     const char *demo = getenv("DV_FIG_DEMO");
     if (demo) {
@@ -513,7 +503,7 @@ static void test_heatmap_pixels(void)
     dv__ax_image(dv__fig_axes(f, 0, 0), z, 2, 2, 0, 1, 0, 1, DV__CMAP_VIRIDIS, 0, 3, "v");
     dv__ax_image(dv__fig_axes(f, 0, 1), zd, 2, 2, 0, 1, 0, 1, DV__CMAP_DIVERGING, -1, 1, NULL);
     dv_error err = {0};
-    const char *p = tmp_path("heat.png");
+    const char *p = fig_path("heat.png");
     CHECK_MSG(dv__fig_save(f, p, 144, &err) == 0, "%s", err.msg);
     image im = read_png(p);
     CHECK(im.rgb != NULL);
@@ -569,7 +559,7 @@ static void test_line_pixels(void)
     dv__ax_ylim(a, 0, 1);
     dv__ax_legend(a, DV__LEGEND_NONE);
     dv_error err = {0};
-    const char *p = tmp_path("line.png");
+    const char *p = fig_path("line.png");
     CHECK(dv__fig_save(f, p, 144, &err) == 0);
     image im = read_png(p);
     double rc[4];
@@ -610,7 +600,7 @@ static void test_svg_pdf(void)
         return;
     }
     dv_error err = {0};
-    const char *svg = tmp_path("demo.svg"), *svg2 = tmp_path("demo2.SVG");
+    const char *svg = fig_path("demo.svg"), *svg2 = fig_path("demo2.SVG");
     CHECK_MSG(dv__fig_save(f, svg, 0, &err) == 0, "%s", err.msg);
     xmlDoc *doc = xmlReadFile(svg, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
     CHECK(doc != NULL);
@@ -630,7 +620,7 @@ static void test_svg_pdf(void)
     CHECK(b1 && b2 && n1 == n2 && n1 > 0 && memcmp(b1, b2, n1) == 0);
     free(b1);
     free(b2);
-    const char *pdf = tmp_path("demo.Pdf");
+    const char *pdf = fig_path("demo.Pdf");
     CHECK_MSG(dv__fig_save(f, pdf, 0, &err) == 0, "%s", err.msg);
     b1 = slurp(pdf, &n1);
     CHECK(b1 && n1 > 100 && memcmp(b1, "%PDF-", 5) == 0);
@@ -645,7 +635,7 @@ static void test_png_repeat(void)
         CHECK(f != NULL);
         return;
     }
-    const char *p1 = tmp_path("r1.png"), *p2 = tmp_path("r2.PNG");
+    const char *p1 = fig_path("r1.png"), *p2 = fig_path("r2.PNG");
     CHECK(dv__fig_save(f, p1, 100, NULL) == 0);
     CHECK(dv__fig_save(f, p2, 100, NULL) == 0);
     size_t n1, n2;
@@ -670,7 +660,7 @@ static void test_save_errors(void)
     size_t n;
     unsigned char *b;
     /* an unknown extension: refused, the existing file kept */
-    const char *jpg = tmp_path("keep.jpg");
+    const char *jpg = fig_path("keep.jpg");
     spit(jpg, "keep");
     CHECK(dv__fig_save(f, jpg, 0, &err) == DV_EINVAL);
     CHECK(strstr(err.msg, jpg) != NULL && strstr(err.msg, ".png") != NULL);
@@ -678,15 +668,15 @@ static void test_save_errors(void)
     CHECK(b && n == 4 && memcmp(b, "keep", 4) == 0);
     free(b);
     memset(&err, 0, sizeof err);
-    CHECK(dv__fig_save(f, tmp_path("noext"), 0, &err) == DV_EINVAL);
-    CHECK(dv__fig_save(f, tmp_path("a.png/"), 0, &err) != 0);
+    CHECK(dv__fig_save(f, fig_path("noext"), 0, &err) == DV_EINVAL);
+    CHECK(dv__fig_save(f, fig_path("a.png/"), 0, &err) != 0);
     /* a directory that does not exist */
     memset(&err, 0, sizeof err);
-    const char *missing = tmp_path("no/such/dir/f.png");
+    const char *missing = fig_path("no/such/dir/f.png");
     CHECK(dv__fig_save(f, missing, 0, &err) == DV_EIO);
     CHECK(strstr(err.msg, missing) != NULL && strstr(err.msg, "No such file") != NULL);
     /* the target is a directory: the rename fails, the directory stays */
-    const char *d = tmp_path("isdir.png");
+    const char *d = fig_path("isdir.png");
     mkdir(d, 0755);
     memset(&err, 0, sizeof err);
     CHECK(dv__fig_save(f, d, 0, &err) == DV_EIO);
@@ -696,7 +686,7 @@ static void test_save_errors(void)
     rmdir(d);
     /* a read-only directory (root writes anyway, so only as a user) */
     if (geteuid() != 0) {
-        const char *ro = tmp_path("ro");
+        const char *ro = fig_path("ro");
         mkdir(ro, 0755);
         char fp[600];
         snprintf(fp, sizeof fp, "%s/f.svg", ro);
@@ -712,8 +702,8 @@ static void test_save_errors(void)
         remove(fp);
         rmdir(ro);
     }
-    CHECK(dv__fig_save(NULL, tmp_path("x.png"), 0, &err) == DV_EINVAL);
-    CHECK(dv__fig_save(f, tmp_path("x.png"), -5, &err) == DV_EINVAL);
+    CHECK(dv__fig_save(NULL, fig_path("x.png"), 0, &err) == DV_EINVAL);
+    CHECK(dv__fig_save(f, fig_path("x.png"), -5, &err) == DV_EINVAL);
     /* nothing left behind but what we made */
     dv__fig_free(f);
 }
@@ -749,8 +739,8 @@ static void test_colors(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/dv_test_plot_%ld", (long)getpid());
-    mkdir(dir, 0755);
+    if (!fig_dir_open("plot"))
+        return 1;
     RUN(test_nice_ticks_oracle);
     RUN(test_nice_ticks_table);
     RUN(test_tick_labels);
@@ -763,13 +753,5 @@ int main(void)
     RUN(test_svg_pdf);
     RUN(test_png_repeat);
     RUN(test_save_errors);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    xmlCleanupParser();
-    /* cairo's and fontconfig's process-wide caches, for the leak checker */
-    cairo_debug_reset_static_data();
-    FcFini();
-    return CHECK_DONE();
+    return fig_dir_close(CHECK_DONE());
 }
