@@ -20,6 +20,24 @@
 /* Shared helpers                                                           */
 /* ------------------------------------------------------------------------ */
 
+/* An argument check: a NULL pointer or a zero count, named in the message. */
+typedef struct {
+    const char *name;
+    int bad;
+    const char *is; /* "NULL" or "0" */
+} arg_check;
+#define NEED_PTR(p) {#p, (p) == NULL, "NULL"}
+#define NEED_N(n) {#n, (n) == 0, "0"}
+
+/* DV_EINVAL for the first failing check, else DV_OK. */
+static int check_args(const arg_check *a, size_t n, dv_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].bad)
+            return dv__err(err, DV_EINVAL, "%s is %s", a[i].name, a[i].is);
+    return DV_OK;
+}
+
 static int check_names(const char *const *names, size_t n, const char *what, dv_error *err)
 {
     if (!names)
@@ -48,17 +66,12 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
                         const char *const *names, const double *r2, const double *pearson,
                         const double *spearman, dv_error *err)
 {
-    if (!path)
-        return dv__err(err, DV_EINVAL, "path is NULL");
-    if (n_budgets == 0)
-        return dv__err(err, DV_EINVAL, "n_budgets is 0");
-    if (n_est == 0)
-        return dv__err(err, DV_EINVAL, "n_est is 0");
-    if (!budgets)
-        return dv__err(err, DV_EINVAL, "budgets is NULL");
-    if (!r2 || !pearson || !spearman)
-        return dv__err(err, DV_EINVAL, "%s is NULL", !r2 ? "r2" : !pearson ? "pearson" : "spearman");
-    int rc = check_names(names, n_est, "names", err);
+    const arg_check args[] = {NEED_PTR(path), NEED_N(n_budgets), NEED_N(n_est),
+                              NEED_PTR(budgets), NEED_PTR(r2), NEED_PTR(pearson),
+                              NEED_PTR(spearman)};
+    int rc = check_args(args, DV__COUNT(args), err);
+    if (!rc)
+        rc = check_names(names, n_est, "names", err);
     if (rc)
         return rc;
     for (size_t j = 0; j < n_budgets; j++)
@@ -143,17 +156,11 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
                   const unsigned char *is_noisy, size_t n_methods, const char *const *names,
                   const double *values, dv_error *err)
 {
-    if (!path)
-        return dv__err(err, DV_EINVAL, "path is NULL");
-    if (n == 0)
-        return dv__err(err, DV_EINVAL, "n is 0");
-    if (n_methods == 0)
-        return dv__err(err, DV_EINVAL, "n_methods is 0");
-    if (!is_noisy)
-        return dv__err(err, DV_EINVAL, "is_noisy is NULL");
-    if (!values)
-        return dv__err(err, DV_EINVAL, "values is NULL");
-    int rc = check_names(names, n_methods, "names", err);
+    const arg_check args[] = {NEED_PTR(path), NEED_N(n), NEED_N(n_methods), NEED_PTR(is_noisy),
+                              NEED_PTR(values)};
+    int rc = check_args(args, DV__COUNT(args), err);
+    if (!rc)
+        rc = check_names(names, n_methods, "names", err);
     if (rc)
         return rc;
     size_t nn = 0;
@@ -250,17 +257,11 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
                     const char *const *names, const double *high, const double *low,
                     const char *metric_name, dv_error *err)
 {
-    if (!path)
-        return dv__err(err, DV_EINVAL, "path is NULL");
-    if (n_steps == 0)
-        return dv__err(err, DV_EINVAL, "n_steps is 0");
-    if (n_methods == 0)
-        return dv__err(err, DV_EINVAL, "n_methods is 0");
-    if (!fraction)
-        return dv__err(err, DV_EINVAL, "fraction is NULL");
-    if (!high || !low)
-        return dv__err(err, DV_EINVAL, "%s is NULL", !high ? "high" : "low");
-    int rc = check_names(names, n_methods, "names", err);
+    const arg_check args[] = {NEED_PTR(path), NEED_N(n_steps), NEED_N(n_methods),
+                              NEED_PTR(fraction), NEED_PTR(high), NEED_PTR(low)};
+    int rc = check_args(args, DV__COUNT(args), err);
+    if (!rc)
+        rc = check_names(names, n_methods, "names", err);
     if (rc)
         return rc;
     for (size_t j = 0; j < n_steps; j++)
@@ -325,17 +326,11 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
                      const char *const *scorers, const double *mean, const double *se,
                      dv_error *err)
 {
-    if (!path)
-        return dv__err(err, DV_EINVAL, "path is NULL");
-    if (n_sizes == 0)
-        return dv__err(err, DV_EINVAL, "n_sizes is 0");
-    if (n_scorers == 0)
-        return dv__err(err, DV_EINVAL, "n_scorers is 0");
-    if (!sizes)
-        return dv__err(err, DV_EINVAL, "sizes is NULL");
-    if (!mean)
-        return dv__err(err, DV_EINVAL, "mean is NULL");
-    int rc = check_names(scorers, n_scorers, "scorers", err);
+    const arg_check args[] = {NEED_PTR(path), NEED_N(n_sizes), NEED_N(n_scorers), NEED_PTR(sizes),
+                              NEED_PTR(mean)};
+    int rc = check_args(args, DV__COUNT(args), err);
+    if (!rc)
+        rc = check_names(scorers, n_scorers, "scorers", err);
     if (rc)
         return rc;
     size_t nv = n_sizes * n_scorers, bad;
@@ -434,10 +429,10 @@ static double grid_at(double a, double b, size_t i, size_t n)
 int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,
                 const dv_map *map, dv_error *err)
 {
-    if (!path)
-        return dv__err(err, DV_EINVAL, "path is NULL");
-    if (!map)
-        return dv__err(err, DV_EINVAL, "map is NULL");
+    const arg_check args[] = {NEED_PTR(path), NEED_PTR(map)};
+    int rc0 = check_args(args, DV__COUNT(args), err);
+    if (rc0)
+        return rc0;
     if (map->nx < 2 || map->ny < 2)
         return dv__err(err, DV_EINVAL, "map->nx = %zu, map->ny = %zu: the grid needs at least 2 "
                                        "columns and 2 rows", map->nx, map->ny);
