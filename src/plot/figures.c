@@ -68,15 +68,12 @@ int dv_plot_law(const char *path, const char *data_path, const dv_plot_opts *o, 
     int cols = n_points <= 2 || n_points == 4 ? (n_points == 1 ? 1 : 2) : 3;
     int rows = (int)((n_points + (size_t)cols - 1) / (size_t)cols);
     SETUP(o, n_points == 1 ? 3.4 : 2.6 * cols, n_points == 1 ? 2.6 : 0.35 + 2.2 * rows);
-    dv__fig *f = dv__fig_new(w_pt, h_pt, rows, cols);
-    if (!f)
-        return dv__err(err, DV_ENOMEM, "plot law: out of memory");
+    dv__fig *f;
     dv__plotcsv csv;
-    int rc = dv__plotcsv_open(&csv, data_path, "point,kind,k,delta,lo,hi", err);
-    if (rc) {
-        dv__fig_free(f);
+    int rc = dv__plot_open(w_pt, h_pt, rows, cols, data_path, "point,kind,k,delta,lo,hi", &f,
+                           &csv, err);
+    if (rc)
         return rc;
-    }
     dv__fig_title(f, dv__plot_title(o, n_points == 1 ? NULL
                                                : "Marginal contributions \xce\x94 and laws "
                                                  "c\xc2\xb7k^\xe2\x88\x92\xce\xb1 \xc2\xb1 "
@@ -227,14 +224,14 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     double *y = dv__malloc(n_points * sizeof *y), *yh = dv__malloc(n_points * sizeof *yh);
     size_t *ord = dv__malloc(n_points * sizeof *ord);
     double *al = dv__malloc(n_points * sizeof *al);
-    dv__fig *f = dv__fig_new(w_pt, h_pt, 1, 3);
+    dv__fig *f = NULL;
     dv__plotcsv csv = {0};
     int rc = DV_OK;
-    if (!mu || !y || !yh || !ord || !al || !f) {
+    if (!mu || !y || !yh || !ord || !al) {
         rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
         goto done;
     }
-    if ((rc = dv__plotcsv_open(&csv, data_path, "panel,series,x,y", err)))
+    if ((rc = dv__plot_open(w_pt, h_pt, 1, 3, data_path, "panel,series,x,y", &f, &csv, err)))
         goto done;
     dv__fig_title(f, dv__plot_title(o, "Scaling of marginal contributions (grid-mode run)"));
 
@@ -438,16 +435,10 @@ int dv_plot_hist(const char *path, const char *data_path, const dv_plot_opts *o,
                      n_points);
         goto out;
     }
-    dv__fig *f = dv__fig_new(w_pt, h_pt, 2, 2);
-    if (!f) {
-        rc = dv__err(err, DV_ENOMEM, "plot hist: out of memory");
-        goto out;
-    }
+    dv__fig *f;
     dv__plotcsv csv;
-    if ((rc = dv__plotcsv_open(&csv, data_path, "panel,series,x,y", err))) {
-        dv__fig_free(f);
+    if ((rc = dv__plot_open(w_pt, h_pt, 2, 2, data_path, "panel,series,x,y", &f, &csv, err)))
         goto out;
-    }
     char t[96];
     snprintf(t, sizeof t, "Scaling-law parameters of %zu points", n);
     dv__fig_title(f, dv__plot_title(o, t));
@@ -588,16 +579,10 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
         ng++;
         dv__free(buf);
     }
-    dv__fig *f = dv__fig_new(w_pt, h_pt, 1, 1);
-    if (!f) {
-        rc = dv__err(err, DV_ENOMEM, "plot scatter: out of memory");
-        goto out;
-    }
+    dv__fig *f;
     dv__plotcsv csv;
-    if ((rc = dv__plotcsv_open(&csv, data_path, "series,x,y", err))) {
-        dv__fig_free(f);
+    if ((rc = dv__plot_open(w_pt, h_pt, 1, 1, data_path, "series,x,y", &f, &csv, err)))
         goto out;
-    }
     for (size_t i = 0; i < n; i++)
         if (isfinite(x[i]) && isfinite(y[i]))
             dv__plotcsv_row(&csv, "point,%.17g,%.17g", x[i], y[i]);

@@ -93,14 +93,9 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
     int xlog = bmax / bmin >= 10;
 
     dv__plotcsv d;
-    if ((rc = dv__plotcsv_open(&d, data_path, "metric,estimator,samples,value", err)))
+    dv__fig *f;
+    if ((rc = dv__plot_open(w, h, 1, 3, data_path, "metric,estimator,samples,value", &f, &d, err)))
         goto done;
-    dv__fig *f = dv__fig_new(w, h, 1, 3);
-    if (!f) {
-        dv__plotcsv_close(&d, 0, NULL);
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
-        goto done;
-    }
     dv__fig_title(f, dv__plot_title(opts, "Agreement with the ground truth vs samples per point"));
     static const char *metric[3] = {"r2", "pearson", "spearman"};
     static const char *ptitle[3] = {"R\xc2\xb2", "Pearson correlation", "Spearman correlation"};
@@ -184,14 +179,9 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
         goto done;
     }
     dv__plotcsv d;
-    if ((rc = dv__plotcsv_open(&d, data_path, "method,inspected,found", err)))
+    dv__fig *f;
+    if ((rc = dv__plot_open(w, h, 1, 1, data_path, "method,inspected,found", &f, &d, err)))
         goto done;
-    dv__fig *f = dv__fig_new(w, h, 1, 1);
-    if (!f) {
-        dv__plotcsv_close(&d, 0, NULL);
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
-        goto done;
-    }
     dv__fig_title(f, dv__plot_title(opts, "Flipped labels found, lowest values first"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "fraction of training points inspected");
@@ -279,13 +269,9 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
         return rc;
     const char *metric = metric_name && metric_name[0] ? metric_name : "test metric";
     dv__plotcsv d;
-    if ((rc = dv__plotcsv_open(&d, data_path, "method,order,fraction,metric", err)))
+    dv__fig *f;
+    if ((rc = dv__plot_open(w, h, 1, 1, data_path, "method,order,fraction,metric", &f, &d, err)))
         return rc;
-    dv__fig *f = dv__fig_new(w, h, 1, 1);
-    if (!f) {
-        dv__plotcsv_close(&d, 0, NULL);
-        return dv__err(err, DV_ENOMEM, "out of memory");
-    }
     dv__fig_title(f, dv__plot_title(opts, "Removing training points by value"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "fraction of training points removed");
@@ -363,14 +349,8 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
         }
         snprintf(labels[s], 24, "%lld", (long long)sizes[s]);
     }
-    if ((rc = dv__plotcsv_open(&d, data_path, "base_size,scores,gain,stderr", err)))
+    if ((rc = dv__plot_open(w, h, 1, 1, data_path, "base_size,scores,gain,stderr", &f, &d, err)))
         goto done;
-    f = dv__fig_new(w, h, 1, 1);
-    if (!f) {
-        dv__plotcsv_close(&d, 0, NULL);
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
-        goto done;
-    }
     dv__fig_title(f, dv__plot_title(opts, "Gain from adding the top-scored points"));
     dv__axes *a = dv__fig_axes(f, 0, 0);
     dv__ax_xlabel(a, "size of the base training set");
@@ -488,13 +468,9 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
     if (rc)
         return rc;
     dv__plotcsv d;
-    if ((rc = dv__plotcsv_open(&d, data_path, "x,y,value", err)))
+    dv__fig *f;
+    if ((rc = dv__plot_open(w, h, 1, 1, data_path, "x,y,value", &f, &d, err)))
         return rc;
-    dv__fig *f = dv__fig_new(w, h, 1, 1);
-    if (!f) {
-        dv__plotcsv_close(&d, 0, NULL);
-        return dv__err(err, DV_ENOMEM, "out of memory");
-    }
     const char *zl = map->z_label && map->z_label[0] ? map->z_label : "value";
     char title[256];
     snprintf(title, sizeof title, "%s over the plane", zl);

@@ -92,6 +92,21 @@ const char *dv__plot_title(const dv_plot_opts *opts, const char *def)
     return def;
 }
 
+int dv__plot_open(double w_pt, double h_pt, int rows, int cols, const char *data_path,
+                  const char *header, struct dv__fig **f, dv__plotcsv *csv, dv_error *err)
+{
+    memset(csv, 0, sizeof *csv);
+    *f = dv__fig_new(w_pt, h_pt, rows, cols);
+    if (!*f)
+        return dv__err(err, DV_ENOMEM, "out of memory for a %d x %d figure", rows, cols);
+    int rc = dv__plotcsv_open(csv, data_path, header, err);
+    if (rc) {
+        dv__fig_free(*f);
+        *f = NULL;
+    }
+    return rc;
+}
+
 int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv *csv,
                     dv_error *err)
 {

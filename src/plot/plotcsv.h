@@ -33,6 +33,10 @@ int dv__plot_setup(const dv_plot_opts *opts, double def_w_in, double def_h_in, d
 const char *dv__plot_title(const dv_plot_opts *opts, const char *def);
 
 struct dv__fig;
+/* Creates the rows x cols figure of w_pt x h_pt points and opens its data
+ * CSV with header; on failure (DV_ENOMEM, DV_EIO) neither is left open. */
+int dv__plot_open(double w_pt, double h_pt, int rows, int cols, const char *data_path,
+                  const char *header, struct dv__fig **f, dv__plotcsv *csv, dv_error *err);
 /* Saves and frees the figure, then puts the data CSV in place only if the
  * figure was saved (else removes it). */
 int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv *csv,
