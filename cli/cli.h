@@ -87,6 +87,25 @@ int cli_json_number(const char *text, const char *key, double *out);
 /* Copies the string value of "key" into buf; returns 0 when absent. */
 int cli_json_str(const char *text, const char *key, char *buf, size_t len);
 
+/* A CSV table read whole: a header row, then rows of as many fields (a
+ * field in double quotes may hold commas).  Errors name the file and line
+ * and end the program. */
+typedef struct {
+    const char *path;
+    char *text;
+    size_t n_cols, n_rows;
+    char **head;  /* n_cols */
+    char **cells; /* n_rows x n_cols */
+    size_t *line; /* line number of each row */
+} cli_table;
+/* Reads path; the header must hold every column of need (NULL-ended). */
+void cli_table_read(cli_table *t, const char *path, const char *const *need);
+size_t cli_table_col(const cli_table *t, const char *name);
+const char *cli_table_at(const cli_table *t, size_t r, size_t c);
+/* The cell as a number; empty or "nan" gives NaN when allow_nan, else dies. */
+double cli_table_num(const cli_table *t, size_t r, size_t c, int allow_nan);
+void cli_table_free(cli_table *t);
+
 /* Opens PATH.tmp for writing; cli_commit renames it to PATH (or removes it
  * on failure), so an error never leaves a half-written file behind. */
 FILE *cli_open_out(const char *path, char *tmp, size_t tmplen);

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *USAGE =
     "usage: dval plot FIGURE [inputs] -o FILE.(png|svg|pdf) [--data FILE.csv] [options]\n"
@@ -134,67 +135,45 @@ static void run_laws(run_data *r, const char *dir)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/scaling.csv", dir);
-    FILE *t = fopen(path, "r");
-    if (!t) {
+    if (access(path, F_OK) != 0) {
         fprintf(stderr, "dval: %s missing; fitting the laws first\n", path);
         cli_fit_run(dir, NULL, 0);
-    } else {
-        fclose(t);
     }
     r->laws = calloc(r->n_points ? r->n_points : 1, sizeof *r->laws);
-    char *text = cli_slurp(path);
-    if (!text || !r->laws)
-        cli_die("%s: cannot read", path);
-    /* point,label,c,alpha,sigma,beta,nll,log_r2,n_samples,status,log_c,log_alpha */
-    char *save = NULL, *line = strtok_r(text, "\n", &save);
-    if (!line || strncmp(line, "point,label,c,alpha,sigma,beta,nll,log_r2,n_samples,status", 58))
-        cli_die("%s: unexpected header (expected the columns dval fit writes)", path);
-    size_t got = 0;
-    for (size_t ln = 2; (line = strtok_r(NULL, "\n", &save)); ln++) {
-        char *f[16];
-        size_t nf = 0;
-        /* The label may be quoted; fields after it are plain numbers. */
-        char *p = line;
-        while (nf < 16) {
-            f[nf++] = p;
-            if (*p == '"') {
-                char *q = p + 1;
-                while (*q && !(q[0] == '"' && q[1] != '"'))
-                    q += q[0] == '"' ? 2 : 1;
-                p = *q ? q + 1 : q;
-            }
-            char *c = strchr(p, ',');
-            if (!c)
-                break;
-            *c = '\0';
-            p = c + 1;
-        }
-        if (nf < 12)
-            cli_die("%s:%zu: expected 12 fields, found %zu", path, ln, nf);
+    if (!r->laws)
+        cli_die("out of memory");
+    static const char *const need[] = {"point", "c", "alpha", "sigma", "beta", "nll", "log_r2",
+                                       "n_samples", "status", "log_c", "log_alpha", NULL};
+    cli_table t;
+    cli_table_read(&t, path, need);
+    if (t.n_rows != r->n_points)
+        cli_die("%s: %zu laws for %zu points", path, t.n_rows, r->n_points);
+    size_t col[11];
+    for (int k = 0; k < 11; k++)
+        col[k] = cli_table_col(&t, need[k]);
+    static const char *st[] = {"ok", "no_samples", "one_card", "all_zero", "nonfinite", "bound"};
+    for (size_t row = 0; row < t.n_rows; row++) {
+        const char *ps = cli_table_at(&t, row, col[0]);
         char *end;
-        long long pt = strtoll(f[0], &end, 10);
-        if (*end || pt < 0 || (size_t)pt >= r->n_points)
-            cli_die("%s:%zu: point '%s' is not a point of the run", path, ln, f[0]);
+        long long pt = strtoll(ps, &end, 10);
+        if (*end || end == ps || pt < 0 || (size_t)pt >= r->n_points)
+            cli_die("%s:%zu: point '%s' is not a point of the run", path, t.line[row], ps);
         dv_law *L = &r->laws[pt];
         double *dst[] = {&L->c, &L->alpha, &L->sigma, &L->beta, &L->nll, &L->log_r2};
         for (int k = 0; k < 6; k++)
-            *dst[k] = strtod(f[2 + k], NULL);
-        L->n_samples = (size_t)strtoull(f[8], NULL, 10);
-        L->log_c = strtod(f[10], NULL);
-        L->log_alpha = strtod(f[11], NULL);
-        static const char *st[] = {"ok", "no_samples", "one_card", "all_zero", "nonfinite",
-                                   "bound"};
+            *dst[k] = cli_table_num(&t, row, col[1 + k], 1);
+        L->n_samples = (size_t)cli_table_num(&t, row, col[7], 0);
+        L->log_c = cli_table_num(&t, row, col[9], 1);
+        L->log_alpha = cli_table_num(&t, row, col[10], 1);
+        const char *status = cli_table_at(&t, row, col[8]);
         L->status = -1;
         for (int k = 0; k < 6; k++)
-            if (strcmp(f[9], st[k]) == 0)
+            if (strcmp(status, st[k]) == 0)
                 L->status = k;
         if (L->status < 0)
-            cli_die("%s:%zu: unknown status '%s'", path, ln, f[9]);
-        got++;
+            cli_die("%s:%zu: unknown status '%s'", path, t.line[row], status);
     }
-    if (got != r->n_points)
-        cli_die("%s: %zu laws for %zu points", path, got, r->n_points);
-    free(text);
+    cli_table_free(&t);
 }
 
 static void run_free(run_data *r)
@@ -429,50 +408,24 @@ static int dist_opt(void *ctx, int c, const char *arg)
 /* Column `name` of a CSV with a `point` column, by point (NaN where absent). */
 static double *read_column(const char *path, const char *name, size_t n_points)
 {
-    char *text = cli_slurp(path);
-    if (!text)
-        cli_die("%s: cannot read", path);
+    const char *const need[] = {"point", name, NULL};
+    cli_table t;
+    cli_table_read(&t, path, need);
+    size_t cp = cli_table_col(&t, "point"), cv = cli_table_col(&t, name);
     double *v = malloc((n_points ? n_points : 1) * sizeof *v);
+    if (!v)
+        cli_die("out of memory");
     for (size_t i = 0; i < n_points; i++)
         v[i] = NAN;
-    char *save = NULL, *line = strtok_r(text, "\n", &save);
-    if (!line)
-        cli_die("%s: empty file", path);
-    int col = -1, pcol = -1, k = 0;
-    for (char *s2 = NULL, *h = strtok_r(line, ",", &s2); h; h = strtok_r(NULL, ",", &s2), k++) {
-        if (strcmp(h, name) == 0)
-            col = k;
-        if (strcmp(h, "point") == 0)
-            pcol = k;
-    }
-    if (col < 0 || pcol < 0)
-        cli_die("%s: no '%s' column (or no 'point' column)", path, name);
-    for (size_t ln = 2; (line = strtok_r(NULL, "\n", &save)); ln++) {
-        char *pt = NULL, *val = NULL;
-        k = 0;
-        for (char *p = line;; k++) {
-            char *c = strchr(p, ',');
-            if (c)
-                *c = '\0';
-            if (k == pcol)
-                pt = p;
-            if (k == col)
-                val = p;
-            if (!c)
-                break;
-            p = c + 1;
-        }
-        if (!pt || !val)
-            cli_die("%s:%zu: too few fields", path, ln);
+    for (size_t r = 0; r < t.n_rows; r++) {
+        const char *ps = cli_table_at(&t, r, cp);
         char *end;
-        long long i = strtoll(pt, &end, 10);
-        if (*end || i < 0 || (size_t)i >= n_points)
-            cli_die("%s:%zu: point '%s' is not a point of the run", path, ln, pt);
-        v[i] = strtod(val, &end);
-        if (*end || end == val)
-            v[i] = NAN;
+        long long i = strtoll(ps, &end, 10);
+        if (*end || end == ps || i < 0 || (size_t)i >= n_points)
+            cli_die("%s:%zu: point '%s' is not a point of the run", path, t.line[r], ps);
+        v[i] = cli_table_num(&t, r, cv, 1);
     }
-    free(text);
+    cli_table_free(&t);
     return v;
 }
 

@@ -16,136 +16,6 @@
 /* Options                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* ------------------------------------------------------------------------ */
-/* A small CSV table (no quoted fields)                                     */
-/* ------------------------------------------------------------------------ */
-
-typedef struct {
-    const char *path;
-    char *text;
-    size_t n_cols, n_rows;
-    char **head;  /* n_cols */
-    char **cells; /* n_rows x n_cols */
-    size_t *line; /* line number of each row */
-} table;
-
-static void split_line(char *s, char ***out, size_t *n, size_t *cap)
-{
-    *n = 0;
-    for (;;) {
-        if (*n == *cap) {
-            *cap = *cap ? 2 * *cap : 16;
-            *out = realloc(*out, *cap * sizeof **out);
-            if (!*out)
-                cli_die("out of memory");
-        }
-        (*out)[(*n)++] = s;
-        char *c = strchr(s, ',');
-        if (!c)
-            break;
-        *c = '\0';
-        s = c + 1;
-    }
-}
-
-/* Reads path; the header must hold every column of need (NULL-ended). */
-static void table_read(table *t, const char *path, const char *const *need)
-{
-    memset(t, 0, sizeof *t);
-    t->path = path;
-    t->text = cli_slurp(path);
-    if (!t->text)
-        cli_die("%s: cannot read: %s", path, strerror(errno));
-    char *save = NULL, *line;
-    size_t cap = 0, ln = 0, rcap = 0;
-    char **f = NULL;
-    for (char *p = t->text; (line = strtok_r(p, "\n", &save)); p = NULL) {
-        ln++;
-        size_t len = strlen(line);
-        if (len && line[len - 1] == '\r')
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        size_t nf;
-        split_line(line, &f, &nf, &cap);
-        if (!t->head) {
-            t->n_cols = nf;
-            t->head = malloc(nf * sizeof *t->head);
-            if (!t->head)
-                cli_die("out of memory");
-            memcpy(t->head, f, nf * sizeof *f);
-            continue;
-        }
-        if (nf != t->n_cols)
-            cli_die("%s:%zu: %zu fields, the header has %zu", path, ln, nf, t->n_cols);
-        if (t->n_rows == rcap) {
-            rcap = rcap ? 2 * rcap : 64;
-            t->cells = realloc(t->cells, rcap * t->n_cols * sizeof *t->cells);
-            t->line = realloc(t->line, rcap * sizeof *t->line);
-            if (!t->cells || !t->line)
-                cli_die("out of memory");
-        }
-        memcpy(t->cells + t->n_rows * t->n_cols, f, nf * sizeof *f);
-        t->line[t->n_rows++] = ln;
-    }
-    free(f);
-    if (!t->head)
-        cli_die("%s: empty file (expected a header row)", path);
-    for (size_t k = 0; need && need[k]; k++) {
-        size_t c = 0;
-        while (c < t->n_cols && strcmp(t->head[c], need[k]) != 0)
-            c++;
-        if (c == t->n_cols) {
-            char want[512] = "";
-            for (size_t j = 0; need[j]; j++)
-                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", j ? "," : "",
-                         need[j]);
-            cli_die("%s: no '%s' column (expected the columns %s)", path, need[k], want);
-        }
-    }
-    if (t->n_rows == 0)
-        cli_die("%s: no data rows", path);
-}
-
-static size_t table_col(const table *t, const char *name)
-{
-    for (size_t c = 0; c < t->n_cols; c++)
-        if (strcmp(t->head[c], name) == 0)
-            return c;
-    cli_die("%s: no '%s' column", t->path, name);
-}
-
-static const char *table_at(const table *t, size_t r, size_t c)
-{
-    return t->cells[r * t->n_cols + c];
-}
-
-/* The cell as a number; empty or "nan" gives NaN when allow_nan, else dies. */
-static double table_num(const table *t, size_t r, size_t c, int allow_nan)
-{
-    const char *s = table_at(t, r, c);
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end) {
-        if (allow_nan && *s == '\0')
-            return NAN;
-        cli_die("%s:%zu: %s '%s' is not a number", t->path, t->line[r], t->head[c], s);
-    }
-    if (!isfinite(v) && !(allow_nan && isnan(v)))
-        cli_die("%s:%zu: %s is %s (a finite number is needed)", t->path, t->line[r], t->head[c],
-                s);
-    return v;
-}
-
-static void table_free(table *t)
-{
-    free(t->text);
-    free(t->head);
-    free(t->cells);
-    free(t->line);
-}
-
 /* Index of s in list[0..n-1], appending it when absent. */
 static size_t intern(const char ***list, size_t *n, const char *s)
 {
@@ -211,18 +81,20 @@ int plot_convergence(int argc, char **argv)
     size_t n_in;
     cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
     static const char *const need[] = {"samples", "estimator", "r2", "pearson", "spearman", NULL};
-    table t;
-    table_read(&t, in[0], need);
-    size_t cs = table_col(&t, "samples"), ce = table_col(&t, "estimator");
-    size_t cm[3] = {table_col(&t, "r2"), table_col(&t, "pearson"), table_col(&t, "spearman")};
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t cs = cli_table_col(&t, "samples"), ce = cli_table_col(&t, "estimator");
+    size_t cm[3] = {cli_table_col(&t, "r2"), cli_table_col(&t, "pearson"),
+                    cli_table_col(&t, "spearman")};
     double *b = malloc(t.n_rows * sizeof *b);
     const char **names = NULL;
     size_t n_est = 0;
     for (size_t r = 0; r < t.n_rows; r++) {
-        b[r] = table_num(&t, r, cs, 0);
+        b[r] = cli_table_num(&t, r, cs, 0);
         if (!(b[r] > 0))
-            cli_die("%s:%zu: samples %s is not positive", t.path, t.line[r], table_at(&t, r, cs));
-        intern(&names, &n_est, table_at(&t, r, ce));
+            cli_die("%s:%zu: samples %s is not positive", t.path, t.line[r],
+                    cli_table_at(&t, r, cs));
+        intern(&names, &n_est, cli_table_at(&t, r, ce));
     }
     size_t nb = unique_sorted(b, t.n_rows);
     double *m[3];
@@ -233,13 +105,13 @@ int plot_convergence(int argc, char **argv)
     }
     unsigned char *seen = calloc(nb * n_est, 1);
     for (size_t r = 0; r < t.n_rows; r++) {
-        size_t j = find_sorted(b, nb, table_num(&t, r, cs, 0));
-        size_t e = intern(&names, &n_est, table_at(&t, r, ce));
+        size_t j = find_sorted(b, nb, cli_table_num(&t, r, cs, 0));
+        size_t e = intern(&names, &n_est, cli_table_at(&t, r, ce));
         if (seen[e * nb + j]++)
             cli_die("%s:%zu: a second row for estimator '%s' at %s samples", t.path, t.line[r],
-                    names[e], table_at(&t, r, cs));
+                    names[e], cli_table_at(&t, r, cs));
         for (int k = 0; k < 3; k++)
-            m[k][e * nb + j] = table_num(&t, r, cm[k], 1);
+            m[k][e * nb + j] = cli_table_num(&t, r, cm[k], 1);
     }
     dv_error err = {0};
     int rc = dv_plot_convergence(po.out, po.data, &po.o, nb, b, n_est, names, m[0], m[1], m[2],
@@ -250,7 +122,7 @@ int plot_convergence(int argc, char **argv)
     free(seen);
     free(b);
     free(names);
-    table_free(&t);
+    cli_table_free(&t);
     return 0;
 }
 
@@ -277,9 +149,9 @@ int plot_noisy(int argc, char **argv)
     size_t n_in;
     cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "VALUES.csv");
     static const char *const need[] = {"point", "noisy", NULL};
-    table t;
-    table_read(&t, in[0], need);
-    size_t cp = table_col(&t, "point"), cn = table_col(&t, "noisy");
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t cp = cli_table_col(&t, "point"), cn = cli_table_col(&t, "noisy");
     size_t n = t.n_rows, nm = 0;
     size_t *mcol = malloc(t.n_cols * sizeof *mcol);
     const char **names = malloc(t.n_cols * sizeof *names);
@@ -293,7 +165,7 @@ int plot_noisy(int argc, char **argv)
     double *v = malloc(nm * n * sizeof *v);
     unsigned char *noisy = malloc(n), *seen = calloc(n, 1);
     for (size_t r = 0; r < n; r++) {
-        const char *ps = table_at(&t, r, cp);
+        const char *ps = cli_table_at(&t, r, cp);
         char *end;
         long long p = strtoll(ps, &end, 10);
         if (end == ps || *end || p < 0 || (size_t)p >= n)
@@ -301,12 +173,12 @@ int plot_noisy(int argc, char **argv)
                     ps, n - 1);
         if (seen[p]++)
             cli_die("%s:%zu: point %lld appears twice", t.path, t.line[r], p);
-        const char *ns = table_at(&t, r, cn);
+        const char *ns = cli_table_at(&t, r, cn);
         if (strcmp(ns, "0") != 0 && strcmp(ns, "1") != 0)
             cli_die("%s:%zu: noisy is '%s' (expected 0 or 1)", t.path, t.line[r], ns);
         noisy[p] = ns[0] == '1';
         for (size_t k = 0; k < nm; k++)
-            v[k * n + (size_t)p] = table_num(&t, r, mcol[k], 0);
+            v[k * n + (size_t)p] = cli_table_num(&t, r, mcol[k], 0);
     }
     dv_error err = {0};
     int rc = dv_plot_noisy(po.out, po.data, &po.o, n, noisy, nm, names, v, &err);
@@ -318,7 +190,7 @@ int plot_noisy(int argc, char **argv)
     free(seen);
     free(mcol);
     free(names);
-    table_free(&t);
+    cli_table_free(&t);
     return 0;
 }
 
@@ -398,10 +270,10 @@ int plot_removal(int argc, char **argv)
     double *frac = NULL, *hi = NULL, *lo = NULL;
     const char *first = NULL;
     for (size_t i = 0; i < nf; i++) {
-        table t;
-        table_read(&t, in[i], need);
-        size_t cf = table_col(&t, "fraction"), ch = table_col(&t, "high"),
-               cl = table_col(&t, "low");
+        cli_table t;
+        cli_table_read(&t, in[i], need);
+        size_t cf = cli_table_col(&t, "fraction"), ch = cli_table_col(&t, "high"),
+               cl = cli_table_col(&t, "low");
         if (i == 0) {
             ns = t.n_rows;
             first = in[0];
@@ -414,17 +286,17 @@ int plot_removal(int argc, char **argv)
                     in[i], t.n_rows, first, ns);
         }
         for (size_t r = 0; r < ns; r++) {
-            double fr = table_num(&t, r, cf, 0);
+            double fr = cli_table_num(&t, r, cf, 0);
             if (i == 0)
                 frac[r] = fr;
             else if (fabs(fr - frac[r]) > 1e-12)
                 cli_die("plot removal: %s:%zu: fraction %s, but %s has %.17g at that step; the "
                         "files must have the same fractions",
-                        in[i], t.line[r], table_at(&t, r, cf), first, frac[r]);
-            hi[i * ns + r] = table_num(&t, r, ch, 0);
-            lo[i * ns + r] = table_num(&t, r, cl, 0);
+                        in[i], t.line[r], cli_table_at(&t, r, cf), first, frac[r]);
+            hi[i * ns + r] = cli_table_num(&t, r, ch, 0);
+            lo[i * ns + r] = cli_table_num(&t, r, cl, 0);
         }
-        table_free(&t);
+        cli_table_free(&t);
     }
     dv_error err = {0};
     int rc = dv_plot_removal(po.out, po.data, &po.o, ns, frac, nf, (const char *const *)names, hi,
@@ -461,21 +333,21 @@ int plot_addition(int argc, char **argv)
     size_t n_in;
     cli_plot_parse(argc, argv, usage, NULL, 0, &po, NULL, NULL, &in, &n_in, 1, 1, "FILE.csv");
     static const char *const need[] = {"base_size", "scores", "gain_mean", "gain_stderr", NULL};
-    table t;
-    table_read(&t, in[0], need);
-    size_t cb = table_col(&t, "base_size"), cs = table_col(&t, "scores"),
-           cg = table_col(&t, "gain_mean"), ce = table_col(&t, "gain_stderr");
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t cb = cli_table_col(&t, "base_size"), cs = cli_table_col(&t, "scores"),
+           cg = cli_table_col(&t, "gain_mean"), ce = cli_table_col(&t, "gain_stderr");
     double *b = malloc(t.n_rows * sizeof *b);
     const char **sc = NULL;
     size_t n_sc = 0;
     for (size_t r = 0; r < t.n_rows; r++) {
-        const char *s = table_at(&t, r, cb);
+        const char *s = cli_table_at(&t, r, cb);
         char *end;
         long long v = strtoll(s, &end, 10);
         if (end == s || *end || v < 0)
             cli_die("%s:%zu: base_size '%s' is not a size", t.path, t.line[r], s);
         b[r] = (double)v;
-        intern(&sc, &n_sc, table_at(&t, r, cs));
+        intern(&sc, &n_sc, cli_table_at(&t, r, cs));
     }
     size_t nb = unique_sorted(b, t.n_rows);
     int64_t *sizes = malloc(nb * sizeof *sizes);
@@ -484,15 +356,16 @@ int plot_addition(int argc, char **argv)
     double *mean = malloc(nb * n_sc * sizeof *mean), *se = malloc(nb * n_sc * sizeof *se);
     unsigned char *seen = calloc(nb * n_sc, 1);
     for (size_t r = 0; r < t.n_rows; r++) {
-        size_t j = find_sorted(b, nb, (double)strtoll(table_at(&t, r, cb), NULL, 10));
-        size_t k = intern(&sc, &n_sc, table_at(&t, r, cs));
+        size_t j = find_sorted(b, nb, (double)strtoll(cli_table_at(&t, r, cb), NULL, 10));
+        size_t k = intern(&sc, &n_sc, cli_table_at(&t, r, cs));
         if (seen[k * nb + j]++)
             cli_die("%s:%zu: a second row for scorer '%s' at base size %s", t.path, t.line[r],
-                    sc[k], table_at(&t, r, cb));
-        mean[k * nb + j] = table_num(&t, r, cg, 0);
-        se[k * nb + j] = table_num(&t, r, ce, 0);
+                    sc[k], cli_table_at(&t, r, cb));
+        mean[k * nb + j] = cli_table_num(&t, r, cg, 0);
+        se[k * nb + j] = cli_table_num(&t, r, ce, 0);
         if (se[k * nb + j] < 0)
-            cli_die("%s:%zu: gain_stderr %s is negative", t.path, t.line[r], table_at(&t, r, ce));
+            cli_die("%s:%zu: gain_stderr %s is negative", t.path, t.line[r],
+                    cli_table_at(&t, r, ce));
     }
     for (size_t k = 0; k < n_sc; k++)
         for (size_t j = 0; j < nb; j++)
@@ -508,7 +381,7 @@ int plot_addition(int argc, char **argv)
     free(se);
     free(seen);
     free(sc);
-    table_free(&t);
+    cli_table_free(&t);
     return 0;
 }
 
@@ -579,14 +452,15 @@ int plot_map(int argc, char **argv)
     size_t n_in;
     cli_plot_parse(argc, argv, usage, extra, 5, &po, map_opt, &a, &in, &n_in, 1, 1, "GRID.csv");
     static const char *const need[] = {"x", "y", "value", NULL};
-    table t;
-    table_read(&t, in[0], need);
-    size_t cx = table_col(&t, "x"), cy = table_col(&t, "y"), cv = table_col(&t, "value");
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t cx = cli_table_col(&t, "x"), cy = cli_table_col(&t, "y"),
+           cv = cli_table_col(&t, "value");
     size_t n = t.n_rows;
     double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
     for (size_t r = 0; r < n; r++) {
-        xs[r] = table_num(&t, r, cx, 0);
-        ys[r] = table_num(&t, r, cy, 0);
+        xs[r] = cli_table_num(&t, r, cx, 0);
+        ys[r] = cli_table_num(&t, r, cy, 0);
     }
     size_t nx = unique_sorted(xs, n), ny = unique_sorted(ys, n);
     check_even(t.path, "x", xs, nx);
@@ -598,12 +472,12 @@ int plot_map(int argc, char **argv)
     double *z = malloc(n * sizeof *z);
     unsigned char *seen = calloc(n, 1);
     for (size_t r = 0; r < n; r++) {
-        size_t i = find_sorted(xs, nx, table_num(&t, r, cx, 0)),
-               j = find_sorted(ys, ny, table_num(&t, r, cy, 0));
+        size_t i = find_sorted(xs, nx, cli_table_num(&t, r, cx, 0)),
+               j = find_sorted(ys, ny, cli_table_num(&t, r, cy, 0));
         if (seen[j * nx + i]++)
             cli_die("%s:%zu: a second row for the cell (%s, %s): the grid is not a regular mesh",
-                    t.path, t.line[r], table_at(&t, r, cx), table_at(&t, r, cy));
-        z[j * nx + i] = table_num(&t, r, cv, 1);
+                    t.path, t.line[r], cli_table_at(&t, r, cx), cli_table_at(&t, r, cy));
+        z[j * nx + i] = cli_table_num(&t, r, cv, 1);
     }
     dv_map m = {0};
     m.nx = nx;
@@ -619,19 +493,19 @@ int plot_map(int argc, char **argv)
     double *px = NULL, *py = NULL, *qx = NULL, *qy = NULL;
     int *cls = NULL;
     size_t *clen = NULL;
-    table tp = {0}, tc = {0};
+    cli_table tp = {0}, tc = {0};
     if (a.points) {
         static const char *const pneed[] = {"x", "y", "class", NULL};
-        table_read(&tp, a.points, pneed);
-        size_t px_c = table_col(&tp, "x"), py_c = table_col(&tp, "y"),
-               pc_c = table_col(&tp, "class");
+        cli_table_read(&tp, a.points, pneed);
+        size_t px_c = cli_table_col(&tp, "x"), py_c = cli_table_col(&tp, "y"),
+               pc_c = cli_table_col(&tp, "class");
         px = malloc(tp.n_rows * sizeof *px);
         py = malloc(tp.n_rows * sizeof *py);
         cls = malloc(tp.n_rows * sizeof *cls);
         for (size_t r = 0; r < tp.n_rows; r++) {
-            px[r] = table_num(&tp, r, px_c, 0);
-            py[r] = table_num(&tp, r, py_c, 0);
-            const char *s = table_at(&tp, r, pc_c);
+            px[r] = cli_table_num(&tp, r, px_c, 0);
+            py[r] = cli_table_num(&tp, r, py_c, 0);
+            const char *s = cli_table_at(&tp, r, pc_c);
             char *end;
             long v = strtol(s, &end, 10);
             if (end == s || *end || v < 0 || v > 1000)
@@ -646,21 +520,22 @@ int plot_map(int argc, char **argv)
     }
     if (a.curves) {
         static const char *const cneed[] = {"curve", "x", "y", NULL};
-        table_read(&tc, a.curves, cneed);
-        size_t cc = table_col(&tc, "curve"), ccx = table_col(&tc, "x"), ccy = table_col(&tc, "y");
+        cli_table_read(&tc, a.curves, cneed);
+        size_t cc = cli_table_col(&tc, "curve"), ccx = cli_table_col(&tc, "x"),
+               ccy = cli_table_col(&tc, "y");
         const char **ids = NULL;
         size_t n_ids = 0;
         for (size_t r = 0; r < tc.n_rows; r++)
-            intern(&ids, &n_ids, table_at(&tc, r, cc));
+            intern(&ids, &n_ids, cli_table_at(&tc, r, cc));
         clen = calloc(n_ids, sizeof *clen);
         qx = malloc(tc.n_rows * sizeof *qx);
         qy = malloc(tc.n_rows * sizeof *qy);
         size_t k = 0;
         for (size_t c = 0; c < n_ids; c++)
             for (size_t r = 0; r < tc.n_rows; r++)
-                if (strcmp(table_at(&tc, r, cc), ids[c]) == 0) {
-                    qx[k] = table_num(&tc, r, ccx, 0);
-                    qy[k] = table_num(&tc, r, ccy, 0);
+                if (strcmp(cli_table_at(&tc, r, cc), ids[c]) == 0) {
+                    qx[k] = cli_table_num(&tc, r, ccx, 0);
+                    qy[k] = cli_table_num(&tc, r, ccy, 0);
                     k++;
                     clen[c]++;
                 }
@@ -683,10 +558,10 @@ int plot_map(int argc, char **argv)
     free(qx);
     free(qy);
     free(clen);
-    table_free(&t);
+    cli_table_free(&t);
     if (a.points)
-        table_free(&tp);
+        cli_table_free(&tp);
     if (a.curves)
-        table_free(&tc);
+        cli_table_free(&tc);
     return 0;
 }

@@ -113,75 +113,55 @@ static int by_law(const void *a, const void *b)
     return (x->point > y->point) - (x->point < y->point);
 }
 
-/* Splits a CSV line (no quoted commas in these files' numeric columns). */
-static size_t split(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    for (char *p = line; n < max;) {
-        f[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c)
-            break;
-        *c = '\0';
-        p = c + 1;
-    }
-    return n;
-}
-
-static int col_of(char **h, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(h[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* values.csv joined with scaling.csv and points.csv. */
+/* values.csv joined with scaling.csv and points.csv (one row per point, in
+ * point order in all three). */
 static row *read_rows(const char *run, size_t *n_out)
 {
-    char path[4300];
-    snprintf(path, sizeof path, "%s/values.csv", run);
-    char *vt = cli_slurp(path);
-    snprintf(path, sizeof path, "%s/scaling.csv", run);
-    char *st = cli_slurp(path);
-    snprintf(path, sizeof path, "%s/points.csv", run);
-    char *pt = cli_slurp(path);
-    if (!vt || !st || !pt)
-        cli_die("%s: values.csv, scaling.csv or points.csv cannot be read", run);
-    size_t cap = 1024, n = 0;
-    row *r = calloc(cap, sizeof *r);
-    char *s1 = NULL, *s2 = NULL, *s3 = NULL;
-    char *lv = strtok_r(vt, "\n", &s1), *ls = strtok_r(st, "\n", &s2);
-    char *lp = strtok_r(pt, "\n", &s3);
-    char *h[64], *g[64], *q[8];
-    size_t nh = lv ? split(lv, h, 64) : 0, ng = ls ? split(ls, g, 64) : 0;
-    int c_law = col_of(h, nh, "law_value"), c_mc = col_of(h, nh, "mc_mean"),
-        c_se = col_of(h, nh, "mc_stderr"), c_c = col_of(g, ng, "c"),
-        c_a = col_of(g, ng, "alpha"), c_st = col_of(g, ng, "status");
-    if (c_law < 0 || c_mc < 0 || c_se < 0 || c_c < 0 || c_a < 0 || c_st < 0 || !lp)
-        cli_die("%s: values.csv or scaling.csv lacks the columns dval writes", run);
-    while ((lv = strtok_r(NULL, "\n", &s1)) && (ls = strtok_r(NULL, "\n", &s2)) &&
-           (lp = strtok_r(NULL, "\n", &s3))) {
-        if (n == cap)
-            r = realloc(r, (cap *= 2) * sizeof *r);
-        row *x = &r[n++];
-        char *f[64];
-        size_t nf = split(lv, f, 64), nf2 = split(ls, g, 64), nf3 = split(lp, q, 8);
-        if ((size_t)c_se >= nf || (size_t)c_st >= nf2 || nf3 < 3)
-            cli_die("%s: row %zu of values.csv/scaling.csv/points.csv is short", run, n);
-        x->point = atoll(f[0]);
-        x->source = atoll(q[1]);
-        snprintf(x->label, sizeof x->label, "%s", q[2]);
-        x->law = strtod(f[c_law], NULL);
-        x->mc = strtod(f[c_mc], NULL);
-        x->se = strtod(f[c_se], NULL);
-        x->c = strtod(g[c_c], NULL);
-        x->alpha = strtod(g[c_a], NULL);
-        snprintf(x->status, sizeof x->status, "%s", g[c_st]);
+    static const char *const vneed[] = {"point", "law_value", "mc_mean", "mc_stderr", NULL};
+    static const char *const sneed[] = {"point", "c", "alpha", "status", NULL};
+    static const char *const pneed[] = {"point", "source_row", "label", NULL};
+    char vp[4300], sp[4300], pp[4300];
+    snprintf(vp, sizeof vp, "%s/values.csv", run);
+    snprintf(sp, sizeof sp, "%s/scaling.csv", run);
+    snprintf(pp, sizeof pp, "%s/points.csv", run);
+    cli_table v, sc, pt;
+    cli_table_read(&v, vp, vneed);
+    cli_table_read(&sc, sp, sneed);
+    cli_table_read(&pt, pp, pneed);
+    size_t n = v.n_rows;
+    if (sc.n_rows != n || pt.n_rows != n)
+        cli_die("%s: values.csv, scaling.csv and points.csv have %zu, %zu and %zu rows", run, n,
+                sc.n_rows, pt.n_rows);
+    row *r = calloc(n ? n : 1, sizeof *r);
+    if (!r)
+        cli_die("out of memory");
+    size_t vc[4], scc[4], pc[3];
+    for (int k = 0; k < 4; k++) {
+        vc[k] = cli_table_col(&v, vneed[k]);
+        scc[k] = cli_table_col(&sc, sneed[k]);
     }
-    free(vt);
-    free(st);
-    free(pt);
+    for (int k = 0; k < 3; k++)
+        pc[k] = cli_table_col(&pt, pneed[k]);
+    for (size_t i = 0; i < n; i++) {
+        row *x = &r[i];
+        x->point = atoll(cli_table_at(&v, i, vc[0]));
+        if (x->point != atoll(cli_table_at(&sc, i, scc[0])) ||
+            x->point != atoll(cli_table_at(&pt, i, pc[0])))
+            cli_die("%s: row %zu names different points in values.csv, scaling.csv and "
+                    "points.csv",
+                    run, i + 1);
+        x->source = atoll(cli_table_at(&pt, i, pc[1]));
+        snprintf(x->label, sizeof x->label, "%s", cli_table_at(&pt, i, pc[2]));
+        x->law = cli_table_num(&v, i, vc[1], 1);
+        x->mc = cli_table_num(&v, i, vc[2], 1);
+        x->se = cli_table_num(&v, i, vc[3], 1);
+        x->c = cli_table_num(&sc, i, scc[1], 1);
+        x->alpha = cli_table_num(&sc, i, scc[2], 1);
+        snprintf(x->status, sizeof x->status, "%s", cli_table_at(&sc, i, scc[3]));
+    }
+    cli_table_free(&v);
+    cli_table_free(&sc);
+    cli_table_free(&pt);
     *n_out = n;
     return r;
 }
@@ -303,8 +283,8 @@ int cmd_report(int argc, char **argv)
           h);
     html_text(h, run);
     fputs("</title>\n<style>\n"
-          "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:60em;margin:2em auto;"
-          "padding:0 1em;color:#222;line-height:1.45}\n"
+          "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:60em;"
+          "margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
           "h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;"
           "margin-top:2em}\n"
           "table{border-collapse:collapse;font-size:.9em;margin:.5em 0}"

@@ -358,3 +358,136 @@ void cli_commit(FILE *f, const char *tmp, const char *path)
         cli_die("%s: write failed: %s", path, strerror(errno));
     }
 }
+
+/* ------------------------------------------------------------------------ */
+/* A small CSV table                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Splits a line at commas into fields, in place; a field in double quotes
+ * may hold commas, and "" inside it is one quote. */
+static void split_line(char *s, char ***out, size_t *n, size_t *cap)
+{
+    *n = 0;
+    for (;;) {
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 16;
+            *out = realloc(*out, *cap * sizeof **out);
+            if (!*out)
+                cli_die("out of memory");
+        }
+        (*out)[(*n)++] = s;
+        char *c;
+        if (*s == '"') {
+            char *r = s + 1, *w = s;
+            while (*r && !(r[0] == '"' && r[1] != '"'))
+                *w++ = *r == '"' ? *++r : *r, r++;
+            *w = '\0';
+            c = *r ? strchr(r, ',') : NULL;
+        } else {
+            c = strchr(s, ',');
+        }
+        if (!c)
+            break;
+        *c = '\0';
+        s = c + 1;
+    }
+}
+
+/* Reads path; the header must hold every column of need (NULL-ended). */
+void cli_table_read(cli_table *t, const char *path, const char *const *need)
+{
+    memset(t, 0, sizeof *t);
+    t->path = path;
+    t->text = cli_slurp(path);
+    if (!t->text)
+        cli_die("%s: cannot read: %s", path, strerror(errno));
+    char *save = NULL, *line;
+    size_t cap = 0, ln = 0, rcap = 0;
+    char **f = NULL;
+    for (char *p = t->text; (line = strtok_r(p, "\n", &save)); p = NULL) {
+        ln++;
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        size_t nf;
+        split_line(line, &f, &nf, &cap);
+        if (!t->head) {
+            t->n_cols = nf;
+            t->head = malloc(nf * sizeof *t->head);
+            if (!t->head)
+                cli_die("out of memory");
+            memcpy(t->head, f, nf * sizeof *f);
+            continue;
+        }
+        if (nf != t->n_cols)
+            cli_die("%s:%zu: %zu fields, the header has %zu", path, ln, nf, t->n_cols);
+        if (t->n_rows == rcap) {
+            rcap = rcap ? 2 * rcap : 64;
+            t->cells = realloc(t->cells, rcap * t->n_cols * sizeof *t->cells);
+            t->line = realloc(t->line, rcap * sizeof *t->line);
+            if (!t->cells || !t->line)
+                cli_die("out of memory");
+        }
+        memcpy(t->cells + t->n_rows * t->n_cols, f, nf * sizeof *f);
+        t->line[t->n_rows++] = ln;
+    }
+    free(f);
+    if (!t->head)
+        cli_die("%s: empty file (expected a header row)", path);
+    for (size_t k = 0; need && need[k]; k++) {
+        size_t c = 0;
+        while (c < t->n_cols && strcmp(t->head[c], need[k]) != 0)
+            c++;
+        if (c == t->n_cols) {
+            char want[512] = "";
+            for (size_t j = 0; need[j]; j++)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", j ? "," : "",
+                         need[j]);
+            cli_die("%s: no '%s' column (expected the columns %s)", path, need[k], want);
+        }
+    }
+    if (t->n_rows == 0)
+        cli_die("%s: no data rows", path);
+}
+
+size_t cli_table_col(const cli_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strcmp(t->head[c], name) == 0)
+            return c;
+    cli_die("%s: no '%s' column", t->path, name);
+}
+
+const char *cli_table_at(const cli_table *t, size_t r, size_t c)
+{
+    return t->cells[r * t->n_cols + c];
+}
+
+/* The cell as a number; empty or "nan" gives NaN when allow_nan, else dies. */
+double cli_table_num(const cli_table *t, size_t r, size_t c, int allow_nan)
+{
+    const char *s = cli_table_at(t, r, c);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end) {
+        if (allow_nan && *s == '\0')
+            return NAN;
+        cli_die("%s:%zu: %s '%s' is not a number", t->path, t->line[r], t->head[c], s);
+    }
+    if (!isfinite(v) && !(allow_nan && isnan(v)))
+        cli_die("%s:%zu: %s is %s (a finite number is needed)", t->path, t->line[r], t->head[c],
+                s);
+    return v;
+}
+
+
+void cli_table_free(cli_table *t)
+{
+    free(t->text);
+    free(t->head);
+    free(t->cells);
+    free(t->line);
+}
