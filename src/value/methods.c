@@ -90,6 +90,7 @@ typedef struct {
     const learner_game *lg;
     dv_model *warm;   /* the last model of this work item, the next fit's start */
     int64_t *rows;
+    double *margins;  /* scan scoring: one per validation row */
     dv__scan *scan;   /* fits grown one row at a time (binary logreg) */
 } learner_state;
 
@@ -101,7 +102,10 @@ static void *lg_new_state(void *user)
         return NULL;
     s->lg = lg;
     s->rows = dv__malloc((lg->train->n ? lg->train->n : 1) * sizeof(int64_t));
-    if (!s->rows || (lg->scan && dv__scan_new(&s->scan, lg->train, lg->lp))) {
+    if (lg->scan)
+        s->margins = dv__malloc((lg->val->n ? lg->val->n : 1) * sizeof(double));
+    if (!s->rows || (lg->scan && (!s->margins || dv__scan_new(&s->scan, lg->train, lg->lp)))) {
+        dv__free(s->margins);
         dv__free(s->rows);
         dv__free(s);
         return NULL;
@@ -115,6 +119,7 @@ static void lg_free_state(void *state)
     dv_model_free(s->warm);
     dv__scan_free(s->scan);
     dv__free(s->rows);
+    dv__free(s->margins);
     dv__free(s);
 }
 
@@ -136,9 +141,10 @@ static int lg_utility(void *user, void *state, const int64_t *S, size_t n, doubl
         const double *theta;
         int rc = dv__scan_fit(s->scan, rows, m, &theta);
         if (rc == DV_OK)
-            return dv__binary_score(lg->val, theta, lg->metric == DV_METRIC_DEFAULT
-                                                        ? DV_METRIC_NEG_LOGLOSS
-                                                        : lg->metric, out);
+            return dv__binary_score(lg->val, theta,
+                                    lg->metric == DV_METRIC_DEFAULT ? DV_METRIC_NEG_LOGLOSS
+                                                                     : lg->metric,
+                                    s->margins, out);
         if (rc != DV_EDEGEN)
             return rc;
     }

@@ -1196,12 +1196,11 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     return DV_OK;
 }
 
-int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric, double *out)
+int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
+                     double *margins, double *out)
 {
     size_t d = val->d, n = val->n;
-    double *t = dv__malloc((n ? n : 1) * sizeof *t);
-    if (!t)
-        return DV_ENOMEM;
+    double *t = margins;
     /* All validation margins in one BLAS product, then the metric. */
     for (size_t i = 0; i < n; i++)
         t[i] = theta[d];
@@ -1217,7 +1216,6 @@ int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metri
             s += log(q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q);
         }
     }
-    free(t);
     *out = s / (double)(n ? n : 1);
     return DV_OK;
 }

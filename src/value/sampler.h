@@ -92,8 +92,10 @@ void dv__scan_free(dv__scan *s);
  * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
  * when S has one class (use the generic learner). */
 int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta);
-/* Validation metric (neg_logloss or accuracy) of binary parameters theta. */
-int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric, double *out);
+/* Validation metric (neg_logloss or accuracy) of binary parameters theta;
+ * margins is scratch for val->n doubles. */
+int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
+                     double *margins, double *out);
 
 typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
