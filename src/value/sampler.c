@@ -1128,12 +1128,15 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     double thr = s->lp.tol * (g0n > 1.0 ? g0n : 1.0);
     int ok = 0;
     if (extend) {
-        double gn = scan_gradient(s, s->theta, s->g);
+        /* The gradient at theta (s->g, exact for the previous rows) gains
+         * the new row's term. */
+        const double *xn = s->X + (s->n - 1) * p;
+        double sg = sigmoid(vdot(xn, s->theta, p));
+        vaxpy(C * (sg - s->y[s->n - 1]), xn, s->g, p);
+        double gn = sqrt(vdot(s->g, s->g, p));
         /* The new row's curvature joins the stale factor by Sherman-Morrison:
          * (L L^T + c x x^T)^-1 g = H^-1 g - c (x . H^-1 g) / (1 + c x . u) u,
          * u = H^-1 x, so the first step is Newton's when the factor is fresh. */
-        const double *xn = s->X + (s->n - 1) * p;
-        double sg = sigmoid(vdot(xn, s->theta, p));
         double cn = C * sg * (1.0 - sg);
         double *u = s->thnew2 + p; /* scratch: the second half of thnew2 */
         memcpy(u, xn, p * sizeof(double));
@@ -1159,8 +1162,17 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
             for (size_t q = 0; q < p; q++)
                 s->thnew2[q] = s->theta[q] - s->v[q];
             double gn2 = scan_gradient(s, s->thnew2, s->gnew);
+            /* No progress (a new row far from the fit can make the first
+             * step overshoot): shorter steps, then full Newton below. */
+            for (int bt = 0; bt < 3 && !(gn2 < gn); bt++) {
+                for (size_t q = 0; q < p; q++) {
+                    s->v[q] *= 0.5;
+                    s->thnew2[q] = s->theta[q] - s->v[q];
+                }
+                gn2 = scan_gradient(s, s->thnew2, s->gnew);
+            }
             if (!(gn2 < gn))
-                break; /* no progress: full Newton below */
+                break;
             double *sv = s->Sh + (size_t)hpos * p, *yv = s->Yh + (size_t)hpos * p;
             for (size_t q = 0; q < p; q++) {
                 sv[q] = s->thnew2[q] - s->theta[q];
@@ -1178,9 +1190,8 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
             gn = gn2;
         }
         /* A factor that needed many steps is stale: refresh it (w.z holds
-         * X theta when the last gradient was at theta). */
+         * X theta: the last gradient was taken at the accepted step). */
         if (ok && it > 7) {
-            scan_gradient(s, s->theta, s->g);
             if (hessian_factor(s->X, s->n, p, C, s->w.z, s->w.Xw, s->L))
                 ok = 0;
         }
