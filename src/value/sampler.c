@@ -1024,9 +1024,10 @@ int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, vo
 /* A binary logistic regression refitted as its rows grow by one: each fit
  * starts from the previous solution and takes quasi-Newton steps (L-BFGS
  * whose initial matrix is a Cholesky factor of an earlier Hessian), checked
- * on the true gradient, with full Newton when they stall; the factor is
- * refreshed when it has gone stale.  Converged to the learner's tolerance
- * like every other fit. */
+ * on the true gradient, with shorter steps and then full Newton when they
+ * stall; the factor is refreshed when it has gone stale, by re-weighting
+ * only the rows whose curvature has moved.  Converged to the learner's
+ * tolerance like every other fit. */
 struct dv__scan {
     const dv_dataset *train;
     dv_learner_params lp;
@@ -1034,6 +1035,8 @@ struct dv__scan {
     int have;                     /* theta and L belong to rows[0..n) */
     int64_t *rows;
     double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
+    double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I; |x_i|^2 */
+    int n_upd;                    /* updates since Hf was assembled in full */
     dv__ws w;                     /* z, wv, Xw, H, step, thnew */
 };
 
@@ -1043,7 +1046,7 @@ void dv__scan_free(dv__scan *s)
         return;
     void *ptrs[] = {s->rows, s->X,  s->y,  s->theta, s->L,   s->g,    s->g0,   s->gnew, s->thnew2,
                     s->v,    s->Sh, s->Yh, s->rho,   s->w.z, s->w.wv, s->w.Xw, s->w.H, s->w.step,
-                    s->w.thnew};
+                    s->w.thnew, s->Hf, s->wu, s->xn2};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         dv__free(ptrs[i]);
     dv__free(s);
@@ -1072,11 +1075,14 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_param
     for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
         bad |= !(*vecs[i] = dv__calloc(2 * p, sizeof(double)));
     s->L = dv__malloc(p * p * sizeof(double));
+    s->Hf = dv__malloc(p * p * sizeof(double));
+    s->wu = dv__malloc(n * sizeof(double));
+    s->xn2 = dv__malloc(n * sizeof(double));
     s->w.H = dv__malloc(p * p * sizeof(double));
     s->Sh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->Yh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->rho = dv__malloc(DV__QN_HIST * sizeof(double));
-    bad |= !s->L || !s->w.H || !s->Sh || !s->Yh || !s->rho;
+    bad |= !s->L || !s->Hf || !s->wu || !s->xn2 || !s->w.H || !s->Sh || !s->Yh || !s->rho;
     if (bad) {
         dv__scan_free(s);
         return DV_ENOMEM;
@@ -1102,7 +1108,69 @@ static void scan_append(dv__scan *s, int64_t row)
     s->y[s->n] = s->train->y[row];
     s->n_pos += s->y[s->n] == 1.0;
     vaxpy(s->lp.C * (0.5 - s->y[s->n]), x, s->g0, p);
+    s->wu[s->n] = 0.0; /* not in the factor yet */
+    s->xn2[s->n] = vdot(x, x, p);
     s->rows[s->n++] = row;
+}
+
+/* The preconditioner's factor: Hf assembled from row weights wu (the
+ * curvature C sigma'(x_i theta) of each row when last refreshed), and L
+ * its Cholesky factor.  A full assembly costs n p^2 / 2; a refresh that
+ * re-weights only the rows whose curvature has moved costs k p^2 / 2 for k
+ * such rows, plus the factorization. */
+static int scan_factor(dv__scan *s)
+{
+    size_t p = s->p;
+    memcpy(s->L, s->Hf, p * p * sizeof(double));
+    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, s->L, (lapack_int)p) != 0;
+}
+
+/* Assembles Hf in full at margins z = X theta and factorizes it. */
+static int scan_rebuild(dv__scan *s, const double *z)
+{
+    size_t n = s->n, p = s->p;
+    for (size_t i = 0; i < n; i++) {
+        double sg = sigmoid(z[i]);
+        s->wu[i] = s->lp.C * sg * (1.0 - sg);
+        double r = sqrt(s->wu[i]);
+        for (size_t j = 0; j < p; j++)
+            s->w.Xw[i * p + j] = r * s->X[i * p + j];
+    }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)n, 1.0, s->w.Xw, (int)p, 0.0,
+                s->Hf, (int)p);
+    for (size_t j = 0; j + 1 < p; j++)
+        s->Hf[j * p + j] += 1.0;
+    s->n_upd = 0;
+    return scan_factor(s);
+}
+
+/* Refreshes the factor at margins z: rows whose curvature w moved by more
+ * than a tenth (and by more than 1e-3 / |x_i|^2, negligible against the
+ * penalty otherwise) get their current weight, by a symmetric rank-k
+ * update up and one down; a full assembly now and then bounds rounding. */
+static int scan_refresh(dv__scan *s, const double *z)
+{
+    size_t n = s->n, p = s->p, up = 0, down = n;
+    if (s->n_upd >= 64)
+        return scan_rebuild(s, z);
+    for (size_t i = 0; i < n; i++) {
+        double sg = sigmoid(z[i]);
+        double w = s->lp.C * sg * (1.0 - sg), dw = w - s->wu[i];
+        if (!(fabs(dw) > 0.1 * fmax(w, s->wu[i]) && fabs(dw) * s->xn2[i] > 1e-3))
+            continue;
+        s->wu[i] = w;
+        double *row = s->w.Xw + (dw > 0 ? up++ : --down) * p, r = sqrt(fabs(dw));
+        for (size_t j = 0; j < p; j++)
+            row[j] = r * s->X[i * p + j];
+    }
+    s->n_upd++;
+    if (up)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)up, 1.0, s->w.Xw, (int)p,
+                    1.0, s->Hf, (int)p);
+    if (down < n)
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)(n - down), -1.0,
+                    s->w.Xw + down * p, (int)p, 1.0, s->Hf, (int)p);
+    return scan_factor(s) ? scan_rebuild(s, z) : 0;
 }
 
 int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
@@ -1191,15 +1259,16 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         }
         /* A factor that needed many steps is stale: refresh it (w.z holds
          * X theta: the last gradient was taken at the accepted step). */
-        if (ok && it > 7) {
-            if (hessian_factor(s->X, s->n, p, C, s->w.z, s->w.Xw, s->L))
+        if (ok && it > 6) {
+            if (scan_refresh(s, s->w.z))
                 ok = 0;
         }
     }
     if (!ok) {
         s->have = 0;
         if (newton_binary(s->X, s->y, s->n, p, C, s->lp.tol, s->lp.max_iter, g0n, s->theta, s->g,
-                          s->L, &s->w))
+                          NULL, &s->w) ||
+            scan_rebuild(s, s->w.z))
             return DV_ENOTCONV;
     }
     s->have = 1;
