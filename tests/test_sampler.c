@@ -317,9 +317,18 @@ static void test_scan_fits(void)
         dv_model_free(m);
         for (int q = 0; q < 5; q++)
             CHECK_NEAR(th[q], ref[q], 1e-7 * (1 + fabs(ref[q])));
+        /* The preconditioner is what its row weights say it is. */
+        size_t st[4];
+        double dev = dv__scan_check(sc, st);
+        CHECK_MSG(dev <= 1e-13, "prefix %zu: assembled Hessian off by %.3g", k, dev);
         fitted++;
     }
     CHECK(fitted > 100);
+    /* The partial refresh ran, in both directions. */
+    size_t st[4];
+    dv__scan_check(sc, st);
+    CHECK_MSG(st[0] > 0 && st[2] > 0 && st[3] > 0, "refreshes %zu, rows up %zu, down %zu", st[0],
+              st[2], st[3]);
     dv__scan_free(sc);
     dv_dataset_free(tr);
 }

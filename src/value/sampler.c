@@ -1037,6 +1037,7 @@ struct dv__scan {
     double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
     double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I; |x_i|^2 */
     int n_upd;                    /* updates since Hf was assembled in full */
+    size_t stats[4];              /* partial refreshes, full assemblies, rows up, rows down */
     dv__ws w;                     /* z, wv, Xw, H, step, thnew */
 };
 
@@ -1141,6 +1142,7 @@ static int scan_rebuild(dv__scan *s, const double *z)
     for (size_t j = 0; j + 1 < p; j++)
         s->Hf[j * p + j] += 1.0;
     s->n_upd = 0;
+    s->stats[1]++;
     return scan_factor(s);
 }
 
@@ -1164,6 +1166,9 @@ static int scan_refresh(dv__scan *s, const double *z)
             row[j] = r * s->X[i * p + j];
     }
     s->n_upd++;
+    s->stats[0]++;
+    s->stats[2] += up;
+    s->stats[3] += n - down;
     if (up)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)up, 1.0, s->w.Xw, (int)p,
                     1.0, s->Hf, (int)p);
@@ -1274,6 +1279,24 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     s->have = 1;
     *theta = s->theta;
     return DV_OK;
+}
+
+double dv__scan_check(const dv__scan *s, size_t stats[4])
+{
+    size_t p = s->p, d = p - 1;
+    memcpy(stats, s->stats, sizeof s->stats);
+    double worst = 0.0;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b <= a; b++) {
+            double h = a == b && a < d ? 1.0 : 0.0, scale = 1.0;
+            for (size_t i = 0; i < s->n; i++) {
+                double t = s->wu[i] * s->X[i * p + a] * s->X[i * p + b];
+                h += t;
+                scale += fabs(t);
+            }
+            worst = fmax(worst, fabs(s->Hf[a * p + b] - h) / scale);
+        }
+    return worst;
 }
 
 int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,

@@ -92,6 +92,11 @@ void dv__scan_free(dv__scan *s);
  * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
  * when S has one class (use the generic learner). */
 int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta);
+/* Test hook: the largest deviation (relative to the sum of absolute
+ * terms) of the preconditioner's assembled Hessian from sum_i wu_i x_i
+ * x_i^T + I recomputed from its row weights, and the counts of partial
+ * refreshes, full assemblies, and rows re-weighted up and down. */
+double dv__scan_check(const dv__scan *s, size_t stats[4]);
 /* Validation metric (neg_logloss or accuracy) of binary parameters theta;
  * margins is scratch for val->n doubles. */
 int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
