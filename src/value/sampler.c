@@ -1035,7 +1035,7 @@ struct dv__scan {
     int have;                     /* theta and L belong to rows[0..n) */
     int64_t *rows;
     double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
-    double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I (weights only); |x_i|^2 */
+    double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I on w; |x_i|^2 */
     int n_upd;                    /* updates since Hf was assembled in full */
     size_t stats[4];              /* partial refreshes, full assemblies, rows up, rows down */
     dv__ws w;                     /* z, wv, Xw, H, step, thnew */
