@@ -29,20 +29,18 @@ typedef struct {
 #define NEED_PTR(p) {#p, (p) == NULL, "NULL"}
 #define NEED_N(n) {#n, (n) == 0, "0"}
 
-/* DV_EINVAL for the first failing check, else DV_OK. */
-static int check_args(const arg_check *a, size_t n, dv_error *err)
+/* DV_EINVAL for the first failing check, then (what not NULL) for a NULL
+ * list of n_names series names called what, or a NULL name in it; else
+ * DV_OK. */
+static int check_args(const arg_check *a, size_t n, const char *const *names, size_t n_names,
+                      const char *what, dv_error *err)
 {
     for (size_t i = 0; i < n; i++)
         if (a[i].bad)
             return dv__err(err, DV_EINVAL, "%s is %s", a[i].name, a[i].is);
-    return DV_OK;
-}
-
-static int check_names(const char *const *names, size_t n, const char *what, dv_error *err)
-{
-    if (!names)
+    if (what && !names)
         return dv__err(err, DV_EINVAL, "%s is NULL", what);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; what && i < n_names; i++)
         if (!names[i])
             return dv__err(err, DV_EINVAL, "%s[%zu] is NULL", what, i);
     return DV_OK;
@@ -57,6 +55,18 @@ static size_t first_nonfinite(const double *v, size_t n)
     return n;
 }
 
+/* DV_EINVAL naming the first non-finite entry of v, n_series rows of n
+ * steps each (series named by names), else DV_OK. */
+static int check_series(const double *v, size_t n, size_t n_series, const char *const *names,
+                        const char *what, dv_error *err)
+{
+    size_t bad = first_nonfinite(v, n * n_series);
+    if (bad < n * n_series)
+        return dv__err(err, DV_EINVAL, "%s[%zu] (method '%s', step %zu) is %g", what, bad,
+                       names[bad / n], bad % n, v[bad]);
+    return DV_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Convergence of estimators                                                */
 /* ------------------------------------------------------------------------ */
@@ -69,9 +79,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
     const arg_check args[] = {NEED_PTR(path), NEED_N(n_budgets), NEED_N(n_est),
                               NEED_PTR(budgets), NEED_PTR(r2), NEED_PTR(pearson),
                               NEED_PTR(spearman)};
-    int rc = check_args(args, DV__COUNT(args), err);
-    if (!rc)
-        rc = check_names(names, n_est, "names", err);
+    int rc = check_args(args, DV__COUNT(args), names, n_est, "names", err);
     if (rc)
         return rc;
     for (size_t j = 0; j < n_budgets; j++)
@@ -153,9 +161,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
 {
     const arg_check args[] = {NEED_PTR(path), NEED_N(n), NEED_N(n_methods), NEED_PTR(is_noisy),
                               NEED_PTR(values)};
-    int rc = check_args(args, DV__COUNT(args), err);
-    if (!rc)
-        rc = check_names(names, n_methods, "names", err);
+    int rc = check_args(args, DV__COUNT(args), names, n_methods, "names", err);
     if (rc)
         return rc;
     size_t nn = 0;
@@ -249,21 +255,15 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
 {
     const arg_check args[] = {NEED_PTR(path), NEED_N(n_steps), NEED_N(n_methods),
                               NEED_PTR(fraction), NEED_PTR(high), NEED_PTR(low)};
-    int rc = check_args(args, DV__COUNT(args), err);
-    if (!rc)
-        rc = check_names(names, n_methods, "names", err);
+    int rc = check_args(args, DV__COUNT(args), names, n_methods, "names", err);
     if (rc)
         return rc;
     for (size_t j = 0; j < n_steps; j++)
         if (!isfinite(fraction[j]) || fraction[j] < 0 || fraction[j] > 1)
             return dv__err(err, DV_EINVAL, "fraction[%zu] = %g is not in [0, 1]", j, fraction[j]);
-    size_t bad;
-    if ((bad = first_nonfinite(high, n_steps * n_methods)) < n_steps * n_methods)
-        return dv__err(err, DV_EINVAL, "high[%zu] (method '%s', step %zu) is %g", bad,
-                       names[bad / n_steps], bad % n_steps, high[bad]);
-    if ((bad = first_nonfinite(low, n_steps * n_methods)) < n_steps * n_methods)
-        return dv__err(err, DV_EINVAL, "low[%zu] (method '%s', step %zu) is %g", bad,
-                       names[bad / n_steps], bad % n_steps, low[bad]);
+    if ((rc = check_series(high, n_steps, n_methods, names, "high", err)) ||
+        (rc = check_series(low, n_steps, n_methods, names, "low", err)))
+        return rc;
     double w, h, dpi;
     if ((rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
         return rc;
@@ -314,9 +314,7 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
 {
     const arg_check args[] = {NEED_PTR(path), NEED_N(n_sizes), NEED_N(n_scorers), NEED_PTR(sizes),
                               NEED_PTR(mean)};
-    int rc = check_args(args, DV__COUNT(args), err);
-    if (!rc)
-        rc = check_names(scorers, n_scorers, "scorers", err);
+    int rc = check_args(args, DV__COUNT(args), scorers, n_scorers, "scorers", err);
     if (rc)
         return rc;
     size_t nv = n_sizes * n_scorers, bad;
@@ -410,7 +408,7 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
                 const dv_map *map, dv_error *err)
 {
     const arg_check args[] = {NEED_PTR(path), NEED_PTR(map)};
-    int rc0 = check_args(args, DV__COUNT(args), err);
+    int rc0 = check_args(args, DV__COUNT(args), NULL, 0, NULL, err);
     if (rc0)
         return rc0;
     if (map->nx < 2 || map->ny < 2)
