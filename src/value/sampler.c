@@ -444,12 +444,15 @@ static double gradient(const double *X, const double *y, size_t n, size_t p, dou
 }
 
 /* Hessian at z = X theta, Cholesky-factorized into H (row-major lower). */
-static int hessian_factor(const double *X, size_t n, size_t p, double C, const double *z,
-                          double *Xw, double *H)
+/* The Hessian at z = X theta into H (row-major lower), unfactorized; the
+ * row weights C sigma'(z_i) also into w when w is not NULL. */
+static void hessian_assemble(const double *X, size_t n, size_t p, double C, const double *z,
+                             double *Xw, double *H, double *w)
 {
     for (size_t i = 0; i < n; i++) {
-        double s = sigmoid(z[i]);
-        double r = sqrt(C * s * (1.0 - s));
+        double s = sigmoid(z[i]), wi = C * s * (1.0 - s), r = sqrt(wi);
+        if (w)
+            w[i] = wi;
         for (size_t j = 0; j < p; j++)
             Xw[i * p + j] = r * X[i * p + j];
     }
@@ -457,6 +460,12 @@ static int hessian_factor(const double *X, size_t n, size_t p, double C, const d
                 (int)p);
     for (size_t j = 0; j + 1 < p; j++)
         H[j * p + j] += 1.0;
+}
+
+static int hessian_factor(const double *X, size_t n, size_t p, double C, const double *z,
+                          double *Xw, double *H)
+{
+    hessian_assemble(X, n, p, C, z, Xw, H, NULL);
     /* Row-major lower is column-major upper: no transposition needed. */
     return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, H, (lapack_int)p) != 0;
 }
@@ -1129,18 +1138,7 @@ static int scan_factor(dv__scan *s)
 /* Assembles Hf in full at margins z = X theta and factorizes it. */
 static int scan_rebuild(dv__scan *s, const double *z)
 {
-    size_t n = s->n, p = s->p;
-    for (size_t i = 0; i < n; i++) {
-        double sg = sigmoid(z[i]);
-        s->wu[i] = s->lp.C * sg * (1.0 - sg);
-        double r = sqrt(s->wu[i]);
-        for (size_t j = 0; j < p; j++)
-            s->w.Xw[i * p + j] = r * s->X[i * p + j];
-    }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)n, 1.0, s->w.Xw, (int)p, 0.0,
-                s->Hf, (int)p);
-    for (size_t j = 0; j + 1 < p; j++)
-        s->Hf[j * p + j] += 1.0;
+    hessian_assemble(s->X, s->n, s->p, s->lp.C, z, s->w.Xw, s->Hf, s->wu);
     s->n_upd = 0;
     s->stats[1]++;
     return scan_factor(s);
