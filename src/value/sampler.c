@@ -1163,6 +1163,8 @@ static int scan_refresh(dv__scan *s, const double *z)
         for (size_t j = 0; j < p; j++)
             row[j] = r * s->X[i * p + j];
     }
+    if (up == 0 && down == n)
+        return 0; /* nothing moved: L still factors Hf */
     s->n_upd++;
     s->stats[0]++;
     s->stats[2] += up;
