@@ -74,7 +74,44 @@ int dv__chol(double *A, size_t n);
 /* Solves (L L^T) X = B in place for nrhs right-hand sides stored as columns
  * of the n x nrhs row-major matrix B. */
 void dv__chol_solve(const double *L, size_t n, double *B, size_t nrhs);
+/* For dv__chol_solve_vec: U := L^T (row-major upper) and dinv := 1 / diag L
+ * of the row-major lower factor L. */
+void dv__chol_prep(const double *L, size_t n, double *U, double *dinv);
+/* v := (L L^T)^-1 v for one vector, with U and dinv from dv__chol_prep. */
+void dv__chol_solve_vec(const double *restrict L, const double *restrict U,
+                        const double *restrict dinv, size_t n, double *restrict v);
 
+
+/* A matrix stored by columns as a baseline plus exceptions, X = 1 b^T + E
+ * (src/util/basesparse.c): columns that often differ from their baseline
+ * whole, the others as lists of (row, X_ij - b_j).  Rows are appended. */
+typedef struct {
+    size_t d, n, cap;      /* columns, rows held, row capacity */
+    double *base;          /* d baselines (0 for whole columns) */
+    size_t nd, nl;         /* whole and listed columns */
+    uint32_t *dcol, *lcol; /* their column numbers */
+    double *dense;         /* nd x cap, column-major */
+    size_t *lstart, *llen; /* list q: entries lstart[q] + [0, llen[q]), room to lstart[q+1] */
+    uint32_t *lrow;
+    double *lval;
+    size_t *lidx;          /* column j's list, SIZE_MAX for whole columns */
+} dv__bsp;
+
+/* Chooses the layout from the n x d row-major X, with room for cap rows
+ * whose exceptions are X's (any subset of its rows, each at most once);
+ * *worth := whether it beats dense products (m is empty otherwise).  m
+ * starts with no rows. */
+int dv__bsp_plan(dv__bsp *m, const double *X, size_t n, size_t d, size_t cap, int *worth);
+/* m := the n rows of X in plan's layout. */
+int dv__bsp_like(dv__bsp *m, const dv__bsp *plan, const double *X, size_t n);
+void dv__bsp_free(dv__bsp *m);
+void dv__bsp_reset(dv__bsp *m);
+/* Appends a row of d values; DV_EINVAL when the layout has no room. */
+int dv__bsp_push(dv__bsp *m, const double *x);
+/* z := X theta + c. */
+void dv__bsp_gemv(const dv__bsp *m, const double *theta, double c, double *restrict z);
+/* g := X^T r; returns sum_i r_i. */
+double dv__bsp_gemv_t(const dv__bsp *m, const double *restrict r, double *restrict g);
 
 /* Formats a double so that it reads back exactly (%.17g, with "nan"/"inf"
  * spelled as JSON-safe strings by the caller). */

@@ -283,54 +283,116 @@ static void test_fallback_path(void)
     dv_dataset_free(va);
 }
 
-/* Fits grown one row at a time along a permutation equal fresh fits of
- * every prefix (the scan path of the permutation estimators). */
-static void test_scan_fits(void)
+/* Standardized one-hot data: three categorical features (levels of
+ * unequal frequency) and one continuous, y from a noisy rule.  Few
+ * entries differ from their column's most frequent value, so the scan
+ * takes its products in baseline form. */
+static dv_dataset *make_onehot(size_t n, uint64_t seed)
 {
-    dv_dataset *tr = make_data(120, 4, 2, 51, 0);
+    static const size_t levels[3] = {4, 6, 3};
+    size_t d = 4 + 6 + 3 + 1;
+    dv_rng r;
+    dv_rng_seed(&r, seed, 17);
+    double *X = calloc(n * d, sizeof *X), *y = malloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        size_t off = 0;
+        double s = 0.0;
+        for (size_t f = 0; f < 3; f++) {
+            /* Level 0 is common; the others are rare. */
+            size_t l = dv_rng_uniform(&r) < 0.9 ? 0 : 1 + dv_rng_below(&r, levels[f] - 1);
+            X[i * d + off + l] = 1.0;
+            s += (l % 2 ? 1.0 : -0.5) * (double)(f + 1);
+            off += levels[f];
+        }
+        X[i * d + off] = dv_rng_uniform(&r) < 0.05 ? dv_rng_normal(&r) : 0.0;
+        s += X[i * d + off] + dv_rng_normal(&r);
+        y[i] = s > -1.0;
+    }
+    dv_dataset *ds;
+    dv_error err = {0};
+    if (dv_dataset_from_arrays(&ds, n, d, X, y, DV_TASK_CLASSIFICATION, 2, NULL, &err)) {
+        fprintf(stderr, "make_onehot: %s\n", err.msg);
+        exit(1);
+    }
+    free(X);
+    free(y);
+    return ds;
+}
+
+/* Fits grown one row at a time along a permutation of tr equal fresh fits
+ * of every prefix (the scan path of the permutation estimators), and the
+ * scan's validation scores equal the dense ones.  want_form: the expected
+ * baseline-form flags of dv__scan_check. */
+static void check_scan(dv_dataset *tr, dv_dataset *va, size_t want_form)
+{
+    size_t n = tr->n, p = tr->d + 1;
     dv_learner_params lp;
     dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
     dv__scan *sc;
-    CHECK(dv__scan_new(&sc, tr, &lp) == 0);
-    int64_t perm[120];
+    CHECK(dv__scan_new(&sc, tr, va, &lp) == 0);
+    int64_t *perm = malloc(n * sizeof *perm);
+    double *ref = malloc(p * sizeof *ref), *mg = malloc(va->n * sizeof *mg);
     dv_rng r;
     dv_rng_seed(&r, 5, 5);
-    for (int i = 0; i < 120; i++)
-        perm[i] = i;
-    for (int i = 119; i > 0; i--) {
-        int j = (int)dv_rng_below(&r, (uint64_t)i + 1);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (int64_t)i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)dv_rng_below(&r, (uint64_t)i + 1);
         int64_t t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
     }
-    size_t fitted = 0;
-    for (size_t k = 1; k <= 120; k++) {
+    size_t fitted = 0, st[DV__SC_NSTATS];
+    for (size_t k = 1; k <= n; k++) {
         const double *th;
         int rc = dv__scan_fit(sc, perm, k, &th);
         if (rc == DV_EDEGEN)
             continue; /* one class so far */
         CHECK_EQ_INT(rc, 0);
         dv_model *m;
-        double ref[5];
         CHECK(dv_model_fit(&m, &lp, tr, perm, k, NULL, NULL) == 0);
-        dv_model_coef(m, ref, 5);
+        dv_model_coef(m, ref, p);
         dv_model_free(m);
-        for (int q = 0; q < 5; q++)
+        for (size_t q = 0; q < p; q++)
             CHECK_NEAR(th[q], ref[q], 1e-7 * (1 + fabs(ref[q])));
+        double a, b;
+        CHECK(dv__scan_score(sc, th, DV_METRIC_NEG_LOGLOSS, mg, &a) == 0);
+        CHECK(dv__binary_score(va, th, DV_METRIC_NEG_LOGLOSS, mg, &b) == 0);
+        CHECK_NEAR(a, b, 1e-12 * (1 + fabs(b)));
         /* The preconditioner is what its row weights say it is. */
-        size_t st[4];
         double dev = dv__scan_check(sc, st);
         CHECK_MSG(dev <= 1e-13, "prefix %zu: assembled Hessian off by %.3g", k, dev);
         fitted++;
     }
-    CHECK(fitted > 100);
+    CHECK(fitted > n - n / 6);
     /* The partial refresh ran, in both directions. */
-    size_t st[4];
     dv__scan_check(sc, st);
-    CHECK_MSG(st[0] > 0 && st[2] > 0 && st[3] > 0, "refreshes %zu, rows up %zu, down %zu", st[0],
-              st[2], st[3]);
+    CHECK_MSG(st[DV__SC_REFRESH] > 0 && st[DV__SC_UP] > 0 && st[DV__SC_DOWN] > 0,
+              "refreshes %zu, rows up %zu, down %zu", st[DV__SC_REFRESH], st[DV__SC_UP],
+              st[DV__SC_DOWN]);
+    /* Nearly every fit came from the quasi-Newton steps on the scan's own
+     * products, not from the full-Newton fall-back (which is always right). */
+    CHECK_MSG(st[DV__SC_NEWTON] * 20 < st[DV__SC_QN], "quasi-Newton %zu, Newton %zu",
+              st[DV__SC_QN], st[DV__SC_NEWTON]);
+    CHECK_EQ_INT(st[DV__SC_FORM], want_form);
     dv__scan_free(sc);
+    free(perm);
+    free(ref);
+    free(mg);
+}
+
+static void test_scan_fits(void)
+{
+    dv_dataset *tr = make_data(120, 4, 2, 51, 0), *va = make_data(50, 4, 2, 52, 0);
+    check_scan(tr, va, 0); /* Gaussian: dense products */
     dv_dataset_free(tr);
+    dv_dataset_free(va);
+    tr = make_onehot(150, 53);
+    va = make_onehot(80, 54);
+    dv_dataset_standardize(tr, va, NULL);
+    check_scan(tr, va, 3);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
 }
 
 static int files_equal(const char *a, const char *b)

@@ -104,7 +104,7 @@ static void *lg_new_state(void *user)
     s->rows = dv__malloc((lg->train->n ? lg->train->n : 1) * sizeof(int64_t));
     if (lg->scan)
         s->margins = dv__malloc((lg->val->n ? lg->val->n : 1) * sizeof(double));
-    if (!s->rows || (lg->scan && (!s->margins || dv__scan_new(&s->scan, lg->train, lg->lp)))) {
+    if (!s->rows || (lg->scan && (!s->margins || dv__scan_new(&s->scan, lg->train, lg->val, lg->lp)))) {
         dv__free(s->margins);
         dv__free(s->rows);
         dv__free(s);
@@ -141,7 +141,7 @@ static int lg_utility(void *user, void *state, const int64_t *S, size_t n, doubl
         const double *theta;
         int rc = dv__scan_fit(s->scan, rows, m, &theta);
         if (rc == DV_OK)
-            return dv__binary_score(lg->val, theta,
+            return dv__scan_score(s->scan, theta,
                                     lg->metric == DV_METRIC_DEFAULT ? DV_METRIC_NEG_LOGLOSS
                                                                      : lg->metric,
                                     s->margins, out);

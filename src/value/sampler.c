@@ -424,16 +424,19 @@ static double objective(const double *X, const double *y, size_t n, size_t p, do
     return C * f + 0.5 * r;
 }
 
-/* Gradient at theta given z = X theta; returns its 2-norm. */
-static double gradient(const double *X, const double *y, size_t n, size_t p, double C,
-                       const double *theta, const double *z, double *wv, double *g)
+/* The loss terms' derivatives wv_i = C (sigma(z_i) - y_i). */
+static void residuals(const double *y, size_t n, double C, const double *z, double *wv)
 {
     for (size_t i = 0; i < n; i++)
         wv[i] = -z[i];
     dv__vsigmoid_neg(wv, n);
     for (size_t i = 0; i < n; i++)
         wv[i] = C * (wv[i] - y[i]);
-    cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, X, (int)p, wv, 1, 0.0, g, 1);
+}
+
+/* g (holding X^T wv) gains the penalty's term; returns its 2-norm. */
+static double penalized_norm(const double *theta, double *g, size_t p)
+{
     double s = 0.0;
     for (size_t j = 0; j < p; j++) {
         if (j + 1 < p)
@@ -443,7 +446,15 @@ static double gradient(const double *X, const double *y, size_t n, size_t p, dou
     return sqrt(s);
 }
 
-/* Hessian at z = X theta, Cholesky-factorized into H (row-major lower). */
+/* Gradient at theta given z = X theta; returns its 2-norm. */
+static double gradient(const double *X, const double *y, size_t n, size_t p, double C,
+                       const double *theta, const double *z, double *wv, double *g)
+{
+    residuals(y, n, C, z, wv);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)p, 1.0, X, (int)p, wv, 1, 0.0, g, 1);
+    return penalized_norm(theta, g, p);
+}
+
 /* The Hessian at z = X theta into H (row-major lower), unfactorized; the
  * row weights C sigma'(z_i) also into w when w is not NULL. */
 static void hessian_assemble(const double *X, size_t n, size_t p, double C, const double *z,
@@ -1045,8 +1056,15 @@ struct dv__scan {
     int64_t *rows;
     double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
     double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I on w; |x_i|^2 */
+    double *Lt, *dinv;            /* L^T and 1 / diag L, for the solves */
     int n_upd;                    /* updates since Hf was assembled in full */
-    size_t stats[4];              /* partial refreshes, full assemblies, rows up, rows down */
+    size_t stats[DV__SC_NSTATS];  /* what it has done (dv__scan_check) */
+    /* Few entries off their column's most frequent value (one-hot data):
+     * products with X and the validation rows go through the baseline and
+     * its exceptions (basesparse.c) instead of the dense rows. */
+    const dv_dataset *val;
+    int sparse, val_sparse;
+    dv__bsp cur, vsp;             /* rows[0..n); the validation rows */
     dv__ws w;                     /* z, wv, Xw, H, step, thnew */
 };
 
@@ -1056,13 +1074,33 @@ void dv__scan_free(dv__scan *s)
         return;
     void *ptrs[] = {s->rows, s->X,  s->y,  s->theta, s->L,   s->g,    s->g0,   s->gnew, s->thnew2,
                     s->v,    s->Sh, s->Yh, s->rho,   s->w.z, s->w.wv, s->w.Xw, s->w.H, s->w.step,
-                    s->w.thnew, s->Hf, s->wu, s->xn2};
+                    s->w.thnew, s->Hf, s->wu, s->xn2, s->Lt, s->dinv};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         dv__free(ptrs[i]);
+    dv__bsp_free(&s->cur);
+    dv__bsp_free(&s->vsp);
     dv__free(s);
 }
 
-int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_params *lp)
+/* Chooses the baseline form (basesparse.c) when it beats dense products on
+ * the training rows; the validation rows then take it too. */
+static int scan_sparse_init(dv__scan *s)
+{
+    const dv_dataset *tr = s->train, *va = s->val;
+    int worth;
+    if (dv__bsp_plan(&s->cur, tr->X, tr->n, tr->d, tr->n + 1, &worth))
+        return DV_ENOMEM;
+    s->sparse = worth;
+    if (worth && va && va->n > 0) {
+        if (dv__bsp_like(&s->vsp, &s->cur, va->X, va->n))
+            return DV_ENOMEM;
+        s->val_sparse = 1;
+    }
+    return DV_OK;
+}
+
+int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
+                 const dv_learner_params *lp)
 {
     *out = NULL;
     dv__scan *s = dv__calloc(1, sizeof *s);
@@ -1070,6 +1108,7 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_param
         return DV_ENOMEM;
     size_t p = train->d + 1, n = train->n + 1;
     s->train = train;
+    s->val = val;
     s->lp = *lp;
     s->p = p;
     s->cap = n;
@@ -1086,14 +1125,16 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_param
         bad |= !(*vecs[i] = dv__calloc(2 * p, sizeof(double)));
     s->L = dv__malloc(p * p * sizeof(double));
     s->Hf = dv__malloc(p * p * sizeof(double));
+    s->Lt = dv__malloc(p * p * sizeof(double));
+    s->dinv = dv__malloc(p * sizeof(double));
     s->wu = dv__malloc(n * sizeof(double));
     s->xn2 = dv__malloc(n * sizeof(double));
     s->w.H = dv__malloc(p * p * sizeof(double));
     s->Sh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->Yh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->rho = dv__malloc(DV__QN_HIST * sizeof(double));
-    bad |= !s->L || !s->Hf || !s->wu || !s->xn2 || !s->w.H || !s->Sh || !s->Yh || !s->rho;
-    if (bad) {
+    bad |= !s->L || !s->Hf || !s->Lt || !s->dinv || !s->wu || !s->xn2 || !s->w.H || !s->Sh || !s->Yh || !s->rho;
+    if (bad || scan_sparse_init(s)) {
         dv__scan_free(s);
         return DV_ENOMEM;
     }
@@ -1104,6 +1145,13 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_param
 /* Gradient of the scan's objective at theta (w.z receives X theta). */
 static double scan_gradient(dv__scan *s, const double *theta, double *g)
 {
+    size_t d = s->p - 1;
+    if (s->sparse) {
+        dv__bsp_gemv(&s->cur, theta, theta[d], s->w.z);
+        residuals(s->y, s->n, s->lp.C, s->w.z, s->w.wv);
+        g[d] = dv__bsp_gemv_t(&s->cur, s->w.wv, g);
+        return penalized_norm(theta, g, s->p);
+    }
     cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)s->n, (int)s->p, 1.0, s->X, (int)s->p, theta, 1,
                 0.0, s->w.z, 1);
     return gradient(s->X, s->y, s->n, s->p, s->lp.C, theta, s->w.z, s->w.wv, g);
@@ -1121,6 +1169,9 @@ static void scan_append(dv__scan *s, int64_t row)
     s->wu[s->n] = 0.0; /* not in the factor yet */
     s->xn2[s->n] = vdot(x, x, p);
     s->rows[s->n++] = row;
+    /* A row the layout has no room for (seen twice): dense from now on. */
+    if (s->sparse && dv__bsp_push(&s->cur, x))
+        s->sparse = 0;
 }
 
 /* The preconditioner's factor: Hf assembled from row weights wu (the
@@ -1132,7 +1183,10 @@ static int scan_factor(dv__scan *s)
 {
     size_t p = s->p;
     memcpy(s->L, s->Hf, p * p * sizeof(double));
-    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, s->L, (lapack_int)p) != 0;
+    if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)p, s->L, (lapack_int)p) != 0)
+        return 1;
+    dv__chol_prep(s->L, p, s->Lt, s->dinv);
+    return 0;
 }
 
 /* Assembles Hf in full at margins z = X theta and factorizes it. */
@@ -1140,7 +1194,7 @@ static int scan_rebuild(dv__scan *s, const double *z)
 {
     hessian_assemble(s->X, s->n, s->p, s->lp.C, z, s->w.Xw, s->Hf, s->wu);
     s->n_upd = 0;
-    s->stats[1]++;
+    s->stats[DV__SC_REBUILD]++;
     return scan_factor(s);
 }
 
@@ -1166,9 +1220,9 @@ static int scan_refresh(dv__scan *s, const double *z)
     if (up == 0 && down == n)
         return 0; /* nothing moved: L still factors Hf */
     s->n_upd++;
-    s->stats[0]++;
-    s->stats[2] += up;
-    s->stats[3] += n - down;
+    s->stats[DV__SC_REFRESH]++;
+    s->stats[DV__SC_UP] += up;
+    s->stats[DV__SC_DOWN] += n - down;
     if (up)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)up, 1.0, s->w.Xw, (int)p,
                     1.0, s->Hf, (int)p);
@@ -1185,6 +1239,8 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     int extend = s->have && n == s->n + 1 && memcmp(S, s->rows, s->n * sizeof(int64_t)) == 0;
     if (!extend) {
         s->n = s->n_pos = 0;
+        if (s->sparse)
+            dv__bsp_reset(&s->cur);
         memset(s->g0, 0, p * sizeof(double));
         for (size_t i = 0; i < n; i++)
             scan_append(s, S[i]);
@@ -1213,10 +1269,24 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         double cn = C * sg * (1.0 - sg);
         double *u = s->thnew2 + p; /* scratch: the second half of thnew2 */
         memcpy(u, xn, p * sizeof(double));
-        solve_rows(s->L, p, u, 1);
+        dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
         double smden = 1.0 + cn * vdot(xn, u, p);
-        int hn = 0, hpos = 0, it;
-        for (it = 0; it < 12 && !(ok = gn <= thr); it++) {
+        int hn = 0, hpos = 0, it, mid = 0;
+        for (it = 0; it < 16 && !(ok = gn <= thr); it++) {
+            /* Slow progress: the factor is stale.  Refresh it at theta
+             * (w.z holds X theta: the last gradient was taken there) and
+             * let Sherman-Morrison carry only the new row's weight that the
+             * factor lacks; the curvature pairs stay valid. */
+            if (it == 6 && !mid) {
+                mid = 1;
+                if (scan_refresh(s, s->w.z))
+                    break;
+                double sz = sigmoid(s->w.z[s->n - 1]);
+                cn = C * sz * (1.0 - sz) - s->wu[s->n - 1];
+                memcpy(u, xn, p * sizeof(double));
+                dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
+                smden = 1.0 + cn * vdot(xn, u, p);
+            }
             /* Two-loop recursion around the stale factor's solve. */
             double alph[DV__QN_HIST];
             memcpy(s->v, s->g, p * sizeof(double));
@@ -1225,7 +1295,7 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
                 alph[t] = s->rho[i] * vdot(s->Sh + i * p, s->v, p);
                 vaxpy(-alph[t], s->Yh + i * p, s->v, p);
             }
-            solve_rows(s->L, p, s->v, 1);
+            dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, s->v);
             vaxpy(-cn * vdot(xn, s->v, p) / smden, u, s->v, p);
             for (int t = hn - 1; t >= 0; t--) {
                 size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
@@ -1264,11 +1334,12 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         }
         /* A factor that needed many steps is stale: refresh it (w.z holds
          * X theta: the last gradient was taken at the accepted step). */
-        if (ok && it > 6) {
+        if (ok && it > 6 && !mid) {
             if (scan_refresh(s, s->w.z))
                 ok = 0;
         }
     }
+    s->stats[ok ? DV__SC_QN : DV__SC_NEWTON]++;
     if (!ok) {
         s->have = 0;
         if (newton_binary(s->X, s->y, s->n, p, C, s->lp.tol, s->lp.max_iter, g0n, s->theta, s->g,
@@ -1281,10 +1352,11 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     return DV_OK;
 }
 
-double dv__scan_check(const dv__scan *s, size_t stats[4])
+double dv__scan_check(const dv__scan *s, size_t stats[DV__SC_NSTATS])
 {
     size_t p = s->p, d = p - 1;
     memcpy(stats, s->stats, sizeof s->stats);
+    stats[DV__SC_FORM] = (size_t)s->sparse + 2 * (size_t)s->val_sparse;
     double worst = 0.0;
     for (size_t a = 0; a < p; a++)
         for (size_t b = 0; b <= a; b++) {
@@ -1299,17 +1371,10 @@ double dv__scan_check(const dv__scan *s, size_t stats[4])
     return worst;
 }
 
-int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
-                     double *margins, double *out)
+/* The metric of validation margins t. */
+static double score_margins(const dv_dataset *val, const double *t, dv_metric metric)
 {
-    size_t d = val->d, n = val->n;
-    double *t = margins;
-    /* All validation margins in one BLAS product, then the metric. */
-    for (size_t i = 0; i < n; i++)
-        t[i] = theta[d];
-    if (n)
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d, 1.0, val->X, (int)d, theta, 1,
-                    1.0, t, 1);
+    size_t n = val->n;
     double s = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (metric == DV_METRIC_ACCURACY) {
@@ -1319,6 +1384,30 @@ int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metri
             s += log(q < 1e-15 ? 1e-15 : q > 1.0 - 1e-15 ? 1.0 - 1e-15 : q);
         }
     }
-    *out = s / (double)(n ? n : 1);
+    return s / (double)(n ? n : 1);
+}
+
+int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
+                     double *margins, double *out)
+{
+    size_t d = val->d, n = val->n;
+    /* All validation margins in one BLAS product, then the metric. */
+    for (size_t i = 0; i < n; i++)
+        margins[i] = theta[d];
+    if (n)
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d, 1.0, val->X, (int)d, theta, 1,
+                    1.0, margins, 1);
+    *out = score_margins(val, margins, metric);
+    return DV_OK;
+}
+
+int dv__scan_score(const dv__scan *s, const double *theta, dv_metric metric, double *margins,
+                   double *out)
+{
+    if (!s->val_sparse)
+        return dv__binary_score(s->val, theta, metric, margins, out);
+    size_t d = s->p - 1;
+    dv__bsp_gemv(&s->vsp, theta, theta[d], margins);
+    *out = score_margins(s->val, margins, metric);
     return DV_OK;
 }

@@ -86,21 +86,32 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
  * running serially; returns the first failure (sampler.c, over util/parallel.c). */
 /* Permutation scans with binary logistic regression (sampler.c). */
 typedef struct dv__scan dv__scan;
-int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_learner_params *lp);
+/* val (may be NULL) is the set dv__scan_score scores on. */
+int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
+                 const dv_learner_params *lp);
 void dv__scan_free(dv__scan *s);
 /* Fits rows S[0..n-1] (reusing the previous fit when S extends it by one
  * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
  * when S has one class (use the generic learner). */
 int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta);
+/* What a scan has done, for tests: partial refreshes of the factor, full
+ * assemblies, rows re-weighted up and down, fits that extended the previous
+ * one and converged by quasi-Newton steps, fits that fell back to full
+ * Newton, and whether products go through the baseline form (1: training
+ * rows, +2: validation rows). */
+enum { DV__SC_REFRESH, DV__SC_REBUILD, DV__SC_UP, DV__SC_DOWN, DV__SC_QN, DV__SC_NEWTON,
+       DV__SC_FORM, DV__SC_NSTATS };
 /* Test hook: the largest deviation (relative to the sum of absolute
  * terms) of the preconditioner's assembled Hessian from sum_i wu_i x_i
- * x_i^T + I recomputed from its row weights, and the counts of partial
- * refreshes, full assemblies, and rows re-weighted up and down. */
-double dv__scan_check(const dv__scan *s, size_t stats[4]);
+ * x_i^T + I recomputed from its row weights; the counts into stats. */
+double dv__scan_check(const dv__scan *s, size_t stats[DV__SC_NSTATS]);
 /* Validation metric (neg_logloss or accuracy) of binary parameters theta;
  * margins is scratch for val->n doubles. */
 int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
                      double *margins, double *out);
+/* The same on the scan's validation set, in its sparse form when it has one. */
+int dv__scan_score(const dv__scan *s, const double *theta, dv_metric metric, double *margins,
+                   double *out);
 
 typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
