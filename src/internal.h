@@ -105,6 +105,8 @@ int dv__bsp_plan(dv__bsp *m, const double *X, size_t n, size_t d, size_t cap, in
 /* m := the n rows of X in plan's layout. */
 int dv__bsp_like(dv__bsp *m, const dv__bsp *plan, const double *X, size_t n);
 void dv__bsp_free(dv__bsp *m);
+/* dst := a deep copy of src (layout, capacities and rows). */
+int dv__bsp_copy(dv__bsp *dst, const dv__bsp *src);
 void dv__bsp_reset(dv__bsp *m);
 /* Appends a row of d values; DV_EINVAL when the layout has no room. */
 int dv__bsp_push(dv__bsp *m, const double *x);

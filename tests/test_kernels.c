@@ -191,6 +191,15 @@ static void test_baseline_form(void)
     for (size_t i = 0; i < 100; i++)
         all[i] = i;
     check_products(&v, X2, all, 100, &rg);
+    /* A copy holds the same rows and takes more. */
+    dv__bsp c;
+    CHECK(dv__bsp_copy(&c, &v) == 0);
+    check_products(&c, X2, all, 100, &rg);
+    dv__bsp_reset(&c);
+    for (size_t i = 0; i < 40; i++)
+        CHECK(dv__bsp_push(&c, X2 + i * D) == 0);
+    check_products(&c, X2, all, 40, &rg);
+    dv__bsp_free(&c);
     dv__bsp_free(&v);
     dv__bsp_free(&m);
     /* Dense data: not worth it. */

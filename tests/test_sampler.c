@@ -328,8 +328,10 @@ static void check_scan(dv_dataset *tr, dv_dataset *va, size_t want_form)
     size_t n = tr->n, p = tr->d + 1;
     dv_learner_params lp;
     dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
-    dv__scan *sc;
-    CHECK(dv__scan_new(&sc, tr, va, &lp) == 0);
+    dv__scan *sc, *sc2;
+    CHECK(dv__scan_new(&sc, tr, va, &lp, NULL) == 0);
+    /* A scan whose set-up is copied from sc computes the same bits. */
+    CHECK(dv__scan_new(&sc2, tr, va, &lp, sc) == 0);
     int64_t *perm = malloc(n * sizeof *perm);
     double *ref = malloc(p * sizeof *ref), *mg = malloc(va->n * sizeof *mg);
     dv_rng r;
@@ -344,11 +346,13 @@ static void check_scan(dv_dataset *tr, dv_dataset *va, size_t want_form)
     }
     size_t fitted = 0, st[DV__SC_NSTATS];
     for (size_t k = 1; k <= n; k++) {
-        const double *th;
+        const double *th, *th2;
         int rc = dv__scan_fit(sc, perm, k, &th);
+        CHECK_EQ_INT(dv__scan_fit(sc2, perm, k, &th2), rc);
         if (rc == DV_EDEGEN)
             continue; /* one class so far */
         CHECK_EQ_INT(rc, 0);
+        CHECK(memcmp(th, th2, p * sizeof *th) == 0);
         dv_model *m;
         CHECK(dv_model_fit(&m, &lp, tr, perm, k, NULL, NULL) == 0);
         dv_model_coef(m, ref, p);
@@ -375,7 +379,10 @@ static void check_scan(dv_dataset *tr, dv_dataset *va, size_t want_form)
     CHECK_MSG(st[DV__SC_NEWTON] * 20 < st[DV__SC_QN], "quasi-Newton %zu, Newton %zu",
               st[DV__SC_QN], st[DV__SC_NEWTON]);
     CHECK_EQ_INT(st[DV__SC_FORM], want_form);
+    dv__scan_check(sc2, st);
+    CHECK_EQ_INT(st[DV__SC_FORM], want_form);
     dv__scan_free(sc);
+    dv__scan_free(sc2);
     free(perm);
     free(ref);
     free(mg);

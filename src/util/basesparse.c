@@ -157,6 +157,42 @@ int dv__bsp_like(dv__bsp *m, const dv__bsp *plan, const double *X, size_t n)
     return rc;
 }
 
+int dv__bsp_copy(dv__bsp *dst, const dv__bsp *src)
+{
+    size_t d = src->d, nd = src->nd, nl = src->nl, tot = src->lstart[nl];
+    memset(dst, 0, sizeof *dst);
+    *dst = *src;
+    dst->base = dv__malloc((d ? d : 1) * sizeof(double));
+    dst->dcol = dv__malloc((nd ? nd : 1) * sizeof(uint32_t));
+    dst->dense = dv__malloc((nd * src->cap > 0 ? nd * src->cap : 1) * sizeof(double));
+    dst->lcol = dv__malloc((nl ? nl : 1) * sizeof(uint32_t));
+    dst->lstart = dv__malloc((nl + 1) * sizeof(size_t));
+    dst->llen = dv__malloc((nl ? nl : 1) * sizeof(size_t));
+    dst->lrow = dv__malloc((tot ? tot : 1) * sizeof(uint32_t));
+    dst->lval = dv__malloc((tot ? tot : 1) * sizeof(double));
+    dst->lidx = dv__malloc((d ? d : 1) * sizeof(size_t));
+    if (!dst->base || !dst->dcol || !dst->dense || !dst->lcol || !dst->lstart || !dst->llen ||
+        !dst->lrow || !dst->lval || !dst->lidx) {
+        dv__bsp_free(dst);
+        return DV_ENOMEM;
+    }
+    memcpy(dst->base, src->base, d * sizeof(double));
+    memcpy(dst->dcol, src->dcol, nd * sizeof(uint32_t));
+    for (size_t q = 0; q < nd; q++)
+        memcpy(dst->dense + q * src->cap, src->dense + q * src->cap, src->n * sizeof(double));
+    memcpy(dst->lcol, src->lcol, nl * sizeof(uint32_t));
+    memcpy(dst->lstart, src->lstart, (nl + 1) * sizeof(size_t));
+    memcpy(dst->llen, src->llen, nl * sizeof(size_t));
+    for (size_t q = 0; q < nl; q++) {
+        memcpy(dst->lrow + src->lstart[q], src->lrow + src->lstart[q],
+               src->llen[q] * sizeof(uint32_t));
+        memcpy(dst->lval + src->lstart[q], src->lval + src->lstart[q],
+               src->llen[q] * sizeof(double));
+    }
+    memcpy(dst->lidx, src->lidx, d * sizeof(size_t));
+    return DV_OK;
+}
+
 void dv__bsp_reset(dv__bsp *m)
 {
     m->n = 0;

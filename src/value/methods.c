@@ -84,6 +84,7 @@ typedef struct {
     const int64_t *group_rows;
     const dv_model *base;        /* the model on all rows: the first start of every item */
     int scan;                    /* binary logreg on rows: grow fits along permutation scans */
+    const dv__scan *proto;       /* the scans' shared set-up (NULL: made by each) */
 } learner_game;
 
 typedef struct {
@@ -104,7 +105,7 @@ static void *lg_new_state(void *user)
     s->rows = dv__malloc((lg->train->n ? lg->train->n : 1) * sizeof(int64_t));
     if (lg->scan)
         s->margins = dv__malloc((lg->val->n ? lg->val->n : 1) * sizeof(double));
-    if (!s->rows || (lg->scan && (!s->margins || dv__scan_new(&s->scan, lg->train, lg->val, lg->lp)))) {
+    if (!s->rows || (lg->scan && (!s->margins || dv__scan_new(&s->scan, lg->train, lg->val, lg->lp, lg->proto)))) {
         dv__free(s->margins);
         dv__free(s->rows);
         dv__free(s);
@@ -284,8 +285,14 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_BANZHAF:
     case DV_METHOD_AME:
     case DV_METHOD_RANDOM: {
-        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL, 0};
+        learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL, 0, NULL};
         lg.scan = p->learner.kind == DV_LEARNER_LOGREG && train->n_classes == 2 && !p->groups;
+        /* Every work item makes its own scan (fresh state keeps results
+         * independent of the thread count), copying one set-up. */
+        dv__scan *proto = NULL;
+        if (lg.scan && dv__scan_new(&proto, train, val, &p->learner, NULL))
+            return dv__err(err, DV_ENOMEM, "out of memory");
+        lg.proto = proto;
         /* Items start their fits from the full-data model (deterministic,
          * and close to most coalitions' solutions). */
         dv_model *base = NULL;
@@ -298,6 +305,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
                 dv__free(gs);
                 dv__free(gr);
                 dv_model_free(base);
+                dv__scan_free(proto);
                 return rc;
             }
             lg.group_start = gs;
@@ -305,6 +313,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
         }
         dv_game g = {players, &lg, lg_utility, lg_new_state, lg_free_state};
         rc = dv_value_game(&g, p, values, stderrs, info, err);
+        dv__scan_free(proto);
         dv_model_free(base);
         dv__free(gs);
         dv__free(gr);

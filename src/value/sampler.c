@@ -1083,11 +1083,22 @@ void dv__scan_free(dv__scan *s)
 }
 
 /* Chooses the baseline form (basesparse.c) when it beats dense products on
- * the training rows; the validation rows then take it too. */
-static int scan_sparse_init(dv__scan *s)
+ * the training rows; the validation rows then take it too.  A prototype's
+ * choice is copied instead of made again. */
+static int scan_sparse_init(dv__scan *s, const dv__scan *proto)
 {
     const dv_dataset *tr = s->train, *va = s->val;
     int worth;
+    if (proto) {
+        s->sparse = proto->sparse;
+        s->val_sparse = proto->val_sparse;
+        if ((s->sparse && dv__bsp_copy(&s->cur, &proto->cur)) ||
+            (s->val_sparse && dv__bsp_copy(&s->vsp, &proto->vsp)))
+            return DV_ENOMEM;
+        if (s->sparse)
+            dv__bsp_reset(&s->cur);
+        return DV_OK;
+    }
     if (dv__bsp_plan(&s->cur, tr->X, tr->n, tr->d, tr->n + 1, &worth))
         return DV_ENOMEM;
     s->sparse = worth;
@@ -1100,7 +1111,7 @@ static int scan_sparse_init(dv__scan *s)
 }
 
 int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
-                 const dv_learner_params *lp)
+                 const dv_learner_params *lp, const dv__scan *proto)
 {
     *out = NULL;
     dv__scan *s = dv__calloc(1, sizeof *s);
@@ -1134,7 +1145,7 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
     s->Yh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->rho = dv__malloc(DV__QN_HIST * sizeof(double));
     bad |= !s->L || !s->Hf || !s->Lt || !s->dinv || !s->wu || !s->xn2 || !s->w.H || !s->Sh || !s->Yh || !s->rho;
-    if (bad || scan_sparse_init(s)) {
+    if (bad || scan_sparse_init(s, proto)) {
         dv__scan_free(s);
         return DV_ENOMEM;
     }

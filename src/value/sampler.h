@@ -86,9 +86,11 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
  * running serially; returns the first failure (sampler.c, over util/parallel.c). */
 /* Permutation scans with binary logistic regression (sampler.c). */
 typedef struct dv__scan dv__scan;
-/* val (may be NULL) is the set dv__scan_score scores on. */
+/* val (may be NULL) is the set dv__scan_score scores on.  proto (may be
+ * NULL): a scan of the same train and val whose set-up is copied, which is
+ * cheaper than making it again. */
 int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
-                 const dv_learner_params *lp);
+                 const dv_learner_params *lp, const dv__scan *proto);
 void dv__scan_free(dv__scan *s);
 /* Fits rows S[0..n-1] (reusing the previous fit when S extends it by one
  * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
