@@ -229,5 +229,16 @@ typedef int (*dv__item_fn)(void *ctx, void *state, size_t item, dv_error *err);
 int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx,
                   void *(*state_new)(void *ctx), void (*state_free)(void *state), int per_item,
                   dv_error *err);
+/* The same with a fresh state per item, and each item committed in order
+ * as soon as it and all before it are done: commit(ctx, item) runs under a
+ * lock, item by item from lo, and a nonzero return stops the run (items
+ * after it are dropped).  At most `window` items are done or running past
+ * the last committed one, so item results can live in window slots (item %
+ * window).  Threads never wait for a whole batch, only when a straggler
+ * holds the oldest slot. */
+int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv__item_fn fn,
+                          int (*commit)(void *ctx, size_t item), void *ctx,
+                          void *(*state_new)(void *ctx), void (*state_free)(void *state),
+                          dv_error *err);
 
 #endif /* DV_INTERNAL_H */

@@ -2,7 +2,8 @@
  * test_kernels.c -- the hand-written numerical kernels against plain
  * oracles: Cholesky solves of one vector against the residual of the
  * system and LAPACK's solve; products with a matrix in baseline form
- * against dense loops, for every kind of column it keeps.
+ * against dense loops, for every kind of column it keeps; the ordered
+ * parallel loop against the serial order it promises.
  */
 #include "check.h"
 #include "dval.h"
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A x = b solved through dv__chol_solve_vec for SPD A = B B^T + n I. */
 static void test_chol_solve_vec(void)
@@ -212,9 +214,72 @@ static void test_baseline_form(void)
     free(X2);
 }
 
+/* Items of uneven length write their index into slot t % window; the
+ * commit reads it back (a slot reused before its commit would show another
+ * index) and records the order. */
+typedef struct {
+    size_t window, stop_at, fail_at;
+    size_t slot[64];
+    size_t order[256], n_committed;
+    int bad_slot;
+} ord_ctx;
+
+static int ord_item(void *vctx, void *state, size_t t, dv_error *err)
+{
+    ord_ctx *c = vctx;
+    (void)state;
+    if (t == c->fail_at)
+        return dv__err(err, DV_EINVAL, "item %zu refuses", t);
+    struct timespec ts = {0, (long)((t * 7919) % 13) * 20000};
+    nanosleep(&ts, NULL);
+    c->slot[t % c->window] = t;
+    return 0;
+}
+
+static int ord_commit(void *vctx, size_t t)
+{
+    ord_ctx *c = vctx;
+    if (c->slot[t % c->window] != t)
+        c->bad_slot = 1;
+    c->order[c->n_committed++] = t;
+    return t == c->stop_at;
+}
+
+static void test_ordered_loop(void)
+{
+    for (int th = 1; th <= 4; th++) {
+        ord_ctx c = {.window = 3 * (size_t)th, .stop_at = 137, .fail_at = SIZE_MAX};
+        dv_error err = {0};
+        CHECK_EQ_INT(dv__for_items_ordered(5, 200, c.window, th, ord_item, ord_commit, &c, NULL,
+                                           NULL, &err),
+                     0);
+        /* Exactly 5..137, in order, each from its own slot. */
+        CHECK_EQ_INT(c.n_committed, 133);
+        for (size_t i = 0; i < c.n_committed; i++)
+            CHECK_EQ_INT(c.order[i], 5 + i);
+        CHECK(!c.bad_slot);
+        /* Without a stop: every item up to hi. */
+        ord_ctx all = {.window = 2, .stop_at = SIZE_MAX, .fail_at = SIZE_MAX};
+        CHECK_EQ_INT(dv__for_items_ordered(0, 50, all.window, th, ord_item, ord_commit, &all, NULL,
+                                           NULL, &err),
+                     0);
+        CHECK_EQ_INT(all.n_committed, 50);
+        CHECK_EQ_INT(all.order[49], 49);
+        CHECK(!all.bad_slot);
+        /* A failing item is reported, and nothing after it is committed. */
+        ord_ctx f = {.window = 4, .stop_at = SIZE_MAX, .fail_at = 30};
+        CHECK_EQ_INT(dv__for_items_ordered(0, 100, f.window, th, ord_item, ord_commit, &f, NULL,
+                                           NULL, &err),
+                     DV_EINVAL);
+        CHECK(strstr(err.msg, "item 30") != NULL);
+        CHECK(f.n_committed <= 30);
+    }
+}
+
 int main(void)
 {
     RUN(test_chol_solve_vec);
     RUN(test_baseline_form);
+    RUN(test_ordered_loop);
     return CHECK_DONE();
 }

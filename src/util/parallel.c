@@ -9,6 +9,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <time.h>
 
 int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx,
                   void *(*state_new)(void *ctx), void (*state_free)(void *state), int per_item,
@@ -57,6 +58,74 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
             state_free(state);
     }
     openblas_set_num_threads(blas_threads);
+    if (!failed)
+        return DV_OK;
+    if (err)
+        *err = first;
+    return first.code ? first.code : DV_EINVAL;
+}
+
+int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv__item_fn fn,
+                          int (*commit)(void *ctx, size_t item), void *ctx,
+                          void *(*state_new)(void *ctx), void (*state_free)(void *state),
+                          dv_error *err)
+{
+    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
+    unsigned char *done = dv__calloc(window ? window : 1, 1);
+    if (!done)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    int blas_threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    size_t next = lo, committed = lo;
+    int stop = 0, failed = 0;
+    dv_error first = {0};
+#pragma omp parallel num_threads(nth)
+    for (;;) {
+        size_t t = 0;
+        int quit = 0, wait = 0;
+#pragma omp critical(dv_ordered)
+        {
+            if (stop || failed || next >= hi)
+                quit = 1;
+            else if (next - committed >= window)
+                wait = 1; /* a straggler holds the oldest slot */
+            else
+                t = next++;
+        }
+        if (quit)
+            break;
+        if (wait) {
+            struct timespec ts = {0, 100000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        dv_error e = {0};
+        void *state = state_new ? state_new(ctx) : NULL;
+        int rc = state_new && !state
+                     ? dv__err(&e, DV_ENOMEM, "out of memory for a worker's scratch space")
+                     : fn(ctx, state, t, &e);
+        if (state && state_free)
+            state_free(state);
+        if (rc && !e.msg[0])
+            dv__err(&e, rc, "work item %zu failed: %s", t, dv_strerror(rc));
+#pragma omp critical(dv_ordered)
+        {
+            if (rc) {
+                if (!failed)
+                    first = e;
+                failed = 1;
+            } else {
+                done[t % window] = 1;
+                while (!stop && !failed && committed < next && done[committed % window]) {
+                    done[committed % window] = 0;
+                    stop = commit(ctx, committed) != 0;
+                    committed++;
+                }
+            }
+        }
+    }
+    openblas_set_num_threads(blas_threads);
+    dv__free(done);
     if (!failed)
         return DV_OK;
     if (err)

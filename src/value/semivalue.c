@@ -371,16 +371,23 @@ typedef struct {
     double u_empty, u_full;
     double truncation;
     uint64_t seed;
-    double *out;      /* batch x n contributions */
-    size_t base;      /* first item of the batch */
-    size_t *calls;    /* batch: utility calls per item */
+    size_t window;    /* slots of out and calls; item t uses slot t % window */
+    double *out;      /* window x n contributions */
+    size_t *calls;    /* window: utility calls per item */
+    /* The in-order commit of items (perm_commit). */
+    const dv_game *g;
+    const dv_value_params *p;
+    tally *T;
+    double *values, *errs, t0;
+    dv_value_info *info;
+    size_t done;
 } perm_ctx;
 
 static int perm_item(const dv_game *g, void *state, size_t t, void *vctx, dv_error *err)
 {
     perm_ctx *c = vctx;
     size_t n = g->n_players;
-    double *x = c->out + (t - c->base) * n;
+    double *x = c->out + (t % c->window) * n;
     int64_t *pi = dv__malloc(n * sizeof *pi);
     if (!pi)
         return dv__err(err, DV_ENOMEM, "out of memory");
@@ -414,7 +421,7 @@ static int perm_item(const dv_game *g, void *state, size_t t, void *vctx, dv_err
                 break;
         }
     }
-    c->calls[t - c->base] = calls;
+    c->calls[t % c->window] = calls;
     dv__free(pi);
     return rc;
 }
@@ -450,18 +457,44 @@ static int full_and_empty(const dv_game *g, double *u_empty, double *u_full, dv_
     return rc;
 }
 
+/* Takes permutation t (in order) into the tally and applies the rules. */
+static int perm_commit(void *vctx, size_t t)
+{
+    perm_ctx *c = vctx;
+    tally_add(c->T, t, c->out + (t % c->window) * c->g->n_players);
+    c->info->utility_calls += c->calls[t % c->window];
+    c->done = t + 1;
+    return (check_due(c->p, c->done) &&
+            should_stop(c->p, c->T, c->done, -1.0, c->values, c->errs, c->info)) ||
+           budget_stop(c->p, c->done, c->t0, c->info);
+}
+
+static int perm_run(void *vctx, void *state, size_t t, dv_error *err)
+{
+    perm_ctx *c = vctx;
+    return perm_item(c->g, state, t, c, err);
+}
+
+static void *perm_state_new(void *vctx)
+{
+    const dv_game *g = ((perm_ctx *)vctx)->g;
+    return g->new_state(g->user);
+}
+
 static int value_permutations(const dv_game *g, const dv_value_params *p, int beta,
                               double *values, double *stderrs, dv_value_info *info,
                               dv_error *err)
 {
-    size_t n = g->n_players, batch = batch_size(p);
-    double t0 = now_seconds();
+    size_t n = g->n_players;
+    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
     perm_ctx c = {0};
+    c.t0 = now_seconds();
     c.seed = p->seed;
     c.truncation = beta ? 0.0 : p->truncation;
+    c.window = 8 * (size_t)nth;
     c.w = dv__malloc(n * sizeof(double));
-    c.out = dv__malloc(batch * n * sizeof(double));
-    c.calls = dv__malloc(batch * sizeof(size_t));
+    c.out = dv__malloc(c.window * n * sizeof(double));
+    c.calls = dv__malloc(c.window * sizeof(size_t));
     double *errs = dv__malloc(n * sizeof(double));
     tally T;
     int rc = tally_init(&T, n, p->chains);
@@ -477,22 +510,20 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
     if ((rc = full_and_empty(g, &c.u_empty, &c.u_full, err)))
         goto done;
     info->utility_calls += 2;
-    size_t done_n = 0;
-    for (int stop = 0; !stop;) {
-        size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
-        c.base = done_n;
-        if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, perm_item, &c, err)))
-            break;
-        size_t lo = done_n;
-        for (size_t t = lo; t < hi && !stop; t++) {
-            tally_add(&T, t, c.out + (t - lo) * n);
-            info->utility_calls += c.calls[t - lo];
-            done_n = t + 1;
-            stop = check_due(p, done_n) && should_stop(p, &T, done_n, -1.0, values, errs, info);
-        }
-        stop = stop || budget_stop(p, done_n, t0, info);
-    }
-    info->samples = done_n;
+    c.g = g;
+    c.p = p;
+    c.T = &T;
+    c.values = values;
+    c.errs = errs;
+    c.info = info;
+    /* Permutations run without batch barriers and are committed in order:
+     * the rules see samples 1, 2, ... exactly as in a serial run. */
+    if (p->max_samples > 0)
+        rc = dv__for_items_ordered(0, p->max_samples, c.window, p->n_threads, perm_run, perm_commit,
+                                   &c, g->new_state ? perm_state_new : NULL, g->free_state, err);
+    else
+        budget_stop(p, 0, c.t0, info);
+    info->samples = c.done;
     tally_values(&T, values, stderrs ? stderrs : errs);
 done:
     tally_free(&T);
