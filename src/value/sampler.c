@@ -1065,6 +1065,10 @@ struct dv__scan {
     const dv_dataset *val;
     int sparse, val_sparse;
     dv__bsp cur, vsp;             /* rows[0..n); the validation rows */
+    size_t *chg;                  /* rows re-weighted by a refresh */
+    double *dwv;                  /* their weight changes */
+    uint32_t *eidx;               /* one row's exceptions: columns and values */
+    double *eval, *sv;            /* ... and sum_i dw_i e_i (p) */
     dv__ws w;                     /* z, wv, Xw, H, step, thnew */
 };
 
@@ -1074,7 +1078,7 @@ void dv__scan_free(dv__scan *s)
         return;
     void *ptrs[] = {s->rows, s->X,  s->y,  s->theta, s->L,   s->g,    s->g0,   s->gnew, s->thnew2,
                     s->v,    s->Sh, s->Yh, s->rho,   s->w.z, s->w.wv, s->w.Xw, s->w.H, s->w.step,
-                    s->w.thnew, s->Hf, s->wu, s->xn2, s->Lt, s->dinv};
+                    s->w.thnew, s->Hf, s->wu, s->xn2, s->Lt, s->dinv, s->chg, s->dwv, s->eidx, s->eval, s->sv};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         dv__free(ptrs[i]);
     dv__bsp_free(&s->cur);
@@ -1137,6 +1141,11 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
     s->L = dv__malloc(p * p * sizeof(double));
     s->Hf = dv__malloc(p * p * sizeof(double));
     s->Lt = dv__malloc(p * p * sizeof(double));
+    s->chg = dv__malloc(n * sizeof(size_t));
+    s->dwv = dv__malloc(n * sizeof(double));
+    s->eidx = dv__malloc(p * sizeof(uint32_t));
+    s->eval = dv__malloc(p * sizeof(double));
+    s->sv = dv__malloc(p * sizeof(double));
     s->dinv = dv__malloc(p * sizeof(double));
     s->wu = dv__malloc(n * sizeof(double));
     s->xn2 = dv__malloc(n * sizeof(double));
@@ -1144,6 +1153,7 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
     s->Sh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->Yh = dv__malloc(DV__QN_HIST * p * sizeof(double));
     s->rho = dv__malloc(DV__QN_HIST * sizeof(double));
+    bad |= !s->chg || !s->dwv || !s->eidx || !s->eval || !s->sv;
     bad |= !s->L || !s->Hf || !s->Lt || !s->dinv || !s->wu || !s->xn2 || !s->w.H || !s->Sh || !s->Yh || !s->rho;
     if (bad || scan_sparse_init(s, proto)) {
         dv__scan_free(s);
@@ -1200,10 +1210,61 @@ static int scan_factor(dv__scan *s)
     return 0;
 }
 
+/* Hf += sum_t dw_t x_i x_i^T over rows i = rows[t] in baseline form,
+ * x_i = b + e_i with e_i sparse: the sum is (sum dw) b b^T + b s^T + s b^T
+ * + sum dw e_i e_i^T, s = sum dw e_i, so each row costs its exceptions
+ * squared instead of p^2 (the intercept's baseline is 1, never an
+ * exception). */
+static void scan_add_rows(dv__scan *s, const size_t *rows, const double *dw, size_t k)
+{
+    size_t p = s->p, d = p - 1;
+    const double *b = s->cur.base;
+    double S = 0.0, *sv = s->sv;
+    memset(sv, 0, p * sizeof(double));
+    for (size_t t = 0; t < k; t++) {
+        const double *x = s->X + rows[t] * p;
+        size_t m = 0;
+        for (size_t j = 0; j < d; j++)
+            if (x[j] != b[j]) {
+                s->eidx[m] = (uint32_t)j;
+                s->eval[m++] = x[j] - b[j];
+            }
+        double w = dw[t];
+        S += w;
+        for (size_t a = 0; a < m; a++) {
+            double wa = w * s->eval[a];
+            double *h = s->Hf + (size_t)s->eidx[a] * p;
+            sv[s->eidx[a]] += wa;
+            for (size_t c = 0; c <= a; c++)
+                h[s->eidx[c]] += wa * s->eval[c];
+        }
+    }
+    for (size_t a = 0; a < p; a++) {
+        double ba = a < d ? b[a] : 1.0, *h = s->Hf + a * p;
+        for (size_t c = 0; c <= a; c++) {
+            double bc = c < d ? b[c] : 1.0;
+            h[c] += (S * ba + sv[a]) * bc + ba * sv[c];
+        }
+    }
+}
+
 /* Assembles Hf in full at margins z = X theta and factorizes it. */
 static int scan_rebuild(dv__scan *s, const double *z)
 {
-    hessian_assemble(s->X, s->n, s->p, s->lp.C, z, s->w.Xw, s->Hf, s->wu);
+    if (s->sparse) {
+        size_t p = s->p;
+        memset(s->Hf, 0, p * p * sizeof(double));
+        for (size_t j = 0; j + 1 < p; j++)
+            s->Hf[j * p + j] = 1.0;
+        for (size_t i = 0; i < s->n; i++) {
+            double sg = sigmoid(z[i]);
+            s->wu[i] = s->lp.C * sg * (1.0 - sg);
+            s->chg[i] = i;
+        }
+        scan_add_rows(s, s->chg, s->wu, s->n);
+    } else {
+        hessian_assemble(s->X, s->n, s->p, s->lp.C, z, s->w.Xw, s->Hf, s->wu);
+    }
     s->n_upd = 0;
     s->stats[DV__SC_REBUILD]++;
     return scan_factor(s);
@@ -1224,6 +1285,15 @@ static int scan_refresh(dv__scan *s, const double *z)
         if (!(fabs(dw) > 0.1 * fmax(w, s->wu[i]) && fabs(dw) * s->xn2[i] > 1e-3))
             continue;
         s->wu[i] = w;
+        if (s->sparse) { /* rows and changes, added below in baseline form */
+            s->chg[up + n - down] = i;
+            s->dwv[up + n - down] = dw;
+            if (dw > 0)
+                up++;
+            else
+                down--;
+            continue;
+        }
         double *row = s->w.Xw + (dw > 0 ? up++ : --down) * p, r = sqrt(fabs(dw));
         for (size_t j = 0; j < p; j++)
             row[j] = r * s->X[i * p + j];
@@ -1234,10 +1304,12 @@ static int scan_refresh(dv__scan *s, const double *z)
     s->stats[DV__SC_REFRESH]++;
     s->stats[DV__SC_UP] += up;
     s->stats[DV__SC_DOWN] += n - down;
-    if (up)
+    if (s->sparse)
+        scan_add_rows(s, s->chg, s->dwv, up + n - down);
+    else if (up)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)up, 1.0, s->w.Xw, (int)p,
                     1.0, s->Hf, (int)p);
-    if (down < n)
+    if (!s->sparse && down < n)
         cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)(n - down), -1.0,
                     s->w.Xw + down * p, (int)p, 1.0, s->Hf, (int)p);
     return scan_factor(s) ? scan_rebuild(s, z) : 0;
