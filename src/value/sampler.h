@@ -11,6 +11,8 @@
 #define DV__MAX_BATCH 256
 /* Curvature pairs kept by the quasi-Newton iterations of S + z. */
 #define DV__QN_HIST 6
+/* Quasi-Newton iterations after which a scan refreshes its factor. */
+#define DV__QN_STALE 7
 /* Starting points of the coalition fits, on a grid of sizes. */
 #define DV__N_STARTS 12
 
