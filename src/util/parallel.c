@@ -11,6 +11,17 @@
 #include <omp.h>
 #include <time.h>
 
+/* Restores BLAS threading and reports the first failure, if any. */
+static int finish(int blas_threads, int failed, const dv_error *first, dv_error *err)
+{
+    openblas_set_num_threads(blas_threads);
+    if (!failed)
+        return DV_OK;
+    if (err)
+        *err = *first;
+    return first->code ? first->code : DV_EINVAL;
+}
+
 int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx,
                   void *(*state_new)(void *ctx), void (*state_free)(void *state), int per_item,
                   dv_error *err)
@@ -57,12 +68,7 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
         if (state && state_free)
             state_free(state);
     }
-    openblas_set_num_threads(blas_threads);
-    if (!failed)
-        return DV_OK;
-    if (err)
-        *err = first;
-    return first.code ? first.code : DV_EINVAL;
+    return finish(blas_threads, failed, &first, err);
 }
 
 int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv__item_fn fn,
@@ -124,11 +130,6 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
             }
         }
     }
-    openblas_set_num_threads(blas_threads);
     dv__free(done);
-    if (!failed)
-        return DV_OK;
-    if (err)
-        *err = first;
-    return first.code ? first.code : DV_EINVAL;
+    return finish(blas_threads, failed, &first, err);
 }

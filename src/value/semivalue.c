@@ -337,12 +337,14 @@ static int should_stop(const dv_value_params *p, tally *T, size_t done, double t
     return quality_stop(p, vals, errs, T->n, T->prev, &T->have_prev, info);
 }
 
-/* Samples run in parallel batches.  The rules on the samples (count,
- * R-hat, standard errors, ranks) are checked after every check_every-th
- * sample, in sample order, whatever the batch, so the same seed stops at
- * the same sample with or without a time budget; samples of a batch past
- * that point are dropped.  The time budget is checked after each batch,
- * which is short (four samples per thread) when there is one. */
+/* The rules on the samples (count, R-hat, standard errors, ranks) are
+ * checked after every check_every-th sample, in sample order, so the same
+ * seed stops at the same sample with or without a time budget; samples
+ * computed past that point are dropped.  Permutations are committed one by
+ * one as they finish (dv__for_items_ordered), and the time budget is
+ * checked at each; MSR samples run in parallel batches, and the budget is
+ * checked after each batch, which is short (four samples per thread) when
+ * there is one. */
 static size_t check_every(const dv_value_params *p)
 {
     return p->check_every ? p->check_every : 50;
