@@ -127,7 +127,8 @@ int dv__bsp_plan(dv__bsp *m, const double *X, size_t n, size_t d, size_t cap, in
     }
     /* Worth it when whole columns plus listed entries (each about three
      * times a dense entry) cost at most 60 % of the dense products. */
-    if (!rc && n > 0 && (double)nd + 3.5 * (double)listed / (double)n <= 0.6 * (double)d) {
+    if (!rc && n > 0 && d > 0 &&
+        (double)nd + 3.5 * (double)listed / (double)n <= 0.6 * (double)d) {
         rc = alloc_layout(m, d, cap, base, whole, count);
         *worth = rc == DV_OK;
     }
