@@ -286,7 +286,11 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_AME:
     case DV_METHOD_RANDOM: {
         learner_game lg = {train, val, &p->learner, p->metric, NULL, NULL, NULL, 0, NULL};
-        lg.scan = p->learner.kind == DV_LEARNER_LOGREG && train->n_classes == 2 && !p->groups;
+        /* Permutation scans grow one fit a row at a time; other methods'
+         * coalitions do not extend each other, and their fits start from
+         * the full-data model instead. */
+        lg.scan = p->learner.kind == DV_LEARNER_LOGREG && train->n_classes == 2 && !p->groups &&
+                  (p->method == DV_METHOD_TMC || p->method == DV_METHOD_BETA);
         /* Every work item makes its own scan (fresh state keeps results
          * independent of the thread count), copying one set-up. */
         dv__scan *proto = NULL;

@@ -1052,7 +1052,8 @@ struct dv__scan {
     const dv_dataset *train;
     dv_learner_params lp;
     size_t p, n, cap, n_pos;
-    int have;                     /* theta and L belong to rows[0..n) */
+    int have;                     /* theta belongs to rows[0..n) */
+    int factored;                 /* Hf, wu and L too (made when a fit first extends) */
     int64_t *rows;
     double *X, *y, *theta, *L, *g, *g0, *gnew, *thnew2, *v, *Sh, *Yh, *rho;
     double *Hf, *wu, *xn2;        /* L L^T = Hf = sum_i wu_i x_i x_i^T + I on w; |x_i|^2 */
@@ -1163,18 +1164,27 @@ int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
     return DV_OK;
 }
 
+/* w.z := X theta over the scan's rows. */
+static void scan_margins(dv__scan *s, const double *theta)
+{
+    size_t d = s->p - 1;
+    if (s->sparse)
+        dv__bsp_gemv(&s->cur, theta, theta[d], s->w.z);
+    else
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)s->n, (int)s->p, 1.0, s->X, (int)s->p, theta,
+                    1, 0.0, s->w.z, 1);
+}
+
 /* Gradient of the scan's objective at theta (w.z receives X theta). */
 static double scan_gradient(dv__scan *s, const double *theta, double *g)
 {
     size_t d = s->p - 1;
+    scan_margins(s, theta);
     if (s->sparse) {
-        dv__bsp_gemv(&s->cur, theta, theta[d], s->w.z);
         residuals(s->y, s->n, s->lp.C, s->w.z, s->w.wv);
         g[d] = dv__bsp_gemv_t(&s->cur, s->w.wv, g);
         return penalized_norm(theta, g, s->p);
     }
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)s->n, (int)s->p, 1.0, s->X, (int)s->p, theta, 1,
-                0.0, s->w.z, 1);
     return gradient(s->X, s->y, s->n, s->p, s->lp.C, theta, s->w.z, s->w.wv, g);
 }
 
@@ -1266,6 +1276,7 @@ static int scan_rebuild(dv__scan *s, const double *z)
         hessian_assemble(s->X, s->n, s->p, s->lp.C, z, s->w.Xw, s->Hf, s->wu);
     }
     s->n_upd = 0;
+    s->factored = 1;
     s->stats[DV__SC_REBUILD]++;
     return scan_factor(s);
 }
@@ -1320,7 +1331,9 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     size_t p = s->p;
     double C = s->lp.C;
     int extend = s->have && n == s->n + 1 && memcmp(S, s->rows, s->n * sizeof(int64_t)) == 0;
+    int nofactor = 0;
     if (!extend) {
+        s->factored = 0;
         s->n = s->n_pos = 0;
         if (s->sparse)
             dv__bsp_reset(&s->cur);
@@ -1330,6 +1343,12 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         if (!s->have)
             memset(s->theta, 0, p * sizeof(double));
     } else {
+        /* The preconditioner is made when a fit first extends (fits that
+         * never do, as in leave-one-out, need none). */
+        if (!s->factored) {
+            scan_margins(s, s->theta);
+            nofactor = scan_rebuild(s, s->w.z);
+        }
         scan_append(s, S[n - 1]);
     }
     if (s->n_pos == 0 || s->n_pos == s->n) {
@@ -1339,7 +1358,7 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     double g0n = sqrt(vdot(s->g0, s->g0, p));
     double thr = s->lp.tol * (g0n > 1.0 ? g0n : 1.0);
     int ok = 0;
-    if (extend) {
+    if (extend && !nofactor) {
         /* The gradient at theta (s->g, exact for the previous rows) gains
          * the new row's term. */
         const double *xn = s->X + (s->n - 1) * p;
@@ -1428,9 +1447,9 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
     s->stats[ok ? DV__SC_QN : DV__SC_NEWTON]++;
     if (!ok) {
         s->have = 0;
+        s->factored = 0;
         if (newton_binary(s->X, s->y, s->n, p, C, s->lp.tol, s->lp.max_iter, g0n, s->theta, s->g,
-                          NULL, &s->w) ||
-            scan_rebuild(s, s->w.z))
+                          NULL, &s->w))
             return DV_ENOTCONV;
     }
     s->have = 1;
@@ -1444,6 +1463,8 @@ double dv__scan_check(const dv__scan *s, size_t stats[DV__SC_NSTATS])
     memcpy(stats, s->stats, sizeof s->stats);
     stats[DV__SC_FORM] = (size_t)s->sparse + 2 * (size_t)s->val_sparse;
     double worst = 0.0;
+    if (!s->factored)
+        return worst; /* no preconditioner yet */
     for (size_t a = 0; a < p; a++)
         for (size_t b = 0; b <= a; b++) {
             double h = a == b && a < d ? 1.0 : 0.0, scale = 1.0;
