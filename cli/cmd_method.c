@@ -15,6 +15,8 @@
     "Method options:\n"                                                                     \
     "  --learner NAME       logreg (default), ridge, ols, tree\n"                           \
     "  --C X, --lambda X    learner regularization (defaults 1)\n"                          \
+    "  --tol X              logreg: converged when the gradient norm <= X max(1, its\n"   \
+    "                       norm at 0) (default 1e-10; larger is faster, less exact)\n"    \
     "  --max-depth N, --min-leaf N, --max-features N   tree settings\n"                     \
     "  --metric NAME        utility on the validation split (as in dval sample)\n"          \
     "  --seed S, --threads T\n"                                                             \
@@ -46,13 +48,13 @@
     {"check-every", required_argument, 0, 2016}, {"truncation", required_argument, 0, 2017}, \
     {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
     {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
-    {"entreg", required_argument, 0, 2022}
+    {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023}
 
 typedef struct {
     dv_value_params vp;
     const char *learner, *groups_file;
-    int has_C, has_lambda;
-    double C, lambda;
+    int has_C, has_lambda, has_tol;
+    double C, lambda, tol;
     int max_depth, min_leaf, max_features;
 } method_opts;
 
@@ -81,6 +83,7 @@ static int method_opt(method_opts *o, int c, const char *arg)
     case 2000: o->learner = arg; return 1;
     case 2001: o->C = cli_double("--C", arg); o->has_C = 1; return 1;
     case 2002: o->lambda = cli_double("--lambda", arg); o->has_lambda = 1; return 1;
+    case 2023: o->tol = cli_double("--tol", arg); o->has_tol = 1; return 1;
     case 2003: o->max_depth = (int)cli_int("--max-depth", arg, 0, 1000); return 1;
     case 2004: o->min_leaf = (int)cli_int("--min-leaf", arg, 1, INT32_MAX); return 1;
     case 2005: o->max_features = (int)cli_int("--max-features", arg, 0, INT32_MAX); return 1;
@@ -119,6 +122,8 @@ static void method_opts_finish(method_opts *o)
         o->vp.learner.C = o->C;
     if (o->has_lambda)
         o->vp.learner.lambda = o->lambda;
+    if (o->has_tol)
+        o->vp.learner.tol = o->tol;
     o->vp.learner.max_depth = o->max_depth;
     o->vp.learner.min_leaf = o->min_leaf;
     o->vp.learner.max_features = o->max_features;
@@ -231,6 +236,8 @@ static void write_values(const char *out, const dv_dataset *train, const int64_t
     fprintf(f, ",\n  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"seed\": %llu,\n",
             dv_learner_name(p->learner.kind), dv_metric_name(p->metric),
             (unsigned long long)p->seed);
+    fprintf(f, "  \"C\": %.17g,\n  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
+            p->learner.C, p->learner.lambda, p->learner.tol, p->learner.max_iter);
     fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n",
             p->max_samples, p->min_samples, p->max_seconds);
     fprintf(f, "  \"rhat\": %.17g,\n  \"chains\": %zu,\n  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n",

@@ -21,6 +21,20 @@ PYEOF
         bad "value --method $m failed"
     fi
 done
+# the learner's settings reach the fits and the JSON: a loose tolerance
+# stops the logistic fits early, so leave-one-out values move
+$DVAL value --method loo "${D[@]}" --C 0.5 --tol 1e-2 -o "$T/loo_tol.csv" -q \
+    && $DVAL value --method loo "${D[@]}" --C 0.5 -o "$T/loo_c.csv" -q \
+    && $PY - "$T/loo_tol.csv" "$T/loo_c.csv" <<'PYEOF' && ok "--tol and --C" || bad "--tol and --C"
+import sys, csv, json
+a = [float(r["value"]) for r in csv.DictReader(open(sys.argv[1]))]
+b = [float(r["value"]) for r in csv.DictReader(open(sys.argv[2]))]
+assert max(abs(x - y) for x, y in zip(a, b)) > 1e-9
+ja, jb = json.load(open(sys.argv[1] + ".json")), json.load(open(sys.argv[2] + ".json"))
+assert ja["tol"] == 1e-2 and jb["tol"] == 1e-10 and ja["C"] == jb["C"] == 0.5, (ja, jb)
+PYEOF
+expect_fail "tol not positive" "tol must be a finite number > 0" $DVAL value --method loo "${D[@]}" --tol 0 -o "$T/x.csv"
+expect_fail "tol not a number" "--tol" $DVAL value --method loo "${D[@]}" --tol abc -o "$T/x.csv"
 # exact Shapley on a tiny training set, and groups
 $DVAL synth linear-clf -o "$T/tiny.csv" --rows 40 --features 2 --noise 1 --seed 9 2>/dev/null
 $DVAL value --method exact --data "$T/tiny.csv" --val 20 --test 10 -o "$T/exact.csv" -q \
