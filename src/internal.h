@@ -82,6 +82,16 @@ void dv__chol_solve_vec(const double *restrict L, const double *restrict U,
                         const double *restrict dinv, size_t n, double *restrict v);
 
 
+/* Small hot kernels built twice, for AVX2 and for baseline x86-64, the
+ * variant chosen when the library loads.  They only add and multiply
+ * element by element (GCC contracts nothing into FMA without -mfma), so
+ * both variants give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define DV__CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define DV__CLONES
+#endif
+
 /* A matrix stored by columns as a baseline plus exceptions, X = 1 b^T + E
  * (src/util/basesparse.c): columns that often differ from their baseline
  * whole, the others as lists of (row, X_ij - b_j).  Rows are appended. */

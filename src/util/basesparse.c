@@ -225,6 +225,29 @@ int dv__bsp_push(dv__bsp *m, const double *x)
     return DV_OK;
 }
 
+/* Whole-column kernels, built for AVX2 too (see DV__CLONES). */
+DV__CLONES static void whole_axpy(size_t n, double t, const double *restrict x,
+                                  double *restrict z)
+{
+    for (size_t i = 0; i < n; i++)
+        z[i] += t * x[i];
+}
+
+DV__CLONES static double whole_dot(size_t n, const double *restrict x, const double *restrict r)
+{
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += x[i] * r[i];
+        a1 += x[i + 1] * r[i + 1];
+        a2 += x[i + 2] * r[i + 2];
+        a3 += x[i + 3] * r[i + 3];
+    }
+    for (; i < n; i++)
+        a0 += x[i] * r[i];
+    return (a0 + a1) + (a2 + a3);
+}
+
 void dv__bsp_gemv(const dv__bsp *m, const double *theta, double c, double *restrict z)
 {
     size_t n = m->n;
@@ -234,10 +257,7 @@ void dv__bsp_gemv(const dv__bsp *m, const double *theta, double c, double *restr
     for (size_t i = 0; i < n; i++)
         z[i] = s;
     for (size_t q = 0; q < m->nd; q++) {
-        const double *restrict x = m->dense + q * m->cap;
-        double t = theta[m->dcol[q]];
-        for (size_t i = 0; i < n; i++)
-            z[i] += t * x[i];
+        whole_axpy(n, theta[m->dcol[q]], m->dense + q * m->cap, z);
     }
     for (size_t q = 0; q < m->nl; q++) {
         const uint32_t *restrict row = m->lrow + m->lstart[q];
@@ -257,18 +277,7 @@ double dv__bsp_gemv_t(const dv__bsp *m, const double *restrict r, double *restri
     for (size_t j = 0; j < m->d; j++)
         g[j] = m->base[j] * s;
     for (size_t q = 0; q < m->nd; q++) {
-        const double *restrict x = m->dense + q * m->cap;
-        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-        size_t i = 0;
-        for (; i + 4 <= n; i += 4) {
-            a0 += x[i] * r[i];
-            a1 += x[i + 1] * r[i + 1];
-            a2 += x[i + 2] * r[i + 2];
-            a3 += x[i + 3] * r[i + 3];
-        }
-        for (; i < n; i++)
-            a0 += x[i] * r[i];
-        g[m->dcol[q]] += (a0 + a1) + (a2 + a3);
+        g[m->dcol[q]] += whole_dot(n, m->dense + q * m->cap, r);
     }
     for (size_t q = 0; q < m->nl; q++) {
         const uint32_t *restrict row = m->lrow + m->lstart[q];

@@ -32,7 +32,7 @@ void dv__chol_prep(const double *L, size_t n, double *U, double *dinv)
 /* Both triangular solves in axpy form, four rows at a time, so that the
  * inner loops run over contiguous memory without a reduction: at n ~ 100
  * about twice as fast as two dtrsv calls (bench/ in BENCHMARKS.md). */
-void dv__chol_solve_vec(const double *restrict L, const double *restrict U,
+DV__CLONES void dv__chol_solve_vec(const double *restrict L, const double *restrict U,
                         const double *restrict dinv, size_t n, double *restrict v)
 {
     /* L y = v by columns of L (rows of U). */
