@@ -6,6 +6,7 @@
  * independence and rejection of bad input.
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 #include "value/methods.h"
 
@@ -85,31 +86,12 @@ static int pair_utility(void *user, void *state, const int64_t *S, size_t n, dou
     return 0;
 }
 
-/* Average ranks (ties averaged). */
-static void ranks(const double *x, size_t n, double *r)
-{
-    for (size_t i = 0; i < n; i++) {
-        double less = 0, equal = 0;
-        for (size_t j = 0; j < n; j++) {
-            less += x[j] < x[i];
-            equal += x[j] == x[i];
-        }
-        r[i] = less + (equal + 1) / 2.0;
-    }
-}
-
 static double spearman(const double *a, const double *b, size_t n)
 {
     double ra[64], rb[64];
-    ranks(a, n, ra);
-    ranks(b, n, rb);
-    double m = (double)(n + 1) / 2.0, sab = 0, saa = 0, sbb = 0;
-    for (size_t i = 0; i < n; i++) {
-        sab += (ra[i] - m) * (rb[i] - m);
-        saa += (ra[i] - m) * (ra[i] - m);
-        sbb += (rb[i] - m) * (rb[i] - m);
-    }
-    return sab / sqrt(saa * sbb);
+    oracle_ranks(a, n, ra);
+    oracle_ranks(b, n, rb);
+    return oracle_corr(ra, rb, n);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -4,6 +4,7 @@
  * brute-force recomputation on samples drawn from known laws.
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 
 #include <math.h>
@@ -24,35 +25,6 @@
 
 /* ---- a second, deliberately plain implementation of the metrics ---- */
 
-/* Mid-rank by counting: 1 + #{smaller} + (#{equal} - 1) / 2. */
-static void ref_ranks(const double *v, size_t n, double *r)
-{
-    for (size_t i = 0; i < n; i++) {
-        size_t less = 0, eq = 0;
-        for (size_t j = 0; j < n; j++) {
-            less += v[j] < v[i];
-            eq += v[j] == v[i];
-        }
-        r[i] = 1.0 + (double)less + ((double)eq - 1.0) / 2.0;
-    }
-}
-
-static double ref_corr(const double *a, const double *b, size_t n)
-{
-    double sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
-    for (size_t i = 0; i < n; i++) {
-        sa += a[i];
-        sb += b[i];
-    }
-    for (size_t i = 0; i < n; i++) {
-        double x = a[i] - sa / (double)n, y = b[i] - sb / (double)n;
-        sab += x * y;
-        saa += x * x;
-        sbb += y * y;
-    }
-    return sab / sqrt(saa) / sqrt(sbb);
-}
-
 static dv_agreement ref_agreement(const double *t, const double *e, size_t n)
 {
     dv_agreement a;
@@ -68,11 +40,11 @@ static dv_agreement ref_agreement(const double *t, const double *e, size_t n)
     a.error = mse;
     a.expl_var = 1 - mse / var;
     a.r2 = 1 - (mse * (double)n) / (var * (double)n);
-    a.pearson = ref_corr(t, e, n);
+    a.pearson = oracle_corr(t, e, n);
     double *rt = malloc(n * sizeof *rt), *re = malloc(n * sizeof *re);
-    ref_ranks(t, n, rt);
-    ref_ranks(e, n, re);
-    a.spearman = ref_corr(rt, re, n);
+    oracle_ranks(t, n, rt);
+    oracle_ranks(e, n, re);
+    a.spearman = oracle_corr(rt, re, n);
     free(rt);
     free(re);
     a.sign = same / (double)n;
