@@ -139,22 +139,36 @@ int dv__bsp_plan(dv__bsp *m, const double *X, size_t n, size_t d, size_t cap, in
     return rc;
 }
 
+/* Allocates m in src's layout (the same whole columns and baselines) for
+ * cap rows, with list room count[j] for column j, or src's own when count
+ * is NULL. */
+static int alloc_like(dv__bsp *m, const dv__bsp *src, size_t cap, const size_t *count)
+{
+    size_t d = src->d;
+    size_t *room = dv__malloc((d ? d : 1) * sizeof(size_t));
+    char *whole = dv__malloc(d ? d : 1);
+    int rc = room && whole ? DV_OK : DV_ENOMEM;
+    for (size_t j = 0; !rc && j < d; j++) {
+        size_t q = src->lidx[j];
+        whole[j] = q == SIZE_MAX;
+        room[j] = count ? count[j] : whole[j] ? 0 : src->lstart[q + 1] - src->lstart[q];
+    }
+    if (!rc)
+        rc = alloc_layout(m, d, cap, src->base, whole, room);
+    dv__free(room);
+    dv__free(whole);
+    return rc;
+}
+
 int dv__bsp_like(dv__bsp *m, const dv__bsp *plan, const double *X, size_t n)
 {
     size_t d = plan->d;
     size_t *count = dv__malloc((d ? d : 1) * sizeof(size_t));
-    char *whole = dv__malloc(d ? d : 1);
-    if (!count || !whole) {
-        dv__free(count);
-        dv__free(whole);
+    if (!count)
         return DV_ENOMEM;
-    }
     count_exceptions(X, n, d, plan->base, count);
-    for (size_t j = 0; j < d; j++)
-        whole[j] = plan->lidx[j] == SIZE_MAX;
-    int rc = alloc_layout(m, d, n, plan->base, whole, count);
+    int rc = alloc_like(m, plan, n, count);
     dv__free(count);
-    dv__free(whole);
     for (size_t i = 0; !rc && i < n; i++)
         rc = dv__bsp_push(m, X + i * d);
     return rc;
@@ -162,37 +176,18 @@ int dv__bsp_like(dv__bsp *m, const dv__bsp *plan, const double *X, size_t n)
 
 int dv__bsp_copy(dv__bsp *dst, const dv__bsp *src)
 {
-    size_t d = src->d, nd = src->nd, nl = src->nl, tot = src->lstart[nl];
-    memset(dst, 0, sizeof *dst);
-    *dst = *src;
-    dst->base = dv__malloc((d ? d : 1) * sizeof(double));
-    dst->dcol = dv__malloc((nd ? nd : 1) * sizeof(uint32_t));
-    dst->dense = dv__malloc((nd * src->cap > 0 ? nd * src->cap : 1) * sizeof(double));
-    dst->lcol = dv__malloc((nl ? nl : 1) * sizeof(uint32_t));
-    dst->lstart = dv__malloc((nl + 1) * sizeof(size_t));
-    dst->llen = dv__malloc((nl ? nl : 1) * sizeof(size_t));
-    dst->lrow = dv__malloc((tot ? tot : 1) * sizeof(uint32_t));
-    dst->lval = dv__malloc((tot ? tot : 1) * sizeof(double));
-    dst->lidx = dv__malloc((d ? d : 1) * sizeof(size_t));
-    if (!dst->base || !dst->dcol || !dst->dense || !dst->lcol || !dst->lstart || !dst->llen ||
-        !dst->lrow || !dst->lval || !dst->lidx) {
-        dv__bsp_free(dst);
+    if (alloc_like(dst, src, src->cap, NULL))
         return DV_ENOMEM;
-    }
-    memcpy(dst->base, src->base, d * sizeof(double));
-    memcpy(dst->dcol, src->dcol, nd * sizeof(uint32_t));
-    for (size_t q = 0; q < nd; q++)
+    dst->n = src->n;
+    for (size_t q = 0; q < src->nd; q++)
         memcpy(dst->dense + q * src->cap, src->dense + q * src->cap, src->n * sizeof(double));
-    memcpy(dst->lcol, src->lcol, nl * sizeof(uint32_t));
-    memcpy(dst->lstart, src->lstart, (nl + 1) * sizeof(size_t));
-    memcpy(dst->llen, src->llen, nl * sizeof(size_t));
-    for (size_t q = 0; q < nl; q++) {
+    for (size_t q = 0; q < src->nl; q++) {
+        dst->llen[q] = src->llen[q];
         memcpy(dst->lrow + src->lstart[q], src->lrow + src->lstart[q],
                src->llen[q] * sizeof(uint32_t));
         memcpy(dst->lval + src->lstart[q], src->lval + src->lstart[q],
                src->llen[q] * sizeof(double));
     }
-    memcpy(dst->lidx, src->lidx, d * sizeof(size_t));
     return DV_OK;
 }
 

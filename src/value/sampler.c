@@ -1374,9 +1374,6 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
         double smden = 1.0 + cn * vdot(xn, u, p);
         int hn = 0, hpos = 0, it, mid = 0;
-        /* The factor is called stale after DV__QN_STALE iterations (7: on
-         * Adult 5 % faster than 6 or 8, fewer refreshes against more
-         * iterations). */
         for (it = 0; it < 16 && !(ok = gn <= thr); it++) {
             /* Slow progress: the factor is stale.  Refresh it at theta
              * (w.z holds X theta: the last gradient was taken there) and
