@@ -30,6 +30,7 @@ typedef struct {
     const dv_game *g;
     item_fn fn;
     void *ctx;
+    int (*commit)(void *ctx, size_t item); /* ordered runs only */
 } game_items;
 
 static void *game_state_new(void *vctx)
@@ -44,13 +45,30 @@ static int game_item(void *vctx, void *state, size_t item, dv_error *err)
     return gi->fn(gi->g, state, item, gi->ctx, err);
 }
 
+static int game_commit(void *vctx, size_t item)
+{
+    const game_items *gi = vctx;
+    return gi->commit(gi->ctx, item);
+}
+
 /* Items [lo, hi) in parallel, each with fresh game state. */
 int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn, void *ctx,
                        dv_error *err)
 {
-    game_items gi = {g, fn, ctx};
+    game_items gi = {g, fn, ctx, NULL};
     return dv__for_items(lo, hi, n_threads, game_item, &gi, g->new_state ? game_state_new : NULL,
                          g->free_state, 1, err);
+}
+
+/* The same, each item committed in order as it finishes (commit(ctx,
+ * item) returns nonzero to stop; dv__for_items_ordered). */
+static int game_run_ordered(const dv_game *g, int n_threads, size_t lo, size_t hi, size_t window,
+                            item_fn fn, int (*commit)(void *ctx, size_t item), void *ctx,
+                            dv_error *err)
+{
+    game_items gi = {g, fn, ctx, commit};
+    return dv__for_items_ordered(lo, hi, window, n_threads, game_item, game_commit, &gi,
+                                 g->new_state ? game_state_new : NULL, g->free_state, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -471,18 +489,6 @@ static int perm_commit(void *vctx, size_t t)
            budget_stop(c->p, c->done, c->t0, c->info);
 }
 
-static int perm_run(void *vctx, void *state, size_t t, dv_error *err)
-{
-    perm_ctx *c = vctx;
-    return perm_item(c->g, state, t, c, err);
-}
-
-static void *perm_state_new(void *vctx)
-{
-    const dv_game *g = ((perm_ctx *)vctx)->g;
-    return g->new_state(g->user);
-}
-
 static int value_permutations(const dv_game *g, const dv_value_params *p, int beta,
                               double *values, double *stderrs, dv_value_info *info,
                               dv_error *err)
@@ -521,8 +527,8 @@ static int value_permutations(const dv_game *g, const dv_value_params *p, int be
     /* Permutations run without batch barriers and are committed in order:
      * the rules see samples 1, 2, ... exactly as in a serial run. */
     if (p->max_samples > 0)
-        rc = dv__for_items_ordered(0, p->max_samples, c.window, p->n_threads, perm_run, perm_commit,
-                                   &c, g->new_state ? perm_state_new : NULL, g->free_state, err);
+        rc = game_run_ordered(g, p->n_threads, 0, p->max_samples, c.window, perm_item, perm_commit,
+                              &c, err);
     else
         budget_stop(p, 0, c.t0, info);
     info->samples = c.done;
