@@ -7,7 +7,7 @@
  *
  * Usage: bench_knn [n_train] [n_val] [K]
  */
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 
 #include "dval.h"
 
+#include <math.h> /* exp, for dv__sigmoid */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -214,6 +215,15 @@ void dv__tree_free(struct dv__tree *t);
 void dv__tree_shape(const dv_model *m, size_t *n_leaves, size_t *depth);
 
 /* end of tree learner ------------------------------------------------------- */
+
+/* The logistic function 1 / (1 + e^-t), without overflow for either sign. */
+static inline double dv__sigmoid(double t)
+{
+    if (t >= 0)
+        return 1.0 / (1.0 + exp(-t));
+    double e = exp(t);
+    return e / (1.0 + e);
+}
 
 /* In-place exp, log and log1p of x[0..n-1] (src/util/vmath.c). */
 void dv__vexp(double *x, size_t n);

@@ -8,7 +8,7 @@
 #include "check.h"
 #include "oracle.h"
 #include "dval.h"
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #include "check.h"
 #include "dval.h"
 #include "internal.h"
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * bit-identical output across thread counts, and rejected inputs.
  */
 #include "check.h"
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
 #include "check.h"
 #include "dval.h"
 #include "internal.h"
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #define _GNU_SOURCE
 #include "check.h"
 #include "dval.h"
-#include "value/sampler.h" /* internal: the item kernel, for the fall-back test */
+#include "sample/sampler.h" /* internal: the item kernel, for the fall-back test */
 
 #include <stdint.h>
 #include <stdlib.h>

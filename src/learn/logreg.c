@@ -4,7 +4,7 @@
  *
  *     min  C * sum_i logloss_i  +  1/2 sum ||w||^2 .
  *
- * Binary (K = 2): theta = (w, b), p(1 | x) = sigmoid(x.w + b).
+ * Binary (K = 2): theta = (w, b), p(1 | x) = dv__sigmoid(x.w + b).
  * Multinomial (K > 2): K weight vectors and intercepts, softmax.  The
  * intercepts are identified only up to a common shift, so the intercept of
  * the last class in the fit is pinned to 0 (predictions are unchanged; the
@@ -44,14 +44,6 @@
 /* log(1 + exp(t)) without overflow or cancellation. */
 static double softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
 
-static double sigmoid(double z)
-{
-    if (z >= 0)
-        return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
-}
-
 typedef struct {
     size_t n, d, d1;   /* rows, features, d + 1 */
     size_t nc;         /* score columns: 1 (binary) or classes in the fit */
@@ -79,7 +71,7 @@ static double objective(const lr_work *w, const double *theta, double *Z, double
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)d1, 1.0, w->Xa, (int)d1, theta, 1,
                     0.0, Z, 1);
         for (size_t i = 0; i < n; i++) {
-            P[i] = sigmoid(Z[i]);
+            P[i] = dv__sigmoid(Z[i]);
             f += softplus(w->y[i] > 0.5 ? -Z[i] : Z[i]);
         }
     } else {
@@ -108,9 +100,9 @@ static void gradient(lr_work *w, const double *theta, const double *Z, const dou
 {
     size_t n = w->n, d = w->d, d1 = w->d1, nc = w->nc;
     if (nc == 1) {
-        /* p - y, written without cancellation: -sigmoid(-z) when y = 1. */
+        /* p - y, written without cancellation: -dv__sigmoid(-z) when y = 1. */
         for (size_t i = 0; i < n; i++)
-            w->R[i] = w->y[i] > 0.5 ? -sigmoid(-Z[i]) : P[i];
+            w->R[i] = w->y[i] > 0.5 ? -dv__sigmoid(-Z[i]) : P[i];
         cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d1, w->C, w->Xa, (int)d1, w->R, 1,
                     0.0, w->G, 1);
     } else {
@@ -140,7 +132,7 @@ static void hessian(lr_work *w, const double *Z, const double *P)
     size_t n = w->n, d = w->d, d1 = w->d1, nc = w->nc, nf = w->nfree;
     if (nc == 1) {
         for (size_t i = 0; i < n; i++) {
-            double s = sqrt(w->C * P[i] * sigmoid(-Z[i])); /* C p (1 - p) */
+            double s = sqrt(w->C * P[i] * dv__sigmoid(-Z[i])); /* C p (1 - p) */
             for (size_t j = 0; j < d1; j++)
                 w->W[i * d1 + j] = s * w->Xa[i * d1 + j];
         }

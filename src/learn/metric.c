@@ -24,14 +24,6 @@
 
 static double clip_p(double p) { return p < DV__PMIN ? DV__PMIN : p > DV__PMAX ? DV__PMAX : p; }
 
-static double sigmoid(double z)
-{
-    if (z >= 0)
-        return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
-}
-
 double dv__logloss_binary(const double *theta, const double *X, const double *y, size_t n,
                           size_t d)
 {
@@ -43,8 +35,8 @@ double dv__logloss_binary(const double *theta, const double *X, const double *y,
         double z = theta[d];
         for (size_t j = 0; j < d; j++)
             z += x[j] * theta[j];
-        /* p(y_i) = sigmoid(z) for y = 1, sigmoid(-z) = 1 - sigmoid(z) for y = 0 */
-        s -= log(clip_p(sigmoid(y[i] > 0.5 ? z : -z)));
+        /* p(y_i) = dv__sigmoid(z) for y = 1, dv__sigmoid(-z) = 1 - dv__sigmoid(z) for y = 0 */
+        s -= log(clip_p(dv__sigmoid(y[i] > 0.5 ? z : -z)));
     }
     return s / (double)n;
 }

@@ -219,15 +219,6 @@ size_t dv_model_outputs(const dv_model *m)
     return m->task == DV_TASK_CLASSIFICATION ? m->n_classes : 1;
 }
 
-/* Numerically stable logistic function. */
-static double sigmoid(double z)
-{
-    if (z >= 0)
-        return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
-}
-
 static void predict(const dv_model *m, const double *X, size_t n_rows, double *out)
 {
     size_t d = m->d, K = m->n_classes;
@@ -262,8 +253,8 @@ static void predict(const dv_model *m, const double *X, size_t n_rows, double *o
                     out, 1);
         for (size_t i = n_rows; i-- > 0;) {
             double z = out[i];
-            out[2 * i] = sigmoid(-z);
-            out[2 * i + 1] = sigmoid(z);
+            out[2 * i] = dv__sigmoid(-z);
+            out[2 * i + 1] = dv__sigmoid(z);
         }
         return;
     }

@@ -36,7 +36,7 @@
  * of validation points are kept apart and added to the total in validation
  * order, so the result is bit-identical for every thread count.
  */
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <math.h>
 #include <omp.h>

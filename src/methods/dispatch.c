@@ -6,7 +6,7 @@
  * model-specific methods (knn.c, oob.c, influence.c, lava.c, cg.c).
  */
 #include "methods.h"
-#include "sampler.h"
+#include "learn/binary.h"
 
 #include <cblas.h>
 #include <math.h>

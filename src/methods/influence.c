@@ -69,11 +69,6 @@ static int fit_theta(const dv_dataset *train, const dv_learner_params *lp, doubl
     return DV_OK;
 }
 
-static double sigmoid(double z)
-{
-    return z >= 0 ? 1.0 / (1.0 + exp(-z)) : exp(z) / (1.0 + exp(z));
-}
-
 /* x~ . theta for a row x of d features. */
 static double lin(const double *x, const double *theta, size_t d)
 {
@@ -179,7 +174,7 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
         const double *x = train->X + i * d;
         double z = lin(x, theta, d), hw;
         if (logreg) {
-            double pr = sigmoid(z);
+            double pr = dv__sigmoid(z);
             s[i] = lp->C * (pr - train->y[i]);
             hw = lp->C * pr * (1.0 - pr);
         } else {
@@ -204,7 +199,7 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
     for (size_t k = 0; k < nv; k++) { /* v = grad L */
         const double *x = Xv + k * d;
         double z = lin(x, theta, d);
-        double gk = logreg ? sigmoid(z) - yv[k] : 2.0 * (z - yv[k]);
+        double gk = logreg ? dv__sigmoid(z) - yv[k] : 2.0 * (z - yv[k]);
         for (size_t j = 0; j < d; j++)
             v[j] += gk * x[j];
         v[d] += gk;

@@ -1,19 +1,14 @@
 /*
  * sampler.h -- private declarations of the marginal-contribution sampler
- * (src/value): its set-up context, per-thread workspace and item kernels.
+ * (src/sample): its set-up context, per-thread workspace and item kernels.
  */
 #ifndef DV_SAMPLER_H
 #define DV_SAMPLER_H
 
-#include "internal.h"
+#include "learn/binary.h"
 
 /* Largest batch of points sharing one coalition. */
 #define DV__MAX_BATCH 256
-/* Curvature pairs kept by the quasi-Newton iterations of S + z. */
-#define DV__QN_HIST 6
-/* Quasi-Newton iterations after which a scan refreshes its factor (7: on
- * Adult 5 % faster than 6 or 8, fewer refreshes against more iterations). */
-#define DV__QN_STALE 7
 /* Starting points of the coalition fits, on a grid of sizes. */
 #define DV__N_STARTS 12
 
@@ -61,6 +56,7 @@ typedef struct {
     double *Sh, *Yh, *rho, *Told, *Gold; /* quasi-Newton history per column */
     double *U;                /* utilities per column */
     int *col_state;
+    dv__lr_ws lr;             /* the Newton solver's view of the above */
 } dv__ws;
 
 int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
@@ -86,38 +82,8 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
 
 /* Runs fn(cx, w, q, user, err) for q = 0..n-1 on n_threads threads (<= 0:
  * the OpenMP default), each thread with its own workspace w and BLAS
- * running serially; returns the first failure (sampler.c, over util/parallel.c). */
-/* Permutation scans with binary logistic regression (sampler.c). */
-typedef struct dv__scan dv__scan;
-/* val (may be NULL) is the set dv__scan_score scores on.  proto (may be
- * NULL): a scan of the same train and val whose set-up is copied, which is
- * cheaper than making it again. */
-int dv__scan_new(dv__scan **out, const dv_dataset *train, const dv_dataset *val,
-                 const dv_learner_params *lp, const dv__scan *proto);
-void dv__scan_free(dv__scan *s);
-/* Fits rows S[0..n-1] (reusing the previous fit when S extends it by one
- * row); *theta points to the solution (d weights, intercept).  DV_EDEGEN
- * when S has one class (use the generic learner). */
-int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta);
-/* What a scan has done, for tests: partial refreshes of the factor, full
- * assemblies, rows re-weighted up and down, fits that extended the previous
- * one and converged by quasi-Newton steps, fits that fell back to full
- * Newton, and whether products go through the baseline form (1: training
- * rows, +2: validation rows). */
-enum { DV__SC_REFRESH, DV__SC_REBUILD, DV__SC_UP, DV__SC_DOWN, DV__SC_QN, DV__SC_NEWTON,
-       DV__SC_FORM, DV__SC_NSTATS };
-/* Test hook: the largest deviation (relative to the sum of absolute
- * terms) of the preconditioner's assembled Hessian from sum_i wu_i x_i
- * x_i^T + I recomputed from its row weights; the counts into stats. */
-double dv__scan_check(const dv__scan *s, size_t stats[DV__SC_NSTATS]);
-/* Validation metric (neg_logloss or accuracy) of binary parameters theta;
- * margins is scratch for val->n doubles. */
-int dv__binary_score(const dv_dataset *val, const double *theta, dv_metric metric,
-                     double *margins, double *out);
-/* The same on the scan's validation set, in its sparse form when it has one. */
-int dv__scan_score(const dv__scan *s, const double *theta, dv_metric metric, double *margins,
-                   double *out);
-
+ * running serially; returns the first failure (sampler.c, over
+ * util/parallel.c). */
 typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err);
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
                  dv_error *err);

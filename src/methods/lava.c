@@ -25,7 +25,7 @@
  */
 /* Just et al., "LAVA: Data Valuation without Pre-Specified Learning Algorithms", ICLR 2023. */
 #include "internal.h"
-#include "value/methods.h"
+#include "methods/methods.h"
 
 #include <math.h>
 #include <omp.h>
