@@ -78,7 +78,6 @@ typedef struct {
 void cli_progress_init(cli_progress *p, const char *what, double per_item, int quiet);
 void cli_progress_cb(void *user, uint64_t done, uint64_t total);
 void cli_progress_end(cli_progress *p);
-double cli_now(void);
 
 /* Reads a whole file (NUL-terminated); NULL if unreadable. */
 char *cli_slurp(const char *path);

@@ -115,7 +115,7 @@ int cmd_demo(int argc, char **argv)
     struct stat st;
     int resume = stat(path, &st) == 0;
 
-    double t0 = cli_now();
+    double t0 = dv_clock_seconds();
     char *args[32];
     int na = 0;
     args[na++] = "sample";
@@ -144,10 +144,10 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "dval demo: sampling marginal contributions on %s%s\n", data,
                 resume ? " (continuing the existing run)" : "");
     cmd_sample(na, args);
-    double t1 = cli_now();
+    double t1 = dv_clock_seconds();
     size_t P = cli_fit_run(run, NULL, threads ? atoi(threads) : 0);
     cli_value_run(run, NULL, 0, 0, 0, NULL, 0);
-    double t2 = cli_now();
+    double t2 = dv_clock_seconds();
 
     /* Summary: laws refitted from the arrays (cheap) and ranked. */
     double *D;

@@ -268,7 +268,7 @@ int cmd_sample(int argc, char **argv)
     cli_progress_init(&pr, "sample", (double)P / (double)batches, quiet);
     sp.progress = cli_progress_cb;
     sp.progress_user = &pr;
-    double t0 = cli_now();
+    double t0 = dv_clock_seconds();
     int rc = dv_run_execute(out, train, val, pts, n_pts, &sp, &err);
     cli_progress_end(&pr);
     if (rc)
@@ -276,7 +276,7 @@ int cmd_sample(int argc, char **argv)
                 rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO
                     ? " (finished work is kept; rerun with --resume)"
                     : "");
-    double el = cli_now() - t0;
+    double el = dv_clock_seconds() - t0;
     /* One line per call (a resumed run has several), read by dval report. */
     char tpath[4200];
     snprintf(tpath, sizeof tpath, "%s/timing.txt", out);

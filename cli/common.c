@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 void cli_die(const char *fmt, ...)
@@ -243,17 +242,10 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     *manifest = buf;
 }
 
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void cli_progress_init(cli_progress *p, const char *what, double per_item, int quiet)
 {
     p->what = what;
-    p->t0 = p->last = cli_now();
+    p->t0 = p->last = dv_clock_seconds();
     p->per_item = per_item;
     p->enabled = !quiet && isatty(2);
 }
@@ -263,7 +255,7 @@ void cli_progress_cb(void *user, uint64_t done, uint64_t total)
     cli_progress *p = user;
     if (!p->enabled)
         return;
-    double now = cli_now();
+    double now = dv_clock_seconds();
     if (done != total && now - p->last < 0.25)
         return;
     p->last = now;

@@ -102,6 +102,11 @@ typedef struct {
     char msg[512];  /* human-readable detail, NUL-terminated */
 } dv_error;
 
+/* Seconds on a monotonic clock (an arbitrary origin): the clock of the
+ * library's time budgets (dv_value_params.max_seconds) and of the seconds
+ * it reports. */
+DV_API double dv_clock_seconds(void);
+
 /* ------------------------------------------------------------------------ */
 /* Random numbers                                                           */
 /* ------------------------------------------------------------------------ */

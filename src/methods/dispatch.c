@@ -1,8 +1,9 @@
 /*
- * methods.c -- one entry point for every valuation method: parameters,
+ * dispatch.c -- one entry point for every valuation method: parameters,
  * names, the learner game U(S) = metric on the validation set of the
  * learner fitted on S (players are training rows, or groups of rows), and
- * the dispatch to the game-theoretic estimators (semivalue.c) and to the
+ * the dispatch to the game-theoretic estimators (loo.c, exact.c, permutation.c, msr.c,
+ * ame.c, run by game.c) and to the
  * model-specific methods (knn.c, oob.c, influence.c, lava.c, cg.c).
  */
 #include "methods.h"
@@ -12,14 +13,6 @@
 #include <math.h>
 #include <omp.h>
 #include <string.h>
-#include <time.h>
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const dv__name METHOD_NAMES[] = {
     {"loo", DV_METHOD_LOO},         {"exact", DV_METHOD_EXACT_SHAPLEY},
@@ -70,6 +63,69 @@ void dv_value_params_default(dv_value_params *p, dv_method m)
     p->lava_entreg = 0.1;
     p->cg_reps = 1;
     p->cg_unbalance = 1.0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Methods on any game                                                      */
+/* ------------------------------------------------------------------------ */
+
+int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, double *stderrs,
+                  dv_value_info *info, dv_error *err)
+{
+    dv_value_info local;
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof *info);
+    if (!g || !g->utility || !p || !values)
+        return dv__err(err, DV_EINVAL, "a game, its utility, parameters and an output are required");
+    size_t n = g->n_players;
+    if (n == 0)
+        return dv__err(err, DV_EINVAL, "the game has no players");
+    if (stderrs)
+        for (size_t i = 0; i < n; i++)
+            stderrs[i] = NAN;
+    double t0 = dv_clock_seconds();
+    int rc;
+    switch (p->method) {
+    case DV_METHOD_LOO:
+        rc = dv__value_loo(g, p, values, err);
+        info->utility_calls = n + 1;
+        break;
+    case DV_METHOD_EXACT_SHAPLEY:
+    case DV_METHOD_EXACT_BANZHAF:
+        rc = dv__value_exact(g, p, p->method == DV_METHOD_EXACT_BANZHAF, values, err);
+        info->utility_calls = n <= DV__EXACT_MAX ? (size_t)1 << n : 0;
+        break;
+    case DV_METHOD_TMC:
+    case DV_METHOD_BETA:
+        if (p->max_samples < 1)
+            return dv__err(err, DV_EINVAL, "max-samples must be at least 1");
+        if (p->method == DV_METHOD_BETA && !(p->beta_a > 0 && p->beta_b > 0))
+            return dv__err(err, DV_EINVAL, "Beta Shapley needs alpha > 0 and beta > 0");
+        rc = dv__value_permutations(g, p, p->method == DV_METHOD_BETA, values, stderrs, info, err);
+        break;
+    case DV_METHOD_BANZHAF:
+        if (p->max_samples < 1)
+            return dv__err(err, DV_EINVAL, "max-samples must be at least 1");
+        rc = dv__value_msr(g, p, values, stderrs, info, err);
+        break;
+    case DV_METHOD_AME:
+        rc = dv__ame(g, p, values, info, err);
+        break;
+    case DV_METHOD_RANDOM: {
+        dv_rng r;
+        dv_rng_seed(&r, p->seed, 0x52414e44ULL); /* "RAND" */
+        for (size_t i = 0; i < n; i++)
+            values[i] = dv_rng_uniform(&r);
+        rc = DV_OK;
+        break;
+    }
+    default:
+        return dv__err(err, DV_EINVAL, "method '%s' is not defined on a general game",
+                       dv_method_name(p->method));
+    }
+    info->seconds = dv_clock_seconds() - t0;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -330,7 +386,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     double *rowv = p->groups ? dv__malloc(n * sizeof(double)) : values;
     if (!rowv)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    double t0 = now_seconds();
+    double t0 = dv_clock_seconds();
     switch (p->method) {
     case DV_METHOD_CG:
         rc = dv__cg_score(train, p, rowv, err);
@@ -353,7 +409,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
         break;
     }
     if (!info->seconds)
-        info->seconds = now_seconds() - t0;
+        info->seconds = dv_clock_seconds() - t0;
     if (!rc && p->groups)
         sum_groups(p, n, rowv, values);
     if (p->groups)

@@ -1,12 +1,12 @@
 /*
- * methods.h -- private entry points of the valuation methods (src/value),
- * dispatched by dv_value_compute in methods.c.  Each fills values[] (one per
+ * methods.h -- private entry points of the valuation methods (src/methods),
+ * dispatched by dv_value_compute in dispatch.c.  Each fills values[] (one per
  * training row) and returns a dv_status, with a message in err on failure.
  */
 #ifndef DV_METHODS_H
 #define DV_METHODS_H
 
-#include "internal.h"
+#include "methods/game.h"
 
 /* Exact KNN-Shapley (Jia et al., PVLDB 2019), averaged over the validation
  * points; classification (label agreement) or regression (negative squared
@@ -35,22 +35,5 @@ int dv__lava(const dv_dataset *train, const dv_dataset *val, const dv_value_para
 /* CG score (Ki, Choi & Chung 2023). */
 int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *values,
                  dv_error *err);
-
-/* Runs fn(g, state, item, ctx, err) for items [lo, hi) on n_threads
- * threads, each item with fresh game state (new_state/free_state), BLAS
- * serial; returns the first failure (semivalue.c). */
-typedef int (*item_fn)(const dv_game *g, void *state, size_t item, void *ctx, dv_error *err);
-int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, item_fn fn,
-                       void *ctx, dv_error *err);
-
-/* Average marginal effect (Lin et al. 2022) on a game (ame.c). */
-int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value_info *info,
-            dv_error *err);
-
-/* Lasso by cyclic coordinate descent, without intercept, X column-major
- * n x p, beta warm start in / solution out; returns sweeps (> max_sweeps:
- * not converged) or -1 out of memory (ame.c). */
-int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double lambda,
-                 double *beta, double tol, size_t max_sweeps);
 
 #endif
