@@ -36,4 +36,10 @@ int dv__lava(const dv_dataset *train, const dv_dataset *val, const dv_value_para
 int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *values,
                  dv_error *err);
 
+/* A game method (loo, exact, exact-banzhaf, tmc, beta, banzhaf, ame,
+ * random) on the learner game of train and val (learner_game.c). */
+int dv__learner_game_value(const dv_dataset *train, const dv_dataset *val,
+                           const dv_value_params *p, double *values, double *stderrs,
+                           dv_value_info *info, dv_error *err);
+
 #endif
