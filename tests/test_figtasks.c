@@ -8,7 +8,7 @@
  * and a failure leaves an existing figure untouched.
  */
 #include "check.h"
-#include "dval.h"
+#include "dval_plot.h"
 
 #include <stdint.h>
 #include <stdlib.h>

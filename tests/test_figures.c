@@ -6,7 +6,7 @@
  * projection onto the fitted hyperplane; failures leave files alone.
  */
 #include "check.h"
-#include "dval.h"
+#include "dval_plot.h"
 
 #include <stdint.h>
 #include <stdlib.h>

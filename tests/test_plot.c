@@ -7,7 +7,7 @@
  * DV_FIG_DEMO=path also writes the demo figure there.
  */
 #include "check.h"
-#include "dval.h"
+#include "dval_plot.h"
 #include "plot/fig.h"
 
 #include <libxml/parser.h>

@@ -17,7 +17,7 @@
 #ifndef DV_PLOT_FIG_H
 #define DV_PLOT_FIG_H
 
-#include "dval.h"
+#include "dval_plot.h"
 
 #include <stddef.h>
 

@@ -2,8 +2,8 @@
  * plotcsv.c -- writer of a figure's --data CSV (see plotcsv.h).
  */
 #define _GNU_SOURCE
-#include "plotcsv.h"
-#include "fig.h"
+#include "plot/plotcsv.h"
+#include "plot/fig.h"
 #include "internal.h"
 
 #include <errno.h>

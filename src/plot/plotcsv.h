@@ -6,7 +6,7 @@
 #ifndef DV_PLOT_PLOTCSV_H
 #define DV_PLOT_PLOTCSV_H
 
-#include "dval.h"
+#include "dval_plot.h"
 
 #include <stdio.h>
 

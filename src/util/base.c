@@ -1,6 +1,7 @@
 /*
- * error.c -- status codes, error messages, the allocation wrappers and the
- * version functions.
+ * base.c -- the private helpers every part of the library uses: error
+ * messages, the allocation wrappers, name tables, sorting and ranks.  The
+ * plotting library compiles its own copy (its symbols are hidden).
  */
 #include "internal.h"
 
@@ -9,22 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int dv_version_number(void) { return DV_VERSION_NUMBER; }
-const char *dv_version_string(void) { return DV_VERSION_STRING; }
-
-const char *dv_strerror(int code)
-{
-    switch (code) {
-#define DV__STATUS_CASE(name, val, text) \
-    case val:                            \
-        return text;
-        DV_STATUS_MAP(DV__STATUS_CASE)
-#undef DV__STATUS_CASE
-    default:
-        return "unknown status";
-    }
-}
 
 int dv__err(dv_error *err, int code, const char *fmt, ...)
 {
@@ -42,7 +27,6 @@ void *dv__malloc(size_t n) { return malloc(n ? n : 1); }
 void *dv__calloc(size_t n, size_t size) { return calloc(n ? n : 1, size ? size : 1); }
 void *dv__realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
 void dv__free(void *p) { free(p); }
-void dv_free(void *p) { free(p); }
 
 char *dv__strdup(const char *s)
 {
