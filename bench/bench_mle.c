@@ -3,7 +3,7 @@
  * (dv_law_fit_mle) on one thread: 2000 points with 500 samples each, k
  * uniform in [100, 1000), deltas drawn from the law
  * N(c k^-alpha, sigma^2 k^-beta) with random per-point parameters.  Also
- * times the grid cardinalities (the 10-point geomspace of REFERENCE 6.3)
+ * times the grid cardinalities (the 10-point geomspace of the paper's grid runs)
  * and the log estimator.  Prints points/s.
  *
  * Usage: bench_mle [n_points] [n_samples]

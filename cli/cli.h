@@ -6,7 +6,7 @@
 #ifndef DV_CLI_H
 #define DV_CLI_H
 
-#include "dval.h"
+#include "dval_plot.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -263,7 +263,8 @@ typedef struct {
 DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
 /* NULL if valid, else a static message saying why not. */
 DV_API const char *dv_learner_params_check(const dv_learner_params *p);
-/* Parses "logreg", "ridge", "ols". Returns DV_EINVAL for an unknown name. */
+/* Parses "logreg", "ridge", "ols", "tree".  Returns DV_EINVAL for an unknown
+ * name. */
 DV_API int dv_learner_from_name(const char *name, dv_learner_kind *out);
 DV_API const char *dv_learner_name(dv_learner_kind k);
 
@@ -359,26 +360,11 @@ DV_API size_t dv_geom_grid(int64_t lo, int64_t hi, size_t n, int64_t *out);
 DV_API int dv_class_counts(const size_t *class_n, size_t n_classes, int64_t k,
                            int64_t *counts, dv_error *err);
 
-/* One marginal contribution, computed slowly and plainly: fits S and S + z
- * from scratch.  S is rows[0..n-1] of train.  For tests and checks. */
-DV_API int dv_delta_plain(const dv_dataset *train, const dv_dataset *val,
-                          const dv_learner_params *lp, dv_metric metric,
-                          const int64_t *S, size_t n, int64_t z, double *out,
-                          dv_error *err);
-
 /* Work layout: the points valued are cut into batches of p->batch points;
  * a work item is (sample index j, batch b).  Sample j of every point in a
  * batch is computed from one coalition drawn for the item; the random
  * stream is keyed by (seed, j, b).  Items are independent, so they can run
  * in any order, on any thread or process. */
-
-/* Returns, for item (j, b), the coalition S drawn for point z (which must be
- * in batch b): its size in *n_out and the rows in S_out (capacity max_card).
- * A test hook: it replays exactly the sampler's draw. */
-DV_API int dv_sample_coalition(const dv_dataset *train, const int64_t *points,
-                               size_t n_points, const dv_sample_params *p, size_t j,
-                               size_t point_index, int64_t *S_out, size_t *n_out,
-                               int64_t *k_out, dv_error *err);
 
 /* Creates RUN_DIR (or checks that an existing one matches, for resuming)
  * with run.json and empty partial outputs.  points == NULL values all
@@ -659,7 +645,7 @@ typedef struct {
     int status;          /* dv_law_status */
 } dv_law;
 
-/* Log estimator (REFERENCE 6.4): alpha from the regression of
+/* Log estimator (Covert et al. 2024, the reference code's LogEstimator): alpha from the regression of
  * log10(|mean_k| + 1e-12) on -log10 k over distinct k, c by least squares of
  * the raw deltas on k^-alpha without intercept.  Fills log_c, log_alpha,
  * log_r2 (and status). */

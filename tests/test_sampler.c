@@ -102,7 +102,7 @@ static void check_against_plain(const dv_dataset *tr, const dv_dataset *va, cons
             size_t ns;
             int64_t k;
             dv_error err = {0};
-            int rc = dv_sample_coalition(tr, pts, np, p, j, i, S, &ns, &k, &err);
+            int rc = dv__sample_coalition(tr, pts, np, p, j, i, S, &ns, &k, &err);
             CHECK_MSG(rc == 0, "%s", err.msg);
             if (rc)
                 continue;
@@ -126,7 +126,7 @@ static void check_against_plain(const dv_dataset *tr, const dv_dataset *va, cons
                     CHECK_EQ_INT(cnt[c], want[c]);
             }
             double plain;
-            rc = dv_delta_plain(tr, va, &p->learner, p->metric, S, ns, pts[i], &plain, &err);
+            rc = dv__delta_plain(tr, va, &p->learner, p->metric, S, ns, pts[i], &plain, &err);
             CHECK_MSG(rc == 0, "%s", err.msg);
             double diff = fabs(plain - D[i * M + j]);
             if (diff > worst)
@@ -268,9 +268,9 @@ static void test_fallback_path(void)
                 size_t ns;
                 int64_t k;
                 double plain;
-                CHECK(dv_sample_coalition(tr, pts, 10, &p, j, i, S, &ns, &k, &err) == 0);
+                CHECK(dv__sample_coalition(tr, pts, 10, &p, j, i, S, &ns, &k, &err) == 0);
                 CHECK_EQ_INT(k, card[i]);
-                CHECK(dv_delta_plain(tr, va, &p.learner, p.metric, S, ns, pts[i], &plain, &err) == 0);
+                CHECK(dv__delta_plain(tr, va, &p.learner, p.metric, S, ns, pts[i], &plain, &err) == 0);
                 CHECK_MSG(fabs(plain - delta[i]) <= 1e-9, "qn_max %d sample %zu point %zu: %.17g vs %.17g",
                           qn, j, i, delta[i], plain);
             }

@@ -2,7 +2,7 @@
  * test_scaling.c -- tests of the scaling-law estimators (src/scaling/):
  * the log estimator, the maximum-likelihood law fit and the aggregate
  * learning-curve fit.  Two oracles live here: a port of the reference
- * optimizer (Adam on (log alpha, log beta), REFERENCE 6.4) and a dense grid
+ * optimizer (Adam on (log alpha, log beta), as the paper's code does) and a dense grid
  * of the profile likelihood, both written per sample with pow() and
  * independent of the library's grouped formulas.  Scaling laws: Covert et
  * al., ICML 2024.

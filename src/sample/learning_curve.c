@@ -1,5 +1,5 @@
 /*
- * curve.c -- samples of the aggregate learning curve U(S) at several
+ * learning_curve.c -- samples of the aggregate learning curve U(S) at several
  * dataset sizes, the input of the dataset-level law error(k) = eps +
  * c k^-alpha (Covert et al., ICML 2024, section on aggregate scaling).
  */

@@ -761,7 +761,7 @@ int dv__run_item(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, double *delt
 /* Test hooks and the plain reference computation                           */
 /* ------------------------------------------------------------------------ */
 
-int dv_sample_coalition(const dv_dataset *train, const int64_t *points, size_t n_points,
+int dv__sample_coalition(const dv_dataset *train, const int64_t *points, size_t n_points,
                         const dv_sample_params *p, size_t j, size_t point_index, int64_t *S_out,
                         size_t *n_out, int64_t *k_out, dv_error *err)
 {
@@ -800,7 +800,7 @@ int dv_sample_coalition(const dv_dataset *train, const int64_t *points, size_t n
     return DV_OK;
 }
 
-int dv_delta_plain(const dv_dataset *train, const dv_dataset *val, const dv_learner_params *lp,
+int dv__delta_plain(const dv_dataset *train, const dv_dataset *val, const dv_learner_params *lp,
                    dv_metric metric, const int64_t *S, size_t n, int64_t z, double *out,
                    dv_error *err)
 {

@@ -88,4 +88,17 @@ typedef int (*dv__work_fn)(const dv__sctx *cx, dv__ws *w, size_t q, void *user, 
 int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, void *user,
                  dv_error *err);
 
+/* One marginal contribution, computed slowly and plainly: fits S and S + z
+ * from scratch.  S is rows[0..n-1] of train.  The tests' reference. */
+int dv__delta_plain(const dv_dataset *train, const dv_dataset *val, const dv_learner_params *lp,
+                    dv_metric metric, const int64_t *S, size_t n, int64_t z, double *out,
+                    dv_error *err);
+
+/* Returns, for item (j, b), the coalition S drawn for point z (which must be
+ * in batch b): its size in *n_out and the rows in S_out (capacity max_card).
+ * It replays exactly the sampler's draw, for the tests. */
+int dv__sample_coalition(const dv_dataset *train, const int64_t *points, size_t n_points,
+                         const dv_sample_params *p, size_t j, size_t point_index,
+                         int64_t *S_out, size_t *n_out, int64_t *k_out, dv_error *err);
+
 #endif

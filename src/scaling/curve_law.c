@@ -1,7 +1,8 @@
 /*
- * curve.c -- the aggregate learning-curve law: a model's error at training
- * size k follows error(k) = eps + c k^-alpha with Gaussian noise of
- * variance sigma^2 k^-beta (REFERENCE 6.4, AggregateLikelihoodEstimator).
+ * curve_law.c -- the aggregate learning-curve law: a model's error at
+ * training size k follows error(k) = eps + c k^-alpha with Gaussian noise
+ * of variance sigma^2 k^-beta (Covert et al. 2024; the reference code's
+ * AggregateLikelihoodEstimator).
  * Given (alpha, beta), eps and c come from weighted least squares with
  * weights k^beta, eps clamped to [0, min(error) - 1e-6], and sigma in closed
  * form; the remaining profile likelihood in (alpha, beta) is minimized over

@@ -335,7 +335,7 @@ static void law_release(law_data *D) { dv__free(D->block); }
 /* Log estimator                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* REFERENCE 6.4 LogEstimator on grouped data (at least two groups). */
+/* The log estimator of Covert et al. 2024 on grouped data (at least two groups). */
 static void law_log_groups(const law_data *D, dv_law *out)
 {
     size_t g = D->g;
