@@ -30,6 +30,7 @@ typedef struct {
     int regression, drop_missing, no_standardize;
     double n_val, n_test;
     uint64_t split_seed;
+    const char *command; /* recorded in the manifest (NULL: none) */
 } cli_data_opts;
 
 void cli_data_opts_default(cli_data_opts *o);
@@ -60,8 +61,8 @@ int cli_data_opt(cli_data_opts *o, int opt, const char *arg);
     "  --no-standardize     keep raw features (default: standardize with training\n"       \
     "                       mean and population standard deviation)\n"
 
-/* Loads and splits the data.  *manifest receives a malloc'd JSON object
- * describing the data (path, sha256, split, label map). */
+/* Loads and splits the data (dv_data_load); dies with its message.
+ * *manifest receives the JSON object describing the data (dv_free it). */
 void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
                    dv_dataset **test, char **manifest);
 

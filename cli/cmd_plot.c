@@ -493,7 +493,7 @@ static int plot_distance(int argc, char **argv)
     dv_dataset *train, *val, *test;
     char *manifest;
     cli_load_data(&a.dop, &train, &val, &test, &manifest);
-    free(manifest);
+    dv_free(manifest);
     size_t nt = dv_dataset_rows(train);
     for (size_t i = 0; i < r.n_points; i++)
         if (r.ids[i] < 0 || (size_t)r.ids[i] >= nt)

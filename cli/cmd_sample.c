@@ -225,8 +225,9 @@ int cmd_sample(int argc, char **argv)
         cli_die("%s: no run to resume (no run.json)", out);
 
     dv_dataset *train, *val, *test;
-    char *data_manifest;
-    cli_load_data(&dop, &train, &val, &test, &data_manifest);
+    char *cmdline = join_args(argc, argv), *manifest;
+    dop.command = cmdline;
+    cli_load_data(&dop, &train, &val, &test, &manifest);
 
     int64_t *pts = NULL;
     size_t n_pts = 0;
@@ -246,18 +247,8 @@ int cmd_sample(int argc, char **argv)
             pts[i] = (int64_t)i;
     }
 
-    char *cmdline = join_args(argc, argv);
-    char *extra = NULL;
-    size_t elen = 0;
-    FILE *ef = open_memstream(&extra, &elen);
-    fprintf(ef, "{\"command\": ");
-    cli_json_string(ef, cmdline);
-    /* data_manifest is an object: splice its members. */
-    fprintf(ef, ",\n  %.*s}", (int)strlen(data_manifest) - 2, data_manifest + 1);
-    fclose(ef);
-
     dv_error err = {0};
-    if (dv_run_create(out, train, val, pts, n_pts, &sp, extra, &err))
+    if (dv_run_create(out, train, val, pts, n_pts, &sp, manifest, &err))
         cli_die("%s", err.msg);
     if (!resume)
         write_points_csv(out, train, pts, pts ? n_pts : dv_dataset_rows(train));
@@ -297,8 +288,7 @@ int cmd_sample(int argc, char **argv)
                 out);
     }
     free(cmdline);
-    free(extra);
-    free(data_manifest);
+    dv_free(manifest);
     free(pts);
     free(cards);
     dv_dataset_free(train);

@@ -126,33 +126,6 @@ int cli_data_opt(cli_data_opts *o, int opt, const char *arg)
     return 0;
 }
 
-static dv_dataset *read_or_die(const char *path, const dv_csv_options *co)
-{
-    dv_dataset *ds;
-    dv_error err = {0};
-    if (dv_dataset_read_csv(&ds, path, co, &err))
-        cli_die("%s", err.msg);
-    return ds;
-}
-
-static void same_columns(const dv_dataset *a, const dv_dataset *b, const char *path)
-{
-    if (dv_dataset_cols(a) != dv_dataset_cols(b))
-        cli_die("%s: has %zu feature columns, the training data %zu", path, dv_dataset_cols(b),
-                dv_dataset_cols(a));
-    for (size_t j = 0; j < dv_dataset_cols(a); j++)
-        if (strcmp(dv_dataset_col_name(a, j), dv_dataset_col_name(b, j)) != 0)
-            cli_die("%s: column %zu is '%s', the training data has '%s'", path, j + 1,
-                    dv_dataset_col_name(b, j), dv_dataset_col_name(a, j));
-    if (dv_dataset_classes(a) != dv_dataset_classes(b))
-        cli_die("%s: has %zu classes, the training data %zu", path, dv_dataset_classes(b),
-                dv_dataset_classes(a));
-    for (size_t c = 0; c < dv_dataset_classes(a); c++)
-        if (strcmp(dv_dataset_class_name(a, c), dv_dataset_class_name(b, c)) != 0)
-            cli_die("%s: its class labels differ from the training data's ('%s' vs '%s')", path,
-                    dv_dataset_class_name(b, c), dv_dataset_class_name(a, c));
-}
-
 void cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -173,73 +146,26 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
 {
     if (!o->data)
         cli_die("--data FILE is required");
-    dv_csv_options co;
-    dv_csv_options_default(&co);
-    co.label = o->label;
-    co.task = o->regression ? DV_TASK_REGRESSION : DV_TASK_CLASSIFICATION;
-    co.drop_missing = o->drop_missing;
-    dv_dataset *all = read_or_die(o->data, &co);
+    if ((o->val_data || o->test_data) && (!o->val_data || !o->test_data))
+        cli_die("--val-data and --test-data go together");
+    if (o->val_data && (o->n_val > 0 || o->n_test > 0))
+        cli_die("--val/--test sizes cannot be combined with --val-data/--test-data");
+    dv_load_options lo;
+    dv_load_options_default(&lo);
+    lo.path = o->data;
+    lo.csv.label = o->label;
+    lo.csv.task = o->regression ? DV_TASK_REGRESSION : DV_TASK_CLASSIFICATION;
+    lo.csv.drop_missing = o->drop_missing;
+    lo.val_path = o->val_data;
+    lo.test_path = o->test_data;
+    lo.split.n_val = o->n_val;
+    lo.split.n_test = o->n_test;
+    lo.split.seed = o->split_seed;
+    lo.standardize = !o->no_standardize;
+    lo.command = o->command;
     dv_error err = {0};
-    if (o->val_data || o->test_data) {
-        if (!o->val_data || !o->test_data)
-            cli_die("--val-data and --test-data go together");
-        if (o->n_val > 0 || o->n_test > 0)
-            cli_die("--val/--test sizes cannot be combined with --val-data/--test-data");
-        /* Labels of the extra files must map like the training file's:
-         * read them, then check the class names agree. */
-        *train = all;
-        *val = read_or_die(o->val_data, &co);
-        *test = read_or_die(o->test_data, &co);
-        same_columns(*train, *val, o->val_data);
-        same_columns(*train, *test, o->test_data);
-    } else {
-        dv_split_options so;
-        dv_split_options_default(&so);
-        so.n_val = o->n_val;
-        so.n_test = o->n_test;
-        so.seed = o->split_seed;
-        if (dv_dataset_split(all, &so, train, val, test, &err))
-            cli_die("%s: %s", o->data, err.msg);
-        dv_dataset_free(all);
-    }
-    if (!o->no_standardize)
-        dv_dataset_standardize(*train, *val, *test);
-    if (!manifest)
-        return;
-    char hex[65] = "";
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        cli_die("out of memory");
-    char rp[4096];
-    const char *abs = realpath(o->data, rp) ? rp : o->data;
-    fprintf(f, "{\"data\": {\"path\": ");
-    cli_json_string(f, abs);
-    if (dv_sha256_file(o->data, hex, NULL) == 0)
-        fprintf(f, ", \"sha256\": \"%s\"", hex);
-    fprintf(f, ", \"label\": ");
-    cli_json_string(f, dv_dataset_label_name(*train));
-    fprintf(f, ", \"label_map\": {");
-    for (size_t c = 0; c < dv_dataset_classes(*train); c++) {
-        fprintf(f, "%s", c ? ", " : "");
-        cli_json_string(f, dv_dataset_class_name(*train, c));
-        fprintf(f, ": %zu", c);
-    }
-    fprintf(f, "}, \"standardized\": %s},\n", o->no_standardize ? "false" : "true");
-    fprintf(f, "  \"split\": {\"train\": %zu, \"val\": %zu, \"test\": %zu", dv_dataset_rows(*train),
-            dv_dataset_rows(*val), dv_dataset_rows(*test));
-    if (o->val_data) {
-        fprintf(f, ", \"val_data\": ");
-        cli_json_string(f, o->val_data);
-        fprintf(f, ", \"test_data\": ");
-        cli_json_string(f, o->test_data);
-    } else {
-        fprintf(f, ", \"seed\": %llu", (unsigned long long)o->split_seed);
-    }
-    fprintf(f, "}}");
-    fclose(f);
-    *manifest = buf;
+    if (dv_data_load(&lo, train, val, test, manifest, &err))
+        cli_die("%s", err.msg);
 }
 
 void cli_progress_init(cli_progress *p, const char *what, double per_item, int quiet)

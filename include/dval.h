@@ -210,6 +210,31 @@ DV_API int dv_dataset_split(const dv_dataset *all, const dv_split_options *o,
  * columns are centred but not scaled. */
 DV_API void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test);
 
+/* How dv_data_load makes the three parts of a data set. */
+typedef struct {
+    const char *path;       /* CSV or CSV.gz with a header row (required) */
+    dv_csv_options csv;     /* label column, task, missing values (all files) */
+    const char *val_path;   /* explicit validation and test files (both or */
+    const char *test_path;  /* neither): same columns and classes as path */
+    dv_split_options split; /* the seeded split of path, without the files */
+    int standardize;        /* nonzero (default): dv_dataset_standardize */
+    const char *command;    /* recorded first in the manifest when not NULL */
+} dv_load_options;
+
+DV_API void dv_load_options_default(dv_load_options *o);
+
+/* Reads o->path and splits it into train, validation and test parts (or
+ * reads the explicit validation and test files and checks that their
+ * columns and class labels agree with the training file's), then
+ * standardizes them with the training statistics.  manifest, when not
+ * NULL, receives a JSON object describing the data, to be recorded with
+ * the results: {"command": ..., "data": {"path", "sha256", "label",
+ * "label_map", "standardized"}, "split": {"train", "val", "test", "seed" or
+ * "val_data"/"test_data"}}; free it with dv_free.  On failure every OUT
+ * pointer is NULL and err names the file and what was wrong. */
+DV_API int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
+                        dv_dataset **test, char **manifest, dv_error *err);
+
 /* Synthetic data (the reference implementation's generators). */
 typedef enum {
     DV_SYNTH_LINEAR_CLF = 0, /* x ~ N(0, I_d), coef ~ N(0, I), y = 1[x.coef + 0.1 eps > 0] */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* FILE, for dv__json_string */
 
 #if defined(__GNUC__)
 #define DV__PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -129,6 +130,10 @@ double dv__bsp_gemv_t(const dv__bsp *m, const double *restrict r, double *restri
 /* Formats a double so that it reads back exactly (%.17g, with "nan"/"inf"
  * spelled as JSON-safe strings by the caller). */
 void dv__fmt_double(char *buf, size_t len, double v);
+
+/* Writes s as a JSON string literal (quotes, backslashes and control
+ * characters escaped) to f. */
+void dv__json_string(FILE *f, const char *s);
 
 /* Writes a .npy v1.0 header for a C-order array into buf; returns its
  * length (a multiple of 64), or 0 if cap is too small. */

@@ -1210,6 +1210,87 @@ static void test_synth_invalid(void)
     }
 }
 
+/* dv_data_load against its steps done by hand (read, split, standardize),
+ * the manifest against the file's hash and the split's sizes, and the
+ * explicit-files form against a file whose columns differ. */
+static void test_load(void)
+{
+    char path[256], vpath[256], bpath[256];
+    dv_synth_params sp;
+    dv_synth_params_default(&sp, DV_SYNTH_LINEAR_CLF);
+    sp.n_rows = 300;
+    sp.n_features = 3;
+    sp.seed = 4;
+    dv_dataset *syn = NULL;
+    dv_error err = {0};
+    CHECK(dv_synth(&syn, &sp, &err) == DV_OK);
+    CHECK(dv_dataset_write_csv(syn, path_of(path, sizeof path, "load.csv"), &err) == DV_OK);
+    dv_dataset_free(syn);
+
+    dv_load_options lo;
+    dv_load_options_default(&lo);
+    lo.path = path;
+    lo.split.n_val = 50;
+    lo.split.n_test = 40;
+    lo.split.seed = 9;
+    lo.command = "dval \"x\"";
+    dv_dataset *tr, *va, *te;
+    char *man = NULL;
+    CHECK(dv_data_load(&lo, &tr, &va, &te, &man, &err) == DV_OK);
+
+    dv_dataset *all, *tr2, *va2, *te2;
+    CHECK(dv_dataset_read_csv(&all, path, &lo.csv, &err) == DV_OK);
+    CHECK(dv_dataset_split(all, &lo.split, &tr2, &va2, &te2, &err) == DV_OK);
+    dv_dataset_standardize(tr2, va2, te2);
+    const dv_dataset *a[3] = {tr, va, te}, *b[3] = {tr2, va2, te2};
+    for (int k = 0; k < 3; k++) {
+        size_t n = dv_dataset_rows(a[k]), d = dv_dataset_cols(a[k]);
+        CHECK_EQ_INT(n, dv_dataset_rows(b[k]));
+        CHECK(memcmp(dv_dataset_features(a[k]), dv_dataset_features(b[k]), n * d * sizeof(double)) == 0);
+        CHECK(memcmp(dv_dataset_targets(a[k]), dv_dataset_targets(b[k]), n * sizeof(double)) == 0);
+    }
+    char hex[65], want[512];
+    CHECK(dv_sha256_file(path, hex, &err) == DV_OK);
+    CHECK_MSG(man && strstr(man, hex), "manifest %s", man ? man : "(null)");
+    CHECK_MSG(man && strncmp(man, "{\"command\": \"dval \\\"x\\\"\",", 25) == 0, "%s", man);
+    snprintf(want, sizeof want, "\"split\": {\"train\": %zu, \"val\": 50, \"test\": 40, \"seed\": 9}}",
+             dv_dataset_rows(tr));
+    CHECK_MSG(man && strstr(man, want), "%s lacks %s", man, want);
+    dv_free(man);
+    dv_dataset *ds[] = {tr, va, te, all, tr2, va2, te2};
+    for (size_t k = 0; k < sizeof ds / sizeof ds[0]; k++)
+        dv_dataset_free(ds[k]);
+
+    /* Explicit files: the same file as validation data works; a file with
+     * another column name is named in the error and nothing is returned. */
+    write_text("load_v.csv", "x0,x1,x2,label\n0.1,0.2,0.3,0\n1,2,3,1\n");
+    write_text("load_bad.csv", "x0,zz,x2,label\n0.1,0.2,0.3,0\n1,2,3,1\n");
+    path_of(vpath, sizeof vpath, "load_v.csv");
+    path_of(bpath, sizeof bpath, "load_bad.csv");
+    dv_load_options_default(&lo);
+    lo.path = path;
+    lo.val_path = vpath;
+    lo.test_path = vpath;
+    CHECK(dv_data_load(&lo, &tr, &va, &te, NULL, &err) == DV_OK);
+    CHECK_EQ_INT(dv_dataset_rows(tr), 300);
+    CHECK_EQ_INT(dv_dataset_rows(va), 2);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+    dv_dataset_free(te);
+    lo.test_path = bpath;
+    memset(&err, 0, sizeof err);
+    CHECK(dv_data_load(&lo, &tr, &va, &te, &man, &err) == DV_EFORMAT);
+    CHECK(tr == NULL && va == NULL && te == NULL && man == NULL);
+    CHECK_MSG(strstr(err.msg, "load_bad.csv: column 2 is 'zz'") != NULL, "%s", err.msg);
+    lo.test_path = NULL;
+    CHECK(dv_data_load(&lo, &tr, &va, &te, NULL, &err) == DV_EINVAL);
+    lo.val_path = NULL;
+    lo.split.n_val = 500;
+    lo.split.n_test = 0.5;
+    CHECK(dv_data_load(&lo, &tr, &va, &te, NULL, &err) != DV_OK);
+    CHECK(tr == NULL && strstr(err.msg, "load.csv") != NULL);
+}
+
 int main(void)
 {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/dval_test_data.XXXXXX");
@@ -1233,6 +1314,7 @@ int main(void)
     RUN(test_adult);
     RUN(test_split);
     RUN(test_standardize);
+    RUN(test_load);
     RUN(test_synth_defaults);
     RUN(test_synth_linear_clf);
     RUN(test_synth_linear_reg);

@@ -132,21 +132,6 @@ static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t co
     return DV_OK;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static const char *PROGRESS_KEY = "\"progress\": ";
 
 /* Writes run.json for a new run. */
@@ -196,7 +181,7 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
     fprintf(f, "  \"classes\": [");
     for (size_t c = 0; c < cx->train->n_classes; c++) {
         fprintf(f, "%s", c ? ", " : "");
-        json_string(f, cx->train->class_names[c]);
+        dv__json_string(f, cx->train->class_names[c]);
     }
     fprintf(f, "],\n");
     size_t items = cx->n_slots * cx->n_batches;

@@ -128,3 +128,18 @@ double dv__pearson(const double *a, const double *b, size_t n)
     double r = sab / sqrt(saa * sbb);
     return r > 1 ? 1 : r < -1 ? -1 : r;
 }
+
+void dv__json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
