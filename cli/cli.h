@@ -168,11 +168,16 @@ int plot_removal(int argc, char **argv);
 int plot_addition(int argc, char **argv);
 int plot_map(int argc, char **argv);
 
-/* Shared by fit, value and demo: fits every point of RUN_DIR and writes
- * RUN_DIR/scaling.csv (or out_csv).  Returns the number of points. */
-size_t cli_fit_run(const char *run_dir, const char *out_csv, int threads);
-/* Writes values.csv for RUN_DIR; prints the top N for size top_k. */
-void cli_value_run(const char *run_dir, const int64_t *at, size_t n_at, size_t top,
-                   int64_t top_k, const char *out_csv, int print_top);
+/* Opens a finished run (dv_run_open) or dies with the library's message. */
+dv_run *cli_run_open(const char *run_dir);
+/* The run's laws: fitted and written to out_csv (NULL: RUN_DIR/scaling.csv)
+ * when refit, else read from scaling.csv (fitted first when missing).  The
+ * caller frees the array. */
+dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int threads);
+/* Writes the run's values.csv (out_csv NULL: RUN_DIR/values.csv; at NULL:
+ * min-card and max-card); prints the top N points by c k^-alpha at top_k
+ * (default at[0]) when top > 0. */
+void cli_value_run(const dv_run *r, const dv_law *laws, const int64_t *at, size_t n_at,
+                   size_t top, int64_t top_k, const char *out_csv);
 
 #endif

@@ -145,36 +145,18 @@ int cmd_demo(int argc, char **argv)
                 resume ? " (continuing the existing run)" : "");
     cmd_sample(na, args);
     double t1 = dv_clock_seconds();
-    size_t P = cli_fit_run(run, NULL, threads ? atoi(threads) : 0);
-    cli_value_run(run, NULL, 0, 0, 0, NULL, 0);
+    dv_run *rn = cli_run_open(run);
+    size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
+    dv_law *laws = cli_run_laws(rn, 1, NULL, threads ? atoi(threads) : 0);
+    cli_value_run(rn, laws, NULL, 0, 0, 0, NULL);
     double t2 = dv_clock_seconds();
 
-    /* Summary: laws refitted from the arrays (cheap) and ranked. */
-    double *D;
-    int32_t *K;
-    int64_t *pts;
-    size_t rows, M, cols;
-    dv_error err = {0};
-    snprintf(path, sizeof path, "%s/deltas.npy", run);
-    if (dv_npy_read(path, DV_F64, (void **)&D, &rows, &M, &err))
-        cli_die("%s", err.msg);
-    snprintf(path, sizeof path, "%s/cards.npy", run);
-    if (dv_npy_read(path, DV_I32, (void **)&K, &rows, &M, &err))
-        cli_die("%s", err.msg);
-    snprintf(path, sizeof path, "%s/points.npy", run);
-    if (dv_npy_read(path, DV_I64, (void **)&pts, &rows, &cols, &err))
-        cli_die("%s", err.msg);
-    dv_law *laws = malloc(P * sizeof *laws);
-    dv_law_fit_many(D, K, P, M, laws, threads ? atoi(threads) : 0);
-    snprintf(path, sizeof path, "%s/points.csv", run);
-    char *ptext = cli_slurp(path);
+    /* Summary: the laws ranked by their value. */
+    const double *D = dv_run_deltas(rn);
     pt *v = calloc(P, sizeof *v);
-    char *save = NULL, *line = ptext ? strtok_r(ptext, "\n", &save) : NULL;
     for (size_t i = 0; i < P; i++) {
-        line = line ? strtok_r(NULL, "\n", &save) : NULL;
-        char *lab = line ? strrchr(line, ',') : NULL;
-        v[i].label = lab ? lab + 1 : "?";
-        v[i].point = pts[i];
+        v[i].label = dv_run_label(rn, i);
+        v[i].point = dv_run_points(rn)[i];
         v[i].c = laws[i].c;
         v[i].alpha = laws[i].alpha;
         v[i].status = laws[i].status;
@@ -249,15 +231,12 @@ int cmd_demo(int argc, char **argv)
            "Open the report: %s/report.html\n",
            run, sp, rdir, rdir);
     free(summary);
-    free(ptext);
     free(v);
     free(a);
     free(cv);
     free(lv);
     free(mc);
     free(laws);
-    dv_free(D);
-    dv_free(K);
-    dv_free(pts);
+    dv_run_free(rn);
     return 0;
 }

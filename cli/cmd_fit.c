@@ -51,42 +51,7 @@ static int32_t *read_cards(const char *path, size_t *rows, size_t *cols)
     return out;
 }
 
-/* Labels of a run's points from points.csv (NULL entries when absent). */
-static char **read_labels(const char *run_dir, size_t n)
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/points.csv", run_dir);
-    char **lab = calloc(n ? n : 1, sizeof *lab);
-    char *text = cli_slurp(path);
-    if (!text)
-        return lab;
-    char *save = NULL, *line = strtok_r(text, "\n", &save);
-    for (size_t i = 0; i < n && (line = strtok_r(NULL, "\n", &save)); i++) {
-        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-        if (c2)
-            lab[i] = strdup(c2 + 1);
-    }
-    free(text);
-    return lab;
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s) return;
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"') fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
-static void fit_arrays(const char *dpath, const char *kpath, const char *out,
-                       const int64_t *points, char **labels, int threads)
+static void fit_arrays(const char *dpath, const char *kpath, const char *out, int threads)
 {
     double *D;
     size_t P, M, P2, M2;
@@ -106,42 +71,32 @@ static void fit_arrays(const char *dpath, const char *kpath, const char *out,
         cli_die("%s is %zu x %zu but %s is %zu x %zu", dpath, P, M, kpath, P2, M2);
     dv_law *laws = malloc((P ? P : 1) * sizeof *laws);
     dv_law_fit_many(D, K, P, M, laws, threads);
-    char tmp[4300];
-    FILE *f = cli_open_out(out, tmp, sizeof tmp);
-    fprintf(f, "point,label,c,alpha,sigma,beta,nll,log_r2,n_samples,status,log_c,log_alpha\n");
-    for (size_t i = 0; i < P; i++) {
-        const dv_law *L = &laws[i];
-        fprintf(f, "%lld,", (long long)(points ? points[i] : (int64_t)i));
-        csv_field(f, labels ? labels[i] : NULL);
-        fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%zu,%s,%.17g,%.17g\n", L->c, L->alpha,
-                L->sigma, L->beta, L->nll, L->log_r2, L->n_samples, dv_law_status_name(L->status),
-                L->log_c, L->log_alpha);
-    }
-    cli_commit(f, tmp, out);
+    if (dv_scaling_write(out, P, NULL, NULL, laws, &err))
+        cli_die("%s", err.msg);
     free(laws);
     dv_free(D);
     free(K);
 }
 
-size_t cli_fit_run(const char *run_dir, const char *out_csv, int threads)
+dv_run *cli_run_open(const char *run_dir)
 {
-    char d[4200], k[4200], p[4200], o[4200];
-    snprintf(d, sizeof d, "%s/deltas.npy", run_dir);
-    snprintf(k, sizeof k, "%s/cards.npy", run_dir);
-    snprintf(p, sizeof p, "%s/points.npy", run_dir);
-    snprintf(o, sizeof o, "%s/scaling.csv", run_dir);
-    int64_t *pts;
-    size_t P, cols;
+    dv_run *r;
     dv_error err = {0};
-    if (dv_npy_read(p, DV_I64, (void **)&pts, &P, &cols, &err))
-        cli_die("%s (is %s a finished run? see dval sample --resume)", err.msg, run_dir);
-    char **labels = read_labels(run_dir, P);
-    fit_arrays(d, k, out_csv ? out_csv : o, pts, labels, threads);
-    for (size_t i = 0; i < P; i++)
-        free(labels[i]);
-    free(labels);
-    dv_free(pts);
-    return P;
+    if (dv_run_open(&r, run_dir, &err))
+        cli_die("%s", err.msg);
+    return r;
+}
+
+dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int threads)
+{
+    size_t n = dv_run_get_info(r)->n_points;
+    dv_law *laws = malloc((n ? n : 1) * sizeof *laws);
+    dv_error err = {0};
+    if (!laws)
+        cli_die("out of memory");
+    if (refit ? dv_run_fit(r, threads, out_csv, laws, &err) : dv_run_laws(r, threads, laws, &err))
+        cli_die("%s", err.msg);
+    return laws;
 }
 
 int cmd_fit(int argc, char **argv)
@@ -170,14 +125,17 @@ int cmd_fit(int argc, char **argv)
             cli_die("fit: --deltas, --cards and -o go together (see dval fit --help)");
         if (optind < argc)
             cli_die("fit: unexpected argument '%s'", argv[optind]);
-        fit_arrays(deltas, cards, out, NULL, NULL, threads);
+        fit_arrays(deltas, cards, out, threads);
         fprintf(stderr, "dval: wrote %s\n", out);
         return 0;
     }
     if (optind != argc - 1)
         cli_die("fit: give one RUN_DIR, or --deltas/--cards/-o (see dval fit --help)");
     const char *run = argv[optind];
-    size_t P = cli_fit_run(run, out, threads);
+    dv_run *r = cli_run_open(run);
+    size_t P = dv_run_get_info(r)->n_points;
+    free(cli_run_laws(r, 1, out, threads));
+    dv_run_free(r);
     if (out)
         fprintf(stderr, "dval: fitted %zu points; wrote %s\n", P, out);
     else

@@ -76,111 +76,46 @@ void cli_plot_done(const cli_plot_opts *p, int rc, const dv_error *err)
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
+    dv_run *run;
     size_t n_points, n_samples;
-    double *delta;
-    int32_t *card;
-    int64_t *ids;    /* training rows of the points (points.npy) */
-    dv_law *laws;    /* from scaling.csv, NULL when not read */
-    char mode[16];
+    const double *delta;
+    const int32_t *card;
+    const int64_t *ids; /* training rows of the points (points.npy) */
+    dv_law *laws;       /* from scaling.csv, NULL when not read */
+    const char *mode;
     int64_t k_lo, k_hi;
 } run_data;
-
-static void run_laws(run_data *r, const char *dir);
-
-static void run_load(run_data *r, const char *dir, int need_laws)
-{
-    memset(r, 0, sizeof *r);
-    char path[4200];
-    dv_error err = {0};
-    snprintf(path, sizeof path, "%s/run.json", dir);
-    char *json = cli_slurp(path);
-    if (!json)
-        cli_die("%s: cannot read (is %s a run directory made by dval sample?)", path, dir);
-    double lo = 0, hi = 0;
-    if (!cli_json_str(json, "mode", r->mode, sizeof r->mode) ||
-        !cli_json_number(json, "min_card", &lo) || !cli_json_number(json, "max_card", &hi))
-        cli_die("%s: not a sampling run manifest (no mode/min_card/max_card)", path);
-    if (strstr(json, "\"complete\": true") == NULL)
-        cli_die("%s: the run is not complete (continue it with dval sample --resume)", dir);
-    free(json);
-    r->k_lo = (int64_t)lo;
-    r->k_hi = (int64_t)hi;
-    size_t rows, cols, rows2, cols2;
-    void *d;
-    snprintf(path, sizeof path, "%s/deltas.npy", dir);
-    if (dv_npy_read(path, DV_F64, &d, &rows, &cols, &err) != 0)
-        cli_die("%s", err.msg);
-    r->delta = d;
-    snprintf(path, sizeof path, "%s/cards.npy", dir);
-    if (dv_npy_read(path, DV_I32, &d, &rows2, &cols2, &err) != 0)
-        cli_die("%s", err.msg);
-    r->card = d;
-    if (rows != rows2 || cols != cols2)
-        cli_die("%s: deltas.npy is %zu x %zu but cards.npy is %zu x %zu", dir, rows, cols, rows2,
-                cols2);
-    r->n_points = rows;
-    r->n_samples = cols ? cols : 1;
-    snprintf(path, sizeof path, "%s/points.npy", dir);
-    if (dv_npy_read(path, DV_I64, &d, &rows2, &cols2, &err) != 0)
-        cli_die("%s", err.msg);
-    r->ids = d;
-    if (rows2 != rows)
-        cli_die("%s: points.npy has %zu rows, deltas.npy %zu", dir, rows2, rows);
-    if (need_laws)
-        run_laws(r, dir);
-}
 
 /* The laws of the run from scaling.csv (fitted first when it is missing). */
 static void run_laws(run_data *r, const char *dir)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/scaling.csv", dir);
-    if (access(path, F_OK) != 0) {
+    if (access(path, F_OK) != 0)
         fprintf(stderr, "dval: %s missing; fitting the laws first\n", path);
-        cli_fit_run(dir, NULL, 0);
-    }
-    r->laws = calloc(r->n_points ? r->n_points : 1, sizeof *r->laws);
-    if (!r->laws)
-        cli_die("out of memory");
-    static const char *const need[] = {"point", "c", "alpha", "sigma", "beta", "nll", "log_r2",
-                                       "n_samples", "status", "log_c", "log_alpha", NULL};
-    cli_table t;
-    cli_table_read(&t, path, need);
-    if (t.n_rows != r->n_points)
-        cli_die("%s: %zu laws for %zu points", path, t.n_rows, r->n_points);
-    size_t col[11];
-    for (int k = 0; k < 11; k++)
-        col[k] = cli_table_col(&t, need[k]);
-    static const char *st[] = {"ok", "no_samples", "one_card", "all_zero", "nonfinite", "bound"};
-    for (size_t row = 0; row < t.n_rows; row++) {
-        const char *ps = cli_table_at(&t, row, col[0]);
-        char *end;
-        long long pt = strtoll(ps, &end, 10);
-        if (*end || end == ps || pt < 0 || (size_t)pt >= r->n_points)
-            cli_die("%s:%zu: point '%s' is not a point of the run", path, t.line[row], ps);
-        dv_law *L = &r->laws[pt];
-        double *dst[] = {&L->c, &L->alpha, &L->sigma, &L->beta, &L->nll, &L->log_r2};
-        for (int k = 0; k < 6; k++)
-            *dst[k] = cli_table_num(&t, row, col[1 + k], 1);
-        L->n_samples = (size_t)cli_table_num(&t, row, col[7], 0);
-        L->log_c = cli_table_num(&t, row, col[9], 1);
-        L->log_alpha = cli_table_num(&t, row, col[10], 1);
-        const char *status = cli_table_at(&t, row, col[8]);
-        L->status = -1;
-        for (int k = 0; k < 6; k++)
-            if (strcmp(status, st[k]) == 0)
-                L->status = k;
-        if (L->status < 0)
-            cli_die("%s:%zu: unknown status '%s'", path, t.line[row], status);
-    }
-    cli_table_free(&t);
+    r->laws = cli_run_laws(r->run, 0, NULL, 0);
+}
+
+static void run_load(run_data *r, const char *dir, int need_laws)
+{
+    memset(r, 0, sizeof *r);
+    r->run = cli_run_open(dir);
+    const dv_run_info *I = dv_run_get_info(r->run);
+    r->n_points = I->n_points;
+    r->n_samples = I->n_samples;
+    r->delta = dv_run_deltas(r->run);
+    r->card = dv_run_cards(r->run);
+    r->ids = dv_run_points(r->run);
+    r->mode = I->mode == DV_CARD_GRID ? "grid" : "uniform";
+    r->k_lo = I->min_card;
+    r->k_hi = I->max_card;
+    if (need_laws)
+        run_laws(r, dir);
 }
 
 static void run_free(run_data *r)
 {
-    dv_free(r->delta);
-    dv_free(r->card);
-    dv_free(r->ids);
+    dv_run_free(r->run);
     free(r->laws);
 }
 

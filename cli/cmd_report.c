@@ -232,13 +232,14 @@ int cmd_report(int argc, char **argv)
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         cli_die("%s: cannot create directory: %s", dir, strerror(errno));
 
-    snprintf(path, sizeof path, "%s/scaling.csv", run);
+    dv_run *rn = cli_run_open(run);
+    dv_law *laws = cli_run_laws(rn, 0, NULL, 0);
+    snprintf(path, sizeof path, "%s/values.csv", run);
     struct stat st;
     if (stat(path, &st) != 0)
-        cli_fit_run(run, NULL, 0);
-    snprintf(path, sizeof path, "%s/values.csv", run);
-    if (stat(path, &st) != 0)
-        cli_value_run(run, NULL, 0, 0, 0, NULL, 0);
+        cli_value_run(rn, laws, NULL, 0, 0, 0, NULL);
+    free(laws);
+    dv_run_free(rn);
 
     char mode[16] = "", command[2048] = "", dpath[4096] = "", label[256] = "", metric[64] = "";
     char learner[64] = "";

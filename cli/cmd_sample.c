@@ -93,26 +93,6 @@ static char *join_args(int argc, char **argv)
 }
 
 /* Writes RUN_DIR/points.csv: point, source_row, label. */
-static void write_points_csv(const char *dir, const dv_dataset *train, const int64_t *pts,
-                             size_t n)
-{
-    char path[4200], tmp[4300];
-    snprintf(path, sizeof path, "%s/points.csv", dir);
-    FILE *f = cli_open_out(path, tmp, sizeof tmp);
-    fprintf(f, "point,source_row,label\n");
-    const double *y = dv_dataset_targets(train);
-    const int64_t *src = dv_dataset_source_rows(train);
-    for (size_t i = 0; i < n; i++) {
-        int64_t z = pts ? pts[i] : (int64_t)i;
-        fprintf(f, "%lld,%lld,", (long long)z, (long long)src[z]);
-        if (dv_dataset_task(train) == DV_TASK_CLASSIFICATION)
-            fprintf(f, "%s\n", dv_dataset_class_name(train, (size_t)y[z]));
-        else
-            fprintf(f, "%.17g\n", y[z]);
-    }
-    cli_commit(f, tmp, path);
-}
-
 int cmd_sample(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -250,8 +230,6 @@ int cmd_sample(int argc, char **argv)
     dv_error err = {0};
     if (dv_run_create(out, train, val, pts, n_pts, &sp, manifest, &err))
         cli_die("%s", err.msg);
-    if (!resume)
-        write_points_csv(out, train, pts, pts ? n_pts : dv_dataset_rows(train));
 
     size_t P = pts ? n_pts : dv_dataset_rows(train);
     size_t batches = (P + sp.batch - 1) / sp.batch;

@@ -32,87 +32,6 @@ static const char *USAGE =
     "  --size K        target size for --top (default: the first --at value)\n"
     "  -o, --out FILE  output CSV\n";
 
-typedef struct {
-    int64_t point;
-    char *label;
-    double c, alpha;
-    char status[32];
-} law_row;
-
-/* Parses scaling.csv as written by dval fit. */
-static law_row *read_scaling(const char *path, size_t *n)
-{
-    char *text = cli_slurp(path);
-    if (!text)
-        cli_die("%s: cannot read", path);
-    size_t cap = 1024;
-    law_row *rows = malloc(cap * sizeof *rows);
-    *n = 0;
-    char *save = NULL;
-    char *line = strtok_r(text, "\n", &save);
-    if (!line || strncmp(line, "point,label,c,alpha,", 20) != 0)
-        cli_die("%s: not a scaling.csv written by dval fit", path);
-    long lineno = 1;
-    while ((line = strtok_r(NULL, "\n", &save))) {
-        lineno++;
-        if (*n == cap)
-            rows = realloc(rows, (cap *= 2) * sizeof *rows);
-        law_row *r = &rows[*n];
-        char *p = line, *end;
-        r->point = strtoll(p, &end, 10);
-        if (*end != ',')
-            cli_die("%s:%ld: bad point index", path, lineno);
-        p = end + 1;
-        const char *lab = p;
-        if (*p == '"') { /* quoted label */
-            lab = ++p;
-            char *w = p;
-            for (;;) {
-                if (!*p)
-                    cli_die("%s:%ld: unterminated quote", path, lineno);
-                if (*p == '"' && p[1] == '"') {
-                    *w++ = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    *w++ = *p++;
-                }
-            }
-            *w = 0;
-        } else {
-            p = strchr(p, ',');
-            if (!p)
-                cli_die("%s:%ld: too few fields", path, lineno);
-            *p = 0;
-        }
-        r->label = strdup(lab);
-        p++;
-        r->c = strtod(p, &end);
-        if (*end != ',')
-            cli_die("%s:%ld: bad c", path, lineno);
-        r->alpha = strtod(end + 1, &end);
-        if (*end != ',')
-            cli_die("%s:%ld: bad alpha", path, lineno);
-        /* skip sigma, beta, nll, log_r2, n_samples to reach status */
-        for (int skip = 0; skip < 5; skip++) {
-            end = strchr(end + 1, ',');
-            if (!end)
-                cli_die("%s:%ld: too few fields", path, lineno);
-        }
-        char *st = end + 1, *e2 = strchr(st, ',');
-        size_t sl = e2 ? (size_t)(e2 - st) : strlen(st);
-        if (sl >= sizeof r->status)
-            sl = sizeof r->status - 1;
-        memcpy(r->status, st, sl);
-        r->status[sl] = 0;
-        (*n)++;
-    }
-    free(text);
-    return rows;
-}
-
 static int cmp_desc(const void *a, const void *b, void *ctx)
 {
     const double *v = ctx;
@@ -122,88 +41,38 @@ static int cmp_desc(const void *a, const void *b, void *ctx)
     return (i > j) - (i < j);
 }
 
-void cli_value_run(const char *run_dir, const int64_t *at, size_t n_at, size_t top,
-                   int64_t top_k, const char *out_csv, int print_top)
+void cli_value_run(const dv_run *r, const dv_law *laws, const int64_t *at, size_t n_at,
+                   size_t top, int64_t top_k, const char *out_csv)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/run.json", run_dir);
-    char *manifest = cli_slurp(path);
-    if (!manifest)
-        cli_die("%s: cannot read (is %s a run directory?)", path, run_dir);
-    double lo, hi;
-    if (!cli_json_number(manifest, "min_card", &lo) || !cli_json_number(manifest, "max_card", &hi))
-        cli_die("%s: no min_card/max_card", path);
-    free(manifest);
-    int64_t deflt[2] = {(int64_t)lo, (int64_t)hi};
+    const dv_run_info *I = dv_run_get_info(r);
+    int64_t deflt[2] = {I->min_card, I->max_card};
     if (!at) {
         at = deflt;
-        n_at = lo == hi ? 1 : 2;
+        n_at = I->min_card == I->max_card ? 1 : 2;
     }
-    snprintf(path, sizeof path, "%s/scaling.csv", run_dir);
-    struct stat st;
-    if (stat(path, &st) != 0)
-        cli_fit_run(run_dir, NULL, 0);
-    size_t n;
-    law_row *laws = read_scaling(path, &n);
-
-    double *D;
-    size_t P, M;
     dv_error err = {0};
-    snprintf(path, sizeof path, "%s/deltas.npy", run_dir);
-    if (dv_npy_read(path, DV_F64, (void **)&D, &P, &M, &err))
+    if (dv_run_write_values(r, laws, at, n_at, out_csv, &err))
         cli_die("%s", err.msg);
-    if (P != n)
-        cli_die("%s has %zu points but scaling.csv %zu; rerun dval fit", path, P, n);
-
-    char def_out[4200], tmp[4300];
-    snprintf(def_out, sizeof def_out, "%s/values.csv", run_dir);
-    const char *out = out_csv ? out_csv : def_out;
-    FILE *f = cli_open_out(out, tmp, sizeof tmp);
-    fprintf(f, "point,label");
-    for (size_t a = 0; a < n_at; a++)
-        fprintf(f, ",psi_%lld", (long long)at[a]);
-    fprintf(f, ",law_value,mc_mean,mc_stderr,n_samples,status\n");
+    if (top == 0)
+        return;
+    size_t n = I->n_points;
+    int64_t k = top_k > 0 ? top_k : at[0];
     double *target = malloc((n ? n : 1) * sizeof *target);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
     for (size_t i = 0; i < n; i++) {
-        const law_row *L = &laws[i];
-        fprintf(f, "%lld,%s", (long long)L->point, L->label);
-        for (size_t a = 0; a < n_at; a++)
-            fprintf(f, ",%.17g", L->c * pow((double)at[a], -L->alpha));
-        double s = 0, s2 = 0;
-        const double *row = D + i * M;
-        for (size_t j = 0; j < M; j++)
-            s += row[j];
-        double mean = M ? s / (double)M : 0;
-        for (size_t j = 0; j < M; j++)
-            s2 += (row[j] - mean) * (row[j] - mean);
-        double se = M > 1 ? sqrt(s2 / (double)(M - 1) / (double)M) : 0;
-        fprintf(f, ",%.17g,%.17g,%.17g,%zu,%s\n",
-                dv_law_mean_value(L->c, L->alpha, (int64_t)lo, (int64_t)hi), mean, se, M,
-                L->status);
-        target[i] = L->c * pow((double)(top_k > 0 ? top_k : at[0]), -L->alpha);
+        target[i] = laws[i].c * pow((double)k, -laws[i].alpha);
+        idx[i] = i;
     }
-    cli_commit(f, tmp, out);
-    if (print_top && top > 0) {
-        size_t *idx = malloc(n * sizeof *idx);
-        for (size_t i = 0; i < n; i++)
-            idx[i] = i;
-        qsort_r(idx, n, sizeof *idx, cmp_desc, target);
-        int64_t k = top_k > 0 ? top_k : at[0];
-        printf("top %zu points by psi_k at k = %lld (c k^-alpha)\n", top < n ? top : n,
-               (long long)k);
-        printf("%6s %8s %-12s %14s %12s %8s\n", "rank", "point", "label", "psi_k", "c", "alpha");
-        for (size_t r = 0; r < top && r < n; r++) {
-            const law_row *L = &laws[idx[r]];
-            printf("%6zu %8lld %-12s %14.6e %12.4e %8.4f\n", r + 1, (long long)L->point, L->label,
-                   target[idx[r]], L->c, L->alpha);
-        }
-        free(idx);
+    qsort_r(idx, n, sizeof *idx, cmp_desc, target);
+    printf("top %zu points by psi_k at k = %lld (c k^-alpha)\n", top < n ? top : n, (long long)k);
+    printf("%6s %8s %-12s %14s %12s %8s\n", "rank", "point", "label", "psi_k", "c", "alpha");
+    for (size_t q = 0; q < top && q < n; q++) {
+        size_t i = idx[q];
+        printf("%6zu %8lld %-12s %14.6e %12.4e %8.4f\n", q + 1, (long long)dv_run_points(r)[i],
+               dv_run_label(r, i), target[i], laws[i].c, laws[i].alpha);
     }
-    for (size_t i = 0; i < n; i++)
-        free(laws[i].label);
-    free(laws);
+    free(idx);
     free(target);
-    dv_free(D);
 }
 
 int cmd_value(int argc, char **argv)
@@ -257,7 +126,11 @@ int cmd_value(int argc, char **argv)
         cli_die("value: --from RUN_DIR is required (see dval value --help)");
     if (optind < argc)
         cli_die("value: unexpected argument '%s'", argv[optind]);
-    cli_value_run(from, at, n_at, top, size, out, 1);
+    dv_run *r = cli_run_open(from);
+    dv_law *laws = cli_run_laws(r, 0, NULL, 0);
+    cli_value_run(r, laws, at, n_at, top, size, out);
+    free(laws);
+    dv_run_free(r);
     if (out)
         fprintf(stderr, "dval: wrote %s\n", out);
     else

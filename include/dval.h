@@ -684,6 +684,17 @@ DV_API int dv_law_fit_mle(const double *delta, const int32_t *card, size_t n, dv
 /* Both estimators. */
 DV_API int dv_law_fit(const double *delta, const int32_t *card, size_t n, dv_law *out);
 
+/* scaling.csv: one law per point, columns point, label, c, alpha, sigma,
+ * beta, nll, log_r2, n_samples, status, log_c, log_alpha, every double
+ * with 17 significant digits.  points and labels may be NULL (points 0..n-1,
+ * empty labels).  Written through a temporary name. */
+DV_API int dv_scaling_write(const char *path, size_t n, const int64_t *points,
+                            const char *const *labels, const dv_law *laws, dv_error *err);
+/* Reads a scaling.csv of exactly n points into laws; row i must be point
+ * points[i] (i when points is NULL).  A malformed row is named by line. */
+DV_API int dv_scaling_read(const char *path, size_t n, const int64_t *points, dv_law *laws,
+                           dv_error *err);
+
 /* Mean negative Gaussian log-likelihood of the samples under (c, alpha,
  * sigma, beta), the objective both the estimator and its tests use. */
 DV_API double dv_law_nll(const double *delta, const int32_t *card, size_t n, double c,
@@ -709,6 +720,67 @@ typedef struct {
 } dv_curve_law;
 
 DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_law *out);
+
+/* ------------------------------------------------------------------------ */
+/* Reading a run: its samples, laws and values                              */
+/* ------------------------------------------------------------------------ */
+
+/* A finished run directory, opened for reading: its settings (run.json),
+ * samples (deltas.npy, cards.npy, points.npy) and point labels
+ * (points.csv).  Read-only: any number of threads may read one run. */
+typedef struct dv_run dv_run;
+
+/* What run.json records.  Strings are owned by the run (valid until
+ * dv_run_free); absent strings are "". */
+typedef struct {
+    size_t n_points;          /* points valued: rows of the sample arrays */
+    size_t n_samples;         /* samples per point: columns of the arrays */
+    size_t samples;           /* --samples: per point (uniform) or per point and k (grid) */
+    dv_card_mode mode;
+    int64_t min_card, max_card;
+    size_t n_cards;           /* grid: the cardinalities, cards[0..n_cards-1] */
+    const int64_t *cards;
+    uint64_t seed;
+    size_t batch;
+    size_t n_train, n_val, n_test, n_features;
+    int has_split_seed;       /* the data were split by dval (not given as files) */
+    uint64_t split_seed;
+    const char *task, *learner, *metric;
+    const char *command;      /* the command line that made the run */
+    const char *data_path, *data_sha256, *label;
+    const char *version;      /* dval version that made the run */
+} dv_run_info;
+
+/* Opens the finished run in run_dir.  A run still in progress is
+ * DV_ESTATE (finish it with dv_run_execute); a missing or malformed file is
+ * named in err. */
+DV_API int dv_run_open(dv_run **out, const char *run_dir, dv_error *err);
+DV_API void dv_run_free(dv_run *r);
+DV_API const char *dv_run_dir(const dv_run *r);
+DV_API const dv_run_info *dv_run_get_info(const dv_run *r);
+/* Borrowed arrays, n_points x n_samples row-major (points: n_points rows of
+ * the training split).  Grid runs store n_cards blocks of `samples` columns,
+ * one block per cardinality. */
+DV_API const double *dv_run_deltas(const dv_run *r);
+DV_API const int32_t *dv_run_cards(const dv_run *r);
+DV_API const int64_t *dv_run_points(const dv_run *r);
+/* Label of point i (the class name, or the target for regression); "" when
+ * the run has no points.csv. */
+DV_API const char *dv_run_label(const dv_run *r, size_t i);
+
+/* Fits every point's law (dv_law_fit_many) into laws[0..n_points-1] and
+ * writes them to path (NULL: RUN_DIR/scaling.csv). */
+DV_API int dv_run_fit(const dv_run *r, int n_threads, const char *path, dv_law *laws,
+                      dv_error *err);
+/* The laws of RUN_DIR/scaling.csv, checked against the run's points; when
+ * the file is missing, dv_run_fit makes it first. */
+DV_API int dv_run_laws(const dv_run *r, int n_threads, dv_law *laws, dv_error *err);
+/* Writes the run's values to path (NULL: RUN_DIR/values.csv): point, label,
+ * psi_K = c K^-alpha for each K of at[0..n_at-1], law_value (the mean of
+ * c k^-alpha over k = min_card..max_card), mc_mean and mc_stderr (the mean
+ * of the point's deltas and its standard error), n_samples, status. */
+DV_API int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at,
+                               size_t n_at, const char *path, dv_error *err);
 
 #ifdef __cplusplus
 }

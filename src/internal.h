@@ -131,6 +131,24 @@ double dv__bsp_gemv_t(const dv__bsp *m, const double *restrict r, double *restri
  * spelled as JSON-safe strings by the caller). */
 void dv__fmt_double(char *buf, size_t len, double v);
 
+/* Files (src/util/files.c).  buf := dir/name; -1 when it does not fit. */
+int dv__path_in(char *buf, size_t len, const char *dir, const char *name);
+int dv__file_exists(const char *path);
+/* The whole file, NUL-terminated (dv__free it), its length in *len (may be
+ * NULL); NULL with errno set when it cannot be read. */
+char *dv__slurp(const char *path, size_t *len);
+/* Writing to path through a temporary name (tmp, tmplen >= strlen(path) +
+ * 32): dv__out_open opens it (NULL with err filled on failure),
+ * dv__out_commit closes it and renames it into place, or removes it when
+ * anything failed. */
+FILE *dv__out_open(const char *path, char *tmp, size_t tmplen, dv_error *err);
+int dv__out_commit(FILE *f, const char *tmp, const char *path, dv_error *err);
+/* text to path through a temporary name. */
+int dv__write_text(const char *path, const char *text, dv_error *err);
+/* A CSV field: as is, or quoted with quotes doubled when it holds a comma,
+ * a quote or a line break (nothing for NULL). */
+void dv__csv_field(FILE *f, const char *s);
+
 /* Writes s as a JSON string literal (quotes, backslashes and control
  * characters escaped) to f. */
 void dv__json_string(FILE *f, const char *s);

@@ -3,6 +3,7 @@
  *
  * Layout of RUN_DIR while a run is in progress:
  *   run.json              manifest (settings, fingerprint, progress)
+ *   points.csv            point, source_row, label of each point valued
  *   deltas.npy.partial    float64 points x samples, filled in place (mmap)
  *   cards.npy.partial     int32, same shape
  *   progress.bin          one byte per work item, set once the item's
@@ -60,60 +61,6 @@ static uint64_t fingerprint(const dv__sctx *cx)
     return h;
 }
 
-static int path_in(char *buf, size_t len, const char *dir, const char *name)
-{
-    return snprintf(buf, len, "%s/%s", dir, name) < (int)len ? 0 : -1;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Reads a whole small text file; caller frees. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *s = dv__malloc(cap);
-    size_t got;
-    while (s && (got = fread(s + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            char *t = dv__realloc(s, cap *= 2);
-            if (!t) {
-                dv__free(s);
-                s = NULL;
-            }
-            s = t;
-        }
-    }
-    fclose(f);
-    if (s)
-        s[n] = 0;
-    return s;
-}
-
-static int write_text(const char *path, const char *text, dv_error *err)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
-        return dv__err(err, DV_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
-        remove(tmp);
-        return dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(errno));
-    }
-    return DV_OK;
-}
-
 /* Creates a file of the given size holding an .npy header followed by zeros. */
 static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t cols, dv_error *err)
 {
@@ -139,7 +86,7 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
                           dv_error *err)
 {
     char path[4096];
-    if (path_in(path, sizeof path, run_dir, "run.json"))
+    if (dv__path_in(path, sizeof path, run_dir, "run.json"))
         return dv__err(err, DV_EINVAL, "run directory path too long");
     char *buf = NULL;
     size_t len = 0;
@@ -187,9 +134,31 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
     size_t items = cx->n_slots * cx->n_batches;
     fprintf(f, "  %s{\"items_total\": %zu, \"complete\": false}\n}\n", PROGRESS_KEY, items);
     fclose(f);
-    int rc = buf ? write_text(path, buf, err) : dv__err(err, DV_ENOMEM, "out of memory");
+    int rc = buf ? dv__write_text(path, buf, err) : dv__err(err, DV_ENOMEM, "out of memory");
     free(buf);
     return rc;
+}
+
+/* points.csv: each point's training row, source row and label. */
+static int write_points_csv(const char *run_dir, const dv__sctx *cx, dv_error *err)
+{
+    char path[4096], tmp[4200];
+    dv__path_in(path, sizeof path, run_dir, "points.csv");
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    const dv_dataset *tr = cx->train;
+    fprintf(f, "point,source_row,label\n");
+    for (size_t i = 0; i < cx->n_points; i++) {
+        int64_t z = cx->points[i];
+        fprintf(f, "%lld,%lld,", (long long)z, (long long)tr->src_rows[z]);
+        if (tr->task == DV_TASK_CLASSIFICATION)
+            dv__csv_field(f, tr->class_names[(size_t)tr->y[z]]);
+        else
+            fprintf(f, "%.17g", tr->y[z]);
+        fputc('\n', f);
+    }
+    return dv__out_commit(f, tmp, path, err);
 }
 
 /* Checks run.json against this run's fingerprint.  *complete is set from
@@ -197,8 +166,8 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
 static int check_manifest(const char *run_dir, const dv__sctx *cx, int *complete, dv_error *err)
 {
     char path[4096];
-    path_in(path, sizeof path, run_dir, "run.json");
-    char *text = slurp(path);
+    dv__path_in(path, sizeof path, run_dir, "run.json");
+    char *text = dv__slurp(path, NULL);
     if (!text)
         return dv__err(err, DV_EIO, "%s: cannot read", path);
     char want[64];
@@ -232,28 +201,30 @@ int dv_run_create(const char *run_dir, const dv_dataset *train, const dv_dataset
         dv__sctx_free(&cx);
         return dv__err(err, DV_EIO, "%s: cannot create directory: %s", run_dir, strerror(errno));
     }
-    path_in(path, sizeof path, run_dir, "run.json");
-    if (exists(path)) {
+    dv__path_in(path, sizeof path, run_dir, "run.json");
+    if (dv__file_exists(path)) {
         int complete;
         rc = check_manifest(run_dir, &cx, &complete, err);
         dv__sctx_free(&cx);
         return rc;
     }
     size_t P = cx.n_points, M = cx.n_slots, items = cx.n_slots * cx.n_batches;
-    path_in(path, sizeof path, run_dir, "deltas.npy.partial");
+    dv__path_in(path, sizeof path, run_dir, "deltas.npy.partial");
     rc = make_npy_partial(path, DV_F64, P, M, err);
     if (!rc) {
-        path_in(path, sizeof path, run_dir, "cards.npy.partial");
+        dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
         rc = make_npy_partial(path, DV_I32, P, M, err);
     }
     if (!rc) {
-        path_in(path, sizeof path, run_dir, "progress.bin");
+        dv__path_in(path, sizeof path, run_dir, "progress.bin");
         int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || ftruncate(fd, (off_t)items) != 0)
             rc = dv__err(err, DV_EIO, "%s: cannot create: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
     }
+    if (!rc)
+        rc = write_points_csv(run_dir, &cx, err);
     if (!rc)
         rc = write_manifest(run_dir, &cx, manifest_extra, err);
     dv__sctx_free(&cx);
@@ -300,21 +271,21 @@ static void unmap(mapping *m)
 static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
 {
     char a[4200], b[4096];
-    path_in(a, sizeof a, run_dir, "points.npy");
+    dv__path_in(a, sizeof a, run_dir, "points.npy");
     int rc = dv_npy_write(a, DV_I64, cx->points, cx->n_points, 0, err);
     if (rc)
         return rc;
     const char *names[2] = {"deltas.npy", "cards.npy"};
     for (int i = 0; i < 2; i++) {
-        path_in(b, sizeof b, run_dir, names[i]);
+        dv__path_in(b, sizeof b, run_dir, names[i]);
         snprintf(a, sizeof a, "%s.partial", b);
-        if (exists(a) && rename(a, b) != 0)
+        if (dv__file_exists(a) && rename(a, b) != 0)
             return dv__err(err, DV_EIO, "%s: cannot rename: %s", a, strerror(errno));
-        if (!exists(b))
+        if (!dv__file_exists(b))
             return dv__err(err, DV_ESTATE, "%s: missing", b);
     }
-    path_in(a, sizeof a, run_dir, "run.json");
-    char *text = slurp(a);
+    dv__path_in(a, sizeof a, run_dir, "run.json");
+    char *text = dv__slurp(a, NULL);
     if (!text)
         return dv__err(err, DV_EIO, "%s: cannot read", a);
     char *pr = strstr(text, PROGRESS_KEY);
@@ -333,11 +304,11 @@ static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
     snprintf(out, need, "%s%s{\"items_total\": %zu, \"complete\": true}\n}\n", text, PROGRESS_KEY,
              items);
     dv__free(text);
-    rc = write_text(a, out, err);
+    rc = dv__write_text(a, out, err);
     dv__free(out);
     if (rc)
         return rc;
-    path_in(a, sizeof a, run_dir, "progress.bin");
+    dv__path_in(a, sizeof a, run_dir, "progress.bin");
     remove(a);
     return DV_OK;
 }
@@ -393,9 +364,9 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
         return rc;
     }
     char path[4096], fin[4096];
-    path_in(fin, sizeof fin, run_dir, "deltas.npy");
-    path_in(path, sizeof path, run_dir, "deltas.npy.partial");
-    if (!exists(path) && exists(fin)) { /* killed while finishing */
+    dv__path_in(fin, sizeof fin, run_dir, "deltas.npy");
+    dv__path_in(path, sizeof path, run_dir, "deltas.npy.partial");
+    if (!dv__file_exists(path) && dv__file_exists(fin)) { /* killed while finishing */
         rc = finalize(run_dir, &cx, err);
         dv__sctx_free(&cx);
         return rc;
@@ -407,11 +378,11 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
     size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, M);
     rc = map_file(path, &md, err);
     if (!rc) {
-        path_in(path, sizeof path, run_dir, "cards.npy.partial");
+        dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
         rc = map_file(path, &mc, err);
     }
     if (!rc) {
-        path_in(path, sizeof path, run_dir, "progress.bin");
+        dv__path_in(path, sizeof path, run_dir, "progress.bin");
         rc = map_file(path, &mp, err);
     }
     if (!rc && (md.len != hl_d + P * M * 8 || mc.len != hl_c + P * M * 4 || mp.len != items))
