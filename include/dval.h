@@ -391,6 +391,11 @@ DV_API int dv_class_counts(const size_t *class_n, size_t n_classes, int64_t k,
  * stream is keyed by (seed, j, b).  Items are independent, so they can run
  * in any order, on any thread or process. */
 
+/* A finished run directory, opened for reading: its settings (run.json),
+ * samples (deltas.npy, cards.npy, points.npy) and point labels
+ * (points.csv).  Read-only: any number of threads may read one run. */
+typedef struct dv_run dv_run;
+
 /* Creates RUN_DIR (or checks that an existing one matches, for resuming)
  * with run.json and empty partial outputs.  points == NULL values all
  * training rows.  manifest_extra, when not NULL, is a JSON object text whose
@@ -625,6 +630,24 @@ DV_API int dv_estimator_convergence(const double *delta, const int32_t *card, si
                                     int64_t k_hi, int n_threads, dv_agreement *mc,
                                     dv_agreement *law, dv_error *err);
 
+/* The same experiment on a finished run: each point's truth is the mean of
+ * all its samples in truth (a longer run over the same points), or, when
+ * truth is NULL, in r itself (then every budget must be below r's samples
+ * per point).  budgets must increase from 2; grid runs take samples
+ * round-robin over the cardinalities. */
+DV_API int dv_run_estimators(const dv_run *r, const dv_run *truth, const size_t *budgets,
+                             size_t n_budgets, int n_threads, dv_agreement *mc,
+                             dv_agreement *law, dv_error *err);
+/* The default budgets, 5, 10, 20, ..., 100, 150, ..., 500, up to what r
+ * offers (as dv_run_estimators counts it); writes at most 19 into out and
+ * returns the count. */
+DV_API size_t dv_run_estimator_budgets(const dv_run *r, const dv_run *truth, size_t *out);
+/* estimators.csv: samples, estimator (mc_mean or law), error, expl_var, r2,
+ * pearson, spearman, sign, points; one row per budget and estimator. */
+DV_API int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
+                               const dv_agreement *mc, const dv_agreement *law, size_t n_points,
+                               dv_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files                                                         */
 /* ------------------------------------------------------------------------ */
@@ -725,10 +748,7 @@ DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_
 /* Reading a run: its samples, laws and values                              */
 /* ------------------------------------------------------------------------ */
 
-/* A finished run directory, opened for reading: its settings (run.json),
- * samples (deltas.npy, cards.npy, points.npy) and point labels
- * (points.csv).  Read-only: any number of threads may read one run. */
-typedef struct dv_run dv_run;
+/* The run directory opened for reading (dv_run_open, below). */
 
 /* What run.json records.  Strings are owned by the run (valid until
  * dv_run_free); absent strings are "". */
@@ -748,6 +768,9 @@ typedef struct {
     const char *task, *learner, *metric;
     const char *command;      /* the command line that made the run */
     const char *data_path, *data_sha256, *label;
+    const char *val_data, *test_data; /* explicit validation/test files, or "" */
+    int standardized;         /* features were standardized with training statistics */
+    size_t n_classes;         /* classification: classes; 0 for regression */
     const char *version;      /* dval version that made the run */
 } dv_run_info;
 
@@ -768,6 +791,20 @@ DV_API const int64_t *dv_run_points(const dv_run *r);
  * the run has no points.csv. */
 DV_API const char *dv_run_label(const dv_run *r, size_t i);
 
+/* Row of the data file point i came from (points.csv); -1 when unknown. */
+DV_API int64_t dv_run_source_row(const dv_run *r, size_t i);
+
+/* Whether train is the training split the run was made on: as many rows,
+ * and each point's source row as recorded.  DV_ESTATE naming the first
+ * difference otherwise. */
+DV_API int dv_run_check_split(const dv_run *r, const dv_dataset *train, dv_error *err);
+/* Loads the run's data as the run did (dv_data_load with the label, task,
+ * split and standardization of run.json; data_path, when not NULL, replaces
+ * the recorded file, e.g. after a move) and checks the split
+ * (dv_run_check_split). */
+DV_API int dv_run_load_data(const dv_run *r, const char *data_path, dv_dataset **train,
+                            dv_dataset **val, dv_dataset **test, dv_error *err);
+
 /* Fits every point's law (dv_law_fit_many) into laws[0..n_points-1] and
  * writes them to path (NULL: RUN_DIR/scaling.csv). */
 DV_API int dv_run_fit(const dv_run *r, int n_threads, const char *path, dv_law *laws,
@@ -775,6 +812,11 @@ DV_API int dv_run_fit(const dv_run *r, int n_threads, const char *path, dv_law *
 /* The laws of RUN_DIR/scaling.csv, checked against the run's points; when
  * the file is missing, dv_run_fit makes it first. */
 DV_API int dv_run_laws(const dv_run *r, int n_threads, dv_law *laws, dv_error *err);
+/* Each point's law value (the mean of c k^-alpha over k = min_card..
+ * max_card), the mean of its deltas and that mean's standard error; any
+ * output may be NULL. */
+DV_API void dv_run_values(const dv_run *r, const dv_law *laws, double *law_value,
+                          double *mc_mean, double *mc_stderr);
 /* Writes the run's values to path (NULL: RUN_DIR/values.csv): point, label,
  * psi_K = c K^-alpha for each K of at[0..n_at-1], law_value (the mean of
  * c k^-alpha over k = min_card..max_card), mc_mean and mc_stderr (the mean

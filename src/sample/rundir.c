@@ -20,6 +20,7 @@ struct dv_run {
     int32_t *card;
     int64_t *points;
     char **labels;          /* n_points, from points.csv */
+    int64_t *source;        /* n_points source rows, from points.csv (-1: unknown) */
 };
 
 void dv_run_free(dv_run *r)
@@ -30,6 +31,7 @@ void dv_run_free(dv_run *r)
         for (size_t i = 0; i < r->info.n_points; i++)
             dv__free(r->labels[i]);
     dv__free(r->labels);
+    dv__free(r->source);
     dv__free(r->dir);
     dv__free(r->strings);
     dv__free(r->cards);
@@ -44,6 +46,11 @@ const dv_run_info *dv_run_get_info(const dv_run *r) { return &r->info; }
 const double *dv_run_deltas(const dv_run *r) { return r->deltas; }
 const int32_t *dv_run_cards(const dv_run *r) { return r->card; }
 const int64_t *dv_run_points(const dv_run *r) { return r->points; }
+int64_t dv_run_source_row(const dv_run *r, size_t i)
+{
+    return r->source && i < r->info.n_points ? r->source[i] : -1;
+}
+
 const char *dv_run_label(const dv_run *r, size_t i)
 {
     return r->labels && i < r->info.n_points && r->labels[i] ? r->labels[i] : "";
@@ -85,11 +92,14 @@ static int get_count(const cJSON *root, const char *key, uint64_t *out)
  * pointers go to them ("" when absent). */
 static int get_strings(dv_run *r, const cJSON *root)
 {
-    static const char *keys[] = {"task", "learner.name", "metric", "command", "data.path",
-                                 "data.sha256", "data.label", "dval_version"};
-    const char **slot[] = {&r->info.task,      &r->info.learner,     &r->info.metric,
-                           &r->info.command,   &r->info.data_path,   &r->info.data_sha256,
-                           &r->info.label,     &r->info.version};
+    static const char *keys[] = {"task",        "learner.name", "metric",
+                                 "command",     "data.path",    "data.sha256",
+                                 "data.label",  "dval_version", "split.val_data",
+                                 "split.test_data"};
+    const char **slot[] = {&r->info.task,      &r->info.learner,   &r->info.metric,
+                           &r->info.command,   &r->info.data_path, &r->info.data_sha256,
+                           &r->info.label,     &r->info.version,   &r->info.val_data,
+                           &r->info.test_data};
     const char *val[DV__COUNT(keys)];
     size_t total = 0;
     for (size_t k = 0; k < DV__COUNT(keys); k++) {
@@ -171,6 +181,9 @@ static int read_manifest(dv_run *r, const char *path, dv_error *err)
         uint64_t t;
         I->n_test = get_count(root, "split.test", &t) ? (size_t)t : 0;
         I->has_split_seed = get_count(root, "split.seed", &I->split_seed);
+        I->standardized = !cJSON_IsFalse(member(root, "data.standardized"));
+        const cJSON *cl = member(root, "classes");
+        I->n_classes = cJSON_IsArray(cl) ? (size_t)cJSON_GetArraySize(cl) : 0;
         rc = get_strings(r, root) ? dv__err(err, DV_ENOMEM, "out of memory") : DV_OK;
     }
     if (!rc)
@@ -223,11 +236,16 @@ static int read_labels(dv_run *r)
         return DV_OK;
     size_t n = r->info.n_points;
     r->labels = dv__calloc(n ? n : 1, sizeof *r->labels);
+    r->source = dv__malloc((n ? n : 1) * sizeof *r->source);
+    for (size_t i = 0; r->source && i < n; i++)
+        r->source[i] = -1;
     char *save = NULL, *line = strtok_r(text, "\n", &save);
-    for (size_t i = 0; r->labels && i < n && (line = strtok_r(NULL, "\n", &save)); i++) {
+    for (size_t i = 0; r->labels && r->source && i < n && (line = strtok_r(NULL, "\n", &save));
+         i++) {
         char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
         if (!c2)
             continue;
+        r->source[i] = strtoll(c1 + 1, NULL, 10);
         char *lab = c2 + 1, *w = lab;
         if (*lab == '"') { /* a quoted label: quotes doubled inside */
             for (char *p = lab + 1; *p; p++) {
@@ -242,7 +260,7 @@ static int read_labels(dv_run *r)
         r->labels[i] = dv__strdup(lab);
     }
     dv__free(text);
-    return r->labels ? DV_OK : DV_ENOMEM;
+    return r->labels && r->source ? DV_OK : DV_ENOMEM;
 }
 
 int dv_run_open(dv_run **out, const char *run_dir, dv_error *err)
@@ -307,6 +325,28 @@ int dv_run_laws(const dv_run *r, int n_threads, dv_law *laws, dv_error *err)
     return dv_scaling_read(path, r->info.n_points, r->points, laws, err);
 }
 
+void dv_run_values(const dv_run *r, const dv_law *laws, double *law_value, double *mc_mean,
+                   double *mc_stderr)
+{
+    size_t M = r->info.n_samples;
+    for (size_t i = 0; i < r->info.n_points; i++) {
+        const double *row = r->deltas + i * M;
+        double s = 0, s2 = 0;
+        for (size_t j = 0; j < M; j++)
+            s += row[j];
+        double mean = M ? s / (double)M : 0;
+        for (size_t j = 0; j < M; j++)
+            s2 += (row[j] - mean) * (row[j] - mean);
+        if (mc_mean)
+            mc_mean[i] = mean;
+        if (mc_stderr)
+            mc_stderr[i] = M > 1 ? sqrt(s2 / (double)(M - 1) / (double)M) : 0;
+        if (law_value)
+            law_value[i] = dv_law_mean_value(laws[i].c, laws[i].alpha, r->info.min_card,
+                                             r->info.max_card);
+    }
+}
+
 int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at, size_t n_at,
                         const char *path, dv_error *err)
 {
@@ -318,7 +358,14 @@ int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at, 
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
     if (!f)
         return err ? err->code : DV_EIO;
-    size_t n = r->info.n_points, M = r->info.n_samples;
+    size_t n = r->info.n_points;
+    double *v = dv__malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!v) {
+        fclose(f);
+        remove(tmp);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    dv_run_values(r, laws, v, v + n, v + 2 * n);
     fprintf(f, "point,label");
     for (size_t a = 0; a < n_at; a++)
         fprintf(f, ",psi_%lld", (long long)at[a]);
@@ -329,17 +376,66 @@ int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at, 
         dv__csv_field(f, dv_run_label(r, i));
         for (size_t a = 0; a < n_at; a++)
             fprintf(f, ",%.17g", L->c * pow((double)at[a], -L->alpha));
-        const double *row = r->deltas + i * M;
-        double s = 0, s2 = 0;
-        for (size_t j = 0; j < M; j++)
-            s += row[j];
-        double mean = M ? s / (double)M : 0;
-        for (size_t j = 0; j < M; j++)
-            s2 += (row[j] - mean) * (row[j] - mean);
-        double se = M > 1 ? sqrt(s2 / (double)(M - 1) / (double)M) : 0;
-        fprintf(f, ",%.17g,%.17g,%.17g,%zu,%s\n",
-                dv_law_mean_value(L->c, L->alpha, r->info.min_card, r->info.max_card), mean, se,
-                M, dv_law_status_name(L->status));
+        fprintf(f, ",%.17g,%.17g,%.17g,%zu,%s\n", v[i], v[n + i], v[2 * n + i],
+                r->info.n_samples, dv_law_status_name(L->status));
     }
+    dv__free(v);
     return dv__out_commit(f, tmp, path, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The run's data                                                           */
+/* ------------------------------------------------------------------------ */
+
+int dv_run_check_split(const dv_run *r, const dv_dataset *train, dv_error *err)
+{
+    const dv_run_info *I = &r->info;
+    if (train->n != I->n_train)
+        return dv__err(err, DV_ESTATE,
+                       "the training split has %zu rows, the run had %zu; use the run's data "
+                       "options",
+                       train->n, I->n_train);
+    for (size_t i = 0; i < I->n_points; i++) {
+        int64_t z = r->points[i];
+        if (z < 0 || (size_t)z >= train->n)
+            return dv__err(err, DV_ESTATE,
+                           "point %zu is training row %lld, but the training split has %zu "
+                           "rows; use the run's data options",
+                           i, (long long)z, train->n);
+        if (r->source && r->source[i] >= 0 && r->source[i] != train->src_rows[z])
+            return dv__err(err, DV_ESTATE,
+                           "point %zu is data row %lld in the run but data row %lld in this "
+                           "split; use the run's data options",
+                           i, (long long)r->source[i], (long long)train->src_rows[z]);
+    }
+    return DV_OK;
+}
+
+int dv_run_load_data(const dv_run *r, const char *data_path, dv_dataset **train,
+                     dv_dataset **val, dv_dataset **test, dv_error *err)
+{
+    const dv_run_info *I = &r->info;
+    dv_load_options o;
+    dv_load_options_default(&o);
+    o.path = data_path ? data_path : I->data_path;
+    o.csv.label = *I->label ? I->label : NULL;
+    o.csv.task = strcmp(I->task, "regression") == 0 ? DV_TASK_REGRESSION
+                                                   : DV_TASK_CLASSIFICATION;
+    if (*I->val_data) {
+        o.val_path = I->val_data;
+        o.test_path = I->test_data;
+    } else {
+        o.split.n_val = (double)I->n_val;
+        o.split.n_test = (double)I->n_test;
+        o.split.seed = I->split_seed;
+    }
+    o.standardize = I->standardized;
+    int rc = dv_data_load(&o, train, val, test, NULL, err);
+    if (!rc && (rc = dv_run_check_split(r, *train, err))) {
+        dv_dataset_free(*train);
+        dv_dataset_free(*val);
+        dv_dataset_free(*test);
+        *train = *val = *test = NULL;
+    }
+    return rc;
 }

@@ -62,7 +62,7 @@ FILE *dv__out_open(const char *path, char *tmp, size_t tmplen, dv_error *err)
     }
     FILE *f = fopen(tmp, "wb");
     if (!f)
-        dv__err(err, DV_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        dv__err(err, DV_EIO, "%s: cannot write: %s", path, strerror(errno));
     return f;
 }
 
