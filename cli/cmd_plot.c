@@ -77,13 +77,9 @@ void cli_plot_done(const cli_plot_opts *p, int rc, const dv_error *err)
 
 typedef struct {
     dv_run *run;
-    size_t n_points, n_samples;
-    const double *delta;
-    const int32_t *card;
-    const int64_t *ids; /* training rows of the points (points.npy) */
-    dv_law *laws;       /* from scaling.csv, NULL when not read */
+    size_t n_points;
+    dv_law *laws;    /* from scaling.csv, NULL when not read */
     const char *mode;
-    int64_t k_lo, k_hi;
 } run_data;
 
 /* The laws of the run from scaling.csv (fitted first when it is missing). */
@@ -102,13 +98,7 @@ static void run_load(run_data *r, const char *dir, int need_laws)
     r->run = cli_run_open(dir);
     const dv_run_info *I = dv_run_get_info(r->run);
     r->n_points = I->n_points;
-    r->n_samples = I->n_samples;
-    r->delta = dv_run_deltas(r->run);
-    r->card = dv_run_cards(r->run);
-    r->ids = dv_run_points(r->run);
     r->mode = I->mode == DV_CARD_GRID ? "grid" : "uniform";
-    r->k_lo = I->min_card;
-    r->k_hi = I->max_card;
     if (need_laws)
         run_laws(r, dir);
 }
@@ -215,59 +205,12 @@ static int plot_law(int argc, char **argv)
     parse_fig(argc, argv, usage, extra, 1, &po, &dir, law_opt, &a);
     run_data r;
     run_load(&r, dir, 1);
-    size_t np = a.n_points;
-    int64_t *sel = a.points;
-    if (!sel) {
-        /* Points at alpha quantiles, among those with a usable law. */
-        size_t m = 0;
-        int64_t *ok = malloc((r.n_points ? r.n_points : 1) * sizeof *ok);
-        for (size_t i = 0; i < r.n_points; i++)
-            if (r.laws[i].status == DV_LAW_OK)
-                ok[m++] = (int64_t)i;
-        if (m == 0)
-            cli_die("plot law: no point of %s has a fitted law (status ok)", dir);
-        for (size_t i = 1; i < m; i++) /* insertion sort by alpha: small m is typical */
-            for (size_t j = i; j > 0 && r.laws[ok[j]].alpha < r.laws[ok[j - 1]].alpha; j--) {
-                int64_t t = ok[j];
-                ok[j] = ok[j - 1];
-                ok[j - 1] = t;
-            }
-        static const double q[] = {0.1, 0.3, 0.5, 0.7, 0.9, 0.99};
-        sel = malloc(6 * sizeof *sel);
-        np = 0;
-        for (size_t k = 0; k < 6 && np < m; k++) {
-            int64_t v = ok[(size_t)floor(q[k] * (double)(m - 1) + 0.5)];
-            if (np == 0 || sel[np - 1] != v)
-                sel[np++] = v;
-        }
-        free(ok);
-    }
-    if (np == 0 || np > 36)
+    if (a.points && (a.n_points == 0 || a.n_points > 36))
         cli_die("plot law: --points must list 1 to 36 points");
-    double *d = malloc(np * r.n_samples * sizeof *d);
-    int32_t *k = malloc(np * r.n_samples * sizeof *k);
-    int64_t *ids = malloc(np * sizeof *ids);
-    dv_law *laws = malloc(np * sizeof *laws);
-    for (size_t i = 0; i < np; i++) {
-        if (sel[i] < 0 || (size_t)sel[i] >= r.n_points)
-            cli_die("plot law: --points: %lld is not a point of the run (0..%zu)",
-                    (long long)sel[i], r.n_points - 1);
-        memcpy(d + i * r.n_samples, r.delta + (size_t)sel[i] * r.n_samples,
-               r.n_samples * sizeof *d);
-        memcpy(k + i * r.n_samples, r.card + (size_t)sel[i] * r.n_samples,
-               r.n_samples * sizeof *k);
-        ids[i] = sel[i];
-        laws[i] = r.laws[sel[i]];
-    }
     dv_error err = {0};
-    int rc = dv_plot_law(po.out, po.data, &po.o, np, r.n_samples, ids, d, k, laws, r.k_lo, r.k_hi,
-                         &err);
+    int rc = dv_plot_run_law(po.out, po.data, &po.o, r.run, r.laws, a.points, a.n_points, &err);
     cli_plot_done(&po, rc, &err);
-    free(d);
-    free(k);
-    free(ids);
-    free(laws);
-    free(sel);
+    free(a.points);
     run_free(&r);
     return 0;
 }
@@ -294,8 +237,7 @@ static int plot_validation(int argc, char **argv)
                 dir, r.mode);
     run_laws(&r, dir);
     dv_error err = {0};
-    int rc = dv_plot_validation(po.out, po.data, &po.o, r.n_points, r.n_samples, r.delta, r.card,
-                                r.laws, &err);
+    int rc = dv_plot_run_validation(po.out, po.data, &po.o, r.run, r.laws, &err);
     cli_plot_done(&po, rc, &err);
     run_free(&r);
     return 0;
@@ -315,7 +257,7 @@ static int plot_hist(int argc, char **argv)
     run_data r;
     run_load(&r, dir, 1);
     dv_error err = {0};
-    int rc = dv_plot_hist(po.out, po.data, &po.o, r.n_points, r.laws, &err);
+    int rc = dv_plot_run_hist(po.out, po.data, &po.o, r.run, r.laws, &err);
     cli_plot_done(&po, rc, &err);
     run_free(&r);
     return 0;
@@ -426,47 +368,14 @@ static int plot_distance(int argc, char **argv)
         snprintf(vpath, sizeof vpath, "%s/scaling.csv", dir);
     double *y = read_column(vpath, column, r.n_points);
     dv_dataset *train, *val, *test;
-    char *manifest;
-    cli_load_data(&a.dop, &train, &val, &test, &manifest);
-    dv_free(manifest);
-    size_t nt = dv_dataset_rows(train);
-    for (size_t i = 0; i < r.n_points; i++)
-        if (r.ids[i] < 0 || (size_t)r.ids[i] >= nt)
-            cli_die("plot distance: point %zu is training row %lld, but the training split has "
-                    "%zu rows; use the run's data options",
-                    i, (long long)r.ids[i], nt);
-    /* The split must be the run's: each point's data row as recorded. */
-    char ppath[4200];
-    snprintf(ppath, sizeof ppath, "%s/points.csv", dir);
-    char *ptext = cli_slurp(ppath);
-    if (!ptext)
-        cli_die("%s: cannot read", ppath);
-    const int64_t *src = dv_dataset_source_rows(train);
-    char *save = NULL, *line = strtok_r(ptext, "\n", &save);
-    for (size_t i = 0; i < r.n_points; i++) {
-        line = strtok_r(NULL, "\n", &save);
-        const char *c1 = line ? strchr(line, ',') : NULL;
-        if (!c1)
-            cli_die("%s: %zu rows for %zu points", ppath, i, r.n_points);
-        long long row = atoll(c1 + 1);
-        if (row != (long long)src[r.ids[i]])
-            cli_die("plot distance: point %zu is data row %lld in the run but data row %lld in "
-                    "this split; use the run's data options",
-                    i, row, (long long)src[r.ids[i]]);
-    }
-    free(ptext);
-    dv_learner_params lp;
-    dv_learner_params_default(&lp, DV_LEARNER_LOGREG);
-    double *x = malloc((r.n_points ? r.n_points : 1) * sizeof *x);
-    dv_error err = {0};
-    if (dv_boundary_distance(train, &lp, r.ids, r.n_points, x, &err) != DV_OK)
-        cli_die("%s", err.msg);
+    cli_load_data(&a.dop, &train, &val, &test, NULL);
     char ylab[128];
     snprintf(ylab, sizeof ylab, "%s", column);
-    int rc = dv_plot_scatter(po.out, po.data, &po.o, r.n_points, x, y,
-                             "distance to the decision boundary", ylab, &err);
+    dv_error err = {0};
+    int rc = dv_plot_run_distance(po.out, po.data, &po.o, r.run, train, y, ylab, &err);
+    if (rc == DV_ESTATE)
+        cli_die("plot distance: %s", err.msg);
     cli_plot_done(&po, rc, &err);
-    free(x);
     free(y);
     dv_dataset_free(train);
     dv_dataset_free(val);

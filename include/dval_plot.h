@@ -119,6 +119,31 @@ typedef struct {
 DV_API int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,
                        const dv_map *map, dv_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Figures of a finished run                                                */
+/* ------------------------------------------------------------------------ */
+
+/* dv_plot_law for the points which[0..n_which-1] of the run (1 to 36;
+ * which NULL: the points nearest the 10, 30, 50, 70, 90 and 99 % quantiles
+ * of alpha among the laws with status ok).  laws: one per point of r. */
+DV_API int dv_plot_run_law(const char *path, const char *data_path, const dv_plot_opts *opts,
+                           const dv_run *r, const dv_law *laws, const int64_t *which,
+                           size_t n_which, dv_error *err);
+/* dv_plot_hist of the run's laws. */
+DV_API int dv_plot_run_hist(const char *path, const char *data_path, const dv_plot_opts *opts,
+                            const dv_run *r, const dv_law *laws, dv_error *err);
+/* dv_plot_validation of a grid-mode run (DV_EINVAL for a uniform one). */
+DV_API int dv_plot_run_validation(const char *path, const char *data_path,
+                                  const dv_plot_opts *opts, const dv_run *r, const dv_law *laws,
+                                  dv_error *err);
+/* y (one value per point, e.g. alpha) against each point's distance to the
+ * decision boundary of logistic regression (C = 1) fitted on train, which
+ * must be the run's training split (dv_run_check_split). */
+DV_API int dv_plot_run_distance(const char *path, const char *data_path,
+                                const dv_plot_opts *opts, const dv_run *r,
+                                const dv_dataset *train, const double *y, const char *y_label,
+                                dv_error *err);
+
 #ifdef __cplusplus
 }
 #endif
