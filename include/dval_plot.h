@@ -144,6 +144,31 @@ DV_API int dv_plot_run_distance(const char *path, const char *data_path,
                                 const dv_dataset *train, const double *y, const char *y_label,
                                 dv_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* The report of a run                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    size_t top;            /* points in each of the top and bottom tables; default 10 */
+    const char *data_path; /* the run's data file when it has moved (NULL: as recorded) */
+    int n_threads;         /* <= 0: OpenMP default; the page does not depend on it */
+    void (*wrote)(void *user, const char *path); /* called after each figure file */
+    void *user;
+} dv_report_opts;
+
+DV_API void dv_report_opts_default(dv_report_opts *o);
+
+/* Writes DIR/report.html, one self-contained page for the finished run r
+ * with its laws (dv_run_laws): the command and settings, the data, the
+ * timing (RUN_DIR/timing.txt), the most and least valuable points, and
+ * every figure that applies, embedded as PNG and also written to DIR as PNG
+ * and SVG: law, hist, convergence (the estimator experiment, its numbers in
+ * DIR/estimators.csv, when a point has at least 10 samples), validation
+ * (grid runs) and distance (binary logistic regression, when the data file
+ * can be read).  DIR is created when missing.  opts may be NULL. */
+DV_API int dv_report_write(const dv_run *r, const dv_law *laws, const char *dir,
+                           const dv_report_opts *opts, dv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 /*
  * base.c -- the private helpers every part of the library uses: error
  * messages, the allocation wrappers, name tables, sorting and ranks.  The
- * plotting library compiles its own copy (its symbols are hidden).
+ * plotting library compiles its own copy (its symbols are hidden), as it
+ * does of files.c.
  */
 #include "internal.h"
 

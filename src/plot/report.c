@@ -1,0 +1,445 @@
+/*
+ * report.c -- one self-contained HTML page for a finished run: the command
+ * and settings, the data, the timing, the most and least valuable points,
+ * and every figure that applies, embedded as PNG and also written beside
+ * the page as PNG and SVG.  Everything on the page comes from library
+ * calls on the run (dval.h, dval_plot.h).
+ */
+#include "dval_plot.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void dv_report_opts_default(dv_report_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->top = 10;
+}
+
+static void html_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static int base64_file(FILE *out, const char *path, dv_error *err)
+{
+    static const char T[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return dv__err(err, DV_EIO, "%s: cannot read: %s", path, strerror(errno));
+    unsigned char b[3];
+    size_t n;
+    while ((n = fread(b, 1, 3, in)) > 0) {
+        unsigned v = (unsigned)b[0] << 16 | (n > 1 ? (unsigned)b[1] << 8 : 0) | (n > 2 ? b[2] : 0);
+        fputc(T[v >> 18 & 63], out);
+        fputc(T[v >> 12 & 63], out);
+        fputc(n > 1 ? T[v >> 6 & 63] : '=', out);
+        fputc(n > 2 ? T[v & 63] : '=', out);
+    }
+    fclose(in);
+    return DV_OK;
+}
+
+/* What the figures draw. */
+typedef struct {
+    const dv_run *r;
+    const dv_law *laws;
+    const dv_report_opts *o;
+    /* convergence */
+    size_t nb;
+    double *budgets, *m[3];
+    /* distance */
+    const dv_dataset *train;
+    double *alpha;
+} fig_ctx;
+
+/* One figure drawn twice (PNG and SVG) by draw(ctx, path, err). */
+typedef int (*draw_fn)(void *ctx, const char *path, dv_error *err);
+
+/* Draws DIR/NAME.png and .svg and embeds the PNG with its caption and the
+ * command that draws it again (`dval plot NAME INPUT EXTRA... -o NAME.svg`). */
+static int figure(FILE *h, const char *dir, const char *input, const char *name,
+                  const char *caption, const char *const *extra, int n_extra, draw_fn draw,
+                  void *ctx, dv_error *err)
+{
+    const dv_report_opts *o = ((const fig_ctx *)ctx)->o;
+    char png[4400], svg[4400];
+    snprintf(png, sizeof png, "%s/%s.png", dir, name);
+    snprintf(svg, sizeof svg, "%s/%s.svg", dir, name);
+    int rc = DV_OK;
+    const char *files[2] = {png, svg};
+    for (int k = 0; k < 2 && !rc; k++)
+        if (!(rc = draw(ctx, files[k], err)) && o->wrote)
+            o->wrote(o->user, files[k]);
+    if (rc)
+        return rc;
+    fprintf(h, "<figure><img alt=\"%s\" src=\"data:image/png;base64,", name);
+    if ((rc = base64_file(h, png, err)))
+        return rc;
+    fprintf(h, "\"><figcaption>");
+    html_text(h, caption);
+    fprintf(h, " <span class=\"cmd\">dval plot %s ", name);
+    html_text(h, input);
+    for (int i = 0; i < n_extra; i++) {
+        fputc(' ', h);
+        html_text(h, extra[i]);
+    }
+    fprintf(h, " -o %s.svg</span></figcaption></figure>\n", name);
+    return DV_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The figures' drawing calls                                               */
+/* ------------------------------------------------------------------------ */
+
+
+static int draw_law(void *c, const char *path, dv_error *err)
+{
+    fig_ctx *f = c;
+    return dv_plot_run_law(path, NULL, NULL, f->r, f->laws, NULL, 0, err);
+}
+
+static int draw_hist(void *c, const char *path, dv_error *err)
+{
+    fig_ctx *f = c;
+    return dv_plot_run_hist(path, NULL, NULL, f->r, f->laws, err);
+}
+
+static int draw_validation(void *c, const char *path, dv_error *err)
+{
+    fig_ctx *f = c;
+    return dv_plot_run_validation(path, NULL, NULL, f->r, f->laws, err);
+}
+
+static int draw_convergence(void *c, const char *path, dv_error *err)
+{
+    static const char *const names[] = {"mc_mean", "law"};
+    fig_ctx *f = c;
+    return dv_plot_convergence(path, NULL, NULL, f->nb, f->budgets, 2, names, f->m[0], f->m[1],
+                               f->m[2], err);
+}
+
+static int draw_distance(void *c, const char *path, dv_error *err)
+{
+    fig_ctx *f = c;
+    return dv_plot_run_distance(path, NULL, NULL, f->r, f->train, f->alpha, "alpha", err);
+}
+
+/* The estimator experiment with the default budgets, written to
+ * DIR/estimators.csv, its R^2, Pearson and Spearman rows into f->m. */
+static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
+{
+    size_t b[32];
+    f->nb = dv_run_estimator_budgets(f->r, NULL, b);
+    dv_agreement *mc = dv__malloc((f->nb + 1) * sizeof *mc);
+    dv_agreement *law = dv__malloc((f->nb + 1) * sizeof *law);
+    f->budgets = dv__malloc((f->nb + 1) * sizeof *f->budgets);
+    for (int k = 0; k < 3; k++)
+        f->m[k] = dv__malloc(2 * (f->nb + 1) * sizeof *f->m[k]);
+    int rc = mc && law && f->budgets && f->m[0] && f->m[1] && f->m[2]
+                 ? DV_OK
+                 : dv__err(err, DV_ENOMEM, "out of memory");
+    if (!rc)
+        rc = dv_run_estimators(f->r, NULL, b, f->nb, n_threads, mc, law, err);
+    if (!rc)
+        rc = dv_estimators_write(csv, b, f->nb, mc, law, dv_run_get_info(f->r)->n_points, err);
+    for (size_t j = 0; !rc && j < f->nb; j++) {
+        f->budgets[j] = (double)b[j];
+        const dv_agreement *a[2] = {&mc[j], &law[j]};
+        for (int e = 0; e < 2; e++) {
+            f->m[0][e * f->nb + j] = a[e]->r2;
+            f->m[1][e * f->nb + j] = a[e]->pearson;
+            f->m[2][e * f->nb + j] = a[e]->spearman;
+        }
+    }
+    dv__free(mc);
+    dv__free(law);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tables                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    long long point, source;
+    const char *label;
+    double law, mc, se, c, alpha;
+    const char *status;
+} row;
+
+static int by_law(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    int fx = isfinite(x->law), fy = isfinite(y->law);
+    if (fx != fy)
+        return fy - fx;
+    if (x->law != y->law)
+        return x->law < y->law ? 1 : -1;
+    return (x->point > y->point) - (x->point < y->point);
+}
+
+/* One row per point, most valuable first. */
+static row *rows_by_value(const dv_run *r, const dv_law *laws)
+{
+    size_t n = dv_run_get_info(r)->n_points;
+    row *x = dv__calloc(n ? n : 1, sizeof *x);
+    double *v = dv__malloc(3 * (n ? n : 1) * sizeof *v);
+    if (!x || !v) {
+        dv__free(x);
+        dv__free(v);
+        return NULL;
+    }
+    dv_run_values(r, laws, v, v + n, v + 2 * n);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (row){dv_run_points(r)[i], dv_run_source_row(r, i), dv_run_label(r, i), v[i],
+                     v[n + i], v[2 * n + i], laws[i].c, laws[i].alpha,
+                     dv_law_status_name(laws[i].status)};
+    dv__free(v);
+    qsort(x, n, sizeof *x, by_law);
+    return x;
+}
+
+static void table(FILE *h, const row *r, size_t from, size_t to, size_t n)
+{
+    fputs("<table><tr><th>rank</th><th>point</th><th>data row</th><th>label</th>"
+          "<th>law value</th><th>MC mean &plusmn; s.e.</th><th>c</th><th>&alpha;</th>"
+          "<th>fit</th></tr>\n",
+          h);
+    for (size_t i = from; i < to && i < n; i++) {
+        fprintf(h, "<tr><td>%zu</td><td>%lld</td><td>%lld</td><td>", i + 1, r[i].point,
+                r[i].source);
+        html_text(h, r[i].label);
+        fprintf(h, "</td><td>%.4g</td><td>%.4g &plusmn; %.2g</td><td>%.4g</td><td>%.3f</td>"
+                   "<td>%s</td></tr>\n",
+                r[i].law, r[i].mc, r[i].se, r[i].c, r[i].alpha, r[i].status);
+    }
+    fputs("</table>\n", h);
+}
+
+static void kv(FILE *h, const char *k, const char *v)
+{
+    fprintf(h, "<tr><th>%s</th><td>", k);
+    html_text(h, v);
+    fputs("</td></tr>\n", h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The page                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void head(FILE *h, const char *name)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>dval report: ",
+          h);
+    html_text(h, name);
+    fputs("</title>\n<style>\n"
+          "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:60em;"
+          "margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
+          "h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;"
+          "margin-top:2em}\n"
+          "table{border-collapse:collapse;font-size:.9em;margin:.5em 0}"
+          "th,td{padding:.2em .7em;text-align:right;border-bottom:1px solid #eee}"
+          "th{background:#f5f5f5}table.kv th{text-align:left}table.kv td{text-align:left}\n"
+          "pre,.cmd{font-family:'DejaVu Sans Mono',monospace;font-size:.85em;background:#f7f7f7;"
+          "padding:.1em .3em;white-space:pre-wrap}\n"
+          "figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}"
+          "figcaption{font-size:.9em;color:#444}\n"
+          "</style></head><body>\n<h1>dval report: ",
+          h);
+    html_text(h, name);
+    fputs("</h1>\n", h);
+}
+
+/* Command, settings, data and timing. */
+static void settings(FILE *h, const dv_run *r)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    int grid = I->mode == DV_CARD_GRID;
+    char buf[512];
+    fputs("<h2>Command and settings</h2>\n<pre>", h);
+    html_text(h, I->command);
+    fputs("</pre>\n<table class=\"kv\">\n", h);
+    kv(h, "learner", I->learner);
+    kv(h, "utility", I->metric);
+    kv(h, "sampling mode", grid ? "grid" : "uniform");
+    snprintf(buf, sizeof buf, "%lld to %lld", (long long)I->min_card, (long long)I->max_card);
+    kv(h, "dataset sizes k", buf);
+    snprintf(buf, sizeof buf, "%zu%s", I->samples, grid ? " per cardinality" : "");
+    kv(h, "samples per point", buf);
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)I->seed);
+    kv(h, "seed", buf);
+    fputs("</table>\n<h2>Data</h2>\n<table class=\"kv\">\n", h);
+    kv(h, "file", I->data_path);
+    kv(h, "label column", I->label);
+    snprintf(buf, sizeof buf, "%zu training, %zu validation, %zu test rows (split seed %llu)",
+             I->n_train, I->n_val, I->n_test, (unsigned long long)I->split_seed);
+    kv(h, "split", buf);
+    snprintf(buf, sizeof buf, "%zu%s", I->n_features,
+             I->standardized ? " (standardized with training statistics)" : "");
+    kv(h, "features", buf);
+    snprintf(buf, sizeof buf, "%zu", I->n_points);
+    kv(h, "points valued", buf);
+    fputs("</table>\n<h2>Timing</h2>\n", h);
+    char path[4200];
+    dv__path_in(path, sizeof path, dv_run_dir(r), "timing.txt");
+    char *timing = dv__slurp(path, NULL);
+    if (timing) {
+        fputs("<pre>", h);
+        html_text(h, timing);
+        fputs("</pre>\n", h);
+        dv__free(timing);
+    } else {
+        fputs("<p>Not recorded for this run.</p>\n", h);
+    }
+}
+
+static int values(FILE *h, const dv_run *r, const dv_law *laws, size_t top, dv_error *err)
+{
+    size_t n = dv_run_get_info(r)->n_points;
+    row *x = rows_by_value(r, laws);
+    if (!x)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    fputs("<h2>Values</h2>\n<p>Law value: the mean of c&nbsp;k<sup>&minus;&alpha;</sup> over the "
+          "run's dataset sizes (the law-based distributional Shapley value); MC mean: the mean "
+          "of the sampled marginal contributions, with its standard error.</p>\n",
+          h);
+    fprintf(h, "<h3>Most valuable points</h3>\n");
+    table(h, x, 0, top, n);
+    fprintf(h, "<h3>Least valuable points</h3>\n<p>Candidates for inspection (e.g. label "
+               "noise).</p>\n");
+    table(h, x, n > top ? n - top : 0, n, n);
+    dv__free(x);
+    return DV_OK;
+}
+
+/* The distance figure: the run's data loaded as the run did. */
+static int distance(FILE *h, const char *dir, const dv_run *r, fig_ctx *f,
+                    const dv_report_opts *o, dv_error *err)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    const char *df = o->data_path ? o->data_path : I->data_path;
+    FILE *probe = fopen(df, "rb");
+    if (!probe) {
+        fputs("<p>The distance figure needs the run's data file, which cannot be read here "
+              "(pass --data FILE).</p>\n",
+              h);
+        return DV_OK;
+    }
+    fclose(probe);
+    dv_dataset *tr, *va, *te;
+    int rc = dv_run_load_data(r, df, &tr, &va, &te, err);
+    if (rc)
+        return rc;
+    size_t n = I->n_points;
+    f->train = tr;
+    f->alpha = dv__malloc((n ? n : 1) * sizeof *f->alpha);
+    if (!f->alpha)
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++)
+        f->alpha[i] = f->laws[i].alpha;
+    char sv[32], st[32], ss[32];
+    snprintf(sv, sizeof sv, "%zu", I->n_val);
+    snprintf(st, sizeof st, "%zu", I->n_test);
+    snprintf(ss, sizeof ss, "%llu", (unsigned long long)I->split_seed);
+    const char *extra[16] = {"--data", df, "--label", I->label, "--val", sv, "--test", st,
+                             "--split-seed", ss};
+    int ne = 10;
+    if (!I->standardized)
+        extra[ne++] = "--no-standardize";
+    if (!rc)
+        rc = figure(h, dir, dv_run_dir(r), "distance",
+                    "alpha against the distance of each point to the decision boundary of "
+                    "logistic regression fitted on the full training split.",
+                    extra, ne, draw_distance, f, err);
+    dv__free(f->alpha);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+    dv_dataset_free(te);
+    return rc;
+}
+
+static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws,
+                   const dv_report_opts *o, dv_error *err)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    const char *run = dv_run_dir(r);
+    fig_ctx f = {r, laws, o, 0, NULL, {NULL, NULL, NULL}, NULL, NULL};
+    fputs("<h2>Figures</h2>\n", h);
+    int rc = figure(h, dir, run, "law",
+                    "Sampled marginal contributions of points at quantiles of alpha, with the "
+                    "fitted law c k^-alpha and its +-sigma k^(-beta/2) band.",
+                    NULL, 0, draw_law, &f, err);
+    if (!rc)
+        rc = figure(h, dir, run, "hist", "Distribution of the law parameters over the points.",
+                    NULL, 0, draw_hist, &f, err);
+    /* How fast the estimates settle: the first m samples against all of them. */
+    size_t per_point = I->samples * (I->mode == DV_CARD_GRID ? I->n_cards : 1);
+    if (!rc && per_point >= 10) {
+        char est[4400];
+        snprintf(est, sizeof est, "%s/estimators.csv", dir);
+        rc = estimators(&f, est, o->n_threads, err);
+        if (!rc)
+            rc = figure(h, dir, est, "convergence",
+                        "Agreement of the Monte Carlo mean and of the law-based value computed "
+                        "from the first m samples per point with the mean of all the run's "
+                        "samples (itself an estimate), as m grows (numbers in estimators.csv).",
+                        NULL, 0, draw_convergence, &f, err);
+    }
+    if (!rc && I->mode == DV_CARD_GRID)
+        rc = figure(h, dir, run, "validation",
+                    "Validation of the laws on the cardinality grid: mean contributions against "
+                    "k, R^2 of the per-point log-log fits, and R^2 of the laws at each k.",
+                    NULL, 0, draw_validation, &f, err);
+    if (!rc && I->n_classes == 2 && strcmp(I->learner, "logreg") == 0)
+        rc = distance(h, dir, r, &f, o, err);
+    dv__free(f.budgets);
+    for (int k = 0; k < 3; k++)
+        dv__free(f.m[k]);
+    return rc;
+}
+
+int dv_report_write(const dv_run *r, const dv_law *laws, const char *dir,
+                    const dv_report_opts *opts, dv_error *err)
+{
+    dv_report_opts o;
+    if (opts)
+        o = *opts;
+    else
+        dv_report_opts_default(&o);
+    if (!r || !laws || !dir)
+        return dv__err(err, DV_EINVAL, "report: a run, its laws and a folder are required");
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return dv__err(err, DV_EIO, "%s: cannot create directory: %s", dir, strerror(errno));
+    char hp[4400], tmp[4500];
+    snprintf(hp, sizeof hp, "%s/report.html", dir);
+    FILE *h = dv__out_open(hp, tmp, sizeof tmp, err);
+    if (!h)
+        return err ? err->code : DV_EIO;
+    head(h, dv_run_dir(r));
+    settings(h, r);
+    int rc = values(h, r, laws, o.top ? o.top : 10, err);
+    if (!rc)
+        rc = figures(h, dir, r, laws, &o, err);
+    if (rc) {
+        fclose(h);
+        remove(tmp);
+        return rc;
+    }
+    fputs("<p class=\"cmd\">Made by dval ", h);
+    html_text(h, dv_version_string());
+    fputs(".</p>\n</body></html>\n", h);
+    return dv__out_commit(h, tmp, hp, err);
+}
