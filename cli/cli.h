@@ -80,6 +80,9 @@ void cli_progress_init(cli_progress *p, const char *what, double per_item, int q
 void cli_progress_cb(void *user, uint64_t done, uint64_t total);
 void cli_progress_end(cli_progress *p);
 
+/* A dv_report_opts.wrote callback: "dval: wrote PATH" on stderr. */
+void cli_wrote(void *user, const char *path);
+
 /* Reads a whole file (NUL-terminated); NULL if unreadable. */
 char *cli_slurp(const char *path);
 /* Value of "key": number in a JSON text; returns 0 when absent. */
@@ -167,6 +170,20 @@ int plot_noisy(int argc, char **argv);
 int plot_removal(int argc, char **argv);
 int plot_addition(int argc, char **argv);
 int plot_map(int argc, char **argv);
+
+/* A sampling job: what dval sample runs after parsing its options. */
+typedef struct {
+    const cli_data_opts *data;
+    const dv_sample_params *params;
+    const char *out;         /* run directory */
+    const char *points_file; /* rows to value, or NULL */
+    int64_t n_first;         /* or the first n training rows (0: all) */
+    int resume, quiet;
+    const char *command;     /* recorded in run.json */
+} cli_sample_job;
+/* Loads the data, creates or resumes the run and samples it, appending the
+ * time to RUN_DIR/timing.txt; dies on errors. */
+void cli_sample(const cli_sample_job *j);
 
 /* Opens a finished run (dv_run_open) or dies with the library's message. */
 dv_run *cli_run_open(const char *run_dir);

@@ -116,34 +116,27 @@ int cmd_demo(int argc, char **argv)
     int resume = stat(path, &st) == 0;
 
     double t0 = dv_clock_seconds();
-    char *args[32];
-    int na = 0;
-    args[na++] = "sample";
-    args[na++] = "--data";
-    args[na++] = (char *)data;
-    args[na++] = "-o";
-    args[na++] = run;
-    args[na++] = "--samples";
-    args[na++] = (char *)samples;
-    args[na++] = "--min-card";
-    args[na++] = "100";
-    args[na++] = "--max-card";
-    args[na++] = "1000";
-    args[na++] = "--seed";
-    args[na++] = "0";
-    if (threads) {
-        args[na++] = "--threads";
-        args[na++] = (char *)threads;
-    }
-    if (resume)
-        args[na++] = "--resume";
-    if (quiet)
-        args[na++] = "--quiet";
-    args[na] = NULL;
     if (!quiet)
         fprintf(stderr, "dval demo: sampling marginal contributions on %s%s\n", data,
                 resume ? " (continuing the existing run)" : "");
-    cmd_sample(na, args);
+    cli_data_opts dop;
+    cli_data_opts_default(&dop);
+    dop.data = data;
+    dv_sample_params params;
+    dv_sample_params_default(&params);
+    params.n_samples = (size_t)atoll(samples);
+    params.min_card = 100;
+    params.max_card = 1000;
+    params.seed = 0;
+    params.n_threads = threads ? atoi(threads) : 0;
+    /* The run records the dval sample command that makes the same run. */
+    char command[9000];
+    snprintf(command, sizeof command,
+             "dval sample --data %s -o %s --samples %s --min-card 100 --max-card 1000 --seed 0%s%s%s%s",
+             data, run, samples, threads ? " --threads " : "", threads ? threads : "",
+             resume ? " --resume" : "", quiet ? " --quiet" : "");
+    cli_sample_job job = {&dop, &params, run, NULL, 0, resume, quiet, command};
+    cli_sample(&job);
     double t1 = dv_clock_seconds();
     dv_run *rn = cli_run_open(run);
     size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
@@ -224,8 +217,13 @@ int cmd_demo(int argc, char **argv)
         fputs(summary, stdout);
     char rdir[4300];
     snprintf(rdir, sizeof rdir, "%s/report", out);
-    char *rargs[] = {"report", run, "-o", rdir, "--quiet", NULL};
-    cmd_report(5, rargs);
+    dv_report_opts ro;
+    dv_report_opts_default(&ro);
+    ro.n_threads = params.n_threads;
+    ro.wrote = cli_wrote;
+    dv_error err = {0};
+    if (dv_report_write(rn, laws, rdir, &ro, &err))
+        cli_die("%s", err.msg);
     printf("\nResults: %s/ (scaling.csv: one law per point; values.csv: values;\n"
            "deltas.npy/cards.npy: the raw samples), %s, and figures in %s/\n"
            "Open the report: %s/report.html\n",

@@ -27,12 +27,6 @@ static const char *USAGE =
     "  --top N         points in each of the top and bottom tables (default 10)\n"
     "  -q, --quiet     do not print the report's path\n";
 
-static void wrote(void *user, const char *path)
-{
-    (void)user;
-    fprintf(stderr, "dval: wrote %s\n", path);
-}
-
 int cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
@@ -75,7 +69,7 @@ int cmd_report(int argc, char **argv)
     dv_report_opts_default(&o);
     o.top = top;
     o.data_path = data;
-    o.wrote = wrote;
+    o.wrote = cli_wrote;
     dv_error err = {0};
     if (dv_report_write(r, laws, dir, &o, &err))
         cli_die("%s", err.msg);

@@ -80,6 +80,89 @@ static int64_t *read_points_file(const char *path, size_t *n)
     return pts;
 }
 
+void cli_sample(const cli_sample_job *j)
+{
+    dv_sample_params sp = *j->params;
+    char manifest_path[4200];
+    snprintf(manifest_path, sizeof manifest_path, "%s/run.json", j->out);
+    struct stat st;
+    int have_run = stat(manifest_path, &st) == 0;
+    if (have_run && !j->resume)
+        cli_die("%s already holds a run; pass --resume to continue it, or choose another "
+                "directory",
+                j->out);
+    if (!have_run && j->resume)
+        cli_die("%s: no run to resume (no run.json)", j->out);
+
+    dv_dataset *train, *val, *test;
+    char *manifest;
+    cli_data_opts dop = *j->data;
+    dop.command = j->command;
+    cli_load_data(&dop, &train, &val, &test, &manifest);
+
+    int64_t *pts = NULL;
+    size_t n_pts = 0;
+    if (j->points_file) {
+        pts = read_points_file(j->points_file, &n_pts);
+        for (size_t i = 0; i < n_pts; i++)
+            if ((size_t)pts[i] >= dv_dataset_rows(train))
+                cli_die("%s: row %lld is not a training row (the training split has %zu rows)",
+                        j->points_file, (long long)pts[i], dv_dataset_rows(train));
+    } else if (j->n_first) {
+        if ((size_t)j->n_first > dv_dataset_rows(train))
+            cli_die("--points: %lld is more than the %zu training rows", (long long)j->n_first,
+                    dv_dataset_rows(train));
+        n_pts = (size_t)j->n_first;
+        pts = malloc(n_pts * sizeof *pts);
+        for (size_t i = 0; i < n_pts; i++)
+            pts[i] = (int64_t)i;
+    }
+
+    dv_error err = {0};
+    if (dv_run_create(j->out, train, val, pts, n_pts, &sp, manifest, &err))
+        cli_die("%s", err.msg);
+
+    size_t P = pts ? n_pts : dv_dataset_rows(train);
+    size_t batches = (P + sp.batch - 1) / sp.batch;
+    cli_progress pr;
+    cli_progress_init(&pr, "sample", (double)P / (double)batches, j->quiet);
+    sp.progress = cli_progress_cb;
+    sp.progress_user = &pr;
+    double t0 = dv_clock_seconds();
+    int rc = dv_run_execute(j->out, train, val, pts, n_pts, &sp, &err);
+    cli_progress_end(&pr);
+    if (rc)
+        cli_die("%s%s", err.msg,
+                rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO
+                    ? " (finished work is kept; rerun with --resume)"
+                    : "");
+    double el = dv_clock_seconds() - t0;
+    /* One line per call (a resumed run has several), read by dval report. */
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s/timing.txt", j->out);
+    FILE *tf = fopen(tpath, "a");
+    if (tf) {
+        char th[32] = "all cores";
+        if (sp.n_threads > 0)
+            snprintf(th, sizeof th, "%d threads", sp.n_threads);
+        fprintf(tf, "dval sample%s: %.2f s (%s)\n", j->resume ? " --resume" : "", el, th);
+        fclose(tf);
+    }
+    size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
+    if (!j->quiet) {
+        if (M)
+            fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
+                    P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
+        fprintf(stderr, "dval: results in %s/ (deltas.npy, cards.npy, points.npy, run.json)\n",
+                j->out);
+    }
+    dv_free(manifest);
+    free(pts);
+    dv_dataset_free(train);
+    dv_dataset_free(val);
+    dv_dataset_free(test);
+}
+
 static char *join_args(int argc, char **argv)
 {
     char *buf = NULL;
@@ -92,7 +175,6 @@ static char *join_args(int argc, char **argv)
     return buf;
 }
 
-/* Writes RUN_DIR/points.csv: point, source_row, label. */
 int cmd_sample(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -193,84 +275,12 @@ int cmd_sample(int argc, char **argv)
         sp.n_cards = n_cards;
     }
 
-    char manifest_path[4200];
-    snprintf(manifest_path, sizeof manifest_path, "%s/run.json", out);
-    struct stat st;
-    int have_run = stat(manifest_path, &st) == 0;
-    if (have_run && !resume)
-        cli_die("%s already holds a run; pass --resume to continue it, or choose another "
-                "directory",
-                out);
-    if (!have_run && resume)
-        cli_die("%s: no run to resume (no run.json)", out);
-
-    dv_dataset *train, *val, *test;
-    char *cmdline = join_args(argc, argv), *manifest;
-    dop.command = cmdline;
-    cli_load_data(&dop, &train, &val, &test, &manifest);
-
-    int64_t *pts = NULL;
-    size_t n_pts = 0;
-    if (points_file) {
-        pts = read_points_file(points_file, &n_pts);
-        for (size_t i = 0; i < n_pts; i++)
-            if ((size_t)pts[i] >= dv_dataset_rows(train))
-                cli_die("%s: row %lld is not a training row (the training split has %zu rows)",
-                        points_file, (long long)pts[i], dv_dataset_rows(train));
-    } else if (n_first) {
-        if ((size_t)n_first > dv_dataset_rows(train))
-            cli_die("--points: %lld is more than the %zu training rows", (long long)n_first,
-                    dv_dataset_rows(train));
-        n_pts = (size_t)n_first;
-        pts = malloc(n_pts * sizeof *pts);
-        for (size_t i = 0; i < n_pts; i++)
-            pts[i] = (int64_t)i;
-    }
-
-    dv_error err = {0};
-    if (dv_run_create(out, train, val, pts, n_pts, &sp, manifest, &err))
-        cli_die("%s", err.msg);
-
-    size_t P = pts ? n_pts : dv_dataset_rows(train);
-    size_t batches = (P + sp.batch - 1) / sp.batch;
-    cli_progress pr;
-    cli_progress_init(&pr, "sample", (double)P / (double)batches, quiet);
-    sp.progress = cli_progress_cb;
-    sp.progress_user = &pr;
-    double t0 = dv_clock_seconds();
-    int rc = dv_run_execute(out, train, val, pts, n_pts, &sp, &err);
-    cli_progress_end(&pr);
-    if (rc)
-        cli_die("%s%s", err.msg,
-                rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO
-                    ? " (finished work is kept; rerun with --resume)"
-                    : "");
-    double el = dv_clock_seconds() - t0;
-    /* One line per call (a resumed run has several), read by dval report. */
-    char tpath[4200];
-    snprintf(tpath, sizeof tpath, "%s/timing.txt", out);
-    FILE *tf = fopen(tpath, "a");
-    if (tf) {
-        char th[32] = "all cores";
-        if (sp.n_threads > 0)
-            snprintf(th, sizeof th, "%d threads", sp.n_threads);
-        fprintf(tf, "dval sample%s: %.2f s (%s)\n", resume ? " --resume" : "", el, th);
-        fclose(tf);
-    }
-    size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
-    if (!quiet) {
-        if (M)
-            fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
-                    P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
-        fprintf(stderr, "dval: results in %s/ (deltas.npy, cards.npy, points.npy, run.json)\n",
-                out);
-    }
+    cli_sample_job job = {&dop, &sp, out, points_file, n_first, resume, quiet, NULL};
+    char *cmdline = join_args(argc, argv);
+    job.command = cmdline;
+    cli_sample(&job);
     free(cmdline);
-    dv_free(manifest);
-    free(pts);
     free(cards);
-    dv_dataset_free(train);
-    dv_dataset_free(val);
-    dv_dataset_free(test);
     return 0;
 }
+

@@ -409,3 +409,9 @@ void cli_table_free(cli_table *t)
     free(t->cells);
     free(t->line);
 }
+
+void cli_wrote(void *user, const char *path)
+{
+    (void)user;
+    fprintf(stderr, "dval: wrote %s\n", path);
+}
