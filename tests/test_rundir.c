@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], run[128];
+static char dir[64], run[128], csv[128];
 static dv_dataset *tr, *va;
 static const int64_t PTS[] = {3, 0, 7, 11, 5};
 #define NP 5
@@ -34,13 +34,19 @@ static void make_run(void)
         fprintf(stderr, "%s\n", err.msg);
         exit(1);
     }
-    dv_split_options so;
-    dv_split_options_default(&so);
-    so.n_val = 60;
-    so.n_test = 0;
-    dv_dataset *te;
-    CHECK(dv_dataset_split(all, &so, &tr, &va, &te, &err) == DV_OK);
+    snprintf(csv, sizeof csv, "%s/data.csv", dir);
+    CHECK(dv_dataset_write_csv(all, csv, &err) == DV_OK);
     dv_dataset_free(all);
+    dv_load_options lo;
+    dv_load_options_default(&lo);
+    lo.path = csv;
+    lo.split.n_val = 60;
+    lo.split.n_test = 0;
+    lo.split.seed = 8;
+    lo.command = "test";
+    dv_dataset *te;
+    char *manifest = NULL;
+    CHECK(dv_data_load(&lo, &tr, &va, &te, &manifest, &err) == DV_OK);
     dv_dataset_free(te);
     dv_sample_params p;
     dv_sample_params_default(&p);
@@ -50,7 +56,8 @@ static void make_run(void)
     p.seed = 3;
     p.batch = 2;
     snprintf(run, sizeof run, "%s/run", dir);
-    CHECK(dv_run_create(run, tr, va, PTS, NP, &p, "{\"command\": \"test\"}", &err) == DV_OK);
+    CHECK(dv_run_create(run, tr, va, PTS, NP, &p, manifest, &err) == DV_OK);
+    dv_free(manifest);
     /* An unfinished run is refused. */
     dv_run *r = NULL;
     CHECK(dv_run_open(&r, run, &err) == DV_ESTATE && r == NULL);
@@ -89,6 +96,10 @@ static void test_open(void)
     CHECK(strcmp(I->command, "test") == 0 && strcmp(I->learner, "logreg") == 0);
     CHECK(strcmp(I->metric, "neg_logloss") == 0 && strcmp(I->task, "classification") == 0);
     CHECK(strcmp(I->version, dv_version_string()) == 0);
+    CHECK(I->has_split_seed && I->split_seed == 8 && I->n_test == 0 && I->standardized);
+    CHECK(I->n_classes == 2 && strcmp(I->label, "label") == 0);
+    for (size_t i = 0; i < NP; i++)
+        CHECK_EQ_INT(dv_run_source_row(r, i), dv_dataset_source_rows(tr)[PTS[i]]);
     double *D = load("deltas.npy", DV_F64);
     int32_t *K = load("cards.npy", DV_I32);
     CHECK(memcmp(D, dv_run_deltas(r), NP * M * sizeof *D) == 0);
@@ -216,6 +227,80 @@ static void test_scaling_file(void)
     CHECK(dv_scaling_write(path, 3, pts, labels, laws, &err) == DV_EIO);
 }
 
+/* The run's data loaded as the run did equals the training split it was
+ * made on; another split is refused, naming the point. */
+static void test_load_data(void)
+{
+    dv_run *r;
+    dv_error err = {0};
+    CHECK(dv_run_open(&r, run, &err) == DV_OK);
+    dv_dataset *t2, *v2, *e2;
+    CHECK(dv_run_load_data(r, NULL, &t2, &v2, &e2, &err) == DV_OK);
+    size_t n = dv_dataset_rows(tr), d = dv_dataset_cols(tr);
+    CHECK_EQ_INT(dv_dataset_rows(t2), n);
+    CHECK(memcmp(dv_dataset_features(t2), dv_dataset_features(tr), n * d * sizeof(double)) == 0);
+    CHECK(memcmp(dv_dataset_features(v2), dv_dataset_features(va), 60 * d * sizeof(double)) == 0);
+    dv_dataset_free(t2);
+    dv_dataset_free(v2);
+    dv_dataset_free(e2);
+    /* Another seed: as many rows, other rows under the points. */
+    dv_load_options lo;
+    dv_load_options_default(&lo);
+    lo.path = csv;
+    lo.split.n_val = 60;
+    lo.split.n_test = 0;
+    lo.split.seed = 9;
+    CHECK(dv_data_load(&lo, &t2, &v2, &e2, NULL, &err) == DV_OK);
+    CHECK(dv_run_check_split(r, t2, &err) == DV_ESTATE);
+    CHECK_MSG(strstr(err.msg, "data row") != NULL, "%s", err.msg);
+    dv_dataset_free(t2);
+    dv_dataset_free(v2);
+    dv_dataset_free(e2);
+    dv_run_free(r);
+}
+
+/* dv_run_estimators against dv_estimator_convergence on the same arrays
+ * with the truth averaged here; budgets and the truth run are checked. */
+static void test_estimators(void)
+{
+    dv_run *r;
+    dv_error err = {0};
+    CHECK(dv_run_open(&r, run, &err) == DV_OK);
+    size_t b[32];
+    size_t nb = dv_run_estimator_budgets(r, NULL, b);
+    CHECK_EQ_INT(nb, 1); /* 7 samples: the truth takes all, budgets up to 6 -> {5} */
+    CHECK_EQ_INT(b[0], 5);
+    size_t budgets[3] = {2, 4, 6};
+    dv_agreement mc[3], law[3], mc2[3], law2[3];
+    CHECK(dv_run_estimators(r, NULL, budgets, 3, 2, mc, law, &err) == DV_OK);
+    const double *D = dv_run_deltas(r);
+    double truth[NP];
+    for (size_t i = 0; i < NP; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < M; j++)
+            sum += D[i * M + j];
+        truth[i] = sum / M;
+    }
+    CHECK(dv_estimator_convergence(D, dv_run_cards(r), NP, M, 0, truth, budgets, 3, 10, 80, 1,
+                                   mc2, law2, &err) == DV_OK);
+    CHECK(memcmp(mc, mc2, sizeof mc) == 0 && memcmp(law, law2, sizeof law) == 0);
+    size_t too_many[1] = {7};
+    CHECK(dv_run_estimators(r, NULL, too_many, 1, 1, mc, law, &err) == DV_EINVAL);
+    CHECK(dv_run_estimators(r, r, too_many, 1, 1, mc, law, &err) == DV_OK); /* own truth run */
+    char path[256];
+    snprintf(path, sizeof path, "%s/est.csv", dir);
+    CHECK(dv_estimators_write(path, budgets, 3, mc2, law2, NP, &err) == DV_OK);
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int rows = 0;
+    while (f && fgets(line, sizeof line, f))
+        rows++;
+    if (f)
+        fclose(f);
+    CHECK_EQ_INT(rows, 7);
+    dv_run_free(r);
+}
+
 static void test_open_errors(void)
 {
     dv_run *r = (dv_run *)1;
@@ -250,6 +335,8 @@ int main(void)
     RUN(test_open);
     RUN(test_laws_and_values);
     RUN(test_scaling_file);
+    RUN(test_load_data);
+    RUN(test_estimators);
     RUN(test_open_errors);
     dv_dataset_free(tr);
     dv_dataset_free(va);
