@@ -66,8 +66,65 @@ int cli_data_opt(cli_data_opts *o, int opt, const char *arg);
 void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
                    dv_dataset **test, char **manifest);
 
-/* JSON string literal of s into f. */
-void cli_json_string(FILE *f, const char *s);
+
+#define CLI_METHOD_HELP                                                                     \
+    "Method options:\n"                                                                     \
+    "  --learner NAME       logreg (default), ridge, ols, tree\n"                           \
+    "  --C X, --lambda X    learner regularization (defaults 1)\n"                          \
+    "  --tol X              logreg: converged when the gradient norm <= X max(1, its\n"   \
+    "                       norm at 0) (default 1e-10; larger is faster, less exact)\n"    \
+    "  --max-depth N, --min-leaf N, --max-features N   tree settings\n"                     \
+    "  --metric NAME        utility on the validation split (as in dval sample)\n"          \
+    "  --seed S, --threads T\n"                                                             \
+    "  --max-samples N      budget of permutations/subsets/models (default 1000)\n"         \
+    "  --min-samples N      samples before a stopping rule may apply (default 100)\n"       \
+    "  --max-seconds X      time budget (default none)\n"                                   \
+    "  --rhat X             stop when Gelman-Rubin R-hat <= X over --chains chains\n"       \
+    "                       (permutation methods; default 1.05, 0 = off)\n"                 \
+    "  --chains N           chains for R-hat (default 4)\n"                                 \
+    "  --stderr X           stop when every standard error <= X\n"                          \
+    "  --rank-tol X         stop when the Spearman correlation of successive checks\n"      \
+    "                       >= 1 - X\n"                                                     \
+    "  --check-every N      samples between checks (default 50)\n"                          \
+    "  --truncation X       tmc: relative truncation tolerance (default 0.01, 0 = off)\n"   \
+    "  --beta-a X, --beta-b X   beta: Beta(alpha, beta) weights (default 4, 1)\n"           \
+    "  --k N                knn: neighbours (default 10)\n"                                 \
+    "  --entreg X           lava: entropic regularization, relative to the mean cost (0.1)\n" \
+    "  --groups FILE        value groups: one integer group per training row\n"
+
+
+#define CLI_METHOD_LONGOPTS                                                 \
+    {"learner", required_argument, 0, 2000}, {"C", required_argument, 0, 2001},           \
+    {"lambda", required_argument, 0, 2002},  {"max-depth", required_argument, 0, 2003},   \
+    {"min-leaf", required_argument, 0, 2004}, {"max-features", required_argument, 0, 2005}, \
+    {"metric", required_argument, 0, 2006},  {"seed", required_argument, 0, 2007},        \
+    {"threads", required_argument, 0, 2008}, {"max-samples", required_argument, 0, 2009}, \
+    {"min-samples", required_argument, 0, 2010}, {"max-seconds", required_argument, 0, 2011}, \
+    {"rhat", required_argument, 0, 2012},    {"chains", required_argument, 0, 2013},      \
+    {"stderr", required_argument, 0, 2014},  {"rank-tol", required_argument, 0, 2015},    \
+    {"check-every", required_argument, 0, 2016}, {"truncation", required_argument, 0, 2017}, \
+    {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
+    {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
+    {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023}
+
+/* The method options, parsed (cli_method_opt) and completed
+ * (cli_method_opts_finish, which dies on invalid settings). */
+typedef struct {
+    dv_value_params vp;
+    const char *learner, *groups_file;
+    int has_C, has_lambda, has_tol;
+    double C, lambda, tol;
+    int max_depth, min_leaf, max_features;
+} cli_method_opts;
+void cli_method_opts_default(cli_method_opts *o);
+/* Handles one method option; returns 1 when c was one of them. */
+int cli_method_opt(cli_method_opts *o, int c, const char *arg);
+void cli_method_opts_finish(cli_method_opts *o);
+/* Dies with a method's error, naming the method unless the message does. */
+void cli_die_method(const char *method, const char *msg) __attribute__((noreturn));
+/* One integer group per row of the data file, mapped to the training split
+ * and renumbered densely; *n_groups receives their count. */
+int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_groups);
 
 /* Progress display on stderr (only when it is a terminal and not quiet). */
 typedef struct {
@@ -85,10 +142,6 @@ void cli_wrote(void *user, const char *path);
 
 /* Reads a whole file (NUL-terminated); NULL if unreadable. */
 char *cli_slurp(const char *path);
-/* Value of "key": number in a JSON text; returns 0 when absent. */
-int cli_json_number(const char *text, const char *key, double *out);
-/* Copies the string value of "key" into buf; returns 0 when absent. */
-int cli_json_str(const char *text, const char *key, char *buf, size_t len);
 
 /* A CSV table read whole: a header row, then rows of as many fields (a
  * field in double quotes may hold commas).  Errors name the file and line
@@ -122,8 +175,18 @@ int cmd_value(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_value_method(int argc, char **argv);
-/* dval eval estimators (cmd_estimators.c); argv[0] is "eval". */
+/* The tasks of dval eval (cmd_eval_*.c); argv[0] is "eval". */
+int eval_noisy(int argc, char **argv);
+int eval_removal(int argc, char **argv);
+int eval_addition(int argc, char **argv);
 int eval_estimators(int argc, char **argv);
+/* Parses an eval task's options: the data and method options, -o and
+ * --help, plus the task's own (task_opts, codes 1..31) handed to task_opt.
+ * Exits after --help (0), on unknown options (2) and on stray arguments. */
+struct option;
+typedef void (*cli_task_opt_fn)(void *ctx, int c, const char *arg);
+void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_data_opts *dop,
+                    cli_method_opts *mo, const char **out, cli_task_opt_fn task_opt, void *ctx);
 int cmd_demo(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -126,21 +126,6 @@ int cli_data_opt(cli_data_opts *o, int opt, const char *arg)
     return 0;
 }
 
-void cli_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
                    dv_dataset **test, char **manifest)
 {
@@ -217,45 +202,6 @@ char *cli_slurp(const char *path)
         s[n] = 0;
     fclose(f);
     return s;
-}
-
-static const char *json_find(const char *text, const char *key)
-{
-    char pat[256];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(text, pat);
-    if (!p)
-        return NULL;
-    p += strlen(pat);
-    while (*p == ' ')
-        p++;
-    return p;
-}
-
-int cli_json_number(const char *text, const char *key, double *out)
-{
-    const char *p = json_find(text, key);
-    if (!p)
-        return 0;
-    char *end;
-    *out = strtod(p, &end);
-    return end != p;
-}
-
-int cli_json_str(const char *text, const char *key, char *buf, size_t len)
-{
-    const char *p = json_find(text, key);
-    if (!p || *p != '"')
-        return 0;
-    p++;
-    size_t n = 0;
-    while (*p && *p != '"' && n + 1 < len) {
-        if (*p == '\\' && p[1])
-            p++;
-        buf[n++] = *p++;
-    }
-    buf[n] = 0;
-    return 1;
 }
 
 FILE *cli_open_out(const char *path, char *tmp, size_t tmplen)

@@ -505,6 +505,16 @@ DV_API int dv_value_compute(const dv_dataset *train, const dv_dataset *val,
                             const dv_value_params *p, double *values, double *stderrs,
                             dv_value_info *info, dv_error *err);
 
+/* Writes n values (one per training row, or per group when p->groups is
+ * set) to path as CSV, columns point (or group), value, stderr (empty where
+ * not finite; stderrs may be NULL), samples; and path.json beside it: the
+ * method, data_path, the learner and stopping settings, the samples and
+ * utility calls used, the seconds and the rule that stopped the method.
+ * Both through temporary names. */
+DV_API int dv_values_write(const char *path, size_t n, const double *values,
+                           const double *stderrs, const dv_value_params *p,
+                           const dv_value_info *info, const char *data_path, dv_error *err);
+
 /* A cooperative game, for the game-theoretic methods (loo, exact_shapley,
  * exact_banzhaf, tmc, beta, banzhaf, ame, random) on any utility. */
 typedef struct {

@@ -1,5 +1,5 @@
 /*
- * cmd_estimators.c -- `dval eval estimators`: how fast the Monte Carlo mean
+ * cmd_eval_estimators.c -- `dval eval estimators`: how fast the Monte Carlo mean
  * and the law-based value converge to the truth as the number of samples
  * per point grows (the estimator experiment of the scaling-law paper).
  */

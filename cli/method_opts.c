@@ -1,0 +1,145 @@
+/*
+ * method_opts.c -- the options every command that runs a valuation method
+ * shares (dval value --method and dval eval): learner, metric, budgets and
+ * stopping rules, method settings and groups.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Dies with a method's error, naming the method unless the message does. */
+void cli_die_method(const char *method, const char *msg)
+{
+    size_t k = strlen(method);
+    if (strncmp(msg, method, k) == 0 && msg[k] == ':')
+        cli_die("%s", msg);
+    cli_die("%s: %s", method, msg);
+}
+
+void cli_method_opts_default(cli_method_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    dv_value_params_default(&o->vp, DV_METHOD_TMC);
+    o->learner = "logreg";
+    o->min_leaf = 1;
+}
+
+int cli_method_opt(cli_method_opts *o, int c, const char *arg)
+{
+    dv_value_params *p = &o->vp;
+    switch (c) {
+    case 2000: o->learner = arg; return 1;
+    case 2001: o->C = cli_double("--C", arg); o->has_C = 1; return 1;
+    case 2002: o->lambda = cli_double("--lambda", arg); o->has_lambda = 1; return 1;
+    case 2023: o->tol = cli_double("--tol", arg); o->has_tol = 1; return 1;
+    case 2003: o->max_depth = (int)cli_int("--max-depth", arg, 0, 1000); return 1;
+    case 2004: o->min_leaf = (int)cli_int("--min-leaf", arg, 1, INT32_MAX); return 1;
+    case 2005: o->max_features = (int)cli_int("--max-features", arg, 0, INT32_MAX); return 1;
+    case 2006:
+        if (dv_metric_from_name(arg, &p->metric))
+            cli_die("--metric: unknown metric '%s' (neg_logloss, accuracy, neg_mse, r2)", arg);
+        return 1;
+    case 2007: p->seed = cli_u64("--seed", arg); return 1;
+    case 2008: p->n_threads = (int)cli_int("--threads", arg, 1, 4096); return 1;
+    case 2009: p->max_samples = (size_t)cli_int("--max-samples", arg, 1, INT64_MAX); return 1;
+    case 2010: p->min_samples = (size_t)cli_int("--min-samples", arg, 0, INT64_MAX); return 1;
+    case 2011: p->max_seconds = cli_double("--max-seconds", arg); return 1;
+    case 2012: p->rhat = cli_double("--rhat", arg); return 1;
+    case 2013: p->chains = (size_t)cli_int("--chains", arg, 2, 64); return 1;
+    case 2014: p->stderr_tol = cli_double("--stderr", arg); return 1;
+    case 2015: p->rank_tol = cli_double("--rank-tol", arg); return 1;
+    case 2016: p->check_every = (size_t)cli_int("--check-every", arg, 1, INT64_MAX); return 1;
+    case 2017: p->truncation = cli_double("--truncation", arg); return 1;
+    case 2018: p->beta_a = cli_double("--beta-a", arg); return 1;
+    case 2019: p->beta_b = cli_double("--beta-b", arg); return 1;
+    case 2020: p->knn_k = (size_t)cli_int("--k", arg, 1, INT64_MAX); return 1;
+    case 2021: o->groups_file = arg; return 1;
+    case 2022: p->lava_entreg = cli_double("--entreg", arg); return 1;
+    }
+    return 0;
+}
+
+/* Completes the learner settings; dies on invalid ones. */
+void cli_method_opts_finish(cli_method_opts *o)
+{
+    dv_learner_kind kind;
+    if (dv_learner_from_name(o->learner, &kind))
+        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols, tree)", o->learner);
+    dv_learner_params_default(&o->vp.learner, kind);
+    if (o->has_C)
+        o->vp.learner.C = o->C;
+    if (o->has_lambda)
+        o->vp.learner.lambda = o->lambda;
+    if (o->has_tol)
+        o->vp.learner.tol = o->tol;
+    o->vp.learner.max_depth = o->max_depth;
+    o->vp.learner.min_leaf = o->min_leaf;
+    o->vp.learner.max_features = o->max_features;
+    o->vp.learner.seed = o->vp.seed;
+    const char *why = dv_learner_params_check(&o->vp.learner);
+    if (why)
+        cli_die("learner %s: %s", o->learner, why);
+    if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 ||
+        o->vp.truncation < 0)
+        cli_die("stopping tolerances and budgets must not be negative");
+}
+
+/* Reads one integer group per training row (by source row order of the
+ * training split: the file lists groups for the rows of the data file). */
+int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_groups)
+{
+    char *text = cli_slurp(path);
+    if (!text)
+        cli_die("%s: cannot read groups file", path);
+    size_t cap = 1024, n = 0;
+    int64_t *all = malloc(cap * sizeof *all);
+    long line = 1;
+    for (char *p = text; *p;) {
+        if (*p == '\n') {
+            line++;
+            p++;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == ',') {
+            p++;
+            continue;
+        }
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 0)
+            cli_die("%s:%ld: expected a non-negative group number, found '%.20s'", path, line, p);
+        if (n == cap)
+            all = realloc(all, (cap *= 2) * sizeof *all);
+        all[n++] = v;
+        p = end;
+    }
+    free(text);
+    /* Map the file's rows to the training split, renumber groups densely. */
+    size_t nt = dv_dataset_rows(train);
+    const int64_t *src = dv_dataset_source_rows(train);
+    int64_t *g = malloc(nt * sizeof *g);
+    int64_t maxg = -1;
+    for (size_t i = 0; i < nt; i++) {
+        if ((size_t)src[i] >= n)
+            cli_die("%s: has %zu groups but the data file has row %lld", path, n,
+                    (long long)src[i] + 1);
+        g[i] = all[src[i]];
+        if (g[i] > maxg)
+            maxg = g[i];
+    }
+    int64_t *map = malloc((size_t)(maxg + 1) * sizeof *map);
+    for (int64_t k = 0; k <= maxg; k++)
+        map[k] = -1;
+    size_t ng = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (map[g[i]] < 0)
+            map[g[i]] = (int64_t)ng++;
+    for (size_t i = 0; i < nt; i++)
+        g[i] = map[g[i]];
+    free(map);
+    free(all);
+    *n_groups = ng;
+    return g;
+}

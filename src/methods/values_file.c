@@ -1,0 +1,62 @@
+/*
+ * values_file.c -- a method's values on disk: a CSV of one value per point
+ * (or group) and, beside it, a JSON of the settings, the budget used and
+ * the rule that stopped the method.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* FILE.json: the method, the data file, the learner and stopping settings,
+ * the samples and utility calls used, the seconds and the stopping rule. */
+static int write_settings(const char *path, const dv_value_params *p, const dv_value_info *info,
+                          const char *data_path, dv_error *err)
+{
+    char tmp[4400];
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "{\n  \"method\": \"%s\",\n  \"data\": ", dv_method_name(p->method));
+    dv__json_string(f, data_path ? data_path : "");
+    fprintf(f, ",\n  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"seed\": %llu,\n",
+            dv_learner_name(p->learner.kind), dv_metric_name(p->metric),
+            (unsigned long long)p->seed);
+    fprintf(f, "  \"C\": %.17g,\n  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
+            p->learner.C, p->learner.lambda, p->learner.tol, p->learner.max_iter);
+    fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n",
+            p->max_samples, p->min_samples, p->max_seconds);
+    fprintf(f, "  \"rhat\": %.17g,\n  \"chains\": %zu,\n  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n",
+            p->rhat, p->chains, p->stderr_tol, p->rank_tol);
+    fprintf(f, "  \"truncation\": %.17g,\n  \"beta\": [%.17g, %.17g],\n  \"knn_k\": %zu,\n",
+            p->truncation, p->beta_a, p->beta_b, p->knn_k);
+    fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);
+    fprintf(f, "  \"samples\": %zu,\n  \"utility_calls\": %zu,\n  \"seconds\": %.6f,\n",
+            info->samples, info->utility_calls, info->seconds);
+    fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g\n}\n",
+            dv_stop_rule_name(info->stop_rule), isfinite(info->stop_level) ? info->stop_level : 0.0);
+    return dv__out_commit(f, tmp, path, err);
+}
+
+int dv_values_write(const char *path, size_t n, const double *values, const double *stderrs,
+                    const dv_value_params *p, const dv_value_info *info, const char *data_path,
+                    dv_error *err)
+{
+    if (!path || !values || !p || !info)
+        return dv__err(err, DV_EINVAL, "values: a path, the values, parameters and info are required");
+    char tmp[4400], jpath[4400];
+    if (snprintf(jpath, sizeof jpath, "%s.json", path) >= (int)sizeof jpath)
+        return dv__err(err, DV_EINVAL, "%s: path too long", path);
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "%s,value,stderr,samples\n", p->groups ? "group" : "point");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%zu,%.17g,", i, values[i]);
+        if (stderrs && isfinite(stderrs[i]))
+            fprintf(f, "%.17g", stderrs[i]);
+        fprintf(f, ",%zu\n", info->samples);
+    }
+    int rc = dv__out_commit(f, tmp, path, err);
+    return rc ? rc : write_settings(jpath, p, info, data_path, err);
+}
