@@ -12,24 +12,55 @@
  * behaves like c(z) * k^(-alpha(z)).  dval samples the marginal contributions
  * exactly, fits (c, alpha) per point, and values points with the law.
  *
- * The common path, in C:
+ * The common path, in C (this program is compiled and run by the test
+ * suite, tests/cli/example.sh; link with -ldval):
  *
- *     dv_error err = {0};
- *     dv_dataset *all, *train, *val, *test;
- *     dv_csv_options co; dv_csv_options_default(&co);
- *     if (dv_dataset_read_csv(&all, "data.csv", &co, &err)) die(err.msg);
- *     dv_split_options so; dv_split_options_default(&so);
- *     dv_dataset_split(all, &so, &train, &val, &test, &err);
- *     dv_dataset_standardize(train, val, test);
+ *     #include <stdio.h>
+ *     #include "dval.h"
  *
- *     dv_sample_params sp; dv_sample_params_default(&sp);
- *     sp.n_samples = 100;                    -- samples per point
- *     dv_run_create("run", train, val, NULL, 0, &sp, NULL, &err);
- *     dv_run_execute("run", train, val, NULL, 0, &sp, &err);
- *     -- run/deltas.npy now holds U(S + z) - U(S) for every point and sample
+ *     static int fail(const dv_error *e)
+ *     {
+ *         fprintf(stderr, "dval: %s\n", e->msg);
+ *         return 1;
+ *     }
  *
- *     dv_law law;
- *     dv_law_fit(deltas_of_point, cards_of_point, n, &law);
+ *     int main(int argc, char **argv) // DATA.csv RUN_DIR
+ *     {
+ *         if (argc != 3)
+ *             return 2;
+ *         dv_error err = {0};
+ *         dv_load_options lo; // read, split, standardize
+ *         dv_load_options_default(&lo);
+ *         lo.path = argv[1];
+ *         dv_dataset *train, *val, *test;
+ *         if (dv_data_load(&lo, &train, &val, &test, NULL, &err))
+ *             return fail(&err);
+ *
+ *         dv_sample_params sp; // 20 samples per point, k in [20, 200]
+ *         dv_sample_params_default(&sp);
+ *         sp.n_samples = 20;
+ *         sp.min_card = 20;
+ *         sp.max_card = 200;
+ *         int64_t points[] = {0, 1, 2, 3, 4};
+ *         if (dv_run_create(argv[2], train, val, points, 5, &sp, NULL, &err) ||
+ *             dv_run_execute(argv[2], train, val, points, 5, &sp, &err))
+ *             return fail(&err);
+ *
+ *         dv_run *run; // the deltas U(S + z) - U(S), then a law per point
+ *         dv_law laws[5];
+ *         double value[5];
+ *         if (dv_run_open(&run, argv[2], &err) || dv_run_fit(run, 0, NULL, laws, &err))
+ *             return fail(&err);
+ *         dv_run_values(run, laws, value, NULL, NULL);
+ *         for (int i = 0; i < 5; i++)
+ *             printf("point %d: c = %.6g, alpha = %.6g, value = %.6g\n", i, laws[i].c,
+ *                    laws[i].alpha, value[i]);
+ *         dv_run_free(run);
+ *         dv_dataset_free(train);
+ *         dv_dataset_free(val);
+ *         dv_dataset_free(test);
+ *         return 0;
+ *     }
  *
  * Conventions that hold everywhere:
  * - Every function that can fail returns an int status (dv_status, 0 = OK)
