@@ -690,7 +690,7 @@ DV_API int dv_estimators_write(const char *path, const size_t *budgets, size_t n
                                dv_error *err);
 
 /* ------------------------------------------------------------------------ */
-/* NumPy .npy files                                                         */
+/* NumPy .npy files and memory the library returns                          */
 /* ------------------------------------------------------------------------ */
 
 typedef enum { DV_F64 = 0, DV_I32 = 1, DV_I64 = 2 } dv_dtype;
@@ -703,11 +703,17 @@ DV_API int dv_npy_write(const char *path, dv_dtype t, const void *data, size_t r
  * with malloc; release it with dv_free.  For a 1-D array *cols = 0. */
 DV_API int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows,
                        size_t *cols, dv_error *err);
-/* SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL. */
-DV_API int dv_sha256_file(const char *path, char hex[65], dv_error *err);
 
 /* Frees memory the library returned. */
 DV_API void dv_free(void *p);
+
+/* ------------------------------------------------------------------------ */
+/* Files                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL. */
+DV_API int dv_sha256_file(const char *path, char hex[65], dv_error *err);
+
 
 /* ------------------------------------------------------------------------ */
 /* Scaling laws                                                             */
@@ -734,9 +740,10 @@ typedef struct {
     int status;          /* dv_law_status */
 } dv_law;
 
-/* Log estimator (Covert et al. 2024, the reference code's LogEstimator): alpha from the regression of
- * log10(|mean_k| + 1e-12) on -log10 k over distinct k, c by least squares of
- * the raw deltas on k^-alpha without intercept.  Fills log_c, log_alpha,
+/* Log estimator (Covert et al. 2024, the reference code's LogEstimator):
+ * alpha from the regression of log10(|mean_k| + 1e-12) on -log10 k over
+ * distinct k, c by least squares of the raw deltas on k^-alpha without
+ * intercept.  Fills log_c, log_alpha,
  * log_r2 (and status). */
 DV_API int dv_law_fit_log(const double *delta, const int32_t *card, size_t n, dv_law *out);
 
