@@ -449,86 +449,102 @@ static int column_newton(const dv__sctx *cx, dv__ws *w, const int64_t *S, size_t
                          w->g, NULL, lr_ws(w));
 }
 
-static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int64_t k,
-                         double *delta, dv_error *err)
-{
-    size_t p = cx->p, d = p - 1, kk = (size_t)k;
-    double C = cx->lp.C, tol = cx->lp.tol;
-    size_t first = b * cx->batch;
-    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+/* The columns of one work item and the state of their iterations. */
+typedef struct {
+    column cols[2 * DV__MAX_BATCH];
+    size_t m;                                    /* columns */
+    size_t owner_plus[DV__MAX_BATCH];            /* point i's column S + z (or S + r) */
+    size_t owner_base[DV__MAX_BATCH];            /* point i's base S' (-1: S itself) */
+    double cw[2 * DV__MAX_BATCH][2];             /* s * C * sigma'(x theta_S) per mod */
+    double Minv[2 * DV__MAX_BATCH][4];           /* Woodbury's small inverse per column */
+    size_t modoff[2 * DV__MAX_BATCH];            /* first mod row of each column */
+    size_t active[2 * DV__MAX_BATCH], na;        /* columns still iterating */
+    int hn[2 * DV__MAX_BATCH], hpos[2 * DV__MAX_BATCH]; /* quasi-Newton history */
+} item_cols;
 
+/* Fits S (rows w->S[0..k-1]) from the stored start nearest in size; w->theta,
+ * w->g and the factorized w->H hold its solution, *US its utility, and
+ * w->step + p the gradient at 0 of S. */
+static int fit_coalition(const dv__sctx *cx, dv__ws *w, size_t j, int64_t k, double *US,
+                         dv_error *err)
+{
+    size_t p = cx->p, kk = (size_t)k;
     for (size_t i = 0; i < kk; i++) {
         memcpy(w->XS + i * p, cx->Xa + (size_t)w->S[i] * p, p * sizeof(double));
         w->yS[i] = cx->y[w->S[i]];
     }
-    /* Fit S from the full-data solution. */
     double *g0s = w->step + p; /* scratch of length p */
-    double g0n = dv__lr_grad0_norm(w->XS, w->yS, kk, p, C, g0s);
+    double g0n = dv__lr_grad0_norm(w->XS, w->yS, kk, p, cx->lp.C, g0s);
     size_t best = 0;
     for (size_t i = 1; i < cx->n_starts; i++)
         if (fabs(log((double)cx->start_k[i] / (double)k)) <
             fabs(log((double)cx->start_k[best] / (double)k)))
             best = i;
     memcpy(w->theta, cx->starts + best * p, p * sizeof(double));
-    if (dv__lr_newton(w->XS, w->yS, kk, p, C, tol, cx->lp.max_iter, g0n, w->theta, w->g, w->H, lr_ws(w)))
-        return dv__err(err, DV_ENOTCONV, "the fit of a coalition (sample %zu, k = %lld) did not converge",
-                       j, (long long)k);
-    double US;
-    utilities(cx, w->theta, 1, w->Zv, &US);
+    if (dv__lr_newton(w->XS, w->yS, kk, p, cx->lp.C, cx->lp.tol, cx->lp.max_iter, g0n, w->theta,
+                      w->g, w->H, lr_ws(w)))
+        return dv__err(err, DV_ENOTCONV,
+                       "the fit of a coalition (sample %zu, k = %lld) did not converge", j,
+                       (long long)k);
+    utilities(cx, w->theta, 1, w->Zv, US);
+    return DV_OK;
+}
 
-    /* Columns: S + z, or for z drawn into S, S' + z = S + r and S' = S + r - z. */
-    column cols[2 * DV__MAX_BATCH];
-    size_t owner_plus[DV__MAX_BATCH], owner_base[DV__MAX_BATCH];
-    if (nb > DV__MAX_BATCH)
-        return dv__err(err, DV_EINVAL, "batch too large");
+/* Columns: S + z, or for z drawn into S, S' + z = S + r and S' = S + r - z. */
+static void make_columns(const dv__sctx *cx, const dv__ws *w, size_t j, size_t first, size_t nb,
+                         item_cols *ic)
+{
     size_t m = 0;
     for (size_t i = 0; i < nb; i++) {
         int64_t z = cx->points[first + i];
         if (w->mark[z] == w->stamp) {
             int64_t r = dv__draw_swap(cx, j, first + i, w->mark, w->stamp);
-            cols[m] = (column){1, {r, -1}, {1.0, 0.0}};
-            owner_plus[i] = m++;
-            cols[m] = (column){2, {r, z}, {1.0, -1.0}};
-            owner_base[i] = m++;
+            ic->cols[m] = (column){1, {r, -1}, {1.0, 0.0}};
+            ic->owner_plus[i] = m++;
+            ic->cols[m] = (column){2, {r, z}, {1.0, -1.0}};
+            ic->owner_base[i] = m++;
         } else {
-            cols[m] = (column){1, {z, -1}, {1.0, 0.0}};
-            owner_plus[i] = m++;
-            owner_base[i] = (size_t)-1;
+            ic->cols[m] = (column){1, {z, -1}, {1.0, 0.0}};
+            ic->owner_plus[i] = m++;
+            ic->owner_base[i] = (size_t)-1;
         }
     }
+    ic->m = m;
+}
 
-    /* Per column: start at theta_S, its gradient there (g_S plus the
-     * modified rows' terms), its gradient at 0, and the Woodbury pieces.
-     * modx rows: x_m; modW rows: H_S^-1 x_m; mod scalars kept in cw. */
-    double cw[2 * DV__MAX_BATCH][2]; /* s * C * sigma'(x theta_S) per mod */
-    size_t nmod = 0;
-    for (size_t c = 0; c < m; c++) {
-        double *th = w->T + c * p, *G = w->G + c * p, *g0 = w->g0 + c * p;
-        memcpy(th, w->theta, p * sizeof(double));
+/* Per column: start at theta_S, its gradient there (g_S plus the modified
+ * rows' terms), its gradient at 0, and the Woodbury pieces: modx rows x_m,
+ * modW rows H_S^-1 x_m, per column the small inverse
+ * (H + U D U^T)^-1 g = H^-1 g - W (D^-1 + U^T W)^-1 W^T g with W = H^-1 U
+ * (at most 2 x 2). */
+static void column_starts(const dv__sctx *cx, dv__ws *w, item_cols *ic)
+{
+    size_t p = cx->p, nmod = 0;
+    double C = cx->lp.C;
+    const double *g0s = w->step + p;
+    for (size_t c = 0; c < ic->m; c++) {
+        double *G = w->G + c * p, *g0 = w->g0 + c * p;
+        memcpy(w->T + c * p, w->theta, p * sizeof(double));
         memcpy(G, w->g, p * sizeof(double));
         memcpy(g0, g0s, p * sizeof(double));
-        for (int q = 0; q < cols[c].nmods; q++) {
-            const double *x = cx->Xa + (size_t)cols[c].row[q] * p;
-            double yr = cx->y[cols[c].row[q]], s = cols[c].sign[q];
+        for (int q = 0; q < ic->cols[c].nmods; q++) {
+            const double *x = cx->Xa + (size_t)ic->cols[c].row[q] * p;
+            double yr = cx->y[ic->cols[c].row[q]], s = ic->cols[c].sign[q];
             double t = cblas_ddot((int)p, x, 1, w->theta, 1);
             double sg = dv__sigmoid(t);
             cblas_daxpy((int)p, s * C * (sg - yr), x, 1, G, 1);
             cblas_daxpy((int)p, s * C * (0.5 - yr), x, 1, g0, 1);
-            cw[c][q] = s * C * sg * (1.0 - sg);
+            ic->cw[c][q] = s * C * sg * (1.0 - sg);
             memcpy(w->modx + nmod * p, x, p * sizeof(double));
             nmod++;
         }
     }
     memcpy(w->modW, w->modx, nmod * p * sizeof(double));
     dv__lr_solve_rows(w->H, p, w->modW, nmod);
-    /* Woodbury: (H + U D U^T)^-1 g = H^-1 g - W (D^-1 + U^T W)^-1 W^T g,
-     * with W = H^-1 U.  Per column the small matrix is at most 2 x 2. */
-    double Minv[2 * DV__MAX_BATCH][4];
-    size_t modoff[2 * DV__MAX_BATCH];
     nmod = 0;
-    for (size_t c = 0; c < m; c++) {
-        modoff[c] = nmod;
-        int r = cols[c].nmods;
+    for (size_t c = 0; c < ic->m; c++) {
+        ic->modoff[c] = nmod;
+        int r = ic->cols[c].nmods;
         double A[4] = {0, 0, 0, 0};
         for (int a = 0; a < r; a++)
             for (int bb = 0; bb < r; bb++)
@@ -539,157 +555,193 @@ static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int6
         double B[4] = {1, 0, 0, 1};
         for (int a = 0; a < r; a++)
             for (int bb = 0; bb < r; bb++)
-                B[a * 2 + bb] = (a == bb) + cw[c][a] * A[a * 2 + bb];
+                B[a * 2 + bb] = (a == bb) + ic->cw[c][a] * A[a * 2 + bb];
         /* K = (I + D A)^-1 D, then correction = W K W^T g. */
         double K[4] = {0, 0, 0, 0};
         if (r == 1) {
-            K[0] = cw[c][0] / B[0];
+            K[0] = ic->cw[c][0] / B[0];
         } else if (r == 2) {
             double det = B[0] * B[3] - B[1] * B[2];
             double Bi[4] = {B[3] / det, -B[1] / det, -B[2] / det, B[0] / det};
             for (int a = 0; a < 2; a++)
                 for (int bb = 0; bb < 2; bb++)
-                    K[a * 2 + bb] = Bi[a * 2 + bb] * cw[c][bb];
+                    K[a * 2 + bb] = Bi[a * 2 + bb] * ic->cw[c][bb];
         }
-        memcpy(Minv[c], K, sizeof K);
+        memcpy(ic->Minv[c], K, sizeof K);
         nmod += (size_t)r;
     }
+}
 
-    /* Quasi-Newton iterations, all active columns together: L-BFGS whose
-     * initial matrix is the Woodbury-corrected Hessian of S at theta_S, so
-     * that the first step is exactly Newton's step for S + z from theta_S
-     * and later steps add curvature learnt along the way.  Convergence is
-     * judged on the true gradient only. */
-    size_t active[2 * DV__MAX_BATCH], na = m;
-    int hn[2 * DV__MAX_BATCH], hpos[2 * DV__MAX_BATCH];
-    for (size_t c = 0; c < m; c++) {
-        active[c] = c;
+/* The true gradients of the active columns at their iterates (Z = X_S T^T,
+ * R = C (sigma(Z) - y), plus the penalty and the modified rows), and the
+ * curvature pair (s, y) of each column's last step. */
+static void qn_gradients(const dv__sctx *cx, dv__ws *w, size_t kk, item_cols *ic)
+{
+    size_t p = cx->p, d = p - 1, na = ic->na;
+    const size_t H = DV__QN_HIST;
+    double C = cx->lp.C;
+    for (size_t a = 0; a < na; a++)
+        memcpy(w->Gs + a * p, w->T + ic->active[a] * p, p * sizeof(double));
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, -1.0, w->XS,
+                (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
+    dv__vsigmoid_neg(w->Z, kk * na); /* Z held -X_S theta */
+    for (size_t i = 0; i < kk; i++) {
+        double yi = w->yS[i];
+        double *zr = w->Z + i * na;
+        for (size_t a = 0; a < na; a++)
+            zr[a] -= yi;
+    }
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, C, w->Z,
+                (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
+    for (size_t a = 0; a < na; a++) {
+        size_t c = ic->active[a];
+        const column *col = &ic->cols[c];
+        double *G = w->G + c * p, *th = w->T + c * p;
+        memcpy(G, w->Gs + a * p, p * sizeof(double));
+        for (size_t q = 0; q < d; q++)
+            G[q] += th[q];
+        for (int q = 0; q < col->nmods; q++) {
+            const double *x = cx->Xa + (size_t)col->row[q] * p;
+            double t = dv__dot(x, th, p);
+            dv__axpy(col->sign[q] * C * (dv__sigmoid(t) - cx->y[col->row[q]]), x, G, p);
+        }
+        double *sv = w->Sh + (c * H + (size_t)ic->hpos[c]) * p;
+        double *yv = w->Yh + (c * H + (size_t)ic->hpos[c]) * p;
+        const double *to = w->Told + c * p, *go = w->Gold + c * p;
+        for (size_t q = 0; q < p; q++) {
+            sv[q] = th[q] - to[q];
+            yv[q] = G[q] - go[q];
+        }
+        double sy = dv__dot(sv, yv, p);
+        if (sy > 1e-12 * sqrt(dv__dot(sv, sv, p) * dv__dot(yv, yv, p))) {
+            w->rho[c * H + (size_t)ic->hpos[c]] = 1.0 / sy;
+            ic->hpos[c] = (ic->hpos[c] + 1) % (int)H;
+            if (ic->hn[c] < (int)H)
+                ic->hn[c]++;
+        }
+    }
+}
+
+/* Drops the converged (state 1) and the stalled (state 2: full Newton
+ * later) columns from the active list. */
+static void qn_converged(const dv__sctx *cx, dv__ws *w, int it, item_cols *ic)
+{
+    size_t p = cx->p, nn = 0;
+    for (size_t a = 0; a < ic->na; a++) {
+        size_t c = ic->active[a];
+        double gn = sqrt(dv__dot(w->G + c * p, w->G + c * p, p));
+        double g0c = sqrt(dv__dot(w->g0 + c * p, w->g0 + c * p, p));
+        if (gn <= cx->lp.tol * (g0c > 1.0 ? g0c : 1.0)) {
+            w->col_state[c] = 1;
+            continue;
+        }
+        if (it >= cx->qn_max || !(gn < 2.0 * w->prevn[c])) {
+            w->col_state[c] = 2;
+            continue;
+        }
+        if (gn < w->prevn[c])
+            w->prevn[c] = gn; /* the smallest gradient norm so far */
+        ic->active[nn++] = c;
+    }
+    ic->na = nn;
+}
+
+/* One quasi-Newton step of every active column: the two-loop recursion
+ * around the Woodbury-corrected solve with H_S. */
+static void qn_step(const dv__sctx *cx, dv__ws *w, item_cols *ic)
+{
+    size_t p = cx->p, na = ic->na;
+    const size_t H = DV__QN_HIST;
+    double alph[2 * DV__MAX_BATCH][DV__QN_HIST];
+    for (size_t a = 0; a < na; a++) {
+        size_t c = ic->active[a];
+        double *q = w->Gs + a * p;
+        memcpy(q, w->G + c * p, p * sizeof(double));
+        for (int t = 0; t < ic->hn[c]; t++) {
+            size_t i = (size_t)((ic->hpos[c] - 1 - t + 2 * (int)H) % (int)H);
+            const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
+            alph[a][t] = w->rho[c * H + i] * dv__dot(sv, q, p);
+            dv__axpy(-alph[a][t], yv, q, p);
+        }
+    }
+    dv__lr_solve_rows(w->H, p, w->Gs, na);
+    for (size_t a = 0; a < na; a++) {
+        size_t c = ic->active[a];
+        double *v = w->Gs + a * p, *th = w->T + c * p;
+        int r = ic->cols[c].nmods;
+        double wg[2] = {0, 0};
+        for (int q = 0; q < r; q++)
+            wg[q] = dv__dot(w->modx + (ic->modoff[c] + (size_t)q) * p, v, p);
+        for (int q = 0; q < r; q++) {
+            double coef = 0.0;
+            for (int q2 = 0; q2 < r; q2++)
+                coef += ic->Minv[c][q * 2 + q2] * wg[q2];
+            dv__axpy(-coef, w->modW + (ic->modoff[c] + (size_t)q) * p, v, p);
+        }
+        for (int t = ic->hn[c] - 1; t >= 0; t--) {
+            size_t i = (size_t)((ic->hpos[c] - 1 - t + 2 * (int)H) % (int)H);
+            const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
+            double bta = w->rho[c * H + i] * dv__dot(yv, v, p);
+            dv__axpy(alph[a][t] - bta, sv, v, p);
+        }
+        memcpy(w->Told + c * p, th, p * sizeof(double));
+        memcpy(w->Gold + c * p, w->G + c * p, p * sizeof(double));
+        for (size_t q = 0; q < p; q++)
+            th[q] -= v[q];
+    }
+}
+
+/* Exact marginal contributions of batch b from one coalition S of size k
+ * (binary logistic regression): S is fitted once; the S + z columns
+ * iterate together by quasi-Newton steps (L-BFGS whose initial matrix is
+ * the Woodbury-corrected Hessian of S, so that the first step is Newton's
+ * step for S + z from theta_S), judged on the true gradient only; stalled
+ * columns finish by full Newton. */
+static int run_item_fast(const dv__sctx *cx, dv__ws *w, size_t j, size_t b, int64_t k,
+                         double *delta, dv_error *err)
+{
+    size_t p = cx->p, kk = (size_t)k;
+    size_t first = b * cx->batch;
+    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+    double US = 0.0;
+    int rc = fit_coalition(cx, w, j, k, &US, err);
+    if (rc)
+        return rc;
+    if (nb > DV__MAX_BATCH)
+        return dv__err(err, DV_EINVAL, "batch too large");
+    item_cols ic;
+    make_columns(cx, w, j, first, nb, &ic);
+    column_starts(cx, w, &ic);
+    for (size_t c = 0; c < ic.m; c++) {
+        ic.active[c] = c;
         w->prevn[c] = INFINITY;
         w->col_state[c] = 0;
-        hn[c] = hpos[c] = 0;
+        ic.hn[c] = ic.hpos[c] = 0;
     }
-    const int max_qn = cx->qn_max;
-    const size_t H = DV__QN_HIST;
-    for (int it = 0; na > 0; it++) {
-        if (it > 0) {
-            /* Gradients at the current iterates: Z = X_S T^T, R = C (sigma(Z) - y). */
-            for (size_t a = 0; a < na; a++)
-                memcpy(w->Gs + a * p, w->T + active[a] * p, p * sizeof(double));
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)kk, (int)na, (int)p, -1.0,
-                        w->XS, (int)p, w->Gs, (int)p, 0.0, w->Z, (int)na);
-            dv__vsigmoid_neg(w->Z, kk * na); /* Z held -X_S theta */
-            for (size_t i = 0; i < kk; i++) {
-                double yi = w->yS[i];
-                double *zr = w->Z + i * na;
-                for (size_t a = 0; a < na; a++)
-                    zr[a] -= yi;
-            }
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)na, (int)p, (int)kk, C,
-                        w->Z, (int)na, w->XS, (int)p, 0.0, w->Gs, (int)p);
-            for (size_t a = 0; a < na; a++) {
-                size_t c = active[a];
-                double *G = w->G + c * p, *th = w->T + c * p;
-                memcpy(G, w->Gs + a * p, p * sizeof(double));
-                for (size_t q = 0; q < d; q++)
-                    G[q] += th[q];
-                for (int q = 0; q < cols[c].nmods; q++) {
-                    const double *x = cx->Xa + (size_t)cols[c].row[q] * p;
-                    double t = dv__dot(x, th, p);
-                    dv__axpy(cols[c].sign[q] * C * (dv__sigmoid(t) - cx->y[cols[c].row[q]]), x, G, p);
-                }
-                /* Curvature pair (s, y) of the last step. */
-                double *sv = w->Sh + (c * H + (size_t)hpos[c]) * p;
-                double *yv = w->Yh + (c * H + (size_t)hpos[c]) * p;
-                const double *to = w->Told + c * p, *go = w->Gold + c * p;
-                for (size_t q = 0; q < p; q++) {
-                    sv[q] = th[q] - to[q];
-                    yv[q] = G[q] - go[q];
-                }
-                double sy = dv__dot(sv, yv, p);
-                if (sy > 1e-12 * sqrt(dv__dot(sv, sv, p) * dv__dot(yv, yv, p))) {
-                    w->rho[c * H + (size_t)hpos[c]] = 1.0 / sy;
-                    hpos[c] = (hpos[c] + 1) % (int)H;
-                    if (hn[c] < (int)H)
-                        hn[c]++;
-                }
-            }
-        }
-        /* Convergence test; the rest take a step. */
-        size_t nn = 0;
-        for (size_t a = 0; a < na; a++) {
-            size_t c = active[a];
-            double gn = sqrt(dv__dot(w->G + c * p, w->G + c * p, p));
-            double g0c = sqrt(dv__dot(w->g0 + c * p, w->g0 + c * p, p));
-            if (gn <= tol * (g0c > 1.0 ? g0c : 1.0)) {
-                w->col_state[c] = 1;
-                continue;
-            }
-            if (it >= max_qn || !(gn < 2.0 * w->prevn[c])) {
-                w->col_state[c] = 2; /* stalled: full Newton below */
-                continue;
-            }
-            if (gn < w->prevn[c])
-                w->prevn[c] = gn; /* the smallest gradient norm so far */
-            active[nn++] = c;
-        }
-        na = nn;
-        if (na == 0)
-            break;
-        /* Two-loop recursion around the initial matrix's solve. */
-        double alph[2 * DV__MAX_BATCH][DV__QN_HIST];
-        for (size_t a = 0; a < na; a++) {
-            size_t c = active[a];
-            double *q = w->Gs + a * p;
-            memcpy(q, w->G + c * p, p * sizeof(double));
-            for (int t = 0; t < hn[c]; t++) {
-                size_t i = (size_t)((hpos[c] - 1 - t + 2 * (int)H) % (int)H);
-                const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
-                alph[a][t] = w->rho[c * H + i] * dv__dot(sv, q, p);
-                dv__axpy(-alph[a][t], yv, q, p);
-            }
-        }
-        dv__lr_solve_rows(w->H, p, w->Gs, na);
-        for (size_t a = 0; a < na; a++) {
-            size_t c = active[a];
-            double *v = w->Gs + a * p, *th = w->T + c * p;
-            int r = cols[c].nmods;
-            double wg[2] = {0, 0};
-            for (int q = 0; q < r; q++)
-                wg[q] = dv__dot(w->modx + (modoff[c] + (size_t)q) * p, v, p);
-            for (int q = 0; q < r; q++) {
-                double coef = 0.0;
-                for (int q2 = 0; q2 < r; q2++)
-                    coef += Minv[c][q * 2 + q2] * wg[q2];
-                dv__axpy(-coef, w->modW + (modoff[c] + (size_t)q) * p, v, p);
-            }
-            for (int t = hn[c] - 1; t >= 0; t--) {
-                size_t i = (size_t)((hpos[c] - 1 - t + 2 * (int)H) % (int)H);
-                const double *sv = w->Sh + (c * H + i) * p, *yv = w->Yh + (c * H + i) * p;
-                double bta = w->rho[c * H + i] * dv__dot(yv, v, p);
-                dv__axpy(alph[a][t] - bta, sv, v, p);
-            }
-            memcpy(w->Told + c * p, th, p * sizeof(double));
-            memcpy(w->Gold + c * p, w->G + c * p, p * sizeof(double));
-            for (size_t q = 0; q < p; q++)
-                th[q] -= v[q];
-        }
+    ic.na = ic.m;
+    for (int it = 0; ic.na > 0; it++) {
+        if (it > 0)
+            qn_gradients(cx, w, kk, &ic);
+        qn_converged(cx, w, it, &ic);
+        if (ic.na > 0)
+            qn_step(cx, w, &ic);
     }
     /* Stalled columns: full Newton with line search, restarted from theta_S
      * (a stalled quasi-Newton iterate can be far off, e.g. after a point
      * with an extreme feature value made the first step overshoot). */
-    for (size_t c = 0; c < m; c++) {
+    for (size_t c = 0; c < ic.m; c++) {
         if (w->col_state[c] == 2)
             memcpy(w->T + c * p, w->theta, p * sizeof(double));
-        if (w->col_state[c] == 2 &&
-            column_newton(cx, w, w->S, kk, &cols[c], w->T + c * p))
+        if (w->col_state[c] == 2 && column_newton(cx, w, w->S, kk, &ic.cols[c], w->T + c * p))
             return dv__err(err, DV_ENOTCONV,
-                           "the fit of a coalition plus a point (sample %zu, k = %lld) did not converge",
+                           "the fit of a coalition plus a point (sample %zu, k = %lld) did not "
+                           "converge",
                            j, (long long)k);
     }
-    utilities(cx, w->T, m, w->Zv, w->U);
+    utilities(cx, w->T, ic.m, w->Zv, w->U);
     for (size_t i = 0; i < nb; i++) {
-        double base = owner_base[i] == (size_t)-1 ? US : w->U[owner_base[i]];
-        delta[i] = w->U[owner_plus[i]] - base;
+        double base = ic.owner_base[i] == (size_t)-1 ? US : w->U[ic.owner_base[i]];
+        delta[i] = w->U[ic.owner_plus[i]] - base;
     }
     return DV_OK;
 }
