@@ -104,12 +104,10 @@ int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
     return rc;
 }
 
-static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
-                     const int64_t *points, size_t n_points, const dv_sample_params *p, int fit,
-                     dv_error *err)
+/* The learner, data, metric, sample count and batch size fit together. */
+static int check_setup(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                       const dv_sample_params *p, dv_error *err)
 {
-    memset(cx, 0, sizeof *cx);
-    int rc;
     const char *why = dv_learner_params_check(&p->learner);
     if (why)
         return dv__err(err, DV_EINVAL, "learner: %s", why);
@@ -126,21 +124,20 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
                        dv_learner_name(p->learner.kind));
     if (!is_clf && p->learner.kind == DV_LEARNER_LOGREG)
         return dv__err(err, DV_EINVAL, "learner 'logreg' is for classification; the task is regression");
-    if ((rc = resolve_metric(p->metric, train->task, &cx->metric, err)))
+    int rc = resolve_metric(p->metric, train->task, &cx->metric, err);
+    if (rc)
         return rc;
     if (p->n_samples < 1)
         return dv__err(err, DV_EINVAL, "the number of samples must be at least 1");
     if (p->batch < 1 || p->batch > DV__MAX_BATCH)
         return dv__err(err, DV_EINVAL, "the batch size must be in 1..%d", DV__MAX_BATCH);
-    cx->train = train;
-    cx->val = val;
-    cx->lp = p->learner;
-    cx->mode = p->mode;
-    cx->n_samples = p->n_samples;
-    cx->seed = p->seed;
-    cx->y = train->y;
+    return DV_OK;
+}
 
-    /* Class pools: one per class, or one pool for regression. */
+/* Class pools: the rows of each class, ascending (one pool for regression). */
+static int class_pools(dv__sctx *cx, const dv_dataset *train, dv_error *err)
+{
+    int is_clf = train->task == DV_TASK_CLASSIFICATION;
     cx->n_classes = is_clf ? train->n_classes : 1;
     if (cx->n_classes > 256)
         return dv__err(err, DV_EINVAL, "at most 256 classes are supported");
@@ -156,44 +153,59 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
     for (size_t c = 0; c < cx->n_classes; c++) {
         cx->class_rows[c] = dv__malloc((cx->class_n[c] + 1) * sizeof(int64_t));
         if (!cx->class_rows[c])
-            goto nomem;
+            return dv__err(err, DV_ENOMEM, "out of memory");
         cx->class_n[c] = 0;
     }
     for (size_t i = 0; i < train->n; i++) {
         size_t c = is_clf ? (size_t)train->y[i] : 0;
         cx->class_rows[c][cx->class_n[c]++] = (int64_t)i;
     }
+    return DV_OK;
+}
 
-    /* Cardinalities. */
+/* The grid's cardinalities: the list given, or a geometric grid. */
+static int grid_cards(dv__sctx *cx, const dv_sample_params *p, dv_error *err)
+{
+    if (p->cards) {
+        cx->n_cards = p->n_cards;
+        if (cx->n_cards == 0)
+            return dv__err(err, DV_EINVAL, "the cardinality list is empty");
+        if (!(cx->cards = dv__malloc(cx->n_cards * sizeof(int64_t))))
+            return dv__err(err, DV_ENOMEM, "out of memory");
+        memcpy(cx->cards, p->cards, cx->n_cards * sizeof(int64_t));
+    } else {
+        if (p->n_cards < 1)
+            return dv__err(err, DV_EINVAL, "the grid needs at least one cardinality");
+        if (p->min_card < 1 || p->max_card < p->min_card)
+            return dv__err(err, DV_EINVAL, "min-card (%lld) must be >= 1 and <= max-card (%lld)",
+                           (long long)p->min_card, (long long)p->max_card);
+        if (!(cx->cards = dv__malloc(p->n_cards * sizeof(int64_t))))
+            return dv__err(err, DV_ENOMEM, "out of memory");
+        cx->n_cards = dv_geom_grid(p->min_card, p->max_card, p->n_cards, cx->cards);
+    }
+    cx->min_card = cx->max_card = cx->cards[0];
+    for (size_t i = 0; i < cx->n_cards; i++) {
+        if (cx->cards[i] < 1)
+            return dv__err(err, DV_EINVAL, "cardinality %lld is not positive",
+                           (long long)cx->cards[i]);
+        if (cx->cards[i] < cx->min_card)
+            cx->min_card = cx->cards[i];
+        if (cx->cards[i] > cx->max_card)
+            cx->max_card = cx->cards[i];
+    }
+    cx->n_slots = cx->n_cards * cx->n_samples;
+    return DV_OK;
+}
+
+/* Cardinalities of either mode; every k used must admit a class-balanced
+ * coalition without the valued point (counts are not monotone in k, so
+ * each k is checked). */
+static int cardinalities(dv__sctx *cx, const dv_sample_params *p, dv_error *err)
+{
+    int rc;
     if (p->mode == DV_CARD_GRID) {
-        if (p->cards) {
-            cx->n_cards = p->n_cards;
-            if (cx->n_cards == 0)
-                return dv__err(err, DV_EINVAL, "the cardinality list is empty");
-            if (!(cx->cards = dv__malloc(cx->n_cards * sizeof(int64_t))))
-                goto nomem;
-            memcpy(cx->cards, p->cards, cx->n_cards * sizeof(int64_t));
-        } else {
-            if (p->n_cards < 1)
-                return dv__err(err, DV_EINVAL, "the grid needs at least one cardinality");
-            if (p->min_card < 1 || p->max_card < p->min_card)
-                return dv__err(err, DV_EINVAL, "min-card (%lld) must be >= 1 and <= max-card (%lld)",
-                               (long long)p->min_card, (long long)p->max_card);
-            if (!(cx->cards = dv__malloc(p->n_cards * sizeof(int64_t))))
-                goto nomem;
-            cx->n_cards = dv_geom_grid(p->min_card, p->max_card, p->n_cards, cx->cards);
-        }
-        cx->min_card = cx->max_card = cx->cards[0];
-        for (size_t i = 0; i < cx->n_cards; i++) {
-            if (cx->cards[i] < 1)
-                return dv__err(err, DV_EINVAL, "cardinality %lld is not positive",
-                               (long long)cx->cards[i]);
-            if (cx->cards[i] < cx->min_card)
-                cx->min_card = cx->cards[i];
-            if (cx->cards[i] > cx->max_card)
-                cx->max_card = cx->cards[i];
-        }
-        cx->n_slots = cx->n_cards * cx->n_samples;
+        if ((rc = grid_cards(cx, p, err)))
+            return rc;
     } else if (p->mode == DV_CARD_UNIFORM) {
         if (p->min_card < 1)
             return dv__err(err, DV_EINVAL, "min-card must be at least 1 (got %lld)",
@@ -207,8 +219,6 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
     } else {
         return dv__err(err, DV_EINVAL, "unknown cardinality mode %d", (int)p->mode);
     }
-    /* Every k must admit a class-balanced coalition without the valued
-     * point.  Counts are not monotone in k, so check each k used. */
     int64_t counts[256];
     if (cx->mode == DV_CARD_GRID) {
         for (size_t i = 0; i < cx->n_cards; i++)
@@ -220,77 +230,101 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
                 return rc;
     }
     cx->kmax = cx->max_card;
+    return DV_OK;
+}
 
-    /* Points valued. */
+/* The points valued (all training rows when points is NULL). */
+static int points_valued(dv__sctx *cx, const dv_dataset *train, const int64_t *points,
+                         size_t n_points, dv_error *err)
+{
     cx->n_points = points ? n_points : train->n;
     if (cx->n_points == 0)
         return dv__err(err, DV_EINVAL, "no points to value");
     if (!(cx->points = dv__malloc(cx->n_points * sizeof(int64_t))))
-        goto nomem;
+        return dv__err(err, DV_ENOMEM, "out of memory");
     for (size_t i = 0; i < cx->n_points; i++) {
         int64_t z = points ? points[i] : (int64_t)i;
-        if (z < 0 || (size_t)z >= train->n) {
-            dv__sctx_free(cx);
+        if (z < 0 || (size_t)z >= train->n)
             return dv__err(err, DV_EINVAL, "point %lld is not a training row (0..%zu)",
                            (long long)z, train->n - 1);
-        }
         cx->points[i] = z;
     }
+    return DV_OK;
+}
+
+/* Starting points for the coalition fits of the fast path: a coalition of
+ * size k behaves like the whole training set with C scaled by k / n, so
+ * that is fitted on a geometric grid of k and each S starts from the
+ * nearest (far fewer Newton steps than from one start). */
+static int start_fits(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                      int n_threads, dv_error *err)
+{
+    cx->Xa = augment(train);
+    cx->Xva = augment(val);
+    cx->theta0 = dv__malloc(cx->p * sizeof(double));
+    if (!cx->Xa || !cx->Xva || !cx->theta0)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    dv_model_coef(cx->model0, cx->theta0, cx->p);
+    int64_t ks[DV__N_STARTS];
+    cx->n_starts = dv_geom_grid(cx->min_card, cx->max_card, DV__N_STARTS, ks);
+    cx->starts = dv__malloc(cx->n_starts * cx->p * sizeof(double));
+    if (!cx->starts)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    /* Independent fits, so they run in parallel. */
+    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
+    int failed = 0;
+    long ns = (long)cx->n_starts;
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1) reduction(| : failed)
+    for (long i = 0; i < ns; i++) {
+        dv_learner_params lq = cx->lp;
+        lq.C = cx->lp.C * (double)ks[i] / (double)train->n;
+        dv_model *mk = NULL;
+        if (dv_model_fit(&mk, &lq, train, NULL, 0, cx->model0, NULL))
+            failed = 1;
+        else
+            dv_model_coef(mk, cx->starts + (size_t)i * cx->p, cx->p);
+        cx->start_k[i] = ks[i];
+        dv_model_free(mk);
+    }
+    if (failed)
+        return dv__err(err, DV_ENOTCONV, "a start fit on the full training set did not converge");
+    return DV_OK;
+}
+
+/* Fills cx step by step; on failure the caller frees what was made. */
+static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
+                     const int64_t *points, size_t n_points, const dv_sample_params *p, int fit,
+                     dv_error *err)
+{
+    memset(cx, 0, sizeof *cx);
+    int rc = check_setup(cx, train, val, p, err);
+    if (rc)
+        return rc;
+    cx->train = train;
+    cx->val = val;
+    cx->lp = p->learner;
+    cx->mode = p->mode;
+    cx->n_samples = p->n_samples;
+    cx->seed = p->seed;
+    cx->y = train->y;
+    if ((rc = class_pools(cx, train, err)) || (rc = cardinalities(cx, p, err)) ||
+        (rc = points_valued(cx, train, points, n_points, err)))
+        return rc;
     cx->batch = p->batch;
     cx->qn_max = 60;
     cx->n_batches = (cx->n_points + cx->batch - 1) / cx->batch;
-
     /* Start of every fit: the solution on the whole training set. */
     cx->p = train->d + 1;
-    cx->fast = fit && is_clf && train->n_classes == 2 && p->learner.kind == DV_LEARNER_LOGREG;
-    if (fit) {
-        rc = dv_model_fit(&cx->model0, &cx->lp, train, NULL, 0, NULL, err);
-        if (rc) {
-            dv__sctx_free(cx);
-            return rc == DV_ENOTCONV
-                       ? dv__err(err, rc, "the fit on the full training set did not converge")
-                       : rc;
-        }
-    }
-    if (cx->fast && fit) {
-        cx->Xa = augment(train);
-        cx->Xva = augment(val);
-        cx->theta0 = dv__malloc(cx->p * sizeof(double));
-        if (!cx->Xa || !cx->Xva || !cx->theta0)
-            goto nomem;
-        dv_model_coef(cx->model0, cx->theta0, cx->p);
-        /* Starting points for the coalition fits: a coalition of size k
-         * behaves like the whole training set with C scaled by k / n, so
-         * fit that on a geometric grid of k and start each S from the
-         * nearest (far fewer Newton steps than from one start). */
-        int64_t ks[DV__N_STARTS];
-        cx->n_starts = dv_geom_grid(cx->min_card, cx->max_card, DV__N_STARTS, ks);
-        cx->starts = dv__malloc(cx->n_starts * cx->p * sizeof(double));
-        if (!cx->starts)
-            goto nomem;
-        /* Independent fits, so they run in parallel. */
-        int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
-        int failed = 0;
-        long ns = (long)cx->n_starts;
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 1) reduction(| : failed)
-        for (long i = 0; i < ns; i++) {
-            dv_learner_params lq = cx->lp;
-            lq.C = cx->lp.C * (double)ks[i] / (double)train->n;
-            dv_model *mk = NULL;
-            if (dv_model_fit(&mk, &lq, train, NULL, 0, cx->model0, NULL))
-                failed = 1;
-            else
-                dv_model_coef(mk, cx->starts + (size_t)i * cx->p, cx->p);
-            cx->start_k[i] = ks[i];
-            dv_model_free(mk);
-        }
-        if (failed)
-            return dv__err(err, DV_ENOTCONV, "a start fit on the full training set did not converge");
-    }
-    return DV_OK;
-nomem:
-    dv__sctx_free(cx);
-    return dv__err(err, DV_ENOMEM, "out of memory");
+    cx->fast = fit && train->task == DV_TASK_CLASSIFICATION && train->n_classes == 2 &&
+               p->learner.kind == DV_LEARNER_LOGREG;
+    if (!fit)
+        return DV_OK;
+    rc = dv_model_fit(&cx->model0, &cx->lp, train, NULL, 0, NULL, err);
+    if (rc)
+        return rc == DV_ENOTCONV
+                   ? dv__err(err, rc, "the fit on the full training set did not converge")
+                   : rc;
+    return cx->fast ? start_fits(cx, train, val, p->n_threads, err) : DV_OK;
 }
 
 void dv__ws_free(dv__ws *w)
