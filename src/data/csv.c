@@ -480,195 +480,204 @@ static int bad_value(dv_error *err, const reader *r, const char *col, const fiel
                    why == NUM_INF ? "finite " : "");
 }
 
-static int read_csv(dv_dataset **out, const char *path, const dv_csv_options *o, char *text,
-                    size_t len, dv_error *err)
+/* What read_csv builds while it reads. */
+typedef struct {
+    reader r;
+    char **hdr;          /* ncols column names (pointing into the text) */
+    size_t ncols, d, lab;/* columns, features, the label's column */
+    char **labels;       /* classification: each row's label text */
+    double *X, *y;
+    int64_t *src;        /* each row's data row */
+    size_t cap, n;       /* rows allotted and kept */
+    size_t data_row;     /* data rows read (kept or dropped) */
+} csv_parse;
+
+/* The header: column names, none empty or repeated, and the label's column. */
+static int read_header(csv_parse *c, const dv_csv_options *o, dv_error *err)
 {
-    reader r = {.path = path, .p = text, .end = text + len, .line = 1};
-    char **hdr = NULL, **labels = NULL, **class_names = NULL;
-    double *X = NULL, *y = NULL;
-    int64_t *src = NULL;
-    size_t n_classes = 0, ncols = 0, d = 0;
-    int rc = DV_OK;
-
-    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) /* UTF-8 byte order mark */
-        r.p += 3;
-    int got = next_record(&r, err);
-    if (got < 0) {
-        rc = -got;
-        goto done;
-    }
-    if (got == 0) {
-        rc = dv__err(err, DV_EFORMAT, "%s: empty file (no header)", path);
-        goto done;
-    }
-    size_t hdr_line = r.rec_line;
-    ncols = r.nf;
-    if (ncols < 2) {
-        rc = dv__err(err, DV_EFORMAT,
-                     "%s:%zu: the header has %zu column; need at least one feature and a label",
-                     path, hdr_line, ncols);
-        goto done;
-    }
-    if (!(hdr = dv__malloc(ncols * sizeof *hdr))) {
-        rc = dv__err(err, DV_ENOMEM, "%s: out of memory", path);
-        goto done;
-    }
+    const char *path = c->r.path;
+    int got = next_record(&c->r, err);
+    if (got < 0)
+        return -got;
+    if (got == 0)
+        return dv__err(err, DV_EFORMAT, "%s: empty file (no header)", path);
+    size_t hdr_line = c->r.rec_line, ncols = c->ncols = c->r.nf;
+    if (ncols < 2)
+        return dv__err(err, DV_EFORMAT,
+                       "%s:%zu: the header has %zu column; need at least one feature and a label",
+                       path, hdr_line, ncols);
+    if (!(c->hdr = dv__malloc(ncols * sizeof *c->hdr)))
+        return dv__err(err, DV_ENOMEM, "%s: out of memory", path);
     for (size_t j = 0; j < ncols; j++) {
-        hdr[j] = r.f[j].s;
-        if (r.f[j].len == 0) {
-            rc = dv__err(err, DV_EFORMAT, "%s:%zu: column %zu has an empty name", path, hdr_line,
-                         j + 1);
-            goto done;
-        }
+        c->hdr[j] = c->r.f[j].s;
+        if (c->r.f[j].len == 0)
+            return dv__err(err, DV_EFORMAT, "%s:%zu: column %zu has an empty name", path,
+                           hdr_line, j + 1);
     }
-    if ((rc = check_duplicates(path, hdr_line, hdr, ncols, err)))
-        goto done;
-    size_t lab = ncols - 1;
+    int rc = check_duplicates(path, hdr_line, c->hdr, ncols, err);
+    if (rc)
+        return rc;
+    c->lab = ncols - 1;
     if (o->label) {
-        for (lab = 0; lab < ncols && strcmp(hdr[lab], o->label); lab++)
+        for (c->lab = 0; c->lab < ncols && strcmp(c->hdr[c->lab], o->label); c->lab++)
             ;
-        if (lab == ncols) {
-            rc = label_not_found(path, o->label, hdr, ncols, err);
-            goto done;
-        }
+        if (c->lab == ncols)
+            return label_not_found(path, o->label, c->hdr, ncols, err);
     }
-    d = ncols - 1;
+    c->d = ncols - 1;
+    return DV_OK;
+}
 
-    /* Upper bound on the records left: one per remaining line (ended by
-     * \n, \r\n or a lone \r), plus one for a last line without an end. */
+/* Room for the records left: at most one per remaining line (ended by \n,
+ * \r\n or a lone \r), plus one for a last line without an end. */
+static int allot_rows(csv_parse *c, const dv_csv_options *o, dv_error *err)
+{
+    const reader *r = &c->r;
     size_t cap = 1;
-    for (const char *q = r.p; (q = memchr(q, '\n', (size_t)(r.end - q))); q++)
+    for (const char *q = r->p; (q = memchr(q, '\n', (size_t)(r->end - q))); q++)
         cap++;
-    for (const char *q = r.p; (q = memchr(q, '\r', (size_t)(r.end - q))); q++)
+    for (const char *q = r->p; (q = memchr(q, '\r', (size_t)(r->end - q))); q++)
         cap += q[1] != '\n'; /* q[1] is at worst the terminating NUL */
-    if (cap > SIZE_MAX / sizeof(double) / ncols) {
-        rc = dv__err(err, DV_ENOMEM, "%s: file too large", path);
-        goto done;
-    }
-    X = dv__malloc(cap * d * sizeof *X);
-    y = dv__malloc(cap * sizeof *y);
-    src = dv__malloc(cap * sizeof *src);
+    if (cap > SIZE_MAX / sizeof(double) / c->ncols)
+        return dv__err(err, DV_ENOMEM, "%s: file too large", r->path);
+    c->cap = cap;
+    c->X = dv__malloc(cap * c->d * sizeof *c->X);
+    c->y = dv__malloc(cap * sizeof *c->y);
+    c->src = dv__malloc(cap * sizeof *c->src);
     if (o->task == DV_TASK_CLASSIFICATION)
-        labels = dv__malloc(cap * sizeof *labels);
-    if (!X || !y || !src || (o->task == DV_TASK_CLASSIFICATION && !labels)) {
-        rc = dv__err(err, DV_ENOMEM, "%s: out of memory", path);
-        goto done;
-    }
+        c->labels = dv__malloc(cap * sizeof *c->labels);
+    if (!c->X || !c->y || !c->src || (o->task == DV_TASK_CLASSIFICATION && !c->labels))
+        return dv__err(err, DV_ENOMEM, "%s: out of memory", r->path);
+    return DV_OK;
+}
 
-    size_t n = 0, data_row = 0;
-    while ((got = next_record(&r, err)) > 0) {
-        if (r.nf != ncols) {
-            rc = dv__err(err, DV_EFORMAT, "%s:%zu: expected %zu fields, found %zu", path,
-                         r.rec_line, ncols, r.nf);
-            goto done;
+/* The current record's label into row n; *drop when it is missing and
+ * rows with missing values are dropped. */
+static int read_label(csv_parse *c, const dv_csv_options *o, int *drop, dv_error *err)
+{
+    const field *lf = &c->r.f[c->lab];
+    if (o->task == DV_TASK_REGRESSION) {
+        int why = parse_number(lf->s, lf->len, &c->y[c->n]);
+        if (why == NUM_OK)
+            return DV_OK;
+        if (o->drop_missing) {
+            *drop = 1;
+            return DV_OK;
         }
-        if (n == cap) { /* cannot happen: cap bounds the records */
-            rc = dv__err(err, DV_EFORMAT, "%s:%zu: internal error: too many records", path,
-                         r.rec_line);
-            goto done;
+        return bad_value(err, &c->r, c->hdr[c->lab], lf, why);
+    }
+    if (lf->len == 0) {
+        if (o->drop_missing) {
+            *drop = 1;
+            return DV_OK;
         }
-        int drop = 0;
-        double *row = X + n * d;
-        for (size_t j = 0, k = 0; j < ncols; j++) {
-            if (j == lab)
+        return bad_value(err, &c->r, c->hdr[c->lab], lf, NUM_BAD);
+    }
+    c->labels[c->n] = lf->s;
+    return DV_OK;
+}
+
+/* Every data record: features and label, or dropped. */
+static int read_rows(csv_parse *c, const dv_csv_options *o, dv_error *err)
+{
+    const char *path = c->r.path;
+    int got;
+    while ((got = next_record(&c->r, err)) > 0) {
+        if (c->r.nf != c->ncols)
+            return dv__err(err, DV_EFORMAT, "%s:%zu: expected %zu fields, found %zu", path,
+                           c->r.rec_line, c->ncols, c->r.nf);
+        if (c->n == c->cap) /* cannot happen: cap bounds the records */
+            return dv__err(err, DV_EFORMAT, "%s:%zu: internal error: too many records", path,
+                           c->r.rec_line);
+        int drop = 0, rc;
+        double *row = c->X + c->n * c->d;
+        for (size_t j = 0, k = 0; j < c->ncols && !drop; j++) {
+            if (j == c->lab)
                 continue;
-            int why = parse_number(r.f[j].s, r.f[j].len, &row[k++]);
-            if (why != NUM_OK) {
-                if (o->drop_missing) {
-                    drop = 1;
-                    break;
-                }
-                rc = bad_value(err, &r, hdr[j], &r.f[j], why);
-                goto done;
-            }
+            int why = parse_number(c->r.f[j].s, c->r.f[j].len, &row[k++]);
+            if (why != NUM_OK && o->drop_missing)
+                drop = 1;
+            else if (why != NUM_OK)
+                return bad_value(err, &c->r, c->hdr[j], &c->r.f[j], why);
         }
-        const field *lf = &r.f[lab];
-        if (!drop) {
-            if (o->task == DV_TASK_REGRESSION) {
-                int why = parse_number(lf->s, lf->len, &y[n]);
-                if (why != NUM_OK) {
-                    if (o->drop_missing)
-                        drop = 1;
-                    else {
-                        rc = bad_value(err, &r, hdr[lab], lf, why);
-                        goto done;
-                    }
-                }
-            } else if (lf->len == 0) {
-                if (o->drop_missing)
-                    drop = 1;
-                else {
-                    rc = bad_value(err, &r, hdr[lab], lf, NUM_BAD);
-                    goto done;
-                }
-            } else {
-                labels[n] = lf->s;
-            }
-        }
+        if (!drop && (rc = read_label(c, o, &drop, err)))
+            return rc;
         if (!drop)
-            src[n++] = (int64_t)data_row;
-        data_row++;
+            c->src[c->n++] = (int64_t)c->data_row;
+        c->data_row++;
     }
-    if (got < 0) {
-        rc = -got;
-        goto done;
-    }
-    if (data_row == 0) {
-        rc = dv__err(err, DV_EFORMAT, "%s: no data rows after the header", path);
-        goto done;
-    }
-    if (n == 0) {
-        rc = dv__err(err, DV_EFORMAT,
-                     "%s: all %zu data rows have a missing or non-numeric value and were dropped",
-                     path, data_row);
-        goto done;
-    }
-    if (o->task == DV_TASK_CLASSIFICATION &&
-        (rc = map_classes(path, hdr[lab], labels, n, y, &class_names, &n_classes, err)))
-        goto done;
+    if (got < 0)
+        return -got;
+    if (c->data_row == 0)
+        return dv__err(err, DV_EFORMAT, "%s: no data rows after the header", path);
+    if (c->n == 0)
+        return dv__err(err, DV_EFORMAT,
+                       "%s: all %zu data rows have a missing or non-numeric value and were dropped",
+                       path, c->data_row);
+    return DV_OK;
+}
 
-    /* Assemble the dataset, shrinking the arrays to n rows. */
+/* The dataset of the n rows read; the arrays move into it (shrunk to n). */
+static int make_dataset(csv_parse *c, const dv_csv_options *o, char ***class_names,
+                        size_t n_classes, dv_dataset **out, dv_error *err)
+{
     dv_dataset *ds = dv__calloc(1, sizeof *ds);
-    if (!ds) {
-        rc = dv__err(err, DV_ENOMEM, "%s: out of memory", path);
-        goto done;
-    }
+    if (!ds)
+        return dv__err(err, DV_ENOMEM, "%s: out of memory", c->r.path);
+    size_t n = c->n, d = c->d;
     ds->n = n;
     ds->d = d;
     ds->task = o->task;
     ds->n_classes = n_classes;
     double *t;
-    ds->X = (t = dv__realloc(X, n * d * sizeof *X)) ? t : X;
-    ds->y = (t = dv__realloc(y, n * sizeof *y)) ? t : y;
-    int64_t *s2 = dv__realloc(src, n * sizeof *src);
-    ds->src_rows = s2 ? s2 : src;
-    X = y = NULL;
-    src = NULL;
-    ds->class_names = class_names;
-    class_names = NULL;
+    ds->X = (t = dv__realloc(c->X, n * d * sizeof *c->X)) ? t : c->X;
+    ds->y = (t = dv__realloc(c->y, n * sizeof *c->y)) ? t : c->y;
+    int64_t *s2 = dv__realloc(c->src, n * sizeof *c->src);
+    ds->src_rows = s2 ? s2 : c->src;
+    c->X = c->y = NULL;
+    c->src = NULL;
+    ds->class_names = *class_names;
+    *class_names = NULL;
     ds->col_names = dv__calloc(d, sizeof(char *));
-    int bad = !ds->col_names || !(ds->label_name = dv__strdup(hdr[lab]));
-    for (size_t j = 0, k = 0; j < ncols && !bad; j++)
-        if (j != lab)
-            bad = !(ds->col_names[k++] = dv__strdup(hdr[j]));
+    int bad = !ds->col_names || !(ds->label_name = dv__strdup(c->hdr[c->lab]));
+    for (size_t j = 0, k = 0; j < c->ncols && !bad; j++)
+        if (j != c->lab)
+            bad = !(ds->col_names[k++] = dv__strdup(c->hdr[j]));
     if (bad) {
         dv_dataset_free(ds);
-        rc = dv__err(err, DV_ENOMEM, "%s: out of memory", path);
-        goto done;
+        return dv__err(err, DV_ENOMEM, "%s: out of memory", c->r.path);
     }
     *out = ds;
+    return DV_OK;
+}
 
-done:
+static int read_csv(dv_dataset **out, const char *path, const dv_csv_options *o, char *text,
+                    size_t len, dv_error *err)
+{
+    csv_parse c = {.r = {.path = path, .p = text, .end = text + len, .line = 1}};
+    char **class_names = NULL;
+    size_t n_classes = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) /* UTF-8 byte order mark */
+        c.r.p += 3;
+    int rc = read_header(&c, o, err);
+    if (!rc)
+        rc = allot_rows(&c, o, err);
+    if (!rc)
+        rc = read_rows(&c, o, err);
+    if (!rc && o->task == DV_TASK_CLASSIFICATION)
+        rc = map_classes(path, c.hdr[c.lab], c.labels, c.n, c.y, &class_names, &n_classes, err);
+    if (!rc)
+        rc = make_dataset(&c, o, &class_names, n_classes, out, err);
     if (class_names)
-        for (size_t c = 0; c < n_classes; c++)
-            dv__free(class_names[c]);
+        for (size_t k = 0; k < n_classes; k++)
+            dv__free(class_names[k]);
     dv__free(class_names);
-    dv__free(labels);
-    dv__free(hdr);
-    dv__free(X);
-    dv__free(y);
-    dv__free(src);
-    dv__free(r.f);
+    dv__free(c.labels);
+    dv__free(c.hdr);
+    dv__free(c.X);
+    dv__free(c.y);
+    dv__free(c.src);
+    dv__free(c.r.f);
     return rc;
 }
 
