@@ -76,6 +76,85 @@ static void write_quantiles(FILE *f, const char *name, const double *v0, size_t 
     free(v);
 }
 
+/* DIR/summary.txt: the fits' statuses, quantiles of alpha, c and the
+ * values, and the ten most and least valuable points. */
+static void write_summary(const char *sp, const dv_run *rn, const dv_law *laws, const char *data,
+                          double t_sample, double t_fit)
+{
+    size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
+    const double *D = dv_run_deltas(rn);
+    pt *v = calloc(P, sizeof *v);
+    for (size_t i = 0; i < P; i++) {
+        v[i].label = dv_run_label(rn, i);
+        v[i].point = dv_run_points(rn)[i];
+        v[i].c = laws[i].c;
+        v[i].alpha = laws[i].alpha;
+        v[i].status = laws[i].status;
+        v[i].value = dv_law_mean_value(laws[i].c, laws[i].alpha, 100, 1000);
+    }
+    double *a = malloc(P * sizeof *a), *cv = malloc(P * sizeof *cv);
+    double *lv = malloc(P * sizeof *lv), *mc = malloc(P * sizeof *mc);
+    size_t nok = 0, n_status[8] = {0};
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t i = 0; i < P; i++) {
+        n_status[laws[i].status & 7]++;
+        if (laws[i].status == DV_LAW_OK) {
+            a[nok] = laws[i].alpha;
+            cv[nok++] = laws[i].c;
+        }
+        double m = 0;
+        for (size_t j = 0; j < M; j++)
+            m += D[i * M + j];
+        m /= (double)M;
+        v[i].mc = mc[i] = m;
+        lv[i] = v[i].value;
+        sx += lv[i];
+        sy += m;
+    }
+    sx /= (double)P;
+    sy /= (double)P;
+    for (size_t i = 0; i < P; i++) {
+        sxx += (lv[i] - sx) * (lv[i] - sx);
+        syy += (mc[i] - sy) * (mc[i] - sy);
+        sxy += (lv[i] - sx) * (mc[i] - sy);
+    }
+    double corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
+    qsort(v, P, sizeof *v, by_value);
+    char tmp[4400];
+    FILE *f = cli_open_out(sp, tmp, sizeof tmp);
+    fprintf(f, "dval demo: %zu training points of %s, %zu samples each, k in [100, 1000]\n", P,
+            data, M);
+    fprintf(f, "learner: L2 logistic regression (C = 1); utility: validation log-likelihood\n\n");
+    fprintf(f, "Scaling laws psi_k = c k^-alpha (maximum likelihood); fit status:");
+    for (int s = 0; s < 6; s++)
+        if (n_status[s])
+            fprintf(f, " %s %zu", dv_law_status_name(s), n_status[s]);
+    fprintf(f, "\n(bound: the optimum lies on the edge of alpha, beta in (0, e^2]; such fits are\n"
+               "left out of the alpha and c rows below)\n");
+    write_quantiles(f, "alpha", a, nok);
+    write_quantiles(f, "c", cv, nok);
+    write_quantiles(f, "law", lv, P);
+    write_quantiles(f, "mc_mean", mc, P);
+    fprintf(f, "  (law: law value; mc_mean: mean of the raw deltas; Pearson correlation %.3f)\n", corr);
+    fprintf(f, "\n\nMost valuable points (law value = mean of c k^-alpha over k = 100..1000):\n");
+    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
+    for (size_t r = 0; r < 10 && r < P; r++)
+        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
+                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
+    fprintf(f, "\nLeast valuable points (candidates for inspection, e.g. label noise):\n");
+    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
+    for (size_t r = P > 10 ? P - 10 : 0; r < P; r++)
+        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
+                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
+    fprintf(f, "\nTimes: sampling %.1f s, fitting and valuing %.1f s\n", t_sample, t_fit);
+    cli_commit(f, tmp, sp);
+    free(v);
+    free(a);
+    free(cv);
+    free(lv);
+    free(mc);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option longopts[] = {{"out", required_argument, 0, 'o'},
@@ -139,79 +218,13 @@ int cmd_demo(int argc, char **argv)
     cli_sample(&job);
     double t1 = dv_clock_seconds();
     dv_run *rn = cli_run_open(run);
-    size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
     dv_law *laws = cli_run_laws(rn, 1, NULL, threads ? atoi(threads) : 0);
     cli_value_run(rn, laws, NULL, 0, 0, 0, NULL);
     double t2 = dv_clock_seconds();
 
-    /* Summary: the laws ranked by their value. */
-    const double *D = dv_run_deltas(rn);
-    pt *v = calloc(P, sizeof *v);
-    for (size_t i = 0; i < P; i++) {
-        v[i].label = dv_run_label(rn, i);
-        v[i].point = dv_run_points(rn)[i];
-        v[i].c = laws[i].c;
-        v[i].alpha = laws[i].alpha;
-        v[i].status = laws[i].status;
-        v[i].value = dv_law_mean_value(laws[i].c, laws[i].alpha, 100, 1000);
-    }
-    double *a = malloc(P * sizeof *a), *cv = malloc(P * sizeof *cv);
-    double *lv = malloc(P * sizeof *lv), *mc = malloc(P * sizeof *mc);
-    size_t nok = 0, n_status[8] = {0};
-    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    for (size_t i = 0; i < P; i++) {
-        n_status[laws[i].status & 7]++;
-        if (laws[i].status == DV_LAW_OK) {
-            a[nok] = laws[i].alpha;
-            cv[nok++] = laws[i].c;
-        }
-        double m = 0;
-        for (size_t j = 0; j < M; j++)
-            m += D[i * M + j];
-        m /= (double)M;
-        v[i].mc = mc[i] = m;
-        lv[i] = v[i].value;
-        sx += lv[i];
-        sy += m;
-    }
-    sx /= (double)P;
-    sy /= (double)P;
-    for (size_t i = 0; i < P; i++) {
-        sxx += (lv[i] - sx) * (lv[i] - sx);
-        syy += (mc[i] - sy) * (mc[i] - sy);
-        sxy += (lv[i] - sx) * (mc[i] - sy);
-    }
-    double corr = sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
-    qsort(v, P, sizeof *v, by_value);
-    char sp[4300], tmp[4400];
+    char sp[4300];
     snprintf(sp, sizeof sp, "%s/summary.txt", out);
-    FILE *f = cli_open_out(sp, tmp, sizeof tmp);
-    fprintf(f, "dval demo: %zu training points of %s, %zu samples each, k in [100, 1000]\n", P,
-            data, M);
-    fprintf(f, "learner: L2 logistic regression (C = 1); utility: validation log-likelihood\n\n");
-    fprintf(f, "Scaling laws psi_k = c k^-alpha (maximum likelihood); fit status:");
-    for (int s = 0; s < 6; s++)
-        if (n_status[s])
-            fprintf(f, " %s %zu", dv_law_status_name(s), n_status[s]);
-    fprintf(f, "\n(bound: the optimum lies on the edge of alpha, beta in (0, e^2]; such fits are\n"
-               "left out of the alpha and c rows below)\n");
-    write_quantiles(f, "alpha", a, nok);
-    write_quantiles(f, "c", cv, nok);
-    write_quantiles(f, "law", lv, P);
-    write_quantiles(f, "mc_mean", mc, P);
-    fprintf(f, "  (law: law value; mc_mean: mean of the raw deltas; Pearson correlation %.3f)\n", corr);
-    fprintf(f, "\n\nMost valuable points (law value = mean of c k^-alpha over k = 100..1000):\n");
-    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
-    for (size_t r = 0; r < 10 && r < P; r++)
-        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
-                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
-    fprintf(f, "\nLeast valuable points (candidates for inspection, e.g. label noise):\n");
-    fprintf(f, "%6s %8s %8s %14s %14s %12s %8s\n", "rank", "point", "label", "law_value", "mc_mean", "c", "alpha");
-    for (size_t r = P > 10 ? P - 10 : 0; r < P; r++)
-        fprintf(f, "%6zu %8lld %8s %14.6e %14.6e %12.4e %8.4f\n", r + 1, (long long)v[r].point,
-                v[r].label, v[r].value, v[r].mc, v[r].c, v[r].alpha);
-    fprintf(f, "\nTimes: sampling %.1f s, fitting and valuing %.1f s\n", t1 - t0, t2 - t1);
-    cli_commit(f, tmp, sp);
+    write_summary(sp, rn, laws, data, t1 - t0, t2 - t1);
     char *summary = cli_slurp(sp);
     if (summary)
         fputs(summary, stdout);
@@ -229,11 +242,6 @@ int cmd_demo(int argc, char **argv)
            "Open the report: %s/report.html\n",
            run, sp, rdir, rdir);
     free(summary);
-    free(v);
-    free(a);
-    free(cv);
-    free(lv);
-    free(mc);
     free(laws);
     dv_run_free(rn);
     return 0;
