@@ -117,6 +117,11 @@ typedef struct {
     int max_depth, min_leaf, max_features;
 } cli_method_opts;
 void cli_method_opts_default(cli_method_opts *o);
+/* lp := the defaults of the learner named (known lists the names the
+ * command takes, for the message), with C, lambda and tol when not NULL;
+ * dies on an unknown name or invalid settings. */
+void cli_learner(dv_learner_params *lp, const char *name, const char *known, const double *C,
+                 const double *lambda, const double *tol);
 /* Handles one method option; returns 1 when c was one of them. */
 int cli_method_opt(cli_method_opts *o, int c, const char *arg);
 void cli_method_opts_finish(cli_method_opts *o);

@@ -175,25 +175,6 @@ static char *join_args(int argc, char **argv)
     return buf;
 }
 
-/* The learner named, with the settings given (NULL: its default). */
-static void sample_learner(dv_learner_params *lp, const char *name, const double *C,
-                           const double *lambda, const double *tol)
-{
-    dv_learner_kind kind;
-    if (dv_learner_from_name(name, &kind))
-        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols)", name);
-    dv_learner_params_default(lp, kind);
-    if (C)
-        lp->C = *C;
-    if (lambda)
-        lp->lambda = *lambda;
-    if (tol)
-        lp->tol = *tol;
-    const char *why = dv_learner_params_check(lp);
-    if (why)
-        cli_die("learner %s: %s", name, why);
-}
-
 int cmd_sample(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -276,8 +257,8 @@ int cmd_sample(int argc, char **argv)
         cli_die("--points and --points-file exclude each other");
     if (cards && sp.mode != DV_CARD_GRID)
         cli_die("--cards needs --mode grid");
-    sample_learner(&sp.learner, learner, has_C ? &C : NULL, has_lambda ? &lambda : NULL,
-                   has_tol ? &tol : NULL);
+    cli_learner(&sp.learner, learner, "logreg, ridge, ols", has_C ? &C : NULL,
+                has_lambda ? &lambda : NULL, has_tol ? &tol : NULL);
     if (cards) {
         sp.cards = cards;
         sp.n_cards = n_cards;

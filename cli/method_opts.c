@@ -10,6 +10,24 @@
 #include <string.h>
 
 /* Dies with a method's error, naming the method unless the message does. */
+void cli_learner(dv_learner_params *lp, const char *name, const char *known, const double *C,
+                 const double *lambda, const double *tol)
+{
+    dv_learner_kind kind;
+    if (dv_learner_from_name(name, &kind))
+        cli_die("--learner: unknown learner '%s' (%s)", name, known);
+    dv_learner_params_default(lp, kind);
+    if (C)
+        lp->C = *C;
+    if (lambda)
+        lp->lambda = *lambda;
+    if (tol)
+        lp->tol = *tol;
+    const char *why = dv_learner_params_check(lp);
+    if (why)
+        cli_die("learner %s: %s", name, why);
+}
+
 void cli_die_method(const char *method, const char *msg)
 {
     size_t k = strlen(method);
@@ -64,16 +82,8 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
 /* Completes the learner settings; dies on invalid ones. */
 void cli_method_opts_finish(cli_method_opts *o)
 {
-    dv_learner_kind kind;
-    if (dv_learner_from_name(o->learner, &kind))
-        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols, tree)", o->learner);
-    dv_learner_params_default(&o->vp.learner, kind);
-    if (o->has_C)
-        o->vp.learner.C = o->C;
-    if (o->has_lambda)
-        o->vp.learner.lambda = o->lambda;
-    if (o->has_tol)
-        o->vp.learner.tol = o->tol;
+    cli_learner(&o->vp.learner, o->learner, "logreg, ridge, ols, tree", o->has_C ? &o->C : NULL,
+                o->has_lambda ? &o->lambda : NULL, o->has_tol ? &o->tol : NULL);
     o->vp.learner.max_depth = o->max_depth;
     o->vp.learner.min_leaf = o->min_leaf;
     o->vp.learner.max_features = o->max_features;

@@ -134,7 +134,7 @@ int dv_plot_convergence(const char *path, const char *data_path, const dv_plot_o
                 y[j] = vals[p][e * n_budgets + ord[j]];
                 if (d.f && isfinite(y[j])) {
                     fprintf(d.f, "%s,", metric[p]);
-                    dv__plot_csv_field(d.f, names[e]);
+                    dv__csv_field(d.f, names[e]);
                     fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
                 }
             }
@@ -228,7 +228,7 @@ int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_opts *o
         }
         if (d.f)
             for (size_t j = 0; j <= n; j++) {
-                dv__plot_csv_field(d.f, names[m]);
+                dv__csv_field(d.f, names[m]);
                 fprintf(d.f, ",%.17g,%.17g\n", x[j], y[j]);
             }
         /* solid and dash-dot alternate so neighbouring colours also differ
@@ -291,7 +291,7 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
                                o == 0 ? DV__MARK_CIRCLE : DV__MARK_TRIANGLE, 3.5, 1.0, NULL);
             if (d.f)
                 for (size_t j = 0; j < n_steps; j++) {
-                    dv__plot_csv_field(d.f, names[m]);
+                    dv__csv_field(d.f, names[m]);
                     fprintf(d.f, ",%s,%.17g,%.17g\n", o == 0 ? "high" : "low", fraction[j], v[j]);
                 }
         }
@@ -365,7 +365,7 @@ int dv_plot_addition(const char *path, const char *data_path, const dv_plot_opts
             ee[s] = se ? 100 * se[k * n_sizes + s] : 0;
             if (d.f) {
                 fprintf(d.f, "%lld,", (long long)sizes[s]);
-                dv__plot_csv_field(d.f, scorers[k]);
+                dv__csv_field(d.f, scorers[k]);
                 fprintf(d.f, ",%.17g,", mean[k * n_sizes + s]);
                 if (se)
                     fprintf(d.f, "%.17g", se[k * n_sizes + s]);

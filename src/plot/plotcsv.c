@@ -116,19 +116,3 @@ int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv
     return rc != DV_OK ? rc : rc2;
 }
 
-/* Writes a CSV field: plain when it needs no quoting. */
-void dv__plot_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-

@@ -41,7 +41,5 @@ int dv__plot_open(double w_pt, double h_pt, int rows, int cols, const char *data
  * figure was saved (else removes it). */
 int dv__plot_finish(struct dv__fig *f, const char *path, double dpi, dv__plotcsv *csv,
                     dv_error *err);
-/* A CSV field, quoted when it holds a comma, quote or line break. */
-void dv__plot_csv_field(FILE *f, const char *s);
 
 #endif
