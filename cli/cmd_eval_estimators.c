@@ -36,6 +36,59 @@ static const char *USAGE =
     "  -o, --out FILE     output CSV\n"
     "  -q, --quiet        no table, no message\n";
 
+/* The budgets given (bl, checked against the samples available), or the
+ * defaults; *n is their count in and out. */
+static size_t *choose_budgets(const dv_run *run, const dv_run *truth, int64_t *bl, size_t *n,
+                              size_t avail, const char *run_dir)
+{
+    size_t *budgets = malloc(32 * sizeof *budgets), nb = *n;
+    if (bl) {
+        budgets = realloc(budgets, (nb ? nb : 1) * sizeof *budgets);
+        for (size_t b = 0; b < nb; b++) {
+            if (bl[b] < 2)
+                cli_die("--budgets: %lld is below 2 (a law needs 2 samples)", (long long)bl[b]);
+            if (b > 0 && bl[b] <= bl[b - 1])
+                cli_die("--budgets: must be increasing (%lld after %lld)", (long long)bl[b],
+                        (long long)bl[b - 1]);
+            if ((size_t)bl[b] > avail)
+                cli_die("--budgets: %lld is more than the %zu samples per point available%s",
+                        (long long)bl[b], avail,
+                        truth ? "" : " (the truth is the mean of all of them; give a "
+                                         "longer --truth run to use every sample)");
+            budgets[b] = (size_t)bl[b];
+        }
+        free(bl);
+    } else {
+        nb = dv_run_estimator_budgets(run, truth, budgets);
+        if (nb == 0)
+            cli_die("%s has %zu samples per point: fewer than the smallest default budget (5); "
+                    "give --budgets", run_dir, dv_run_get_info(run)->n_samples);
+    }
+
+    *n = nb;
+    return budgets;
+}
+
+/* The agreement table on stdout. */
+static void print_table(const dv_run_info *I, const char *truth_what, const size_t *budgets,
+                        size_t nb, const dv_agreement *mc, const dv_agreement *law)
+{
+    size_t P = I->n_points;
+    printf("estimator convergence: %zu points, %s run, k in [%lld, %lld]\n", P,
+           I->mode == DV_CARD_GRID ? "grid" : "uniform", (long long)I->min_card,
+           (long long)I->max_card);
+    printf("truth: %s\n", truth_what);
+    printf("%7s %-9s %11s %10s %10s %8s %8s %6s\n", "samples", "estimator", "error",
+           "expl_var", "r2", "pearson", "spearman", "sign");
+    for (size_t b = 0; b < nb; b++)
+        for (int e = 0; e < 2; e++) {
+            const dv_agreement *a = e ? &law[b] : &mc[b];
+            printf("%7zu %-9s %11.4e %10.4g %10.4g %8.4f %8.4f %6.3f\n", budgets[b],
+                   e ? "law" : "mc_mean", a->error, a->expl_var, a->r2, a->pearson,
+                   a->spearman, a->sign);
+        }
+}
+
 int eval_estimators(int argc, char **argv)
 {
     static const struct option longopts[] = {{"truth", required_argument, 0, 1},
@@ -95,30 +148,7 @@ int eval_estimators(int argc, char **argv)
         cli_die("%s has %zu samples per point: too few for any budget%s", run_dir, M,
                 truth_dir ? "" : " (budgets must be below it when the run is its own truth)");
 
-    size_t *budgets = malloc(32 * sizeof *budgets);
-    if (bl) {
-        budgets = realloc(budgets, (nb ? nb : 1) * sizeof *budgets);
-        for (size_t b = 0; b < nb; b++) {
-            if (bl[b] < 2)
-                cli_die("--budgets: %lld is below 2 (a law needs 2 samples)", (long long)bl[b]);
-            if (b > 0 && bl[b] <= bl[b - 1])
-                cli_die("--budgets: must be increasing (%lld after %lld)", (long long)bl[b],
-                        (long long)bl[b - 1]);
-            if ((size_t)bl[b] > avail)
-                cli_die("--budgets: %lld is more than the %zu samples per point available%s",
-                        (long long)bl[b], avail,
-                        truth_dir ? "" : " (the truth is the mean of all of them; give a "
-                                         "longer --truth run to use every sample)");
-            budgets[b] = (size_t)bl[b];
-        }
-        free(bl);
-    } else {
-        nb = dv_run_estimator_budgets(run, truth, budgets);
-        if (nb == 0)
-            cli_die("%s has %zu samples per point: fewer than the smallest default budget (5); "
-                    "give --budgets", run_dir, M);
-    }
-
+    size_t *budgets = choose_budgets(run, truth, bl, &nb, avail, run_dir);
     dv_agreement *mc = malloc(nb * sizeof *mc), *law = malloc(nb * sizeof *law);
     if (!budgets || !mc || !law)
         cli_die("out of memory");
@@ -132,19 +162,7 @@ int eval_estimators(int argc, char **argv)
     if (dv_estimators_write(out, budgets, nb, mc, law, P, &err))
         cli_die("%s", err.msg);
     if (!quiet) {
-        printf("estimator convergence: %zu points, %s run, k in [%lld, %lld]\n", P,
-               I->mode == DV_CARD_GRID ? "grid" : "uniform", (long long)I->min_card,
-               (long long)I->max_card);
-        printf("truth: %s\n", truth_what);
-        printf("%7s %-9s %11s %10s %10s %8s %8s %6s\n", "samples", "estimator", "error",
-               "expl_var", "r2", "pearson", "spearman", "sign");
-        for (size_t b = 0; b < nb; b++)
-            for (int e = 0; e < 2; e++) {
-                const dv_agreement *a = e ? &law[b] : &mc[b];
-                printf("%7zu %-9s %11.4e %10.4g %10.4g %8.4f %8.4f %6.3f\n", budgets[b],
-                       e ? "law" : "mc_mean", a->error, a->expl_var, a->r2, a->pearson,
-                       a->spearman, a->sign);
-            }
+        print_table(I, truth_what, budgets, nb, mc, law);
         fprintf(stderr, "dval: wrote %s\n", out);
     }
     free(mc);

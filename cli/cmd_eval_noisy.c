@@ -29,6 +29,44 @@ static void noisy_opt(void *ctx, int c, const char *arg)
     }
 }
 
+/* The comma-separated method names into ms (at most 32); returns their count. */
+static size_t parse_methods(const char *methods, dv_method *ms)
+{
+    char *list = strdup(methods), *save = NULL;
+    size_t nm = 0;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (nm == 32)
+            cli_die("--methods: at most 32 methods");
+        if (dv_method_from_name(t, &ms[nm]))
+            cli_die("--methods: unknown method '%s' (see dval value --help)", t);
+        nm++;
+    }
+    free(list);
+    return nm;
+}
+
+/* --values-out: point, noisy (1 = flipped), then one column per method that ran. */
+static void write_values_out(const char *path, size_t n, const unsigned char *is_noisy,
+                             const dv_method *ms, size_t nm, const int *ran, const double *all)
+{
+    char vtmp[4300];
+    FILE *g = cli_open_out(path, vtmp, sizeof vtmp);
+    fprintf(g, "point,noisy");
+    for (size_t k = 0; k < nm; k++)
+        if (ran[k])
+            fprintf(g, ",%s", dv_method_name(ms[k]));
+    fputc('\n', g);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(g, "%zu,%d", i, is_noisy[i] ? 1 : 0);
+        for (size_t k = 0; k < nm; k++)
+            if (ran[k])
+                fprintf(g, ",%.17g", all[k * n + i]);
+        fputc('\n', g);
+    }
+    cli_commit(g, vtmp, path);
+    fprintf(stderr, "dval: wrote %s\n", path);
+}
+
 int eval_noisy(int argc, char **argv)
 {
     static const struct option opts[] = {{"methods", required_argument, 0, 1},
@@ -55,17 +93,8 @@ int eval_noisy(int argc, char **argv)
     if (mo.groups_file)
         cli_die("eval noisy values single points; --groups does not apply");
     /* Parse the method list first, so a typo fails before any work. */
-    char *list = strdup(methods), *save = NULL;
     dv_method ms[32];
-    size_t nm = 0;
-    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (nm == 32)
-            cli_die("--methods: at most 32 methods");
-        if (dv_method_from_name(t, &ms[nm]))
-            cli_die("--methods: unknown method '%s' (see dval value --help)", t);
-        nm++;
-    }
-    free(list);
+    size_t nm = parse_methods(methods, ms);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
@@ -117,23 +146,7 @@ int eval_noisy(int argc, char **argv)
     cli_commit(f, tmp, out);
     fprintf(stderr, "dval: wrote %s\n", out);
     if (all) {
-        /* point, noisy (1 = flipped), then one column per method that ran */
-        char vtmp[4300];
-        FILE *g = cli_open_out(no.values_out, vtmp, sizeof vtmp);
-        fprintf(g, "point,noisy");
-        for (size_t k = 0; k < nm; k++)
-            if (ran[k])
-                fprintf(g, ",%s", dv_method_name(ms[k]));
-        fputc('\n', g);
-        for (size_t i = 0; i < n; i++) {
-            fprintf(g, "%zu,%d", i, is_noisy[i] ? 1 : 0);
-            for (size_t k = 0; k < nm; k++)
-                if (ran[k])
-                    fprintf(g, ",%.17g", all[k * n + i]);
-            fputc('\n', g);
-        }
-        cli_commit(g, vtmp, no.values_out);
-        fprintf(stderr, "dval: wrote %s\n", no.values_out);
+        write_values_out(no.values_out, n, is_noisy, ms, nm, ran, all);
         free(all);
     }
     free(v);
