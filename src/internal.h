@@ -248,6 +248,14 @@ static inline double dv__sigmoid(double t)
     return e / (1.0 + e);
 }
 
+/* The convergence rule of every iterative fit: a fit is converged when the
+ * norm of its objective's gradient is at most this, tol * max(1, the norm
+ * of the gradient at theta = 0). */
+static inline double dv__grad_threshold(double tol, double grad0_norm)
+{
+    return tol * (grad0_norm > 1.0 ? grad0_norm : 1.0);
+}
+
 /* In-place exp, log and log1p of x[0..n-1] (src/util/vmath.c). */
 void dv__vexp(double *x, size_t n);
 void dv__vlog(double *x, size_t n);

@@ -114,7 +114,7 @@ int dv__lr_newton(const double *X, const double *y, size_t n, size_t p, double C
                          double tol, int max_iter, double g0n, double *theta, double *g,
                          double *H, dv__lr_ws *w)
 {
-    double thr = tol * (g0n > 1.0 ? g0n : 1.0);
+    double thr = dv__grad_threshold(tol, g0n);
     double f = dv__lr_objective(X, y, n, p, C, theta, w->z, w->wv);
     for (int it = 0;; it++) {
         double gn = dv__lr_gradient(X, y, n, p, C, theta, w->z, w->wv, g);

@@ -228,7 +228,7 @@ static int newton(lr_work *w, const dv_learner_params *p, int cold, dv_model *m,
     double gn = grad_norm(w);
     if (cold)
         g0 = gn;
-    double thr = p->tol * fmax(1.0, g0);
+    double thr = dv__grad_threshold(p->tol, g0);
     int it = 0, stalled = 0;
     while (!(gn <= thr) && it < p->max_iter) {
         hessian(w, w->Z, w->P);

@@ -334,7 +334,7 @@ int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
         return DV_EDEGEN;
     }
     double g0n = sqrt(dv__dot(s->g0, s->g0, p));
-    double thr = s->lp.tol * (g0n > 1.0 ? g0n : 1.0);
+    double thr = dv__grad_threshold(s->lp.tol, g0n);
     int ok = 0;
     if (extend && !nofactor) {
         /* The gradient at theta (s->g, exact for the previous rows) gains

@@ -665,7 +665,7 @@ static void qn_converged(const dv__sctx *cx, dv__ws *w, int it, item_cols *ic)
         size_t c = ic->active[a];
         double gn = sqrt(dv__dot(w->G + c * p, w->G + c * p, p));
         double g0c = sqrt(dv__dot(w->g0 + c * p, w->g0 + c * p, p));
-        if (gn <= cx->lp.tol * (g0c > 1.0 ? g0c : 1.0)) {
+        if (gn <= dv__grad_threshold(cx->lp.tol, g0c)) {
             w->col_state[c] = 1;
             continue;
         }
