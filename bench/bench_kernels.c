@@ -18,25 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Best of 5 rounds of reps calls, in microseconds per call. */
 #define TIME_US(out, reps, call)                                                                   \
     do {                                                                                           \
         double best_ = INFINITY;                                                                   \
         for (int r_ = 0; r_ < 5; r_++) {                                                           \
-            double t_ = now();                                                                     \
+            double t_ = dv_clock_seconds();                                                                     \
             for (int k_ = 0; k_ < (reps); k_++) {                                                  \
                 call;                                                                              \
             }                                                                                      \
-            t_ = (now() - t_) / (reps)*1e6;                                                        \
+            t_ = (dv_clock_seconds() - t_) / (reps)*1e6;                                                        \
             if (t_ < best_)                                                                        \
                 best_ = t_;                                                                        \
         }                                                                                          \

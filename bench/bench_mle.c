@@ -13,14 +13,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void make_points(size_t np, size_t ns, int grid, double *delta, int32_t *card)
 {
@@ -46,14 +38,14 @@ static double run(const char *name, size_t np, size_t ns, const double *delta, c
 {
     double checksum = 0.0;
     int n_bound = 0;
-    double t0 = now();
+    double t0 = dv_clock_seconds();
     for (size_t p = 0; p < np; p++) {
         dv_law law;
         fit(delta + p * ns, card + p * ns, ns, &law);
         checksum += law.alpha + law.beta + law.log_alpha;
         n_bound += law.status == DV_LAW_BOUND;
     }
-    double dt = now() - t0;
+    double dt = dv_clock_seconds() - t0;
     printf("%-28s %6zu points x %4zu samples: %8.3f s  %10.0f points/s  (bound %d, checksum %.6g)\n",
            name, np, ns, dt, (double)np / dt, n_bound, checksum);
     return (double)np / dt;

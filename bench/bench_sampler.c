@@ -12,15 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void die(const dv_error *e)
 {
@@ -66,7 +58,7 @@ int main(int argc, char **argv)
         char dir[] = "/tmp/dval_bench_XXXXXX";
         if (!mkdtemp(dir))
             return 1;
-        double t0 = now();
+        double t0 = dv_clock_seconds();
         if (dv_run_create(dir, tr, va, pts, P, &p, NULL, &err))
             die(&err);
         /* Time the set-up alone on a run of one sample (its own directory). */
@@ -77,15 +69,15 @@ int main(int argc, char **argv)
         p1.n_samples = 1;
         int64_t one = 0;
         p1.batch = 1;
-        double s0 = now();
+        double s0 = dv_clock_seconds();
         if (dv_run_create(dir1, tr, va, &one, 1, &p1, NULL, &err) ||
             dv_run_execute(dir1, tr, va, &one, 1, &p1, &err))
             die(&err);
-        double setup = now() - s0;
-        t0 = now();
+        double setup = dv_clock_seconds() - s0;
+        t0 = dv_clock_seconds();
         if (dv_run_execute(dir, tr, va, pts, P, &p, &err))
             die(&err);
-        double el = now() - t0;
+        double el = dv_clock_seconds() - t0;
         printf("threads=%d  wall %.2f s (set-up about %.2f s)  %.0f samples/s overall, %.0f "
                "samples/s excluding set-up\n",
                threads[t], el, setup, (double)(P * M) / el, (double)(P * M) / (el - setup));
