@@ -192,6 +192,174 @@ static double r_squared(const double *y, const double *yhat, size_t n)
     return tot > 0 ? 1.0 - s / tot : NAN;
 }
 
+/* The cardinality grid shared by every point (point 0's distinct sizes);
+ * returns its size, 0 when the points are not on one grid. */
+static size_t shared_grid(const int32_t *card, size_t n_points, size_t n_samples, int32_t *grid)
+{
+    size_t m = distinct_cards(card, n_samples, grid); /* the grid of point 0 */
+    for (size_t i = 1; i < n_points && m >= 2; i++) {
+        for (size_t s = 0; s < n_samples; s++) {
+            size_t g = 0;
+            while (g < m && grid[g] != card[i * n_samples + s])
+                g++;
+            if (g == m)
+                return 0; /* not one grid for all points */
+        }
+    }
+    return m;
+}
+
+/* What the panels of the validation figure draw from. */
+typedef struct {
+    const dv_law *laws;
+    size_t n_points;
+    const int32_t *grid;
+    size_t m;          /* grid size */
+    const double *mu;  /* n_points x m mean deltas */
+    dv__plotcsv *csv;
+} vfig;
+
+/* The points with a usable log fit, by its alpha (ties by index), into ord;
+ * returns their count, or SIZE_MAX when out of memory. */
+static size_t by_log_alpha(const dv_law *laws, size_t n_points, size_t *ord)
+{
+    double *al = dv__malloc((n_points ? n_points : 1) * sizeof *al);
+    size_t *o2 = dv__malloc((n_points ? n_points : 1) * sizeof *o2);
+    size_t *tmp = dv__malloc((n_points ? n_points : 1) * sizeof *tmp);
+    size_t nu = 0;
+    for (size_t i = 0; al && i < n_points; i++)
+        if (isfinite(laws[i].log_alpha) && laws[i].status != DV_LAW_NONFINITE &&
+            laws[i].status != DV_LAW_NO_SAMPLES)
+            al[nu++] = laws[i].log_alpha, ord[nu - 1] = i;
+    if (!al || !o2 || !tmp || dv__argsort(al, nu, o2))
+        nu = SIZE_MAX;
+    for (size_t j = 0; nu != SIZE_MAX && j < nu; j++)
+        tmp[j] = ord[o2[j]];
+    if (nu != SIZE_MAX)
+        memcpy(ord, tmp, nu * sizeof *ord);
+    dv__free(al);
+    dv__free(o2);
+    dv__free(tmp);
+    return nu;
+}
+
+/* (a) the mean contribution against k of the points nearest the quantiles
+ * of the log estimator's alpha, with their log-log fits. */
+static int panel_means(dv__axes *a, const vfig *v, dv_error *err)
+{
+    size_t *ord = dv__malloc((v->n_points ? v->n_points : 1) * sizeof *ord);
+    size_t nu = ord ? by_log_alpha(v->laws, v->n_points, ord) : SIZE_MAX;
+    if (nu == SIZE_MAX) {
+        dv__free(ord);
+        return dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+    }
+    static const double qs[] = {0.1, 0.3, 0.5, 0.7, 0.9};
+    double kx[64], ky[64], fx[2], fy[2];
+    size_t m = v->m, mm = m < 64 ? m : 64;
+    for (size_t q = 0; q < 5 && nu > 0; q++) {
+        size_t i = ord[(size_t)floor(qs[q] * (double)(nu - 1) + 0.5)];
+        const dv_law *L = &v->laws[i];
+        for (size_t g = 0; g < mm; g++) {
+            kx[g] = v->grid[g];
+            ky[g] = fabs(v->mu[i * m + g]);
+        }
+        char lab[64], ser[32];
+        snprintf(lab, sizeof lab, "\xce\xb1=%.2f", L->log_alpha);
+        snprintf(ser, sizeof ser, "point %zu", i);
+        dv__rgb col = dv__cmap_color(DV__CMAP_VIRIDIS, 0.05 + 0.85 * (double)q / 4.0);
+        dv__ax_scatter(a, kx, ky, mm, col, DV__MARK_CIRCLE, 3.0, 1.0, lab);
+        fx[0] = v->grid[0];
+        fx[1] = v->grid[m - 1];
+        for (int e = 0; e < 2; e++)
+            fy[e] = fabs(L->log_c) * pow(fx[e], -L->log_alpha);
+        dv__ax_line(a, fx, fy, 2, col, 1.0, DV__DASH_DASHED, NULL);
+        for (size_t g = 0; g < mm; g++)
+            dv__plotcsv_row(v->csv, "means,%s,%.17g,%.17g", ser, kx[g], ky[g]);
+        for (int e = 0; e < 2; e++)
+            dv__plotcsv_row(v->csv, "means,%s fit,%.17g,%.17g", ser, fx[e], fy[e]);
+    }
+    dv__free(ord);
+    dv__ax_xlog(a, 1);
+    dv__ax_ylog(a, 1);
+    dv__ax_title(a, "(a) mean contribution, \xce\xb1 quantiles");
+    dv__ax_xlabel(a, "dataset size k");
+    dv__ax_ylabel(a, "|mean \xce\x94| at k");
+    dv__ax_legend(a, DV__LEGEND_SW);
+    return DV_OK;
+}
+
+/* (b) the histogram of the log fits' R^2 on [0, 1]. */
+static void panel_r2_hist(dv__axes *a, const vfig *v)
+{
+    enum { NB = 20 };
+    double edges[NB + 1], counts[NB] = {0};
+    for (int b = 0; b <= NB; b++)
+        edges[b] = (double)b / NB;
+    size_t nr2 = 0;
+    for (size_t i = 0; i < v->n_points; i++) {
+        double r = v->laws[i].log_r2;
+        if (!isfinite(r))
+            continue;
+        int b = (int)floor(r * NB);
+        b = b < 0 ? 0 : b >= NB ? NB - 1 : b;
+        counts[b]++;
+        nr2++;
+    }
+    for (int b = 0; b < NB; b++)
+        dv__plotcsv_row(v->csv, "r2_hist,bin,%.17g,%.17g", edges[b], counts[b]);
+    dv__ax_hist(a, edges, counts, NB, dv__palette(1), NULL);
+    dv__ax_xlim(a, 0.0, 1.0);
+    char note[64];
+    snprintf(note, sizeof note, "%zu points", nr2);
+    dv__ax_note(a, note);
+    dv__ax_title(a, "(b) R\xc2\xb2 of the log-log fits");
+    dv__ax_xlabel(a, "R\xc2\xb2");
+    dv__ax_ylabel(a, "points");
+}
+
+/* (c) at each k, R^2 over points of the laws (likelihood and log
+ * estimator) against the mean contributions. */
+static int panel_r2_by_k(dv__axes *a, const vfig *v, dv_error *err)
+{
+    size_t n = v->n_points, m = v->m, mm = m < 64 ? m : 64;
+    double *y = dv__malloc(n * sizeof *y), *yh = dv__malloc(n * sizeof *yh);
+    if (!y || !yh) {
+        dv__free(y);
+        dv__free(yh);
+        return dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+    }
+    double kx[64], r2m[64], r2l[64];
+    const dv_law *laws = v->laws;
+    for (size_t g = 0; g < mm; g++) {
+        double k = v->grid[g];
+        for (size_t i = 0; i < n; i++) {
+            y[i] = v->mu[i * m + g];
+            yh[i] = law_usable(&laws[i]) ? laws[i].c * pow(k, -laws[i].alpha) : NAN;
+        }
+        r2m[g] = r_squared(y, yh, n);
+        for (size_t i = 0; i < n; i++)
+            yh[i] = isfinite(laws[i].log_c) && isfinite(laws[i].log_alpha)
+                        ? laws[i].log_c * pow(k, -laws[i].log_alpha)
+                        : NAN;
+        r2l[g] = r_squared(y, yh, n);
+        kx[g] = k;
+        dv__plotcsv_row(v->csv, "r2_by_k,likelihood,%.17g,%.17g", k, r2m[g]);
+        dv__plotcsv_row(v->csv, "r2_by_k,log,%.17g,%.17g", k, r2l[g]);
+    }
+    dv__free(y);
+    dv__free(yh);
+    dv__ax_line(a, kx, r2m, mm, dv__palette(0), 1.2, DV__DASH_SOLID, NULL);
+    dv__ax_scatter(a, kx, r2m, mm, dv__palette(0), DV__MARK_CIRCLE, 3.2, 1.0, "likelihood");
+    dv__ax_line(a, kx, r2l, mm, dv__palette(4), 1.2, DV__DASH_DASHED, NULL);
+    dv__ax_scatter(a, kx, r2l, mm, dv__palette(4), DV__MARK_SQUARE, 3.2, 1.0, "log estimator");
+    dv__ax_xlog(a, 1);
+    dv__ax_title(a, "(c) R\xc2\xb2 of the laws at k");
+    dv__ax_xlabel(a, "dataset size k");
+    dv__ax_ylabel(a, "R\xc2\xb2 over points");
+    dv__ax_legend(a, DV__LEGEND_BEST);
+    return DV_OK;
+}
+
 int dv_plot_validation(const char *path, const char *data_path, const dv_plot_opts *o,
                        size_t n_points, size_t n_samples, const double *delta, const int32_t *card,
                        const dv_law *laws, dv_error *err)
@@ -202,18 +370,7 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
     int32_t *grid = dv__malloc(n_samples * sizeof *grid);
     if (!grid)
         return dv__err(err, DV_ENOMEM, "plot validation: out of memory");
-    size_t m = distinct_cards(card, n_samples, grid); /* the grid of point 0 */
-    for (size_t i = 1; i < n_points && m >= 2; i++) {
-        for (size_t s = 0; s < n_samples; s++) {
-            size_t g = 0;
-            while (g < m && grid[g] != card[i * n_samples + s])
-                g++;
-            if (g == m) {
-                m = 0; /* not one grid for all points */
-                break;
-            }
-        }
-    }
+    size_t m = shared_grid(card, n_points, n_samples, grid);
     if (m < 2) {
         dv__free(grid);
         return dv__err(err, DV_EINVAL,
@@ -221,153 +378,30 @@ int dv_plot_validation(const char *path, const char *data_path, const dv_plot_op
                        "cardinalities shared by every point (a grid-mode run is needed)");
     }
     double *mu = grid_means(delta, card, n_points, n_samples, grid, m);
-    double *y = dv__malloc(n_points * sizeof *y), *yh = dv__malloc(n_points * sizeof *yh);
-    size_t *ord = dv__malloc(n_points * sizeof *ord);
-    double *al = dv__malloc(n_points * sizeof *al);
     dv__fig *f = NULL;
     dv__plotcsv csv = {0};
-    int rc = DV_OK;
-    if (!mu || !y || !yh || !ord || !al) {
-        rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
-        goto done;
+    int rc = mu ? DV_OK : dv__err(err, DV_ENOMEM, "plot validation: out of memory");
+    if (!rc)
+        rc = dv__plot_open(w_pt, h_pt, 1, 3, data_path, "panel,series,x,y", &f, &csv, err);
+    vfig v = {laws, n_points, grid, m, mu, &csv};
+    if (!rc) {
+        dv__fig_title(f, dv__plot_title(o, "Scaling of marginal contributions (grid-mode run)"));
+        rc = panel_means(dv__fig_axes(f, 0, 0), &v, err);
     }
-    if ((rc = dv__plot_open(w_pt, h_pt, 1, 3, data_path, "panel,series,x,y", &f, &csv, err)))
-        goto done;
-    dv__fig_title(f, dv__plot_title(o, "Scaling of marginal contributions (grid-mode run)"));
-
-    /* (a) points nearest the quantiles of the log estimator's alpha. */
-    dv__axes *a = dv__fig_axes(f, 0, 0);
-    size_t nu = 0;
-    for (size_t i = 0; i < n_points; i++)
-        if (isfinite(laws[i].log_alpha) && laws[i].status != DV_LAW_NONFINITE &&
-            laws[i].status != DV_LAW_NO_SAMPLES)
-            al[nu++] = laws[i].log_alpha, ord[nu - 1] = i;
-    /* sort the usable points by alpha (ties by index) */
-    {
-        size_t *o2 = dv__malloc((nu ? nu : 1) * sizeof *o2);
-        double *a2 = dv__malloc((nu ? nu : 1) * sizeof *a2);
-        if (!o2 || !a2 || dv__argsort(al, nu, o2)) {
-            dv__free(o2);
-            dv__free(a2);
-            rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
-            goto done;
-        }
-        size_t *tmp = dv__malloc((nu ? nu : 1) * sizeof *tmp);
-        if (!tmp) {
-            dv__free(o2);
-            dv__free(a2);
-            rc = dv__err(err, DV_ENOMEM, "plot validation: out of memory");
-            goto done;
-        }
-        for (size_t j = 0; j < nu; j++)
-            tmp[j] = ord[o2[j]], a2[j] = al[o2[j]];
-        memcpy(ord, tmp, nu * sizeof *ord);
-        memcpy(al, a2, nu * sizeof *al);
-        dv__free(tmp);
-        dv__free(o2);
-        dv__free(a2);
+    if (!rc) {
+        panel_r2_hist(dv__fig_axes(f, 0, 1), &v);
+        rc = panel_r2_by_k(dv__fig_axes(f, 0, 2), &v, err);
     }
-    static const double qs[] = {0.1, 0.3, 0.5, 0.7, 0.9};
-    double kx[64], ky[64], fx[2], fy[2];
-    size_t mm = m < 64 ? m : 64;
-    for (size_t q = 0; q < 5 && nu > 0; q++) {
-        size_t j = (size_t)floor(qs[q] * (double)(nu - 1) + 0.5);
-        size_t i = ord[j];
-        for (size_t g = 0; g < mm; g++) {
-            kx[g] = grid[g];
-            ky[g] = fabs(mu[i * m + g]);
-        }
-        char lab[64], ser[32];
-        snprintf(lab, sizeof lab, "\xce\xb1=%.2f", laws[i].log_alpha);
-        snprintf(ser, sizeof ser, "point %zu", i);
-        dv__rgb col = dv__cmap_color(DV__CMAP_VIRIDIS, 0.05 + 0.85 * (double)q / 4.0);
-        dv__ax_scatter(a, kx, ky, mm, col, DV__MARK_CIRCLE, 3.0, 1.0, lab);
-        fx[0] = grid[0];
-        fx[1] = grid[m - 1];
-        for (int e = 0; e < 2; e++)
-            fy[e] = fabs(laws[i].log_c) * pow(fx[e], -laws[i].log_alpha);
-        dv__ax_line(a, fx, fy, 2, col, 1.0, DV__DASH_DASHED, NULL);
-        for (size_t g = 0; g < mm; g++)
-            dv__plotcsv_row(&csv, "means,%s,%.17g,%.17g", ser, kx[g], ky[g]);
-        for (int e = 0; e < 2; e++)
-            dv__plotcsv_row(&csv, "means,%s fit,%.17g,%.17g", ser, fx[e], fy[e]);
+    if (!rc) {
+        rc = dv__plot_finish(f, path, dpi, &csv, err);
+        f = NULL;
     }
-    dv__ax_xlog(a, 1);
-    dv__ax_ylog(a, 1);
-    dv__ax_title(a, "(a) mean contribution, \xce\xb1 quantiles");
-    dv__ax_xlabel(a, "dataset size k");
-    dv__ax_ylabel(a, "|mean \xce\x94| at k");
-    dv__ax_legend(a, DV__LEGEND_SW);
-
-    /* (b) histogram of the log fits' R^2 on [0, 1]. */
-    a = dv__fig_axes(f, 0, 1);
-    enum { NB = 20 };
-    double edges[NB + 1], counts[NB] = {0};
-    for (int b = 0; b <= NB; b++)
-        edges[b] = (double)b / NB;
-    size_t nr2 = 0;
-    for (size_t i = 0; i < n_points; i++) {
-        double r = laws[i].log_r2;
-        if (!isfinite(r))
-            continue;
-        int b = (int)floor(r * NB);
-        b = b < 0 ? 0 : b >= NB ? NB - 1 : b;
-        counts[b]++;
-        nr2++;
-    }
-    for (int b = 0; b < NB; b++)
-        dv__plotcsv_row(&csv, "r2_hist,bin,%.17g,%.17g", edges[b], counts[b]);
-    dv__ax_hist(a, edges, counts, NB, dv__palette(1), NULL);
-    dv__ax_xlim(a, 0.0, 1.0);
-    char note[64];
-    snprintf(note, sizeof note, "%zu points", nr2);
-    dv__ax_note(a, note);
-    dv__ax_title(a, "(b) R\xc2\xb2 of the log-log fits");
-    dv__ax_xlabel(a, "R\xc2\xb2");
-    dv__ax_ylabel(a, "points");
-
-    /* (c) at each k, R^2 over points of the laws against the means. */
-    a = dv__fig_axes(f, 0, 2);
-    double r2m[64], r2l[64];
-    for (size_t g = 0; g < mm; g++) {
-        double k = grid[g];
-        for (size_t i = 0; i < n_points; i++) {
-            y[i] = mu[i * m + g];
-            yh[i] = law_usable(&laws[i]) ? laws[i].c * pow(k, -laws[i].alpha) : NAN;
-        }
-        r2m[g] = r_squared(y, yh, n_points);
-        for (size_t i = 0; i < n_points; i++)
-            yh[i] = isfinite(laws[i].log_c) && isfinite(laws[i].log_alpha)
-                        ? laws[i].log_c * pow(k, -laws[i].log_alpha)
-                        : NAN;
-        r2l[g] = r_squared(y, yh, n_points);
-        kx[g] = k;
-        dv__plotcsv_row(&csv, "r2_by_k,likelihood,%.17g,%.17g", k, r2m[g]);
-        dv__plotcsv_row(&csv, "r2_by_k,log,%.17g,%.17g", k, r2l[g]);
-    }
-    dv__ax_line(a, kx, r2m, mm, dv__palette(0), 1.2, DV__DASH_SOLID, NULL);
-    dv__ax_scatter(a, kx, r2m, mm, dv__palette(0), DV__MARK_CIRCLE, 3.2, 1.0, "likelihood");
-    dv__ax_line(a, kx, r2l, mm, dv__palette(4), 1.2, DV__DASH_DASHED, NULL);
-    dv__ax_scatter(a, kx, r2l, mm, dv__palette(4), DV__MARK_SQUARE, 3.2, 1.0, "log estimator");
-    dv__ax_xlog(a, 1);
-    dv__ax_title(a, "(c) R\xc2\xb2 of the laws at k");
-    dv__ax_xlabel(a, "dataset size k");
-    dv__ax_ylabel(a, "R\xc2\xb2 over points");
-    dv__ax_legend(a, DV__LEGEND_BEST);
-
-    rc = dv__plot_finish(f, path, dpi, &csv, err);
-    f = NULL;
-done:
     if (f) {
         dv__plotcsv_close(&csv, 0, err);
         dv__fig_free(f);
     }
     dv__free(grid);
     dv__free(mu);
-    dv__free(y);
-    dv__free(yh);
-    dv__free(ord);
-    dv__free(al);
     return rc;
 }
 
