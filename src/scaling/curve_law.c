@@ -157,84 +157,59 @@ static double curve_polish_exact(const curve_data *C, double a)
     return a;
 }
 
-int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_law *out)
+/* The cases with no law to fit (too few or non-finite values, all zero,
+ * one size): fills out and returns 1; else 0 with *ymin the smallest
+ * error. */
+static int curve_degenerate(const double *err_values, const double *k, size_t n,
+                            dv_curve_law *out, double *ymin)
 {
-    if (!out)
-        return DV_EINVAL;
-    memset(out, 0, sizeof *out);
-    if (n > 0 && (!err_values || !k)) {
-        out->status = DV_LAW_NO_SAMPLES;
-        return DV_EINVAL;
-    }
     if (n < 2) {
         out->status = DV_LAW_NO_SAMPLES;
-        return DV_OK;
+        return 1;
     }
     int all_zero = 1, one_k = 1;
-    double ymin = HUGE_VAL;
+    *ymin = HUGE_VAL;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(err_values[i]) || !isfinite(k[i]) || !(k[i] > 0.0)) {
             out->status = DV_LAW_NONFINITE;
-            return DV_OK;
+            return 1;
         }
         all_zero &= err_values[i] == 0.0;
         one_k &= k[i] == k[0];
-        ymin = fmin(ymin, err_values[i]);
+        *ymin = fmin(*ymin, err_values[i]);
     }
     if (all_zero) {
         out->status = DV_LAW_ALL_ZERO;
-        return DV_OK;
+        return 1;
     }
-    if (one_k) {
-        /* eps and alpha are unidentifiable: report the mean as c. */
-        double m = 0.0, ss = 0.0;
-        for (size_t i = 0; i < n; i++)
-            m += err_values[i];
-        m /= (double)n;
-        for (size_t i = 0; i < n; i++)
-            ss += (err_values[i] - m) * (err_values[i] - m);
-        double sd = sqrt(ss / (double)n);
-        out->c = m;
-        out->nll = sd > 0.0 ? 0.5 * LN_2PI + 0.5 + log(sd) : 0.0;
-        out->status = DV_LAW_ONE_CARD;
-        return DV_OK;
-    }
+    if (!one_k)
+        return 0;
+    /* eps and alpha are unidentifiable: report the mean as c. */
+    double m = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m += err_values[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += (err_values[i] - m) * (err_values[i] - m);
+    double sd = sqrt(ss / (double)n);
+    out->c = m;
+    out->nll = sd > 0.0 ? 0.5 * LN_2PI + 0.5 + log(sd) : 0.0;
+    out->status = DV_LAW_ONE_CARD;
+    return 1;
+}
 
-    double *buf = n <= SIZE_MAX / (4 * sizeof *buf) ? dv__malloc(4 * n * sizeof *buf) : NULL;
-    if (!buf) {
-        out->status = DV_LAW_NO_SAMPLES;
-        return DV_ENOMEM;
-    }
-    /* Errors scaled by a power of two (exact) so that no square overflows. */
-    double ymax = 0.0;
-    for (size_t i = 0; i < n; i++)
-        ymax = fmax(ymax, fabs(err_values[i]));
-    int ex;
-    frexp(ymax, &ex);
-    const double scale = ldexp(1.0, ex);
-    double *y = buf + 3 * n;
-    for (size_t i = 0; i < n; i++)
-        y[i] = err_values[i] / scale;
-    curve_data C = {n, y, buf, buf + n, buf + 2 * n, 0.0, (ymin - 1e-6) / scale};
-    double lsum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        C.l[i] = log(k[i]);
-        lsum += C.l[i];
-    }
-    C.lbar = lsum / (double)n;
-    for (size_t i = 0; i < n; i++)
-        C.l[i] -= C.lbar;
-
-    /* Global search on a grid over [0, e^2]^2, then Newton from the best
-     * few local minima of the grid (the profile can be multimodal). */
+/* The best few local minima of the profile on a grid over [0, e^2]^2 (the
+ * profile can be multimodal), best first; returns their count (>= 1). */
+static int curve_grid_starts(const curve_data *C, double starts[CURVE_STARTS][2])
+{
     static const int dirs[8][2] = {{-1, -1}, {-1, 0}, {-1, 1}, {0, -1},
                                    {0, 1},   {1, -1}, {1, 0},  {1, 1}};
     double fg[CURVE_GRID][CURVE_GRID];
     const double step = CURVE_HI / (CURVE_GRID - 1);
     for (int i = 0; i < CURVE_GRID; i++)
         for (int j = 0; j < CURVE_GRID; j++)
-            fg[i][j] = curve_logF(&C, curve_node(i, step), curve_node(j, step));
-    double starts[CURVE_STARTS][2], fs[CURVE_STARTS];
+            fg[i][j] = curve_logF(C, curve_node(i, step), curve_node(j, step));
+    double fs[CURVE_STARTS];
     int n_starts = 0;
     for (int i = 0; i < CURVE_GRID; i++) {
         for (int j = 0; j < CURVE_GRID; j++) {
@@ -269,6 +244,86 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
         starts[0][1] = 3.0;
         n_starts = 1;
     }
+    return n_starts;
+}
+
+/* The law at the optimum (alpha, beta) = x, back on the original scale. */
+static void curve_result(curve_data *C, const double *y, const double x[2], double scale,
+                         dv_curve_law *out)
+{
+    size_t n = C->n;
+    double eps, c, F = curve_profile(C, x[0], x[1], &eps, &c);
+    double Q = 0.0;
+    for (size_t i = 0; i < n; i++)
+        Q += C->w[i] * y[i] * y[i];
+    if (!(F > 1e-12 * Q)) {
+        double a = curve_polish_exact(C, x[0]);
+        double e0, c0, F0 = curve_profile(C, a, 0.0, &e0, &c0), Q0 = 0.0;
+        for (size_t i = 0; i < n; i++)
+            Q0 += y[i] * y[i];
+        if (!(F0 > 1e-24 * Q0)) {
+            /* sigma = 0: the likelihood is unbounded, beta unidentifiable. */
+            out->eps = e0 * scale;
+            out->c = c0 * scale * exp(a * C->lbar);
+            out->alpha = a;
+            out->beta = 0.0;
+            out->nll = 0.0;
+            out->status = DV_LAW_BOUND;
+            return;
+        }
+    }
+    if (!(F > 0.0))
+        F = DBL_MIN;
+    out->eps = eps * scale;
+    out->c = c * scale * exp(x[0] * C->lbar);
+    out->alpha = x[0];
+    out->beta = x[1];
+    out->nll = 0.5 * LN_2PI + 0.5 + 0.5 * log(F / (double)n) + log(scale);
+    out->status = DV_LAW_OK;
+    for (int i = 0; i < 2; i++)
+        if (x[i] >= CURVE_HI || x[i] < CURVE_LOW_FLAG)
+            out->status = DV_LAW_BOUND;
+}
+
+int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_law *out)
+{
+    if (!out)
+        return DV_EINVAL;
+    memset(out, 0, sizeof *out);
+    if (n > 0 && (!err_values || !k)) {
+        out->status = DV_LAW_NO_SAMPLES;
+        return DV_EINVAL;
+    }
+    double ymin;
+    if (curve_degenerate(err_values, k, n, out, &ymin))
+        return DV_OK;
+    double *buf = n <= SIZE_MAX / (4 * sizeof *buf) ? dv__malloc(4 * n * sizeof *buf) : NULL;
+    if (!buf) {
+        out->status = DV_LAW_NO_SAMPLES;
+        return DV_ENOMEM;
+    }
+    /* Errors scaled by a power of two (exact) so that no square overflows. */
+    double ymax = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ymax = fmax(ymax, fabs(err_values[i]));
+    int ex;
+    frexp(ymax, &ex);
+    const double scale = ldexp(1.0, ex);
+    double *y = buf + 3 * n;
+    for (size_t i = 0; i < n; i++)
+        y[i] = err_values[i] / scale;
+    curve_data C = {n, y, buf, buf + n, buf + 2 * n, 0.0, (ymin - 1e-6) / scale};
+    double lsum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        C.l[i] = log(k[i]);
+        lsum += C.l[i];
+    }
+    C.lbar = lsum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        C.l[i] -= C.lbar;
+    /* Newton from the best few local minima of the grid. */
+    double starts[CURVE_STARTS][2];
+    int n_starts = curve_grid_starts(&C, starts);
     const double lo[2] = {CURVE_LO, CURVE_LO}, hi[2] = {CURVE_HI, CURVE_HI};
     double x[2] = {starts[0][0], starts[0][1]}, fbest = HUGE_VAL;
     for (int s = 0; s < n_starts && s < CURVE_STARTS; s++) {
@@ -279,40 +334,7 @@ int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_l
             x[1] = starts[s][1];
         }
     }
-
-    double eps, c, F = curve_profile(&C, x[0], x[1], &eps, &c);
-    double Q = 0.0;
-    for (size_t i = 0; i < n; i++)
-        Q += C.w[i] * y[i] * y[i];
-    int status = DV_LAW_OK;
-    if (!(F > 1e-12 * Q)) {
-        double a = curve_polish_exact(&C, x[0]);
-        double e0, c0, F0 = curve_profile(&C, a, 0.0, &e0, &c0), Q0 = 0.0;
-        for (size_t i = 0; i < n; i++)
-            Q0 += y[i] * y[i];
-        if (!(F0 > 1e-24 * Q0)) {
-            /* sigma = 0: the likelihood is unbounded, beta unidentifiable. */
-            out->eps = e0 * scale;
-            out->c = c0 * scale * exp(a * C.lbar);
-            out->alpha = a;
-            out->beta = 0.0;
-            out->nll = 0.0;
-            out->status = DV_LAW_BOUND;
-            dv__free(buf);
-            return DV_OK;
-        }
-    }
-    if (!(F > 0.0))
-        F = DBL_MIN;
-    out->eps = eps * scale;
-    out->c = c * scale * exp(x[0] * C.lbar);
-    out->alpha = x[0];
-    out->beta = x[1];
-    out->nll = 0.5 * LN_2PI + 0.5 + 0.5 * log(F / (double)n) + log(scale);
-    for (int i = 0; i < 2; i++)
-        if (x[i] >= CURVE_HI || x[i] < CURVE_LOW_FLAG)
-            status = DV_LAW_BOUND;
-    out->status = status;
+    curve_result(&C, y, x, scale, out);
     dv__free(buf);
     return DV_OK;
 }
