@@ -282,6 +282,53 @@ static int newton(lr_work *w, const dv_learner_params *p, int cold, dv_model *m,
                    it, stalled ? " (line search stalled)" : "", gn, thr);
 }
 
+/* The solver's arrays for n rows and nc classes present (class k of the
+ * data is class map[k] of the fit). */
+static int work_alloc(lr_work *w, const dv_learner_params *p, const double *Xa, const double *y,
+                      size_t n, size_t d, size_t K, size_t nc, const size_t *map, dv_error *err)
+{
+    size_t d1 = d + 1;
+    w->n = n;
+    w->d = d;
+    w->d1 = d1;
+    w->nc = K == 2 ? 1 : nc;
+    w->nfull = w->nc * d1;
+    w->nfree = K == 2 ? d1 : w->nfull - 1;
+    w->C = p->C;
+    w->Xa = Xa;
+    w->y = y;
+    size_t nz = n * w->nc, nf = w->nfree;
+    w->Z = dv__malloc(nz * sizeof(double));
+    w->P = dv__malloc(nz * sizeof(double));
+    w->Zt = dv__malloc(nz * sizeof(double));
+    w->Pt = dv__malloc(nz * sizeof(double));
+    w->R = dv__malloc(nz * sizeof(double));
+    w->W = dv__malloc(n * d1 * sizeof(double));
+    w->G = dv__malloc(w->nfull * sizeof(double));
+    w->H = dv__calloc(nf * nf, sizeof(double));
+    w->H0 = dv__calloc(nf * nf, sizeof(double));
+    w->step = dv__malloc(nf * sizeof(double));
+    w->theta = dv__calloc(w->nfull, sizeof(double));
+    w->theta_t = dv__calloc(w->nfull, sizeof(double));
+    size_t *cls = NULL;
+    if (K > 2 && (cls = dv__malloc(n * sizeof *cls)))
+        for (size_t i = 0; i < n; i++)
+            cls[i] = map[(size_t)y[i]];
+    w->cls = cls;
+    if (!w->Z || !w->P || !w->Zt || !w->Pt || !w->R || !w->W || !w->G || !w->H || !w->H0 ||
+        !w->step || !w->theta || !w->theta_t || (K > 2 && !cls))
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    return DV_OK;
+}
+
+static void work_free(lr_work *w)
+{
+    void *ptrs[] = {w->Z, w->P, w->Zt, w->Pt, w->R, w->W, w->G, w->H, w->H0, w->step, w->theta,
+                    w->theta_t, (void *)w->cls};
+    for (size_t i = 0; i < DV__COUNT(ptrs); i++)
+        dv__free(ptrs[i]);
+}
+
 int dv__logreg_fit(dv_model *m, const dv_learner_params *p, const double *Xa, const double *y,
                    size_t n, const dv_model *warm, dv_error *err)
 {
@@ -297,7 +344,6 @@ int dv__logreg_fit(dv_model *m, const dv_learner_params *p, const double *Xa, co
 
     size_t *count = dv__calloc(K, sizeof *count);
     size_t *map = dv__calloc(K, sizeof *map);
-    size_t *cls = NULL;
     if (!count || !map) {
         dv__free(count);
         dv__free(map);
@@ -330,38 +376,9 @@ int dv__logreg_fit(dv_model *m, const dv_learner_params *p, const double *Xa, co
     }
 
     lr_work w = {0};
-    w.n = n;
-    w.d = d;
-    w.d1 = d1;
-    w.nc = K == 2 ? 1 : nc;
-    w.nfull = w.nc * d1;
-    w.nfree = K == 2 ? d1 : w.nfull - 1;
-    w.C = p->C;
-    w.Xa = Xa;
-    w.y = y;
-    size_t nz = n * w.nc, nf = w.nfree;
-    w.Z = dv__malloc(nz * sizeof(double));
-    w.P = dv__malloc(nz * sizeof(double));
-    w.Zt = dv__malloc(nz * sizeof(double));
-    w.Pt = dv__malloc(nz * sizeof(double));
-    w.R = dv__malloc(nz * sizeof(double));
-    w.W = dv__malloc(n * d1 * sizeof(double));
-    w.G = dv__malloc(w.nfull * sizeof(double));
-    w.H = dv__calloc(nf * nf, sizeof(double));
-    w.H0 = dv__calloc(nf * nf, sizeof(double));
-    w.step = dv__malloc(nf * sizeof(double));
-    w.theta = dv__calloc(w.nfull, sizeof(double));
-    w.theta_t = dv__calloc(w.nfull, sizeof(double));
-    if (K > 2 && (cls = dv__malloc(n * sizeof *cls)))
-        for (size_t i = 0; i < n; i++)
-            cls[i] = map[(size_t)y[i]];
-    w.cls = cls;
-    int rc;
-    if (!w.Z || !w.P || !w.Zt || !w.Pt || !w.R || !w.W || !w.G || !w.H || !w.H0 || !w.step ||
-        !w.theta || !w.theta_t || (K > 2 && !cls)) {
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    int rc = work_alloc(&w, p, Xa, y, n, d, K, nc, map, err);
+    if (rc)
         goto done;
-    }
 
     /* Starting point: the warm model's coefficients (classes present in
      * both), shifted so that the pinned intercept is 0; else 0. */
@@ -397,19 +414,7 @@ int dv__logreg_fit(dv_model *m, const dv_learner_params *p, const double *Xa, co
     m->mode = DV__MODEL_LINEAR;
 
 done:
-    dv__free(w.Z);
-    dv__free(w.P);
-    dv__free(w.Zt);
-    dv__free(w.Pt);
-    dv__free(w.R);
-    dv__free(w.W);
-    dv__free(w.G);
-    dv__free(w.H);
-    dv__free(w.H0);
-    dv__free(w.step);
-    dv__free(w.theta);
-    dv__free(w.theta_t);
-    dv__free(cls);
+    work_free(&w);
     dv__free(count);
     dv__free(map);
     return rc;
