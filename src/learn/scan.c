@@ -304,127 +304,156 @@ static int scan_refresh(dv__scan *s, const double *z)
     return scan_factor(s) ? scan_rebuild(s, z) : 0;
 }
 
-int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
+/* Loads rows S[0..n-1]: the last one appended when S extends the previous
+ * fit (making the preconditioner first if there is none), else all anew;
+ * *nofactor when the preconditioner could not be factorized. */
+static void scan_rows(dv__scan *s, const int64_t *S, size_t n, int extend, int *nofactor)
 {
-    size_t p = s->p;
-    double C = s->lp.C;
-    int extend = s->have && n == s->n + 1 && memcmp(S, s->rows, s->n * sizeof(int64_t)) == 0;
-    int nofactor = 0;
+    *nofactor = 0;
     if (!extend) {
         s->factored = 0;
         s->n = s->n_pos = 0;
         if (s->sparse)
             dv__bsp_reset(&s->cur);
-        memset(s->g0, 0, p * sizeof(double));
+        memset(s->g0, 0, s->p * sizeof(double));
         for (size_t i = 0; i < n; i++)
             scan_append(s, S[i]);
         if (!s->have)
-            memset(s->theta, 0, p * sizeof(double));
-    } else {
-        /* The preconditioner is made when a fit first extends (fits that
-         * never do, as in leave-one-out, need none). */
-        if (!s->factored) {
-            scan_margins(s, s->theta);
-            nofactor = scan_rebuild(s, s->w.z);
-        }
-        scan_append(s, S[n - 1]);
+            memset(s->theta, 0, s->p * sizeof(double));
+        return;
     }
+    /* The preconditioner is made when a fit first extends (fits that never
+     * do, as in leave-one-out, need none). */
+    if (!s->factored) {
+        scan_margins(s, s->theta);
+        *nofactor = scan_rebuild(s, s->w.z);
+    }
+    scan_append(s, S[n - 1]);
+}
+
+/* s->v := the quasi-Newton direction at s->g: the two-loop recursion over
+ * hn curvature pairs around the factor's solve, with the new row's missing
+ * curvature cn added by Sherman-Morrison (u = H^-1 x_new). */
+static void qn_direction(dv__scan *s, int hn, int hpos, const double *xn, const double *u,
+                         double cn, double smden)
+{
+    size_t p = s->p;
+    double alph[DV__QN_HIST];
+    memcpy(s->v, s->g, p * sizeof(double));
+    for (int t = 0; t < hn; t++) {
+        size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
+        alph[t] = s->rho[i] * dv__dot(s->Sh + i * p, s->v, p);
+        dv__axpy(-alph[t], s->Yh + i * p, s->v, p);
+    }
+    dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, s->v);
+    dv__axpy(-cn * dv__dot(xn, s->v, p) / smden, u, s->v, p);
+    for (int t = hn - 1; t >= 0; t--) {
+        size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
+        double b = s->rho[i] * dv__dot(s->Yh + i * p, s->v, p);
+        dv__axpy(alph[t] - b, s->Sh + i * p, s->v, p);
+    }
+}
+
+/* Accepts the step to s->thnew2 (gradient s->gnew), keeping its curvature
+ * pair when it is positive enough. */
+static void qn_accept(dv__scan *s, int *hn, int *hpos)
+{
+    size_t p = s->p;
+    double *sv = s->Sh + (size_t)*hpos * p, *yv = s->Yh + (size_t)*hpos * p;
+    for (size_t q = 0; q < p; q++) {
+        sv[q] = s->thnew2[q] - s->theta[q];
+        yv[q] = s->gnew[q] - s->g[q];
+    }
+    double sy = dv__dot(sv, yv, p);
+    if (sy > 1e-12 * sqrt(dv__dot(sv, sv, p) * dv__dot(yv, yv, p))) {
+        s->rho[*hpos] = 1.0 / sy;
+        *hpos = (*hpos + 1) % DV__QN_HIST;
+        if (*hn < DV__QN_HIST)
+            (*hn)++;
+    }
+    memcpy(s->theta, s->thnew2, p * sizeof(double));
+    memcpy(s->g, s->gnew, p * sizeof(double));
+}
+
+/* The fit of the rows extended by one from the previous solution by
+ * quasi-Newton steps; returns whether the gradient reached thr. */
+static int scan_extend(dv__scan *s, double thr)
+{
+    size_t p = s->p;
+    double C = s->lp.C;
+    /* The gradient at theta (s->g, exact for the previous rows) gains the
+     * new row's term. */
+    const double *xn = s->X + (s->n - 1) * p;
+    double sg = dv__sigmoid(dv__dot(xn, s->theta, p));
+    dv__axpy(C * (sg - s->y[s->n - 1]), xn, s->g, p);
+    double gn = sqrt(dv__dot(s->g, s->g, p));
+    /* The new row's curvature joins the stale factor by Sherman-Morrison:
+     * (L L^T + c x x^T)^-1 g = H^-1 g - c (x . H^-1 g) / (1 + c x . u) u,
+     * u = H^-1 x, so the first step is Newton's when the factor is fresh. */
+    double cn = C * sg * (1.0 - sg);
+    double *u = s->thnew2 + p; /* scratch: the second half of thnew2 */
+    memcpy(u, xn, p * sizeof(double));
+    dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
+    double smden = 1.0 + cn * dv__dot(xn, u, p);
+    int hn = 0, hpos = 0, it, mid = 0, ok = 0;
+    for (it = 0; it < 16 && !(ok = gn <= thr); it++) {
+        /* Slow progress: the factor is stale.  Refresh it at theta (w.z
+         * holds X theta: the last gradient was taken there) and let
+         * Sherman-Morrison carry only the new row's weight that the factor
+         * lacks; the curvature pairs stay valid. */
+        if (it == DV__QN_STALE && !mid) {
+            mid = 1;
+            if (scan_refresh(s, s->w.z))
+                break;
+            double sz = dv__sigmoid(s->w.z[s->n - 1]);
+            cn = C * sz * (1.0 - sz) - s->wu[s->n - 1];
+            memcpy(u, xn, p * sizeof(double));
+            dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
+            smden = 1.0 + cn * dv__dot(xn, u, p);
+        }
+        qn_direction(s, hn, hpos, xn, u, cn, smden);
+        for (size_t q = 0; q < p; q++)
+            s->thnew2[q] = s->theta[q] - s->v[q];
+        double gn2 = scan_gradient(s, s->thnew2, s->gnew);
+        /* No progress (a new row far from the fit can make the first step
+         * overshoot): shorter steps, then full Newton in the caller. */
+        for (int bt = 0; bt < 3 && !(gn2 < gn); bt++) {
+            for (size_t q = 0; q < p; q++) {
+                s->v[q] *= 0.5;
+                s->thnew2[q] = s->theta[q] - s->v[q];
+            }
+            gn2 = scan_gradient(s, s->thnew2, s->gnew);
+        }
+        if (!(gn2 < gn))
+            break;
+        qn_accept(s, &hn, &hpos);
+        gn = gn2;
+    }
+    /* A factor that needed many steps is stale: refresh it (w.z holds X
+     * theta: the last gradient was taken at the accepted step). */
+    if (ok && it > DV__QN_STALE && !mid && scan_refresh(s, s->w.z))
+        ok = 0;
+    return ok;
+}
+
+int dv__scan_fit(dv__scan *s, const int64_t *S, size_t n, const double **theta)
+{
+    size_t p = s->p;
+    int extend = s->have && n == s->n + 1 && memcmp(S, s->rows, s->n * sizeof(int64_t)) == 0;
+    int nofactor;
+    scan_rows(s, S, n, extend, &nofactor);
     if (s->n_pos == 0 || s->n_pos == s->n) {
         s->have = 0; /* one class: the generic learner's constant model */
         return DV_EDEGEN;
     }
     double g0n = sqrt(dv__dot(s->g0, s->g0, p));
-    double thr = dv__grad_threshold(s->lp.tol, g0n);
-    int ok = 0;
-    if (extend && !nofactor) {
-        /* The gradient at theta (s->g, exact for the previous rows) gains
-         * the new row's term. */
-        const double *xn = s->X + (s->n - 1) * p;
-        double sg = dv__sigmoid(dv__dot(xn, s->theta, p));
-        dv__axpy(C * (sg - s->y[s->n - 1]), xn, s->g, p);
-        double gn = sqrt(dv__dot(s->g, s->g, p));
-        /* The new row's curvature joins the stale factor by Sherman-Morrison:
-         * (L L^T + c x x^T)^-1 g = H^-1 g - c (x . H^-1 g) / (1 + c x . u) u,
-         * u = H^-1 x, so the first step is Newton's when the factor is fresh. */
-        double cn = C * sg * (1.0 - sg);
-        double *u = s->thnew2 + p; /* scratch: the second half of thnew2 */
-        memcpy(u, xn, p * sizeof(double));
-        dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
-        double smden = 1.0 + cn * dv__dot(xn, u, p);
-        int hn = 0, hpos = 0, it, mid = 0;
-        for (it = 0; it < 16 && !(ok = gn <= thr); it++) {
-            /* Slow progress: the factor is stale.  Refresh it at theta
-             * (w.z holds X theta: the last gradient was taken there) and
-             * let Sherman-Morrison carry only the new row's weight that the
-             * factor lacks; the curvature pairs stay valid. */
-            if (it == DV__QN_STALE && !mid) {
-                mid = 1;
-                if (scan_refresh(s, s->w.z))
-                    break;
-                double sz = dv__sigmoid(s->w.z[s->n - 1]);
-                cn = C * sz * (1.0 - sz) - s->wu[s->n - 1];
-                memcpy(u, xn, p * sizeof(double));
-                dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, u);
-                smden = 1.0 + cn * dv__dot(xn, u, p);
-            }
-            /* Two-loop recursion around the stale factor's solve. */
-            double alph[DV__QN_HIST];
-            memcpy(s->v, s->g, p * sizeof(double));
-            for (int t = 0; t < hn; t++) {
-                size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
-                alph[t] = s->rho[i] * dv__dot(s->Sh + i * p, s->v, p);
-                dv__axpy(-alph[t], s->Yh + i * p, s->v, p);
-            }
-            dv__chol_solve_vec(s->L, s->Lt, s->dinv, p, s->v);
-            dv__axpy(-cn * dv__dot(xn, s->v, p) / smden, u, s->v, p);
-            for (int t = hn - 1; t >= 0; t--) {
-                size_t i = (size_t)((hpos - 1 - t + 2 * DV__QN_HIST) % DV__QN_HIST);
-                double b = s->rho[i] * dv__dot(s->Yh + i * p, s->v, p);
-                dv__axpy(alph[t] - b, s->Sh + i * p, s->v, p);
-            }
-            for (size_t q = 0; q < p; q++)
-                s->thnew2[q] = s->theta[q] - s->v[q];
-            double gn2 = scan_gradient(s, s->thnew2, s->gnew);
-            /* No progress (a new row far from the fit can make the first
-             * step overshoot): shorter steps, then full Newton below. */
-            for (int bt = 0; bt < 3 && !(gn2 < gn); bt++) {
-                for (size_t q = 0; q < p; q++) {
-                    s->v[q] *= 0.5;
-                    s->thnew2[q] = s->theta[q] - s->v[q];
-                }
-                gn2 = scan_gradient(s, s->thnew2, s->gnew);
-            }
-            if (!(gn2 < gn))
-                break;
-            double *sv = s->Sh + (size_t)hpos * p, *yv = s->Yh + (size_t)hpos * p;
-            for (size_t q = 0; q < p; q++) {
-                sv[q] = s->thnew2[q] - s->theta[q];
-                yv[q] = s->gnew[q] - s->g[q];
-            }
-            double sy = dv__dot(sv, yv, p);
-            if (sy > 1e-12 * sqrt(dv__dot(sv, sv, p) * dv__dot(yv, yv, p))) {
-                s->rho[hpos] = 1.0 / sy;
-                hpos = (hpos + 1) % DV__QN_HIST;
-                if (hn < DV__QN_HIST)
-                    hn++;
-            }
-            memcpy(s->theta, s->thnew2, p * sizeof(double));
-            memcpy(s->g, s->gnew, p * sizeof(double));
-            gn = gn2;
-        }
-        /* A factor that needed many steps is stale: refresh it (w.z holds
-         * X theta: the last gradient was taken at the accepted step). */
-        if (ok && it > DV__QN_STALE && !mid) {
-            if (scan_refresh(s, s->w.z))
-                ok = 0;
-        }
-    }
+    int ok = extend && !nofactor && scan_extend(s, dv__grad_threshold(s->lp.tol, g0n));
     s->stats[ok ? DV__SC_QN : DV__SC_NEWTON]++;
     if (!ok) {
         s->have = 0;
         s->factored = 0;
-        if (dv__lr_newton(s->X, s->y, s->n, p, C, s->lp.tol, s->lp.max_iter, g0n, s->theta, s->g,
-                          NULL, &s->w))
+        if (dv__lr_newton(s->X, s->y, s->n, p, s->lp.C, s->lp.tol, s->lp.max_iter, g0n, s->theta,
+                          s->g, NULL, &s->w))
             return DV_ENOTCONV;
     }
     s->have = 1;
