@@ -29,6 +29,26 @@ static const char *USAGE =
     "  --seed S, --threads T\n"
     "\n" CLI_DATA_HELP;
 
+/* DIR/curve.csv (k, sample, utility, error) and DIR/curve_law.csv. */
+static void write_curve(const char *out, const int64_t *cards, size_t samples, size_t n,
+                        const double *U, const double *E, const dv_curve_law *law)
+{
+    if (mkdir(out, 0755) != 0 && errno != EEXIST)
+        cli_die("%s: cannot create directory: %s", out, strerror(errno));
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/curve.csv", out);
+    FILE *f = cli_open_out(path, tmp, sizeof tmp);
+    fprintf(f, "k,sample,utility,error\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%lld,%zu,%.17g,%.17g\n", (long long)cards[i / samples], i % samples, U[i], E[i]);
+    cli_commit(f, tmp, path);
+    snprintf(path, sizeof path, "%s/curve_law.csv", out);
+    f = cli_open_out(path, tmp, sizeof tmp);
+    fprintf(f, "eps,c,alpha,beta,nll,status\n%.17g,%.17g,%.17g,%.17g,%.17g,%s\n", law->eps, law->c,
+            law->alpha, law->beta, law->nll, dv_law_status_name(law->status));
+    cli_commit(f, tmp, path);
+}
+
 int cmd_curve(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -84,18 +104,9 @@ int cmd_curve(int argc, char **argv)
         cards = malloc(grid * sizeof *cards);
         n_cards = dv_geom_grid(lo, hi, grid, cards);
     }
-    dv_learner_kind kind;
-    if (dv_learner_from_name(learner, &kind))
-        cli_die("--learner: unknown learner '%s' (logreg, ridge, ols)", learner);
     dv_learner_params lp;
-    dv_learner_params_default(&lp, kind);
-    if (has_C)
-        lp.C = C;
-    if (has_lambda)
-        lp.lambda = lambda;
-    const char *why = dv_learner_params_check(&lp);
-    if (why)
-        cli_die("learner %s: %s", learner, why);
+    cli_learner(&lp, learner, "logreg, ridge, ols", has_C ? &C : NULL, has_lambda ? &lambda : NULL,
+                NULL);
 
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
@@ -116,22 +127,9 @@ int cmd_curve(int argc, char **argv)
     dv_curve_law law;
     dv_curve_fit(E, K, n, &law);
 
-    if (mkdir(out, 0755) != 0 && errno != EEXIST)
-        cli_die("%s: cannot create directory: %s", out, strerror(errno));
-    char path[4200], tmp[4300];
-    snprintf(path, sizeof path, "%s/curve.csv", out);
-    FILE *f = cli_open_out(path, tmp, sizeof tmp);
-    fprintf(f, "k,sample,utility,error\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%lld,%zu,%.17g,%.17g\n", (long long)cards[i / samples], i % samples, U[i], E[i]);
-    cli_commit(f, tmp, path);
-    snprintf(path, sizeof path, "%s/curve_law.csv", out);
-    f = cli_open_out(path, tmp, sizeof tmp);
-    fprintf(f, "eps,c,alpha,beta,nll,status\n%.17g,%.17g,%.17g,%.17g,%.17g,%s\n", law.eps, law.c,
-            law.alpha, law.beta, law.nll, dv_law_status_name(law.status));
-    cli_commit(f, tmp, path);
+    write_curve(out, cards, samples, n, U, E, &law);
     printf("learning curve (%s, %s): error(k) = %.6g + %.6g k^-%.4f  [status %s]\n",
-           dv_learner_name(kind), dv_metric_name(metric), law.eps, law.c, law.alpha,
+           dv_learner_name(lp.kind), dv_metric_name(metric), law.eps, law.c, law.alpha,
            dv_law_status_name(law.status));
     fprintf(stderr, "dval: wrote %s/curve.csv and %s/curve_law.csv\n", out, out);
     free(U);
