@@ -421,6 +421,118 @@ static void check_even(const char *path, const char *axis, const double *u, size
                     path, axis, u[i - 1], u[i], u[i] - u[i - 1], n, u[0], u[n - 1], step);
 }
 
+/* What a map is drawn from: the grid's cells and, optionally, points and
+ * curves (the arrays dv_map points to). */
+typedef struct {
+    double *xs, *ys, *z;
+    double *px, *py, *qx, *qy;
+    int *cls;
+    size_t *clen;
+} map_arrays;
+
+/* GRID.csv (x, y, value) into the mesh of m: every cell of a regular grid,
+ * once. */
+static void read_grid(const char *path, dv_map *m, map_arrays *A)
+{
+    static const char *const need[] = {"x", "y", "value", NULL};
+    cli_table t;
+    cli_table_read(&t, path, need);
+    size_t cx = cli_table_col(&t, "x"), cy = cli_table_col(&t, "y"),
+           cv = cli_table_col(&t, "value");
+    size_t n = t.n_rows;
+    double *xs = A->xs = malloc(n * sizeof *xs), *ys = A->ys = malloc(n * sizeof *ys);
+    for (size_t r = 0; r < n; r++) {
+        xs[r] = cli_table_num(&t, r, cx, 0);
+        ys[r] = cli_table_num(&t, r, cy, 0);
+    }
+    size_t nx = unique_sorted(xs, n), ny = unique_sorted(ys, n);
+    check_even(t.path, "x", xs, nx);
+    check_even(t.path, "y", ys, ny);
+    if (nx * ny != n)
+        cli_die("%s: %zu rows, but the %zu distinct x and %zu distinct y values make a %zu-cell "
+                "mesh: the grid is not complete",
+                t.path, n, nx, ny, nx * ny);
+    double *z = A->z = malloc(n * sizeof *z);
+    unsigned char *seen = calloc(n, 1);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = find_sorted(xs, nx, cli_table_num(&t, r, cx, 0)),
+               j = find_sorted(ys, ny, cli_table_num(&t, r, cy, 0));
+        if (seen[j * nx + i]++)
+            cli_die("%s:%zu: a second row for the cell (%s, %s): the grid is not a regular mesh",
+                    t.path, t.line[r], cli_table_at(&t, r, cx), cli_table_at(&t, r, cy));
+        z[j * nx + i] = cli_table_num(&t, r, cv, 1);
+    }
+    free(seen);
+    cli_table_free(&t);
+    m->nx = nx;
+    m->ny = ny;
+    m->x0 = xs[0];
+    m->x1 = xs[nx - 1];
+    m->y0 = ys[0];
+    m->y1 = ys[ny - 1];
+    m->z = z;
+}
+
+/* --points P.csv (x, y, class) into m. */
+static void read_map_points(const char *path, dv_map *m, map_arrays *A)
+{
+    static const char *const pneed[] = {"x", "y", "class", NULL};
+    cli_table tp;
+    cli_table_read(&tp, path, pneed);
+    size_t px_c = cli_table_col(&tp, "x"), py_c = cli_table_col(&tp, "y"),
+           pc_c = cli_table_col(&tp, "class");
+    A->px = malloc(tp.n_rows * sizeof *A->px);
+    A->py = malloc(tp.n_rows * sizeof *A->py);
+    A->cls = malloc(tp.n_rows * sizeof *A->cls);
+    for (size_t r = 0; r < tp.n_rows; r++) {
+        A->px[r] = cli_table_num(&tp, r, px_c, 0);
+        A->py[r] = cli_table_num(&tp, r, py_c, 0);
+        const char *s = cli_table_at(&tp, r, pc_c);
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || *end || v < 0 || v > 1000)
+            cli_die("%s:%zu: class '%s' is not a class index (0..1000)", tp.path, tp.line[r], s);
+        A->cls[r] = (int)v;
+    }
+    m->n_points = tp.n_rows;
+    m->px = A->px;
+    m->py = A->py;
+    m->cls = A->cls;
+    cli_table_free(&tp);
+}
+
+/* --curves C.csv (curve, x, y; each curve's rows in order) into m. */
+static void read_map_curves(const char *path, dv_map *m, map_arrays *A)
+{
+    static const char *const cneed[] = {"curve", "x", "y", NULL};
+    cli_table tc;
+    cli_table_read(&tc, path, cneed);
+    size_t cc = cli_table_col(&tc, "curve"), ccx = cli_table_col(&tc, "x"),
+           ccy = cli_table_col(&tc, "y");
+    const char **ids = NULL;
+    size_t n_ids = 0;
+    for (size_t r = 0; r < tc.n_rows; r++)
+        intern(&ids, &n_ids, cli_table_at(&tc, r, cc));
+    A->clen = calloc(n_ids, sizeof *A->clen);
+    A->qx = malloc(tc.n_rows * sizeof *A->qx);
+    A->qy = malloc(tc.n_rows * sizeof *A->qy);
+    size_t k = 0;
+    for (size_t c = 0; c < n_ids; c++)
+        for (size_t r = 0; r < tc.n_rows; r++)
+            if (strcmp(cli_table_at(&tc, r, cc), ids[c]) == 0) {
+                A->qx[k] = cli_table_num(&tc, r, ccx, 0);
+                A->qy[k] = cli_table_num(&tc, r, ccy, 0);
+                k++;
+                A->clen[c]++;
+            }
+    free(ids);
+    m->n_curves = n_ids;
+    m->curve_len = A->clen;
+    m->cx = A->qx;
+    m->cy = A->qy;
+    cli_table_free(&tc);
+}
+
 int plot_map(int argc, char **argv)
 {
     static const char *usage =
@@ -451,117 +563,21 @@ int plot_map(int argc, char **argv)
     char **in;
     size_t n_in;
     cli_plot_parse(argc, argv, usage, extra, 5, &po, map_opt, &a, &in, &n_in, 1, 1, "GRID.csv");
-    static const char *const need[] = {"x", "y", "value", NULL};
-    cli_table t;
-    cli_table_read(&t, in[0], need);
-    size_t cx = cli_table_col(&t, "x"), cy = cli_table_col(&t, "y"),
-           cv = cli_table_col(&t, "value");
-    size_t n = t.n_rows;
-    double *xs = malloc(n * sizeof *xs), *ys = malloc(n * sizeof *ys);
-    for (size_t r = 0; r < n; r++) {
-        xs[r] = cli_table_num(&t, r, cx, 0);
-        ys[r] = cli_table_num(&t, r, cy, 0);
-    }
-    size_t nx = unique_sorted(xs, n), ny = unique_sorted(ys, n);
-    check_even(t.path, "x", xs, nx);
-    check_even(t.path, "y", ys, ny);
-    if (nx * ny != n)
-        cli_die("%s: %zu rows, but the %zu distinct x and %zu distinct y values make a %zu-cell "
-                "mesh: the grid is not complete",
-                t.path, n, nx, ny, nx * ny);
-    double *z = malloc(n * sizeof *z);
-    unsigned char *seen = calloc(n, 1);
-    for (size_t r = 0; r < n; r++) {
-        size_t i = find_sorted(xs, nx, cli_table_num(&t, r, cx, 0)),
-               j = find_sorted(ys, ny, cli_table_num(&t, r, cy, 0));
-        if (seen[j * nx + i]++)
-            cli_die("%s:%zu: a second row for the cell (%s, %s): the grid is not a regular mesh",
-                    t.path, t.line[r], cli_table_at(&t, r, cx), cli_table_at(&t, r, cy));
-        z[j * nx + i] = cli_table_num(&t, r, cv, 1);
-    }
     dv_map m = {0};
-    m.nx = nx;
-    m.ny = ny;
-    m.x0 = xs[0];
-    m.x1 = xs[nx - 1];
-    m.y0 = ys[0];
-    m.y1 = ys[ny - 1];
-    m.z = z;
+    map_arrays A = {0};
+    read_grid(in[0], &m, &A);
     m.z_label = a.value_label ? a.value_label : "value";
     m.x_label = a.x_label ? a.x_label : "x";
     m.y_label = a.y_label ? a.y_label : "y";
-    double *px = NULL, *py = NULL, *qx = NULL, *qy = NULL;
-    int *cls = NULL;
-    size_t *clen = NULL;
-    cli_table tp = {0}, tc = {0};
-    if (a.points) {
-        static const char *const pneed[] = {"x", "y", "class", NULL};
-        cli_table_read(&tp, a.points, pneed);
-        size_t px_c = cli_table_col(&tp, "x"), py_c = cli_table_col(&tp, "y"),
-               pc_c = cli_table_col(&tp, "class");
-        px = malloc(tp.n_rows * sizeof *px);
-        py = malloc(tp.n_rows * sizeof *py);
-        cls = malloc(tp.n_rows * sizeof *cls);
-        for (size_t r = 0; r < tp.n_rows; r++) {
-            px[r] = cli_table_num(&tp, r, px_c, 0);
-            py[r] = cli_table_num(&tp, r, py_c, 0);
-            const char *s = cli_table_at(&tp, r, pc_c);
-            char *end;
-            long v = strtol(s, &end, 10);
-            if (end == s || *end || v < 0 || v > 1000)
-                cli_die("%s:%zu: class '%s' is not a class index (0..1000)", tp.path, tp.line[r],
-                        s);
-            cls[r] = (int)v;
-        }
-        m.n_points = tp.n_rows;
-        m.px = px;
-        m.py = py;
-        m.cls = cls;
-    }
-    if (a.curves) {
-        static const char *const cneed[] = {"curve", "x", "y", NULL};
-        cli_table_read(&tc, a.curves, cneed);
-        size_t cc = cli_table_col(&tc, "curve"), ccx = cli_table_col(&tc, "x"),
-               ccy = cli_table_col(&tc, "y");
-        const char **ids = NULL;
-        size_t n_ids = 0;
-        for (size_t r = 0; r < tc.n_rows; r++)
-            intern(&ids, &n_ids, cli_table_at(&tc, r, cc));
-        clen = calloc(n_ids, sizeof *clen);
-        qx = malloc(tc.n_rows * sizeof *qx);
-        qy = malloc(tc.n_rows * sizeof *qy);
-        size_t k = 0;
-        for (size_t c = 0; c < n_ids; c++)
-            for (size_t r = 0; r < tc.n_rows; r++)
-                if (strcmp(cli_table_at(&tc, r, cc), ids[c]) == 0) {
-                    qx[k] = cli_table_num(&tc, r, ccx, 0);
-                    qy[k] = cli_table_num(&tc, r, ccy, 0);
-                    k++;
-                    clen[c]++;
-                }
-        free(ids);
-        m.n_curves = n_ids;
-        m.curve_len = clen;
-        m.cx = qx;
-        m.cy = qy;
-    }
+    if (a.points)
+        read_map_points(a.points, &m, &A);
+    if (a.curves)
+        read_map_curves(a.curves, &m, &A);
     dv_error err = {0};
     int rc = dv_plot_map(po.out, po.data, &po.o, &m, &err);
     cli_plot_done(&po, rc, &err);
-    free(xs);
-    free(ys);
-    free(z);
-    free(seen);
-    free(px);
-    free(py);
-    free(cls);
-    free(qx);
-    free(qy);
-    free(clen);
-    cli_table_free(&t);
-    if (a.points)
-        cli_table_free(&tp);
-    if (a.curves)
-        cli_table_free(&tc);
+    void *ptrs[] = {A.xs, A.ys, A.z, A.px, A.py, A.qx, A.qy, A.cls, A.clen};
+    for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
+        free(ptrs[i]);
     return 0;
 }
