@@ -404,13 +404,10 @@ static double grid_at(double a, double b, size_t i, size_t n)
     return a + (b - a) * (double)i / (double)(n - 1);
 }
 
-int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,
-                const dv_map *map, dv_error *err)
+/* The map's grid, values, points and curves are drawable; *zmin and
+ * *zmax receive the range of the values. */
+static int check_map(const dv_map *map, double *zmin_out, double *zmax_out, dv_error *err)
 {
-    const arg_check args[] = {NEED_PTR(path), NEED_PTR(map)};
-    int rc0 = check_args(args, DV__COUNT(args), NULL, 0, NULL, err);
-    if (rc0)
-        return rc0;
     if (map->nx < 2 || map->ny < 2)
         return dv__err(err, DV_EINVAL, "map->nx = %zu, map->ny = %zu: the grid needs at least 2 "
                                        "columns and 2 rows", map->nx, map->ny);
@@ -461,6 +458,62 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
                     return dv__err(err, DV_EINVAL, "map curve %zu, vertex %zu (%g, %g) is not "
                                    "finite", k, i - off, map->cx[i], map->cy[i]);
     }
+    *zmin_out = zmin;
+    *zmax_out = zmax;
+    return DV_OK;
+}
+
+/* The map's points, one marker shape per class, with a legend. */
+static int map_points(dv__axes *a, const dv_map *map, dv_error *err)
+{
+    int max_cls = 0;
+    for (size_t i = 0; i < map->n_points; i++)
+        if (map->cls && map->cls[i] > max_cls)
+            max_cls = map->cls[i];
+    double *qx = dv__malloc(map->n_points * sizeof *qx),
+           *qy = dv__malloc(map->n_points * sizeof *qy);
+    if (!qx || !qy) {
+        dv__free(qx);
+        dv__free(qy);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    for (int c = 0; c <= max_cls; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < map->n_points; i++)
+            if (!map->cls || map->cls[i] == c) {
+                qx[m] = map->px[i];
+                qy[m] = map->py[i];
+                m++;
+            }
+        if (m == 0)
+            continue;
+        char lab[32];
+        snprintf(lab, sizeof lab, "class %d", c);
+        /* black markers with a white rim read over any colour of the map
+         * (and in grey); the classes differ by shape */
+        static const dv__marker shape[4] = {DV__MARK_CIRCLE, DV__MARK_TRIANGLE,
+                                            DV__MARK_SQUARE, DV__MARK_DIAMOND};
+        double sz = c % 4 == 1 ? 5.0 : 4.0;
+        dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, shape[c % 4], sz + 1.8, 1.0, NULL);
+        dv__ax_scatter(a, qx, qy, m, (dv__rgb){0, 0, 0}, shape[c % 4], sz, 1.0,
+                       map->cls ? lab : "points");
+    }
+    dv__free(qx);
+    dv__free(qy);
+    dv__ax_legend(a, DV__LEGEND_BEST);
+    return DV_OK;
+}
+
+int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,
+                const dv_map *map, dv_error *err)
+{
+    const arg_check args[] = {NEED_PTR(path), NEED_PTR(map)};
+    int rc0 = check_args(args, DV__COUNT(args), NULL, 0, NULL, err);
+    if (rc0)
+        return rc0;
+    double zmin = 0.0, zmax = 0.0;
+    if ((rc0 = check_map(map, &zmin, &zmax, err)))
+        return rc0;
     double w, h, dpi;
     int rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err);
     if (rc)
@@ -495,43 +548,11 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
         dv__ax_line(a, map->cx + off, map->cy + off, map->curve_len[k], (dv__rgb){0, 0, 0}, 1.2,
                     DV__DASH_SOLID, NULL);
     if (map->n_points) {
-        int max_cls = 0;
-        for (size_t i = 0; i < map->n_points; i++)
-            if (map->cls && map->cls[i] > max_cls)
-                max_cls = map->cls[i];
-        double *qx = dv__malloc(map->n_points * sizeof *qx),
-               *qy = dv__malloc(map->n_points * sizeof *qy);
-        if (!qx || !qy) {
-            dv__free(qx);
-            dv__free(qy);
+        if ((rc = map_points(a, map, err))) {
             dv__plotcsv_close(&d, 0, NULL);
             dv__fig_free(f);
-            return dv__err(err, DV_ENOMEM, "out of memory");
+            return rc;
         }
-        for (int c = 0; c <= max_cls; c++) {
-            size_t m = 0;
-            for (size_t i = 0; i < map->n_points; i++)
-                if (!map->cls || map->cls[i] == c) {
-                    qx[m] = map->px[i];
-                    qy[m] = map->py[i];
-                    m++;
-                }
-            if (m == 0)
-                continue;
-            char lab[32];
-            snprintf(lab, sizeof lab, "class %d", c);
-            /* black markers with a white rim read over any colour of the map
-             * (and in grey); the classes differ by shape */
-            static const dv__marker shape[4] = {DV__MARK_CIRCLE, DV__MARK_TRIANGLE,
-                                                DV__MARK_SQUARE, DV__MARK_DIAMOND};
-            double sz = c % 4 == 1 ? 5.0 : 4.0;
-            dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, shape[c % 4], sz + 1.8, 1.0, NULL);
-            dv__ax_scatter(a, qx, qy, m, (dv__rgb){0, 0, 0}, shape[c % 4], sz, 1.0,
-                           map->cls ? lab : "points");
-        }
-        dv__free(qx);
-        dv__free(qy);
-        dv__ax_legend(a, DV__LEGEND_BEST);
     } else {
         dv__ax_legend(a, DV__LEGEND_NONE);
     }
