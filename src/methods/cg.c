@@ -101,6 +101,55 @@ static int one_problem(const double *U, size_t d, const size_t *idx, size_t N, s
     return 0;
 }
 
+/* U := the rows of train scaled to unit norm; cls[c] := the rows of class c. */
+static int unit_rows(const dv_dataset *train, double *U, size_t *cls, dv_error *err)
+{
+    size_t n = train->n, d = train->d, K = train->n_classes;
+    for (size_t i = 0; i < n; i++) {
+        double c = train->y[i];
+        if (!(c >= 0) || (size_t)c >= K || c != floor(c))
+            return dv__err(err, DV_EINVAL, "cg: row %zu has label %g, not a class 0..%zu", i, c,
+                           K ? K - 1 : 0);
+        cls[(size_t)c]++;
+        const double *x = train->X + i * d;
+        double s = 0.0;
+        for (size_t k = 0; k < d; k++)
+            s += x[k] * x[k];
+        s = sqrt(s);
+        for (size_t k = 0; k < d; k++)
+            U[i * d + k] = s > 0 ? x[k] / s : 0.0;
+    }
+    return DV_OK;
+}
+
+/* The rows of class c (idx[0..npos-1]) followed by a seeded draw of
+ * m = round(unbalance * npos) rows of the other classes; returns the
+ * problem's size and sets *npos_out. */
+static size_t class_problem(const dv_dataset *train, const dv_value_params *p, size_t rep,
+                            size_t c, size_t *idx, size_t *others, size_t *npos_out)
+{
+    size_t n = train->n, npos = 0, no = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((size_t)train->y[i] == c)
+            idx[npos++] = i;
+        else
+            others[no++] = i;
+    }
+    double want = nearbyint(p->cg_unbalance * (double)npos);
+    size_t m = want >= (double)no ? no : (size_t)want;
+    dv_rng r;
+    dv_rng_seed(&r, p->seed, (uint64_t)rep * 1000u + (uint64_t)c);
+    for (size_t k = 0; k < m; k++) { /* partial Fisher-Yates */
+        size_t j = k + (size_t)dv_rng_below(&r, (uint64_t)(no - k));
+        size_t t = others[k];
+        others[k] = others[j];
+        others[j] = t;
+        idx[npos + k] = others[k];
+    }
+    *npos_out = npos;
+    return npos + m;
+}
+
 int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *values,
                  dv_error *err)
 {
@@ -128,22 +177,8 @@ int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *valu
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        double c = train->y[i];
-        if (!(c >= 0) || (size_t)c >= K || c != floor(c)) {
-            rc = dv__err(err, DV_EINVAL, "cg: row %zu has label %g, not a class 0..%zu", i, c,
-                         K ? K - 1 : 0);
-            goto done;
-        }
-        cls[(size_t)c]++;
-        const double *x = train->X + i * d;
-        double s = 0.0;
-        for (size_t k = 0; k < d; k++)
-            s += x[k] * x[k];
-        s = sqrt(s);
-        for (size_t k = 0; k < d; k++)
-            U[i * d + k] = s > 0 ? x[k] / s : 0.0;
-    }
+    if ((rc = unit_rows(train, U, cls, err)))
+        goto done;
     /* The largest problem sizes the scratch. */
     size_t Nmax = 0;
     for (size_t c = 0; c < K; c++) {
@@ -170,25 +205,8 @@ int dv__cg_score(const dv_dataset *train, const dv_value_params *p, double *valu
             size_t nc = cls[c];
             if (nc == 0)
                 continue;
-            size_t npos = 0, no = 0;
-            for (size_t i = 0; i < n; i++) {
-                if ((size_t)train->y[i] == c)
-                    idx[npos++] = i;
-                else
-                    others[no++] = i;
-            }
-            double want = nearbyint(p->cg_unbalance * (double)nc);
-            size_t m = want >= (double)no ? no : (size_t)want;
-            dv_rng r;
-            dv_rng_seed(&r, p->seed, (uint64_t)rep * 1000u + (uint64_t)c);
-            for (size_t k = 0; k < m; k++) { /* partial Fisher-Yates */
-                size_t j = k + (size_t)dv_rng_below(&r, (uint64_t)(no - k));
-                size_t t = others[k];
-                others[k] = others[j];
-                others[j] = t;
-                idx[npos + k] = others[k];
-            }
-            if (one_problem(U, d, idx, npos + m, npos, w, H, H0, a, acc)) {
+            size_t npos, N = class_problem(train, p, rep, c, idx, others, &npos);
+            if (one_problem(U, d, idx, N, npos, w, H, H0, a, acc)) {
                 rc = dv__err(err, DV_EDEGEN,
                              "cg: the kernel matrix of class %zu is not positive definite "
                              "even with a ridge", c);
