@@ -1311,97 +1311,126 @@ static void draw_image(cairo_t *cr, const dv__axes *a, const series *s)
     cairo_surface_destroy(img);
 }
 
+/* A polyline through the valid points, broken at invalid ones. */
+static void draw_line(cairo_t *cr, const dv__axes *a, const series *s)
+{
+    const axis *X = &a->ax[0], *Y = &a->ax[1];
+    int pen = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!valid(X, s->x[i]) || !valid(Y, s->y[i])) {
+            pen = 0;
+            continue;
+        }
+        if (pen)
+            cairo_line_to(cr, sx(a, s->x[i]), sy(a, s->y[i]));
+        else
+            cairo_move_to(cr, sx(a, s->x[i]), sy(a, s->y[i]));
+        pen = 1;
+    }
+    rgb(cr, s->color, 1);
+    cairo_set_line_width(cr, s->width);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, s->dash == DV__DASH_DOTTED ? CAIRO_LINE_CAP_ROUND
+                                                      : CAIRO_LINE_CAP_BUTT);
+    set_dash(cr, s->dash, s->width);
+    cairo_stroke(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+}
+
+/* Error bars with a marker at each point. */
+static void draw_errorbars(cairo_t *cr, const dv__axes *a, const series *s)
+{
+    const axis *X = &a->ax[0], *Y = &a->ax[1];
+    for (size_t i = 0; s->e && i < s->n; i++)
+        if (valid(X, s->x[i]) && valid(Y, s->y[i]) && isfinite(s->e[i])) {
+            double y0, y1;
+            err_ends(a, s->y[i], s->e[i], &y0, &y1);
+            error_bar(cr, sx(a, s->x[i]), y0, y1, 2.2);
+        }
+    rgb(cr, s->color, 1);
+    cairo_set_line_width(cr, 0.9);
+    cairo_stroke(cr);
+    for (size_t i = 0; i < s->n; i++)
+        if (valid(X, s->x[i]) && valid(Y, s->y[i]))
+            marker(cr, s->marker, sx(a, s->x[i]), sy(a, s->y[i]), s->size, s->color, 1);
+}
+
+/* A band between y (lower) and e (upper), one filled piece per run of valid
+ * points. */
+static void draw_band(cairo_t *cr, const dv__axes *a, const series *s)
+{
+    const axis *X = &a->ax[0], *Y = &a->ax[1];
+    for (size_t i = 0; i < s->n;) {
+        size_t j = i;
+        while (j < s->n && valid(X, s->x[j]) && valid(Y, s->y[j]) && valid(Y, s->e[j]))
+            j++;
+        if (j > i + 1) {
+            for (size_t k = i; k < j; k++)
+                cairo_line_to(cr, sx(a, s->x[k]), sy(a, s->e[k]));
+            for (size_t k = j; k-- > i;)
+                cairo_line_to(cr, sx(a, s->x[k]), sy(a, s->y[k]));
+            cairo_close_path(cr);
+        }
+        i = j + 1;
+    }
+    rgb(cr, s->color, s->alpha);
+    cairo_fill(cr);
+}
+
+/* Histogram bars (edges x[0..n]) or bars of width size centred at x, with
+ * optional error bars. */
+static void draw_bars(cairo_t *cr, const dv__axes *a, const series *s)
+{
+    const axis *X = &a->ax[0], *Y = &a->ax[1];
+    for (size_t i = 0; i < s->n; i++) {
+        double l = s->kind == S_HIST ? s->x[i] : s->x[i] - s->size / 2;
+        double h = s->kind == S_HIST ? s->x[i + 1] : s->x[i] + s->size / 2;
+        if (!valid(X, l) || !valid(X, h) || !isfinite(s->y[i]))
+            continue;
+        double top = valid(Y, s->y[i]) ? sy(a, s->y[i]) : base_y(a), b = base_y(a);
+        cairo_rectangle(cr, sx(a, l), fmin(top, b), sx(a, h) - sx(a, l), fabs(b - top));
+        rgb(cr, s->color, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, 0.5);
+        cairo_stroke(cr);
+    }
+    if (s->kind == S_BARS && s->e) {
+        for (size_t i = 0; i < s->n; i++)
+            if (valid(X, s->x[i]) && isfinite(s->y[i]) && isfinite(s->e[i])) {
+                double y0, y1;
+                err_ends(a, s->y[i], s->e[i], &y0, &y1);
+                error_bar(cr, sx(a, s->x[i]), y0, y1, 2.2);
+            }
+        grey(cr, 0.15);
+        cairo_set_line_width(cr, 0.8);
+        cairo_stroke(cr);
+    }
+}
+
 static void draw_series(cairo_t *cr, const dv__axes *a, const series *s)
 {
     const axis *X = &a->ax[0], *Y = &a->ax[1];
     cairo_set_dash(cr, NULL, 0, 0);
     cairo_new_path(cr);
     switch (s->kind) {
-    case S_LINE: {
-        int pen = 0;
-        for (size_t i = 0; i < s->n; i++) {
-            if (!valid(X, s->x[i]) || !valid(Y, s->y[i])) {
-                pen = 0;
-                continue;
-            }
-            if (pen)
-                cairo_line_to(cr, sx(a, s->x[i]), sy(a, s->y[i]));
-            else
-                cairo_move_to(cr, sx(a, s->x[i]), sy(a, s->y[i]));
-            pen = 1;
-        }
-        rgb(cr, s->color, 1);
-        cairo_set_line_width(cr, s->width);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_set_line_cap(cr, s->dash == DV__DASH_DOTTED ? CAIRO_LINE_CAP_ROUND
-                                                          : CAIRO_LINE_CAP_BUTT);
-        set_dash(cr, s->dash, s->width);
-        cairo_stroke(cr);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    case S_LINE:
+        draw_line(cr, a, s);
         break;
-    }
     case S_SCATTER:
         for (size_t i = 0; i < s->n; i++)
             if (valid(X, s->x[i]) && valid(Y, s->y[i]))
                 marker(cr, s->marker, sx(a, s->x[i]), sy(a, s->y[i]), s->size, s->color, s->alpha);
         break;
     case S_ERRORBAR:
-        for (size_t i = 0; s->e && i < s->n; i++)
-            if (valid(X, s->x[i]) && valid(Y, s->y[i]) && isfinite(s->e[i])) {
-                double y0, y1;
-                err_ends(a, s->y[i], s->e[i], &y0, &y1);
-                error_bar(cr, sx(a, s->x[i]), y0, y1, 2.2);
-            }
-        rgb(cr, s->color, 1);
-        cairo_set_line_width(cr, 0.9);
-        cairo_stroke(cr);
-        for (size_t i = 0; i < s->n; i++)
-            if (valid(X, s->x[i]) && valid(Y, s->y[i]))
-                marker(cr, s->marker, sx(a, s->x[i]), sy(a, s->y[i]), s->size, s->color, 1);
+        draw_errorbars(cr, a, s);
         break;
     case S_BAND:
-        for (size_t i = 0; i < s->n;) {
-            size_t j = i;
-            while (j < s->n && valid(X, s->x[j]) && valid(Y, s->y[j]) && valid(Y, s->e[j]))
-                j++;
-            if (j > i + 1) {
-                for (size_t k = i; k < j; k++)
-                    cairo_line_to(cr, sx(a, s->x[k]), sy(a, s->e[k]));
-                for (size_t k = j; k-- > i;)
-                    cairo_line_to(cr, sx(a, s->x[k]), sy(a, s->y[k]));
-                cairo_close_path(cr);
-            }
-            i = j + 1;
-        }
-        rgb(cr, s->color, s->alpha);
-        cairo_fill(cr);
+        draw_band(cr, a, s);
         break;
     case S_HIST:
     case S_BARS:
-        for (size_t i = 0; i < s->n; i++) {
-            double l = s->kind == S_HIST ? s->x[i] : s->x[i] - s->size / 2;
-            double h = s->kind == S_HIST ? s->x[i + 1] : s->x[i] + s->size / 2;
-            if (!valid(X, l) || !valid(X, h) || !isfinite(s->y[i]))
-                continue;
-            double top = valid(Y, s->y[i]) ? sy(a, s->y[i]) : base_y(a), b = base_y(a);
-            cairo_rectangle(cr, sx(a, l), fmin(top, b), sx(a, h) - sx(a, l), fabs(b - top));
-            rgb(cr, s->color, 1);
-            cairo_fill_preserve(cr);
-            cairo_set_source_rgb(cr, 1, 1, 1);
-            cairo_set_line_width(cr, 0.5);
-            cairo_stroke(cr);
-        }
-        if (s->kind == S_BARS && s->e) {
-            for (size_t i = 0; i < s->n; i++)
-                if (valid(X, s->x[i]) && isfinite(s->y[i]) && isfinite(s->e[i])) {
-                    double y0, y1;
-                    err_ends(a, s->y[i], s->e[i], &y0, &y1);
-                    error_bar(cr, sx(a, s->x[i]), y0, y1, 2.2);
-                }
-            grey(cr, 0.15);
-            cairo_set_line_width(cr, 0.8);
-            cairo_stroke(cr);
-        }
+        draw_bars(cr, a, s);
         break;
     case S_HLINE:
     case S_VLINE:
