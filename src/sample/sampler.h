@@ -63,6 +63,8 @@ int dv__sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
                   const int64_t *points, size_t n_points, const dv_sample_params *p,
                   int fit, dv_error *err);
 void dv__sctx_free(dv__sctx *cx);
+/* The metric m, DV_METRIC_DEFAULT resolved by task, checked against it. */
+int dv__resolve_metric(dv_metric m, dv_task task, dv_metric *out, dv_error *err);
 int dv__ws_init(dv__ws *w, const dv__sctx *cx);
 void dv__ws_free(dv__ws *w);
 
