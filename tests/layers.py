@@ -1,7 +1,8 @@
 """The library's layers, checked on the built objects: every call between
 source folders goes down the order below (never up, never between two
 folders of one rank), no two source files call each other in a loop, and
-libdval itself needs no drawing library.  Usage: layers.py BUILD_DIR
+libdval itself needs no drawing library.  Objects whose source file no longer exists (a build tree older than a
+move) are left out when SRC_DIR is given.  Usage: layers.py BUILD_DIR [SRC_DIR]
 Prints one line per violation; exits 1 if there is any."""
 import collections, os, subprocess, sys
 
@@ -9,6 +10,7 @@ RANK = {"util": 0, "data": 1, "learn": 2, "scaling": 2, "sample": 3, "methods": 
         "tasks": 4, "plot": 5}
 
 build = sys.argv[1]
+src_dir = sys.argv[2] if len(sys.argv) > 2 else None
 objs = {}
 for d, _, fs in os.walk(os.path.join(build, "CMakeFiles")):
     if "/dval.dir/" not in d + "/" and "/dval_plot.dir/" not in d + "/":
@@ -17,6 +19,8 @@ for d, _, fs in os.walk(os.path.join(build, "CMakeFiles")):
         if f.endswith(".c.o"):
             p = os.path.join(d, f)
             rel = p.split("/src/", 1)[1][:-4]
+            if src_dir and not os.path.exists(os.path.join(src_dir, "src", rel + ".c")):
+                continue
             objs.setdefault(rel, p)
 if not objs:
     sys.exit("layers.py: no objects under " + build)

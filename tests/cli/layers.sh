@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.inc"
 set -u
 build=$(dirname "$DVAL")
-if $PY "$SRC/tests/layers.py" "$build" >"$T/out" 2>&1; then ok "layers: $(tail -1 "$T/out")"; else bad "layers: $(cat "$T/out")"; fi
+if $PY "$SRC/tests/layers.py" "$build" "$SRC" >"$T/out" 2>&1; then ok "layers: $(tail -1 "$T/out")"; else bad "layers: $(cat "$T/out")"; fi
 # The checker itself must see a violation: a call from util up to methods.
 mkdir -p "$T/b/CMakeFiles/dval.dir/src/util" "$T/b/CMakeFiles/dval.dir/src/methods"
 printf 'int dv__up(void);\nint f(void) { return dv__up(); }\n' >"$T/u.c"
