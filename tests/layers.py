@@ -1,9 +1,10 @@
 """The library's layers, checked on the built objects: every call between
 source folders goes down the order below (never up, never between two
 folders of one rank), no two source files call each other in a loop, and
-libdval itself needs no drawing library.  Objects whose source file no longer exists (a build tree older than a
-move) are left out when SRC_DIR is given.  Usage: layers.py BUILD_DIR [SRC_DIR]
-Prints one line per violation; exits 1 if there is any."""
+libdval itself needs no drawing library.  Objects whose source file no
+longer exists (a build tree older than a move) are left out when SRC_DIR is
+given.  Usage: layers.py BUILD_DIR [SRC_DIR].  Prints one line per
+violation; exits 1 if there is any."""
 import collections, os, subprocess, sys
 
 RANK = {"util": 0, "data": 1, "learn": 2, "scaling": 2, "sample": 3, "methods": 3,
