@@ -145,8 +145,8 @@ static void draw_image(cairo_t *cr, const dv__axes *a, const series *s)
     double ex0, ex1, ey0, ey1;
     dv__fig_image_extent(s->x0, s->x1, nx, &ex0, &ex1);
     dv__fig_image_extent(s->y0, s->y1, ny, &ey0, &ey1);
-    if (dv__fig_valid(&a->ax[0], ex0) && dv__fig_valid(&a->ax[0], ex1) && dv__fig_valid(&a->ax[1], ey0) &&
-        dv__fig_valid(&a->ax[1], ey1)) {
+    if (dv__fig_valid(&a->ax[0], ex0) && dv__fig_valid(&a->ax[0], ex1) &&
+        dv__fig_valid(&a->ax[1], ey0) && dv__fig_valid(&a->ax[1], ey1)) {
         double X0 = sx(a, ex0), X1 = sx(a, ex1), Y0 = sy(a, ey0), Y1 = sy(a, ey1);
         cairo_save(cr);
         cairo_translate(cr, X0, Y1);
@@ -212,7 +212,8 @@ static void draw_band(cairo_t *cr, const dv__axes *a, const series *s)
     const axis *X = &a->ax[0], *Y = &a->ax[1];
     for (size_t i = 0; i < s->n;) {
         size_t j = i;
-        while (j < s->n && dv__fig_valid(X, s->x[j]) && dv__fig_valid(Y, s->y[j]) && dv__fig_valid(Y, s->e[j]))
+        while (j < s->n && dv__fig_valid(X, s->x[j]) && dv__fig_valid(Y, s->y[j]) &&
+               dv__fig_valid(Y, s->e[j]))
             j++;
         if (j > i + 1) {
             for (size_t k = i; k < j; k++)
@@ -551,7 +552,8 @@ static void draw_panel(cairo_t *cr, const dv__axes *a)
         if (a->xrot)
             dv__fig_tick_text(cr, X, i, sx(a, X->tv[i]), ly, 1, 0, -M_PI / 4);
         else if (X->pow)
-            dv__fig_tick_text(cr, X, i, sx(a, X->tv[i]), ly + dv__fig_tick_top(X) - CAP * FS_TICK, 0.5, 0, 0);
+            dv__fig_tick_text(cr, X, i, sx(a, X->tv[i]), ly + dv__fig_tick_top(X) - CAP * FS_TICK,
+                              0.5, 0, 0);
         else
             dv__fig_tick_text(cr, X, i, sx(a, X->tv[i]), ly, 0.5, 0, 0);
     }
@@ -559,7 +561,8 @@ static void draw_panel(cairo_t *cr, const dv__axes *a)
         dv__fig_tick_text(cr, Y, i, x0 - TICK_LEN - TICK_PAD, sy(a, Y->tv[i]), 1, 0.5, 0);
     /* labels, title, note */
     if (a->xlabel)
-        dv__fig_text(cr, a->xlabel, FS_LABEL, 0, x0 + a->pw / 2, ly + a->xtick_h + LABEL_PAD, 0.5, 0, 0);
+        dv__fig_text(cr, a->xlabel, FS_LABEL, 0, x0 + a->pw / 2, ly + a->xtick_h + LABEL_PAD, 0.5,
+                     0, 0);
     if (a->ylabel)
         dv__fig_text(cr, a->ylabel, FS_LABEL, 0,
              x0 - TICK_LEN - TICK_PAD - a->ytick_w - LABEL_PAD - FS_LABEL * DESC, y0 + a->ph / 2,
@@ -597,7 +600,8 @@ void dv__fig_draw(dv__fig *f, cairo_t *cr)
     if (f->title) {
         grey(cr, 0.05);
         /* A title wider than the figure is set smaller (down to 65 %). */
-        double fs = FS_FIGTITLE, tw = dv__fig_text_w(cr, f->title, fs, 1), room = f->w - 2 * OUTER_PAD;
+        double fs = FS_FIGTITLE, tw = dv__fig_text_w(cr, f->title, fs, 1);
+        double room = f->w - 2 * OUTER_PAD;
         if (tw > room)
             fs = fs * room / tw < 0.65 * fs ? 0.65 * fs : fs * room / tw;
         dv__fig_text(cr, f->title, fs, 1, f->w / 2, OUTER_PAD, 0.5, 0, 0);
