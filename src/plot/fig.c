@@ -16,47 +16,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* ---- colours ---- */
-
-static dv__rgb hex(unsigned v)
-{
-    dv__rgb c = {((v >> 16) & 255) / 255.0, ((v >> 8) & 255) / 255.0, (v & 255) / 255.0};
-    return c;
-}
-
-dv__rgb dv__palette(int i)
-{
-    static const unsigned okabe_ito[8] = {0xE69F00, 0x56B4E9, 0x009E73, 0x0072B2,
-                                          0xD55E00, 0xCC79A7, 0xF0E442, 0x000000};
-    int k = i % 8;
-    return hex(okabe_ito[k < 0 ? k + 8 : k]);
-}
-
-dv__rgb dv__cmap_color(dv__cmap map, double t)
-{
-    static const unsigned viridis[17] = {0x440154, 0x48186a, 0x472d7b, 0x424086, 0x3b528b, 0x33638d,
-                                         0x2c728e, 0x26828e, 0x21918c, 0x1fa088, 0x28ae80, 0x3fbc73,
-                                         0x5ec962, 0x84d44b, 0xaddc30, 0xd8e219, 0xfde725};
-    static const unsigned diverging[5] = {0x0072B2, 0x8CBCDB, 0xFFFFFF, 0xEBAA7A, 0xD55E00};
-    if (isnan(t)) {
-        dv__rgb g = {0.5, 0.5, 0.5};
-        return g;
-    }
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    const unsigned *tab = map == DV__CMAP_DIVERGING ? diverging : viridis;
-    int n = map == DV__CMAP_DIVERGING ? 5 : 17;
-    double u = t * (n - 1);
-    int i = (int)u;
-    if (i >= n - 1)
-        i = n - 2;
-    double f = u - i;
-    dv__rgb a = hex(tab[i]), b = hex(tab[i + 1]), c;
-    c.r = a.r + f * (b.r - a.r);
-    c.g = a.g + f * (b.g - a.g);
-    c.b = a.b + f * (b.b - a.b);
-    return c;
-}
-
 /* ---- building ---- */
 
 static char *dup_str(dv__fig *f, const char *s)
@@ -408,6 +367,41 @@ void dv__ax_image(dv__axes *a, const double *z, size_t nx, size_t ny, double x0,
     }
     s->vmin = vmin;
     s->vmax = vmax;
+}
+
+/* ---- a panel's place ---- */
+
+int dv__fig_panel_rect(dv__fig *f, int row, int col, double dpi, double rect[4])
+{
+    dv__axes *a = dv__fig_axes(f, row, col);
+    if (!a)
+        return -1;
+    if (!(dpi > 0) || !isfinite(dpi))
+        dpi = 200;
+    cairo_surface_t *sf;
+    cairo_t *cr = dv__fig_measure_context(&sf);
+    dv__fig_layout(f, cr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+    double k = dpi / 72;
+    rect[0] = a->px * k;
+    rect[1] = a->py * k;
+    rect[2] = a->pw * k;
+    rect[3] = a->ph * k;
+    return 0;
+}
+
+int dv__fig_panel_limits(dv__fig *f, int row, int col, double lim[4])
+{
+    double rect[4];
+    if (dv__fig_panel_rect(f, row, col, 72, rect))
+        return -1;
+    const dv__axes *a = dv__fig_axes(f, row, col);
+    lim[0] = a->ax[0].lo;
+    lim[1] = a->ax[0].hi;
+    lim[2] = a->ax[1].lo;
+    lim[3] = a->ax[1].hi;
+    return 0;
 }
 
 /* ---- saving ---- */

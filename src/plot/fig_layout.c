@@ -641,36 +641,3 @@ cairo_t *dv__fig_measure_context(cairo_surface_t **sf)
     cairo_font_options_destroy(fo);
     return cr;
 }
-
-int dv__fig_panel_rect(dv__fig *f, int row, int col, double dpi, double rect[4])
-{
-    dv__axes *a = dv__fig_axes(f, row, col);
-    if (!a)
-        return -1;
-    if (!(dpi > 0) || !isfinite(dpi))
-        dpi = 200;
-    cairo_surface_t *sf;
-    cairo_t *cr = dv__fig_measure_context(&sf);
-    dv__fig_layout(f, cr);
-    cairo_destroy(cr);
-    cairo_surface_destroy(sf);
-    double k = dpi / 72;
-    rect[0] = a->px * k;
-    rect[1] = a->py * k;
-    rect[2] = a->pw * k;
-    rect[3] = a->ph * k;
-    return 0;
-}
-
-int dv__fig_panel_limits(dv__fig *f, int row, int col, double lim[4])
-{
-    double rect[4];
-    if (dv__fig_panel_rect(f, row, col, 72, rect))
-        return -1;
-    const dv__axes *a = dv__fig_axes(f, row, col);
-    lim[0] = a->ax[0].lo;
-    lim[1] = a->ax[0].hi;
-    lim[2] = a->ax[1].lo;
-    lim[3] = a->ax[1].hi;
-    return 0;
-}

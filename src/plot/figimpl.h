@@ -1,7 +1,9 @@
 /*
- * figimpl.h -- the figure engine's private insides, shared by its three
- * files: fig.c (recording series, saving), fig_layout.c (limits, ticks,
- * text, the layout of panels) and fig_draw.c (drawing with cairo).
+ * figimpl.h -- the figure engine's private insides, shared by its files:
+ * fig.c (recording series, a panel's place, saving), fig_layout.c (limits,
+ * ticks, text, the layout of panels), fig_draw.c (drawing with cairo) and
+ * fig_colour.c (palette and colour maps).  Calls go fig -> fig_draw ->
+ * fig_layout -> fig_colour, never back.
  */
 #ifndef DV_PLOT_FIGIMPL_H
 #define DV_PLOT_FIGIMPL_H
