@@ -671,7 +671,7 @@ static void test_adult(void)
 {
     const char *p = getenv("DV_ADULT_CSV");
     if (!p)
-        p = "/work/shared/data/adult.csv.gz";
+        p = DV_TEST_ADULT_CSV;
     if (!file_exists(p)) {
         printf("# skipped: %s not found\n", p);
         return;
