@@ -796,7 +796,8 @@ DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_
 /* Reading a run: its samples, laws and values                              */
 /* ------------------------------------------------------------------------ */
 
-/* The run directory opened for reading (dv_run_open, below). */
+/* A dv_run (declared with the sampler above) is a finished run directory
+ * opened by dv_run_open. */
 
 /* What run.json records.  Strings are owned by the run (valid until
  * dv_run_free); absent strings are "". */
