@@ -69,7 +69,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
 
 #define CLI_METHOD_HELP                                                                     \
     "Method options:\n"                                                                     \
-    "  --learner NAME       logreg (default), ridge, ols, tree\n"                           \
+    "  --learner NAME       logreg (default), ridge, ols, tree, mlp\n"                      \
     "  --C X, --lambda X    learner regularization (defaults 1)\n"                          \
     "  --tol X              logreg: converged when the gradient norm <= X max(1, its\n"   \
     "                       norm at 0) (default 1e-10; larger is faster, less exact)\n"    \
@@ -90,7 +90,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "  --beta-a X, --beta-b X   beta: Beta(alpha, beta) weights (default 4, 1)\n"           \
     "  --k N                knn: neighbours (default 10)\n"                                 \
     "  --entreg X           lava: entropic regularization, relative to the mean cost (0.1)\n" \
-    "  --groups FILE        value groups: one integer group per training row\n"
+    "  --groups FILE        value groups: one integer group per training row\n"           \
+    CLI_MLP_HELP
 
 
 #define CLI_METHOD_LONGOPTS                                                 \
@@ -105,7 +106,40 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"check-every", required_argument, 0, 2016}, {"truncation", required_argument, 0, 2017}, \
     {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
     {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
-    {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023}
+    {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
+    CLI_MLP_LONGOPTS
+
+/* The mlp learner's options (codes 1200..1299), shared by every command that
+ * takes --learner. */
+typedef struct {
+    const char *preset;
+    size_t hidden[DV_MLP_MAX_HIDDEN], n_hidden;
+    int has_hidden, epochs, patience;
+    size_t batch;
+    double lr, alpha, weight_decay, val_fraction;
+    int has_lr, has_alpha, has_wd, has_val;
+} cli_mlp_opts;
+#define CLI_MLP_LONGOPTS                                                                    \
+    {"hidden", required_argument, 0, 1200}, {"epochs", required_argument, 0, 1201},         \
+    {"mlp-batch", required_argument, 0, 1202}, {"lr", required_argument, 0, 1203},         \
+    {"alpha", required_argument, 0, 1204}, {"weight-decay", required_argument, 0, 1205},   \
+    {"early-stop", required_argument, 0, 1206}, {"patience", required_argument, 0, 1207},  \
+    {"mlp-preset", required_argument, 0, 1208}
+#define CLI_MLP_HELP                                                                       \
+    "mlp options (--learner mlp):\n"                                                       \
+    "  --mlp-preset NAME    reference (default: 3 hidden layers of 32, 25 epochs,\n"      \
+    "                       batches of 1280, Adam, lr 1e-3, alpha 1e-4) or sklearn-1000\n" \
+    "                       (one hidden layer of 1000, 200 epochs, batches of 200)\n"     \
+    "  --hidden LIST        hidden layer sizes, e.g. 32,32,32 (at most 8 layers)\n"       \
+    "  --epochs N, --mlp-batch N, --lr X   epochs, rows per Adam step, step size\n"      \
+    "  --alpha X            L2 penalty on the weights (scikit-learn's alpha)\n"           \
+    "  --weight-decay X     AdamW's decoupled weight decay (0 = Adam)\n"                  \
+    "  --early-stop F       hold out a fraction F of the rows and stop after --patience\n" \
+    "                       epochs (default 10) without a lower held-out loss\n"
+/* Handles one mlp option; returns 1 when c was one of them. */
+int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
+/* Applies the preset, then the options given, to lp (an mlp's settings). */
+void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp);
 
 /* The method options, parsed (cli_method_opt) and completed
  * (cli_method_opts_finish, which dies on invalid settings). */
@@ -115,6 +149,7 @@ typedef struct {
     int has_C, has_lambda, has_tol;
     double C, lambda, tol;
     int max_depth, min_leaf, max_features;
+    cli_mlp_opts mlp;
 } cli_method_opts;
 void cli_method_opts_default(cli_method_opts *o);
 /* lp := the defaults of the learner named (known lists the names the

@@ -21,7 +21,8 @@ static const char *USAGE =
     "\n"
     "Sampling options:\n"
     "  -o, --out DIR        run directory (required)\n"
-    "  --learner NAME       logreg (default), ridge or ols\n"
+    "  --learner NAME       logreg (default), ridge, ols, tree or mlp (other learners\n"
+    "                       than binary logistic regression fit every subset in full)\n"
     "  --C X                logreg: inverse L2 strength (default 1)\n"
     "  --lambda X           ridge penalty (default 1)\n"
     "  --tol X              solver tolerance on the relative gradient norm (default 1e-10)\n"
@@ -41,7 +42,7 @@ static const char *USAGE =
     "  --batch B            points sharing one coalition per sample (default 128, max 256)\n"
     "  --resume             continue the run in RUN_DIR\n"
     "  -q, --quiet          no progress display\n"
-    "\n" CLI_DATA_HELP;
+    "\n" CLI_MLP_HELP "\n" CLI_DATA_HELP;
 
 static int64_t *read_points_file(const char *path, size_t *n)
 {
@@ -197,11 +198,13 @@ int cmd_sample(int argc, char **argv)
         {"threads", required_argument, 0, 15},
         {"batch", required_argument, 0, 16},
         {"resume", no_argument, 0, 17},
+        CLI_MLP_LONGOPTS,
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     cli_data_opts dop;
     cli_data_opts_default(&dop);
+    cli_mlp_opts mlp = {0};
     dv_sample_params sp;
     dv_sample_params_default(&sp);
     const char *out = NULL, *points_file = NULL, *learner = "logreg";
@@ -213,7 +216,7 @@ int cmd_sample(int argc, char **argv)
     size_t n_cards = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-        if (cli_data_opt(&dop, c, optarg))
+        if (cli_data_opt(&dop, c, optarg) || cli_mlp_opt(&mlp, c, optarg))
             continue;
         switch (c) {
         case 'o': out = optarg; break;
@@ -257,8 +260,13 @@ int cmd_sample(int argc, char **argv)
         cli_die("--points and --points-file exclude each other");
     if (cards && sp.mode != DV_CARD_GRID)
         cli_die("--cards needs --mode grid");
-    cli_learner(&sp.learner, learner, "logreg, ridge, ols", has_C ? &C : NULL,
+    cli_learner(&sp.learner, learner, "logreg, ridge, ols, tree, mlp", has_C ? &C : NULL,
                 has_lambda ? &lambda : NULL, has_tol ? &tol : NULL);
+    sp.learner.seed = sp.seed;
+    cli_mlp_apply(&mlp, &sp.learner);
+    const char *why = dv_learner_params_check(&sp.learner);
+    if (why)
+        cli_die("learner %s: %s", learner, why);
     if (cards) {
         sp.cards = cards;
         sp.n_cards = n_cards;

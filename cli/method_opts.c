@@ -10,6 +10,71 @@
 #include <string.h>
 
 /* Dies with a method's error, naming the method unless the message does. */
+int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case 1200: {
+        size_t n;
+        int64_t *h = cli_int_list("--hidden", arg, &n);
+        if (n > DV_MLP_MAX_HIDDEN)
+            cli_die("--hidden: at most %d layers", DV_MLP_MAX_HIDDEN);
+        for (size_t l = 0; l < n; l++) {
+            if (h[l] < 1 || h[l] > 1000000)
+                cli_die("--hidden: %lld is not a layer size in 1..1000000", (long long)h[l]);
+            o->hidden[l] = (size_t)h[l];
+        }
+        o->n_hidden = n;
+        o->has_hidden = 1;
+        free(h);
+        return 1;
+    }
+    case 1201: o->epochs = (int)cli_int("--epochs", arg, 1, 1000000); return 1;
+    case 1202: o->batch = (size_t)cli_int("--mlp-batch", arg, 1, INT32_MAX); return 1;
+    case 1203: o->lr = cli_double("--lr", arg); o->has_lr = 1; return 1;
+    case 1204: o->alpha = cli_double("--alpha", arg); o->has_alpha = 1; return 1;
+    case 1205: o->weight_decay = cli_double("--weight-decay", arg); o->has_wd = 1; return 1;
+    case 1206: o->val_fraction = cli_double("--early-stop", arg); o->has_val = 1; return 1;
+    case 1207: o->patience = (int)cli_int("--patience", arg, 1, 1000000); return 1;
+    case 1208:
+        if (strcmp(arg, "reference") != 0 && strcmp(arg, "sklearn-1000") != 0)
+            cli_die("--mlp-preset: unknown preset '%s' (reference, sklearn-1000)", arg);
+        o->preset = arg;
+        return 1;
+    }
+    return 0;
+}
+
+void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp)
+{
+    if (o->preset && strcmp(o->preset, "sklearn-1000") == 0) {
+        /* scikit-learn's MLPClassifier defaults with one hidden layer of 1000 */
+        lp->n_hidden = 1;
+        lp->hidden[0] = 1000;
+        lp->epochs = 200;
+        lp->batch_size = 200;
+        lp->lr = 1e-3;
+        lp->alpha = 1e-4;
+    }
+    if (o->has_hidden) {
+        lp->n_hidden = o->n_hidden;
+        memcpy(lp->hidden, o->hidden, sizeof lp->hidden);
+    }
+    if (o->epochs)
+        lp->epochs = o->epochs;
+    if (o->batch)
+        lp->batch_size = o->batch;
+    if (o->has_lr)
+        lp->lr = o->lr;
+    if (o->has_alpha)
+        lp->alpha = o->alpha;
+    if (o->has_wd)
+        lp->weight_decay = o->weight_decay;
+    if (o->has_val)
+        lp->val_fraction = o->val_fraction;
+    if (o->patience)
+        lp->patience = o->patience;
+}
+
 void cli_learner(dv_learner_params *lp, const char *name, const char *known, const double *C,
                  const double *lambda, const double *tol)
 {
@@ -76,18 +141,19 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
     case 2021: o->groups_file = arg; return 1;
     case 2022: p->lava_entreg = cli_double("--entreg", arg); return 1;
     }
-    return 0;
+    return cli_mlp_opt(&o->mlp, c, arg);
 }
 
 /* Completes the learner settings; dies on invalid ones. */
 void cli_method_opts_finish(cli_method_opts *o)
 {
-    cli_learner(&o->vp.learner, o->learner, "logreg, ridge, ols, tree", o->has_C ? &o->C : NULL,
+    cli_learner(&o->vp.learner, o->learner, "logreg, ridge, ols, tree, mlp", o->has_C ? &o->C : NULL,
                 o->has_lambda ? &o->lambda : NULL, o->has_tol ? &o->tol : NULL);
     o->vp.learner.max_depth = o->max_depth;
     o->vp.learner.min_leaf = o->min_leaf;
     o->vp.learner.max_features = o->max_features;
     o->vp.learner.seed = o->vp.seed;
+    cli_mlp_apply(&o->mlp, &o->vp.learner);
     const char *why = dv_learner_params_check(&o->vp.learner);
     if (why)
         cli_die("learner %s: %s", o->learner, why);

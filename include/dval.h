@@ -301,8 +301,11 @@ typedef enum {
     DV_LEARNER_LOGREG = 0, /* L2 logistic regression (binary or multinomial) */
     DV_LEARNER_RIDGE = 1,  /* ridge regression: min ||Xw + b - y||^2 + lambda ||w||^2 */
     DV_LEARNER_OLS = 2,    /* least squares (ridge with lambda = 0) */
-    DV_LEARNER_TREE = 3    /* CART decision tree: Gini (classification) or squared error */
+    DV_LEARNER_TREE = 3,   /* CART decision tree: Gini (classification) or squared error */
+    DV_LEARNER_MLP = 4     /* multilayer perceptron (ReLU), trained by Adam on minibatches */
 } dv_learner_kind;
+
+#define DV_MLP_MAX_HIDDEN 8 /* hidden layers of an mlp, at most */
 
 typedef struct {
     dv_learner_kind kind;
@@ -313,14 +316,28 @@ typedef struct {
     int max_depth;   /* tree: maximum depth (root = 0); default 0 = unlimited */
     int min_leaf;    /* tree: minimum rows per leaf; default 1 */
     int max_features;/* tree: features tried per split, 0 = all; a random subset otherwise */
-    uint64_t seed;   /* tree: seed of the feature subsets */
+    uint64_t seed;   /* tree: seed of the feature subsets; mlp: of the weights, batches, hold-out */
+    /* mlp: fully connected ReLU layers, then a sigmoid (two classes), softmax
+     * (more) or linear (regression) output; the loss is the mean
+     * cross-entropy or half the mean squared error of a minibatch plus
+     * alpha / 2 ||W||^2 / batch (scikit-learn's MLP).  Weights and biases
+     * start uniform in +-1/sqrt(fan-in) (the common frameworks' default). */
+    size_t hidden[DV_MLP_MAX_HIDDEN]; /* hidden layer sizes; default 32, 32, 32 */
+    size_t n_hidden;    /* hidden layers used (0: a linear model); default 3 */
+    int epochs;         /* passes over the training rows; default 25 */
+    size_t batch_size;  /* rows per Adam step (the last batch may be smaller); default 1280 */
+    double lr;          /* Adam's step size; default 1e-3 */
+    double alpha;       /* L2 penalty on the weights, as scikit-learn's alpha; default 1e-4 */
+    double weight_decay;/* AdamW's decoupled decay per step (times lr); 0 = Adam; default 0 */
+    double val_fraction;/* early stopping: rows held out, 0 = off (train all epochs); default 0 */
+    int patience;       /* early stopping: epochs without a better held-out loss; default 10 */
 } dv_learner_params;
 
 DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
 /* NULL if valid, else a static message saying why not. */
 DV_API const char *dv_learner_params_check(const dv_learner_params *p);
-/* Parses "logreg", "ridge", "ols", "tree".  Returns DV_EINVAL for an unknown
- * name. */
+/* Parses "logreg", "ridge", "ols", "tree", "mlp".  Returns DV_EINVAL for an
+ * unknown name. */
 DV_API int dv_learner_from_name(const char *name, dv_learner_kind *out);
 DV_API const char *dv_learner_name(dv_learner_kind k);
 

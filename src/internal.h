@@ -193,6 +193,10 @@ struct dv_model {
     int converged;         /* 0 if the solver stopped before the tolerance */
     /* tree learner */
     struct dv__tree *tree; /* DV_LEARNER_TREE: the fitted tree (tree.c); else NULL */
+    /* mlp: layer widths d, hidden..., outputs (mlp.c); theta holds each
+     * layer's weights (out x in, row-major) then its biases */
+    size_t mlp_width[DV_MLP_MAX_HIDDEN + 2];
+    size_t mlp_layers;     /* weight layers: n_hidden + 1 (0 for other learners) */
 };
 
 /* Allocates a model with theta = 0, mode DV__MODEL_LINEAR, every class
@@ -238,6 +242,25 @@ void dv__tree_free(struct dv__tree *t);
 void dv__tree_shape(const dv_model *m, size_t *n_leaves, size_t *depth);
 
 /* end of tree learner ------------------------------------------------------- */
+
+/* multilayer perceptron (src/learn/mlp.c) ------------------------------------ */
+
+/* dv_model.mode of a fitted mlp (no linear fast path applies). */
+#define DV__MODEL_MLP 4
+
+/* Fits the mlp of m (from dv__model_alloc) on rows[0..n-1] of ds (rows ==
+ * NULL: every row); sets theta, mlp_width, mlp_layers, n_params and mode.
+ * p must have passed dv_learner_params_check.  BLAS runs on the calling
+ * thread (dv_model_fit arranges it). */
+int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                const int64_t *rows, size_t n, dv_error *err);
+/* n_rows x dv_model_outputs(m) values: class probabilities or the output. */
+int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *out);
+/* The mean loss of the mlp with parameters theta (m's layout) on rows
+ * X (n x d), y, and its gradient into grad (n_params): for the tests'
+ * finite differences.  alpha as in dv_learner_params. */
+double dv__mlp_loss_grad(const dv_model *m, const double *theta, const double *X,
+                         const double *y, size_t n, double alpha, double *grad);
 
 /* The logistic function 1 / (1 + e^-t), without overflow for either sign. */
 static inline double dv__sigmoid(double t)

@@ -52,6 +52,43 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
     p->min_leaf = 1;
     p->max_features = 0;
     p->seed = 0;
+    /* mlp: the reference code's classifier (3 hidden layers of 32, 25 epochs,
+     * batches of 1280, Adam at 1e-3) with scikit-learn's alpha */
+    memset(p->hidden, 0, sizeof p->hidden);
+    p->hidden[0] = p->hidden[1] = p->hidden[2] = 32;
+    p->n_hidden = 3;
+    p->epochs = 25;
+    p->batch_size = 1280;
+    p->lr = 1e-3;
+    p->alpha = 1e-4;
+    p->weight_decay = 0.0;
+    p->val_fraction = 0.0;
+    p->patience = 10;
+}
+
+/* The mlp's settings, or NULL when they are valid. */
+static const char *mlp_check(const dv_learner_params *p)
+{
+    if (p->n_hidden > DV_MLP_MAX_HIDDEN)
+        return "at most 8 hidden layers";
+    for (size_t l = 0; l < p->n_hidden; l++)
+        if (p->hidden[l] < 1 || p->hidden[l] > 1000000)
+            return "hidden layer sizes must be in 1..1000000";
+    if (p->epochs < 1)
+        return "epochs must be >= 1";
+    if (p->batch_size < 1)
+        return "batch_size must be >= 1";
+    if (!(p->lr > 0) || !isfinite(p->lr))
+        return "lr must be a finite number > 0";
+    if (!(p->alpha >= 0) || !isfinite(p->alpha))
+        return "alpha must be a finite number >= 0";
+    if (!(p->weight_decay >= 0) || !(p->lr * p->weight_decay < 1))
+        return "weight_decay must be >= 0 with lr * weight_decay < 1";
+    if (!(p->val_fraction >= 0 && p->val_fraction < 1))
+        return "val_fraction must be in [0, 1)";
+    if (p->patience < 1)
+        return "patience must be >= 1";
+    return NULL;
 }
 
 const char *dv_learner_params_check(const dv_learner_params *p)
@@ -59,7 +96,7 @@ const char *dv_learner_params_check(const dv_learner_params *p)
     if (!p)
         return "learner parameters are NULL";
     if (p->kind != DV_LEARNER_LOGREG && p->kind != DV_LEARNER_RIDGE && p->kind != DV_LEARNER_OLS &&
-        p->kind != DV_LEARNER_TREE)
+        p->kind != DV_LEARNER_TREE && p->kind != DV_LEARNER_MLP)
         return "unknown learner kind";
     if (!(p->C > 0) || !isfinite(p->C))
         return "C must be a finite number > 0";
@@ -78,12 +115,12 @@ const char *dv_learner_params_check(const dv_learner_params *p)
         if (p->max_features < 0)
             return "max_features must be >= 0 (0 = all features)";
     }
-    return NULL;
+    return p->kind == DV_LEARNER_MLP ? mlp_check(p) : NULL;
 }
 
 static const dv__name LEARNER_NAMES[] = {
     {"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS},
-    {"tree", DV_LEARNER_TREE}};
+    {"tree", DV_LEARNER_TREE}, {"mlp", DV_LEARNER_MLP}};
 
 int dv_learner_from_name(const char *name, dv_learner_kind *out)
 {
@@ -151,9 +188,10 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     if (why)
         return dv__err(err, DV_EINVAL, "invalid learner parameters: %s", why);
     int logreg = p->kind == DV_LEARNER_LOGREG, tree = p->kind == DV_LEARNER_TREE;
+    int mlp = p->kind == DV_LEARNER_MLP;
     if (logreg && ds->task != DV_TASK_CLASSIFICATION)
         return dv__err(err, DV_EINVAL, "learner logreg needs a classification dataset");
-    if (!logreg && !tree && ds->task != DV_TASK_REGRESSION)
+    if (!logreg && !tree && !mlp && ds->task != DV_TASK_REGRESSION)
         return dv__err(err, DV_EINVAL, "learner %s needs a regression dataset",
                        dv_learner_name(p->kind));
     if (!rows)
@@ -174,6 +212,17 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     dv_model *m;
     if (dv__model_alloc(&m, p->kind, ds->task, ds->d, ds->n_classes))
         return dv__err(err, DV_ENOMEM, "out of memory");
+    if (mlp) {
+        int nt = blas_serial_begin();
+        int mrc = dv__mlp_fit(m, p, ds, rows, n, err);
+        blas_serial_end(nt);
+        if (mrc != DV_OK) {
+            dv_model_free(m);
+            return mrc;
+        }
+        *out = m;
+        return DV_OK;
+    }
     if (tree) {
         int trc = dv__tree_fit(m, p, ds, rows, n, err);
         if (trc != DV_OK) {
@@ -219,21 +268,23 @@ size_t dv_model_outputs(const dv_model *m)
     return m->task == DV_TASK_CLASSIFICATION ? m->n_classes : 1;
 }
 
-static void predict(const dv_model *m, const double *X, size_t n_rows, double *out)
+static int predict(const dv_model *m, const double *X, size_t n_rows, double *out)
 {
     size_t d = m->d, K = m->n_classes;
     const double *th = m->theta;
 
     if (m->kind == DV_LEARNER_TREE && m->tree) {
         dv__tree_predict(m, X, n_rows, out);
-        return;
+        return 0;
     }
+    if (m->mode == DV__MODEL_MLP)
+        return dv__mlp_predict(m, X, n_rows, out);
     if (m->task == DV_TASK_REGRESSION) {
         for (size_t i = 0; i < n_rows; i++)
             out[i] = th[d];
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n_rows, (int)d, 1.0, X, (int)d, th, 1, 1.0,
                     out, 1);
-        return;
+        return 0;
     }
     if (m->mode == DV__MODEL_UNIFORM || m->mode == DV__MODEL_ONE_CLASS || K == 1) {
         for (size_t i = 0; i < n_rows; i++)
@@ -242,7 +293,7 @@ static void predict(const dv_model *m, const double *X, size_t n_rows, double *o
                                                         : (double)(k == m->const_class);
                 out[i * K + k] = K == 1 ? 1.0 : v;
             }
-        return;
+        return 0;
     }
     if (K == 2) {
         /* z into out[0..n), then spread to (p0, p1) from the back so that
@@ -256,7 +307,7 @@ static void predict(const dv_model *m, const double *X, size_t n_rows, double *o
             out[2 * i] = dv__sigmoid(-z);
             out[2 * i + 1] = dv__sigmoid(z);
         }
-        return;
+        return 0;
     }
     /* Multinomial: logits = X W^T + b over the K blocks (stride d + 1),
      * softmax over the present classes; absent classes get 0. */
@@ -278,6 +329,7 @@ static void predict(const dv_model *m, const double *X, size_t n_rows, double *o
         for (size_t k = 0; k < K; k++)
             o[k] /= s;
     }
+    return 0;
 }
 
 int dv_model_predict(const dv_model *m, const double *X, size_t n_rows, size_t n_cols,
@@ -290,9 +342,9 @@ int dv_model_predict(const dv_model *m, const double *X, size_t n_rows, size_t n
     if (n_rows == 0)
         return DV_OK;
     int nt = blas_serial_begin();
-    predict(m, X, n_rows, out);
+    int rc = predict(m, X, n_rows, out);
     blas_serial_end(nt);
-    return DV_OK;
+    return rc;
 }
 
 size_t dv_model_coef(const dv_model *m, double *out, size_t len)

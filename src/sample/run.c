@@ -57,6 +57,21 @@ static uint64_t fingerprint(const dv__sctx *cx)
     h = fnv(h, iv, sizeof iv);
     if (cx->mode == DV_CARD_GRID)
         h = fnv(h, cx->cards, cx->n_cards * sizeof(int64_t));
+    /* The settings of the learners that have more (only for them, so the
+     * fingerprints of other runs stay as they were). */
+    if (cx->lp.kind == DV_LEARNER_TREE) {
+        int64_t tv[4] = {cx->lp.max_depth, cx->lp.min_leaf, cx->lp.max_features,
+                         (int64_t)cx->lp.seed};
+        h = fnv(h, tv, sizeof tv);
+    } else if (cx->lp.kind == DV_LEARNER_MLP) {
+        int64_t mv[4] = {(int64_t)cx->lp.n_hidden, cx->lp.epochs, (int64_t)cx->lp.batch_size,
+                         cx->lp.patience};
+        double md[4] = {cx->lp.lr, cx->lp.alpha, cx->lp.weight_decay, cx->lp.val_fraction};
+        h = fnv(h, cx->lp.hidden, cx->lp.n_hidden * sizeof(size_t));
+        h = fnv(h, mv, sizeof mv);
+        h = fnv(h, md, sizeof md);
+        h = fnv(h, &cx->lp.seed, sizeof cx->lp.seed);
+    }
     h = fnv(h, &cx->seed, sizeof cx->seed);
     return h;
 }
@@ -80,6 +95,25 @@ static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t co
 }
 
 static const char *PROGRESS_KEY = "\"progress\": ";
+
+/* The settings of the tree and the mlp learners, as more members of the
+ * learner's object. */
+static void write_learner_extra(FILE *f, const dv_learner_params *lp)
+{
+    if (lp->kind == DV_LEARNER_TREE)
+        fprintf(f, ", \"max_depth\": %d, \"min_leaf\": %d, \"max_features\": %d, \"seed\": %llu",
+                lp->max_depth, lp->min_leaf, lp->max_features, (unsigned long long)lp->seed);
+    if (lp->kind != DV_LEARNER_MLP)
+        return;
+    fprintf(f, ", \"hidden\": [");
+    for (size_t l = 0; l < lp->n_hidden; l++)
+        fprintf(f, "%s%zu", l ? ", " : "", lp->hidden[l]);
+    fprintf(f, "], \"epochs\": %d, \"batch_size\": %zu, \"lr\": %.17g, \"alpha\": %.17g, "
+               "\"weight_decay\": %.17g, \"val_fraction\": %.17g, \"patience\": %d, "
+               "\"seed\": %llu",
+            lp->epochs, lp->batch_size, lp->lr, lp->alpha, lp->weight_decay, lp->val_fraction,
+            lp->patience, (unsigned long long)lp->seed);
+}
 
 /* Writes run.json for a new run. */
 static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *extra,
@@ -110,8 +144,10 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
         }
     }
     fprintf(f, "  \"learner\": {\"name\": \"%s\", \"C\": %.17g, \"lambda\": %.17g, \"tol\": %.17g, "
-               "\"max_iter\": %d},\n",
+               "\"max_iter\": %d",
             dv_learner_name(cx->lp.kind), cx->lp.C, cx->lp.lambda, cx->lp.tol, cx->lp.max_iter);
+    write_learner_extra(f, &cx->lp);
+    fprintf(f, "},\n");
     fprintf(f, "  \"metric\": \"%s\",\n", dv_metric_name(cx->metric));
     fprintf(f, "  \"mode\": \"%s\",\n", cx->mode == DV_CARD_GRID ? "grid" : "uniform");
     fprintf(f, "  \"samples\": %zu,\n  \"min_card\": %lld,\n  \"max_card\": %lld,\n", cx->n_samples,

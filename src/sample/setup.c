@@ -101,10 +101,11 @@ static int check_setup(dv__sctx *cx, const dv_dataset *train, const dv_dataset *
     if (train->task != val->task)
         return dv__err(err, DV_EINVAL, "training and validation tasks differ");
     int is_clf = train->task == DV_TASK_CLASSIFICATION;
-    if (is_clf && p->learner.kind != DV_LEARNER_LOGREG)
+    dv_learner_kind kind = p->learner.kind;
+    if (is_clf && (kind == DV_LEARNER_RIDGE || kind == DV_LEARNER_OLS))
         return dv__err(err, DV_EINVAL, "learner '%s' is for regression; the task is classification",
-                       dv_learner_name(p->learner.kind));
-    if (!is_clf && p->learner.kind == DV_LEARNER_LOGREG)
+                       dv_learner_name(kind));
+    if (!is_clf && kind == DV_LEARNER_LOGREG)
         return dv__err(err, DV_EINVAL, "learner 'logreg' is for classification; the task is regression");
     int rc = dv__resolve_metric(p->metric, train->task, &cx->metric, err);
     if (rc)

@@ -90,6 +90,24 @@ expect_fail "exact on too many points" "at most 24 players" $DVAL value --method
 expect_fail "bad rho" "rho" $DVAL eval noisy "${D[@]}" --methods loo --rho 1.5
 expect_fail "regression with cg" "classification" $DVAL value --method cg --data "$T/d.csv" --task regression --learner ridge -o "$T/x.csv"
 [ ! -e "$T/x.csv" ] && ok "failed methods write nothing" || bad "output written by a failed method"
+# The mlp learner: its options reach the fit (a different seed or size gives
+# other values), the sampler records them and refuses to resume with others,
+# bad values are named.
+M=(--learner mlp --hidden 8 --epochs 5 --mlp-batch 32)
+$DVAL value --method loo "${D[@]}" "${M[@]}" -o "$T/mlp1.csv" -q \
+    && $DVAL value --method loo "${D[@]}" "${M[@]}" -o "$T/mlp2.csv" -q \
+    && $DVAL value --method loo "${D[@]}" "${M[@]}" --hidden 9 -o "$T/mlp3.csv" -q \
+    && cmp -s "$T/mlp1.csv" "$T/mlp2.csv" && ! cmp -s "$T/mlp1.csv" "$T/mlp3.csv" \
+    && grep -q '"learner": "mlp"' "$T/mlp1.csv.json" \
+    && ok "value --learner mlp: repeatable, its options used" || bad "value --learner mlp"
+$DVAL sample "${D[@]}" "${M[@]}" -o "$T/mrun" --points 4 --samples 2 --min-card 20 --max-card 40 -q \
+    && $PY -c "import json,sys; l=json.load(open(sys.argv[1]))['learner']; assert l['name']=='mlp' and l['hidden']==[8] and l['epochs']==5 and l['batch_size']==32" "$T/mrun/run.json" \
+    && ok "sample --learner mlp records its settings" || bad "sample --learner mlp"
+expect_fail "resume with other mlp settings" "other data or settings" $DVAL sample "${D[@]}" --learner mlp --hidden 9 --epochs 5 --mlp-batch 32 -o "$T/mrun" --points 4 --samples 2 --min-card 20 --max-card 40 -q --resume
+expect_fail "unknown mlp preset" "unknown preset 'big'" $DVAL value --method loo "${D[@]}" --learner mlp --mlp-preset big -o "$T/x.csv"
+expect_fail "zero hidden units" "--hidden" $DVAL value --method loo "${D[@]}" --learner mlp --hidden 8,0 -o "$T/x.csv"
+expect_fail "negative step size" "lr must be" $DVAL value --method loo "${D[@]}" --learner mlp --lr -1 -o "$T/x.csv"
+expect_fail "hold out everything" "val_fraction" $DVAL value --method loo "${D[@]}" --learner mlp --early-stop 1 -o "$T/x.csv"
 for c in "value --method tmc" "eval noisy"; do
     $DVAL $c --help | grep -q "usage: dval" && ok "$c --help" || bad "$c --help"
 done

@@ -1,0 +1,446 @@
+/*
+ * mlp.c -- the multilayer perceptron learner: fully connected layers with
+ * ReLU, a sigmoid (two classes), softmax (more classes) or linear
+ * (regression) output, trained by Adam (Kingma & Ba, ICLR 2015) or AdamW
+ * (Loshchilov & Hutter, ICLR 2019) on seeded minibatches, with optional
+ * early stopping on a held-out fraction of the rows.
+ *
+ * The loss of a minibatch of b rows is scikit-learn's: the mean
+ * cross-entropy (or half the mean squared error) plus alpha / 2 ||W||^2 / b
+ * over the weights (not the biases).  Weights and biases start uniform in
+ * +-1/sqrt(fan-in), the default of the common frameworks.  Every random
+ * choice (initial weights, the order of the rows in each epoch, the
+ * held-out rows) comes from streams keyed by the seed, and the products run
+ * on the calling thread, so a fit is the same bit for bit for any number of
+ * threads.  A fit always starts from its own seeded weights (warm starts
+ * are not used: they would make a subset's model depend on earlier fits).
+ */
+#include "internal.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#define ADAM_B1 0.9
+#define ADAM_B2 0.999
+#define ADAM_EPS 1e-8
+#define PREDICT_CHUNK 1024
+
+/* Buffers of one forward and backward pass over at most cap rows. */
+typedef struct {
+    const dv_model *m;
+    size_t L, cap;          /* weight layers, rows */
+    const size_t *w;        /* widths w[0..L] */
+    size_t off[DV_MLP_MAX_HIDDEN + 2]; /* offset of layer l's weights in theta (l = 1..L) */
+    double *A[DV_MLP_MAX_HIDDEN + 2];  /* activations, cap x w[l] */
+    double *D, *D2;         /* deltas, cap x max width */
+} pass;
+
+static void pass_free(pass *ps)
+{
+    for (size_t l = 0; l <= ps->L; l++)
+        dv__free(ps->A[l]);
+    dv__free(ps->D);
+    dv__free(ps->D2);
+}
+
+static int pass_init(pass *ps, const dv_model *m, size_t cap)
+{
+    memset(ps, 0, sizeof *ps);
+    ps->m = m;
+    ps->L = m->mlp_layers;
+    ps->w = m->mlp_width;
+    ps->cap = cap ? cap : 1;
+    size_t maxw = 0, off = 0;
+    for (size_t l = 0; l <= ps->L; l++) {
+        maxw = ps->w[l] > maxw ? ps->w[l] : maxw;
+        ps->A[l] = dv__malloc(ps->cap * (ps->w[l] ? ps->w[l] : 1) * sizeof(double));
+        if (!ps->A[l])
+            return DV_ENOMEM;
+        if (l > 0) {
+            ps->off[l] = off;
+            off += ps->w[l] * ps->w[l - 1] + ps->w[l];
+        }
+    }
+    ps->D = dv__malloc(ps->cap * maxw * sizeof(double));
+    ps->D2 = dv__malloc(ps->cap * maxw * sizeof(double));
+    return ps->D && ps->D2 ? DV_OK : DV_ENOMEM;
+}
+
+/* The layer widths of an mlp for d features: d, the hidden sizes, and one
+ * output (two classes, regression) or K (more classes). */
+static size_t set_widths(dv_model *m, const dv_learner_params *p)
+{
+    size_t K = m->n_classes, L = p->n_hidden + 1, np = 0;
+    m->mlp_width[0] = m->d;
+    for (size_t l = 1; l < L; l++)
+        m->mlp_width[l] = p->hidden[l - 1];
+    m->mlp_width[L] = m->task == DV_TASK_CLASSIFICATION && K > 2 ? K : 1;
+    m->mlp_layers = L;
+    for (size_t l = 1; l <= L; l++)
+        np += m->mlp_width[l] * m->mlp_width[l - 1] + m->mlp_width[l];
+    return np;
+}
+
+/* Activations of rows X (nb x d) under theta; the output layer's are
+ * pre-activations (logits or the regression output). */
+static void forward(pass *ps, const double *theta, const double *X, size_t nb)
+{
+    memcpy(ps->A[0], X, nb * ps->w[0] * sizeof(double));
+    for (size_t l = 1; l <= ps->L; l++) {
+        size_t in = ps->w[l - 1], out = ps->w[l];
+        const double *W = theta + ps->off[l], *b = W + out * in;
+        double *Z = ps->A[l];
+        for (size_t i = 0; i < nb; i++)
+            memcpy(Z + i * out, b, out * sizeof(double));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)out, (int)in, 1.0,
+                    ps->A[l - 1], (int)in, W, (int)in, 1.0, Z, (int)out);
+        if (l < ps->L)
+            for (size_t i = 0; i < nb * out; i++)
+                Z[i] = Z[i] > 0.0 ? Z[i] : 0.0;
+    }
+}
+
+/* log(1 + e^t) without overflow or cancellation. */
+static double softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
+
+/* The summed loss of the nb rows from the output layer, and the output
+ * deltas dLoss/dz divided by `scale` into ps->D. */
+static double output_loss(pass *ps, const double *y, size_t nb, double scale)
+{
+    const dv_model *m = ps->m;
+    size_t o = ps->w[ps->L];
+    const double *Z = ps->A[ps->L];
+    double *D = ps->D, loss = 0.0;
+    for (size_t i = 0; i < nb; i++) {
+        const double *z = Z + i * o;
+        double *dz = D + i * o;
+        if (m->task == DV_TASK_REGRESSION) {
+            double r = z[0] - y[i];
+            loss += 0.5 * r * r;
+            dz[0] = r / scale;
+        } else if (o == 1) {
+            int pos = y[i] > 0.5;
+            loss += softplus(pos ? -z[0] : z[0]);
+            dz[0] = (dv__sigmoid(z[0]) - (pos ? 1.0 : 0.0)) / scale;
+        } else {
+            size_t c = (size_t)y[i];
+            double mx = z[0], s = 0.0;
+            for (size_t k = 1; k < o; k++)
+                mx = fmax(mx, z[k]);
+            for (size_t k = 0; k < o; k++)
+                s += (dz[k] = exp(z[k] - mx));
+            loss += mx + log(s) - z[c];
+            for (size_t k = 0; k < o; k++)
+                dz[k] = (dz[k] / s - (k == c ? 1.0 : 0.0)) / scale;
+        }
+    }
+    return loss;
+}
+
+/* Gradient of the batch loss into grad (n_params) from the deltas in
+ * ps->D, with the penalty's term alpha / scale * W. */
+static void backward(pass *ps, const double *theta, size_t nb, double alpha, double scale,
+                     double *grad)
+{
+    double *D = ps->D, *D2 = ps->D2;
+    for (size_t l = ps->L; l >= 1; l--) {
+        size_t in = ps->w[l - 1], out = ps->w[l];
+        const double *W = theta + ps->off[l];
+        double *gW = grad + ps->off[l], *gb = gW + out * in;
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)nb, 1.0, D,
+                    (int)out, ps->A[l - 1], (int)in, 0.0, gW, (int)in);
+        for (size_t q = 0; q < out * in; q++)
+            gW[q] += alpha / scale * W[q];
+        for (size_t k = 0; k < out; k++)
+            gb[k] = 0.0;
+        for (size_t i = 0; i < nb; i++)
+            for (size_t k = 0; k < out; k++)
+                gb[k] += D[i * out + k];
+        if (l == 1)
+            break;
+        /* delta_{l-1} = (delta_l W_l) .* relu'(z_{l-1}) */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)in, (int)out, 1.0, D,
+                    (int)out, W, (int)in, 0.0, D2, (int)in);
+        const double *A = ps->A[l - 1];
+        for (size_t q = 0; q < nb * in; q++)
+            D2[q] = A[q] > 0.0 ? D2[q] : 0.0;
+        double *t = D;
+        D = D2;
+        D2 = t;
+    }
+}
+
+/* The penalty alpha / 2 ||W||^2 over the weights (not the biases). */
+static double penalty(const pass *ps, const double *theta, double alpha)
+{
+    double s = 0.0;
+    for (size_t l = 1; l <= ps->L; l++) {
+        const double *W = theta + ps->off[l];
+        for (size_t q = 0; q < ps->w[l] * ps->w[l - 1]; q++)
+            s += W[q] * W[q];
+    }
+    return 0.5 * alpha * s;
+}
+
+double dv__mlp_loss_grad(const dv_model *m, const double *theta, const double *X,
+                         const double *y, size_t n, double alpha, double *grad)
+{
+    pass ps;
+    double loss = NAN;
+    if (n > 0 && pass_init(&ps, m, n) == DV_OK) {
+        forward(&ps, theta, X, n);
+        loss = (output_loss(&ps, y, n, (double)n) + penalty(&ps, theta, alpha)) / (double)n;
+        if (grad)
+            backward(&ps, theta, n, alpha, (double)n, grad);
+    }
+    if (n > 0)
+        pass_free(&ps);
+    return loss;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Training                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Weights and biases uniform in +-1/sqrt(fan-in), one stream per layer. */
+static void init_weights(const pass *ps, double *theta, uint64_t seed)
+{
+    for (size_t l = 1; l <= ps->L; l++) {
+        size_t in = ps->w[l - 1], out = ps->w[l];
+        double bound = 1.0 / sqrt((double)(in ? in : 1));
+        dv_rng r;
+        dv_rng_seed(&r, seed, 0x4d4c5000ULL + l); /* "MLP" */
+        double *W = theta + ps->off[l];
+        for (size_t q = 0; q < out * in + out; q++)
+            W[q] = bound * (2.0 * dv_rng_uniform(&r) - 1.0);
+    }
+}
+
+/* order := a seeded permutation of 0..n-1. */
+static void shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream)
+{
+    dv_rng r;
+    dv_rng_seed(&r, seed, stream);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)dv_rng_below(&r, i), t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+}
+
+/* What a fit works on: the rows, the parameters and Adam's moments. */
+typedef struct {
+    const dv_learner_params *p;
+    pass ps;
+    size_t n, d, n_train, n_held; /* rows: the first n_train of order train, the rest are held out */
+    double *X, *y;                /* n x d gathered rows, n targets */
+    size_t *order;
+    double *theta, *grad, *mom1, *mom2, *best, *Xb, *yb;
+    size_t np;
+    long step;
+} trainer;
+
+static void trainer_free(trainer *t)
+{
+    pass_free(&t->ps);
+    void *ptrs[] = {t->X, t->y, t->order, t->theta, t->grad, t->mom1, t->mom2, t->best, t->Xb,
+                    t->yb};
+    for (size_t i = 0; i < DV__COUNT(ptrs); i++)
+        dv__free(ptrs[i]);
+}
+
+/* One Adam (or AdamW) step on the batch of rows order[from..from + nb). */
+static void adam_step(trainer *t, size_t from, size_t nb)
+{
+    const dv_learner_params *p = t->p;
+    size_t d = t->d;
+    for (size_t i = 0; i < nb; i++) {
+        size_t r = t->order[from + i];
+        memcpy(t->Xb + i * d, t->X + r * d, d * sizeof(double));
+        t->yb[i] = t->y[r];
+    }
+    forward(&t->ps, t->theta, t->Xb, nb);
+    output_loss(&t->ps, t->yb, nb, (double)nb);
+    backward(&t->ps, t->theta, nb, p->alpha, (double)nb, t->grad);
+    t->step++;
+    double c1 = 1.0 - pow(ADAM_B1, (double)t->step), c2 = 1.0 - pow(ADAM_B2, (double)t->step);
+    double decay = 1.0 - p->lr * p->weight_decay;
+    for (size_t q = 0; q < t->np; q++) {
+        double g = t->grad[q];
+        t->mom1[q] = ADAM_B1 * t->mom1[q] + (1.0 - ADAM_B1) * g;
+        t->mom2[q] = ADAM_B2 * t->mom2[q] + (1.0 - ADAM_B2) * g * g;
+        if (p->weight_decay > 0)
+            t->theta[q] *= decay;
+        t->theta[q] -= p->lr * (t->mom1[q] / c1) / (sqrt(t->mom2[q] / c2) + ADAM_EPS);
+    }
+}
+
+/* The mean loss (no penalty) of the held-out rows. */
+static double held_out_loss(trainer *t)
+{
+    size_t d = t->d, done = 0;
+    double loss = 0.0;
+    while (done < t->n_held) {
+        size_t nb = t->n_held - done < t->ps.cap ? t->n_held - done : t->ps.cap;
+        for (size_t i = 0; i < nb; i++) {
+            size_t r = t->order[t->n_train + done + i];
+            memcpy(t->Xb + i * d, t->X + r * d, d * sizeof(double));
+            t->yb[i] = t->y[r];
+        }
+        forward(&t->ps, t->theta, t->Xb, nb);
+        loss += output_loss(&t->ps, t->yb, nb, 1.0);
+        done += nb;
+    }
+    return loss / (double)t->n_held;
+}
+
+/* The epochs: seeded batches of the training rows; with a held-out part,
+ * stop after patience epochs without a lower held-out loss and keep the
+ * best parameters.  Returns the epochs run. */
+static int train(trainer *t)
+{
+    const dv_learner_params *p = t->p;
+    double best = INFINITY;
+    int since = 0, e;
+    for (e = 0; e < p->epochs; e++) {
+        shuffle(t->order, t->n_train, p->seed, 0x45504f43ULL + (uint64_t)e); /* "EPOC" */
+        for (size_t from = 0; from < t->n_train; from += p->batch_size) {
+            size_t nb = t->n_train - from < p->batch_size ? t->n_train - from : p->batch_size;
+            adam_step(t, from, nb);
+        }
+        if (!t->n_held)
+            continue;
+        double v = held_out_loss(t);
+        if (v < best) {
+            best = v;
+            since = 0;
+            memcpy(t->best, t->theta, t->np * sizeof(double));
+        } else if (++since >= p->patience) {
+            e++;
+            break;
+        }
+    }
+    if (t->n_held && isfinite(best))
+        memcpy(t->theta, t->best, t->np * sizeof(double));
+    return e;
+}
+
+/* The training rows and targets; *n_present and *last count the classes. */
+static int gather(trainer *t, const dv_dataset *ds, const int64_t *rows, size_t n, size_t K,
+                  size_t *n_present, size_t *last, dv_error *err)
+{
+    size_t d = ds->d;
+    t->X = dv__malloc((n ? n : 1) * d * sizeof(double) + 1);
+    t->y = dv__malloc((n ? n : 1) * sizeof(double));
+    t->order = dv__malloc((n ? n : 1) * sizeof(size_t));
+    if (!t->X || !t->y || !t->order)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    unsigned char seen[256] = {0};
+    *n_present = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows ? (size_t)rows[i] : i;
+        memcpy(t->X + i * d, ds->X + r * d, d * sizeof(double));
+        t->y[i] = ds->y[r];
+        t->order[i] = i;
+        if (K > 0 && K <= 256 && !seen[(size_t)ds->y[r]]) {
+            seen[(size_t)ds->y[r]] = 1;
+            ++*n_present;
+            *last = (size_t)ds->y[r];
+        }
+    }
+    return DV_OK;
+}
+
+int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                const int64_t *rows, size_t n, dv_error *err)
+{
+    size_t K = m->n_classes;
+    if (m->task == DV_TASK_CLASSIFICATION && K > 256)
+        return dv__err(err, DV_EINVAL, "mlp: at most 256 classes");
+    size_t np = set_widths(m, p);
+    dv__free(m->theta);
+    m->theta = dv__calloc(np, sizeof(double));
+    m->n_params = np;
+    m->mode = DV__MODEL_MLP;
+    if (!m->theta)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    trainer t = {.p = p, .n = n, .d = ds->d, .n_train = n, .np = np};
+    size_t n_present = 0, last = 0;
+    int rc = gather(&t, ds, rows, n, K, &n_present, &last, err);
+    if (!rc && m->task == DV_TASK_CLASSIFICATION && n_present < 2) {
+        /* no rows: the uniform prior; one class: that class */
+        m->mode = n_present == 0 ? DV__MODEL_UNIFORM : DV__MODEL_ONE_CLASS;
+        m->const_class = last;
+        trainer_free(&t);
+        return DV_OK;
+    }
+    if (!rc && n == 0) { /* regression without rows: all-zero parameters predict 0 */
+        trainer_free(&t);
+        return DV_OK;
+    }
+    /* Held-out rows for early stopping: the last of a seeded permutation. */
+    size_t held = (size_t)llround(p->val_fraction * (double)n);
+    if (!rc && p->val_fraction > 0 && held >= 1 && held < n) {
+        shuffle(t.order, n, p->seed, 0x484f4c44ULL); /* "HOLD" */
+        t.n_held = held;
+        t.n_train = n - held;
+    }
+    size_t cap = p->batch_size < n ? p->batch_size : n;
+    if (!rc && pass_init(&t.ps, m, cap))
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    if (!rc) {
+        t.theta = m->theta;
+        t.grad = dv__malloc(np * sizeof(double));
+        t.mom1 = dv__calloc(np, sizeof(double));
+        t.mom2 = dv__calloc(np, sizeof(double));
+        t.best = dv__malloc(np * sizeof(double));
+        t.Xb = dv__malloc(cap * ds->d * sizeof(double) + 1);
+        t.yb = dv__malloc(cap * sizeof(double));
+        if (!t.grad || !t.mom1 || !t.mom2 || !t.best || !t.Xb || !t.yb)
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    if (!rc) {
+        init_weights(&t.ps, m->theta, p->seed);
+        m->iterations = train(&t);
+    }
+    t.theta = NULL; /* m's */
+    trainer_free(&t);
+    return rc;
+}
+
+int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *out)
+{
+    size_t o = m->mlp_width[m->mlp_layers], K = m->n_classes, d = m->d;
+    size_t cap = n_rows < PREDICT_CHUNK ? n_rows : PREDICT_CHUNK;
+    pass ps;
+    if (pass_init(&ps, m, cap)) {
+        pass_free(&ps);
+        return DV_ENOMEM;
+    }
+    for (size_t done = 0; done < n_rows; done += cap) {
+        size_t nb = n_rows - done < cap ? n_rows - done : cap;
+        forward(&ps, m->theta, X + done * d, nb);
+        const double *Z = ps.A[ps.L];
+        for (size_t i = 0; i < nb; i++) {
+            const double *z = Z + i * o;
+            double *y = out + (done + i) * (m->task == DV_TASK_REGRESSION ? 1 : K);
+            if (m->task == DV_TASK_REGRESSION) {
+                y[0] = z[0];
+            } else if (o == 1) {
+                y[0] = dv__sigmoid(-z[0]);
+                y[1] = dv__sigmoid(z[0]);
+            } else {
+                double mx = z[0], s = 0.0;
+                for (size_t k = 1; k < o; k++)
+                    mx = fmax(mx, z[k]);
+                for (size_t k = 0; k < o; k++)
+                    s += (y[k] = exp(z[k] - mx));
+                for (size_t k = 0; k < o; k++)
+                    y[k] /= s;
+            }
+        }
+    }
+    pass_free(&ps);
+    return DV_OK;
+}
