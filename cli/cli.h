@@ -69,7 +69,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
 
 #define CLI_METHOD_HELP                                                                     \
     "Method options:\n"                                                                     \
-    "  --learner NAME       logreg (default), ridge, ols, tree, mlp\n"                      \
+    "  --learner NAME       logreg (default), ridge, ols, tree, mlp, knn\n"                 \
     "  --C X, --lambda X    learner regularization (defaults 1)\n"                          \
     "  --tol X              logreg: converged when the gradient norm <= X max(1, its\n"   \
     "                       norm at 0) (default 1e-10; larger is faster, less exact)\n"    \
@@ -109,8 +109,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
     CLI_MLP_LONGOPTS
 
-/* The mlp learner's options (codes 1200..1299), shared by every command that
- * takes --learner. */
+/* The mlp and knn learners' options (codes 1200..1299), shared by every
+ * command that takes --learner. */
 typedef struct {
     const char *preset;
     size_t hidden[DV_MLP_MAX_HIDDEN], n_hidden;
@@ -118,13 +118,16 @@ typedef struct {
     size_t batch;
     double lr, alpha, weight_decay, val_fraction;
     int has_lr, has_alpha, has_wd, has_val;
+    size_t neighbors;       /* knn: k (0: the default) */
+    const char *knn_weights;/* knn: "uniform" or "distance" (NULL: the default) */
 } cli_mlp_opts;
 #define CLI_MLP_LONGOPTS                                                                    \
     {"hidden", required_argument, 0, 1200}, {"epochs", required_argument, 0, 1201},         \
     {"mlp-batch", required_argument, 0, 1202}, {"lr", required_argument, 0, 1203},         \
     {"alpha", required_argument, 0, 1204}, {"weight-decay", required_argument, 0, 1205},   \
     {"early-stop", required_argument, 0, 1206}, {"patience", required_argument, 0, 1207},  \
-    {"mlp-preset", required_argument, 0, 1208}
+    {"mlp-preset", required_argument, 0, 1208}, {"neighbors", required_argument, 0, 1209},  \
+    {"knn-weights", required_argument, 0, 1210}
 #define CLI_MLP_HELP                                                                       \
     "mlp options (--learner mlp):\n"                                                       \
     "  --mlp-preset NAME    reference (default: 3 hidden layers of 32, 25 epochs,\n"      \
@@ -135,7 +138,10 @@ typedef struct {
     "  --alpha X            L2 penalty on the weights (scikit-learn's alpha)\n"           \
     "  --weight-decay X     AdamW's decoupled weight decay (0 = Adam)\n"                  \
     "  --early-stop F       hold out a fraction F of the rows and stop after --patience\n" \
-    "                       epochs (default 10) without a lower held-out loss\n"
+    "                       epochs (default 10) without a lower held-out loss\n"         \
+    "knn options (--learner knn):\n"                                                       \
+    "  --neighbors K        neighbours (default 50, the reference code's model)\n"        \
+    "  --knn-weights W      distance (default: 1 / distance) or uniform\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
 /* Applies the preset, then the options given, to lp (an mlp's settings). */

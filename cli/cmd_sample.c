@@ -21,7 +21,7 @@ static const char *USAGE =
     "\n"
     "Sampling options:\n"
     "  -o, --out DIR        run directory (required)\n"
-    "  --learner NAME       logreg (default), ridge, ols, tree or mlp (other learners\n"
+    "  --learner NAME       logreg (default), ridge, ols, tree, mlp or knn (other learners\n"
     "                       than binary logistic regression fit every subset in full)\n"
     "  --C X                logreg: inverse L2 strength (default 1)\n"
     "  --lambda X           ridge penalty (default 1)\n"
@@ -260,7 +260,7 @@ int cmd_sample(int argc, char **argv)
         cli_die("--points and --points-file exclude each other");
     if (cards && sp.mode != DV_CARD_GRID)
         cli_die("--cards needs --mode grid");
-    cli_learner(&sp.learner, learner, "logreg, ridge, ols, tree, mlp", has_C ? &C : NULL,
+    cli_learner(&sp.learner, learner, "logreg, ridge, ols, tree, mlp, knn", has_C ? &C : NULL,
                 has_lambda ? &lambda : NULL, has_tol ? &tol : NULL);
     sp.learner.seed = sp.seed;
     cli_mlp_apply(&mlp, &sp.learner);

@@ -40,6 +40,12 @@ int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
             cli_die("--mlp-preset: unknown preset '%s' (reference, sklearn-1000)", arg);
         o->preset = arg;
         return 1;
+    case 1209: o->neighbors = (size_t)cli_int("--neighbors", arg, 1, INT32_MAX); return 1;
+    case 1210:
+        if (strcmp(arg, "uniform") != 0 && strcmp(arg, "distance") != 0)
+            cli_die("--knn-weights: '%s' is neither uniform nor distance", arg);
+        o->knn_weights = arg;
+        return 1;
     }
     return 0;
 }
@@ -73,6 +79,10 @@ void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp)
         lp->val_fraction = o->val_fraction;
     if (o->patience)
         lp->patience = o->patience;
+    if (o->neighbors)
+        lp->neighbors = o->neighbors;
+    if (o->knn_weights)
+        lp->distance_weights = strcmp(o->knn_weights, "distance") == 0;
 }
 
 void cli_learner(dv_learner_params *lp, const char *name, const char *known, const double *C,
@@ -147,7 +157,7 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
 /* Completes the learner settings; dies on invalid ones. */
 void cli_method_opts_finish(cli_method_opts *o)
 {
-    cli_learner(&o->vp.learner, o->learner, "logreg, ridge, ols, tree, mlp", o->has_C ? &o->C : NULL,
+    cli_learner(&o->vp.learner, o->learner, "logreg, ridge, ols, tree, mlp, knn", o->has_C ? &o->C : NULL,
                 o->has_lambda ? &o->lambda : NULL, o->has_tol ? &o->tol : NULL);
     o->vp.learner.max_depth = o->max_depth;
     o->vp.learner.min_leaf = o->min_leaf;

@@ -302,7 +302,8 @@ typedef enum {
     DV_LEARNER_RIDGE = 1,  /* ridge regression: min ||Xw + b - y||^2 + lambda ||w||^2 */
     DV_LEARNER_OLS = 2,    /* least squares (ridge with lambda = 0) */
     DV_LEARNER_TREE = 3,   /* CART decision tree: Gini (classification) or squared error */
-    DV_LEARNER_MLP = 4     /* multilayer perceptron (ReLU), trained by Adam on minibatches */
+    DV_LEARNER_MLP = 4,    /* multilayer perceptron (ReLU), trained by Adam on minibatches */
+    DV_LEARNER_KNN = 5     /* k nearest neighbours (Euclidean), uniform or distance weights */
 } dv_learner_kind;
 
 #define DV_MLP_MAX_HIDDEN 8 /* hidden layers of an mlp, at most */
@@ -331,13 +332,20 @@ typedef struct {
     double weight_decay;/* AdamW's decoupled decay per step (times lr); 0 = Adam; default 0 */
     double val_fraction;/* early stopping: rows held out, 0 = off (train all epochs); default 0 */
     int patience;       /* early stopping: epochs without a better held-out loss; default 10 */
+    /* knn: the class frequencies (or the mean target) of the k training rows
+     * nearest to a query (ties by row order), weighted by 1 / distance when
+     * distance_weights (rows at distance 0 then take all the weight), as
+     * scikit-learn's KNeighbors models.  The reference code's knn model is
+     * k = 50 with distance weights, the default. */
+    size_t neighbors;   /* k; default 50 (all rows when a fit has fewer) */
+    int distance_weights; /* nonzero: weights 1 / distance; default 1 */
 } dv_learner_params;
 
 DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
 /* NULL if valid, else a static message saying why not. */
 DV_API const char *dv_learner_params_check(const dv_learner_params *p);
-/* Parses "logreg", "ridge", "ols", "tree", "mlp".  Returns DV_EINVAL for an
- * unknown name. */
+/* Parses "logreg", "ridge", "ols", "tree", "mlp", "knn".  Returns DV_EINVAL
+ * for an unknown name. */
 DV_API int dv_learner_from_name(const char *name, dv_learner_kind *out);
 DV_API const char *dv_learner_name(dv_learner_kind k);
 

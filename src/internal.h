@@ -197,6 +197,10 @@ struct dv_model {
      * layer's weights (out x in, row-major) then its biases */
     size_t mlp_width[DV_MLP_MAX_HIDDEN + 2];
     size_t mlp_layers;     /* weight layers: n_hidden + 1 (0 for other learners) */
+    /* knn: the training rows it predicts from (neighbors.c) */
+    double *knn_X, *knn_y; /* knn_n x d features, knn_n targets */
+    size_t knn_n, knn_k;   /* rows kept; neighbours used (at most knn_n) */
+    int knn_distance;      /* weights 1 / distance */
 };
 
 /* Allocates a model with theta = 0, mode DV__MODEL_LINEAR, every class
@@ -242,6 +246,17 @@ void dv__tree_free(struct dv__tree *t);
 void dv__tree_shape(const dv_model *m, size_t *n_leaves, size_t *depth);
 
 /* end of tree learner ------------------------------------------------------- */
+
+/* k nearest neighbours (src/learn/neighbors.c) ----------------------------- */
+
+#define DV__MODEL_KNN 5
+/* Keeps rows[0..n-1] of ds (rows == NULL: every row) in m; mode becomes
+ * DV__MODEL_KNN (or the constant models for no rows or one class). */
+int dv__knn_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                const int64_t *rows, size_t n, dv_error *err);
+/* n_rows x dv_model_outputs(m) values: weighted class frequencies or the
+ * weighted mean target of the neighbours. */
+int dv__knn_predict(const dv_model *m, const double *X, size_t n_rows, double *out);
 
 /* multilayer perceptron (src/learn/mlp.c) ------------------------------------ */
 

@@ -208,6 +208,12 @@ static void test_generic_paths(void)
     snprintf(dir, sizeof dir, "%s/mlp", tmpdir);
     CHECK(run(dir, tr, va, pts, 6, &p) == 0);
     check_against_plain(tr, va, pts, 6, &p, dir, 0.0);
+    /* So does knn, which keeps its rows. */
+    dv_learner_params_default(&p.learner, DV_LEARNER_KNN);
+    p.learner.neighbors = 7;
+    snprintf(dir, sizeof dir, "%s/knn", tmpdir);
+    CHECK(run(dir, tr, va, pts, 6, &p) == 0);
+    check_against_plain(tr, va, pts, 6, &p, dir, 0.0);
     dv_dataset_free(tr);
     dv_dataset_free(va);
 }

@@ -64,6 +64,8 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
     p->weight_decay = 0.0;
     p->val_fraction = 0.0;
     p->patience = 10;
+    p->neighbors = 50; /* knn: the reference code's model */
+    p->distance_weights = 1;
 }
 
 /* The mlp's settings, or NULL when they are valid. */
@@ -96,8 +98,10 @@ const char *dv_learner_params_check(const dv_learner_params *p)
     if (!p)
         return "learner parameters are NULL";
     if (p->kind != DV_LEARNER_LOGREG && p->kind != DV_LEARNER_RIDGE && p->kind != DV_LEARNER_OLS &&
-        p->kind != DV_LEARNER_TREE && p->kind != DV_LEARNER_MLP)
+        p->kind != DV_LEARNER_TREE && p->kind != DV_LEARNER_MLP && p->kind != DV_LEARNER_KNN)
         return "unknown learner kind";
+    if (p->kind == DV_LEARNER_KNN && p->neighbors < 1)
+        return "neighbors must be >= 1";
     if (!(p->C > 0) || !isfinite(p->C))
         return "C must be a finite number > 0";
     if (!(p->lambda >= 0) || !isfinite(p->lambda))
@@ -120,7 +124,7 @@ const char *dv_learner_params_check(const dv_learner_params *p)
 
 static const dv__name LEARNER_NAMES[] = {
     {"logreg", DV_LEARNER_LOGREG}, {"ridge", DV_LEARNER_RIDGE}, {"ols", DV_LEARNER_OLS},
-    {"tree", DV_LEARNER_TREE}, {"mlp", DV_LEARNER_MLP}};
+    {"tree", DV_LEARNER_TREE}, {"mlp", DV_LEARNER_MLP},   {"knn", DV_LEARNER_KNN}};
 
 int dv_learner_from_name(const char *name, dv_learner_kind *out)
 {
@@ -173,6 +177,8 @@ void dv_model_free(dv_model *m)
     dv__free(m->theta);
     dv__free(m->present);
     dv__tree_free(m->tree);
+    dv__free(m->knn_X);
+    dv__free(m->knn_y);
     dv__free(m);
 }
 
@@ -188,10 +194,10 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     if (why)
         return dv__err(err, DV_EINVAL, "invalid learner parameters: %s", why);
     int logreg = p->kind == DV_LEARNER_LOGREG, tree = p->kind == DV_LEARNER_TREE;
-    int mlp = p->kind == DV_LEARNER_MLP;
+    int mlp = p->kind == DV_LEARNER_MLP, knn = p->kind == DV_LEARNER_KNN;
     if (logreg && ds->task != DV_TASK_CLASSIFICATION)
         return dv__err(err, DV_EINVAL, "learner logreg needs a classification dataset");
-    if (!logreg && !tree && !mlp && ds->task != DV_TASK_REGRESSION)
+    if (!logreg && !tree && !mlp && !knn && ds->task != DV_TASK_REGRESSION)
         return dv__err(err, DV_EINVAL, "learner %s needs a regression dataset",
                        dv_learner_name(p->kind));
     if (!rows)
@@ -212,6 +218,15 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     dv_model *m;
     if (dv__model_alloc(&m, p->kind, ds->task, ds->d, ds->n_classes))
         return dv__err(err, DV_ENOMEM, "out of memory");
+    if (knn) {
+        int krc = dv__knn_fit(m, p, ds, rows, n, err);
+        if (krc != DV_OK) {
+            dv_model_free(m);
+            return krc;
+        }
+        *out = m;
+        return DV_OK;
+    }
     if (mlp) {
         int nt = blas_serial_begin();
         int mrc = dv__mlp_fit(m, p, ds, rows, n, err);
@@ -279,6 +294,8 @@ static int predict(const dv_model *m, const double *X, size_t n_rows, double *ou
     }
     if (m->mode == DV__MODEL_MLP)
         return dv__mlp_predict(m, X, n_rows, out);
+    if (m->mode == DV__MODEL_KNN)
+        return dv__knn_predict(m, X, n_rows, out);
     if (m->task == DV_TASK_REGRESSION) {
         for (size_t i = 0; i < n_rows; i++)
             out[i] = th[d];

@@ -63,6 +63,9 @@ static uint64_t fingerprint(const dv__sctx *cx)
         int64_t tv[4] = {cx->lp.max_depth, cx->lp.min_leaf, cx->lp.max_features,
                          (int64_t)cx->lp.seed};
         h = fnv(h, tv, sizeof tv);
+    } else if (cx->lp.kind == DV_LEARNER_KNN) {
+        int64_t kv[2] = {(int64_t)cx->lp.neighbors, cx->lp.distance_weights};
+        h = fnv(h, kv, sizeof kv);
     } else if (cx->lp.kind == DV_LEARNER_MLP) {
         int64_t mv[4] = {(int64_t)cx->lp.n_hidden, cx->lp.epochs, (int64_t)cx->lp.batch_size,
                          cx->lp.patience};
@@ -96,13 +99,16 @@ static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t co
 
 static const char *PROGRESS_KEY = "\"progress\": ";
 
-/* The settings of the tree and the mlp learners, as more members of the
+/* The settings of the tree, knn and mlp learners, as more members of the
  * learner's object. */
 static void write_learner_extra(FILE *f, const dv_learner_params *lp)
 {
     if (lp->kind == DV_LEARNER_TREE)
         fprintf(f, ", \"max_depth\": %d, \"min_leaf\": %d, \"max_features\": %d, \"seed\": %llu",
                 lp->max_depth, lp->min_leaf, lp->max_features, (unsigned long long)lp->seed);
+    if (lp->kind == DV_LEARNER_KNN)
+        fprintf(f, ", \"neighbors\": %zu, \"weights\": \"%s\"", lp->neighbors,
+                lp->distance_weights ? "distance" : "uniform");
     if (lp->kind != DV_LEARNER_MLP)
         return;
     fprintf(f, ", \"hidden\": [");

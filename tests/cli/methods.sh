@@ -104,6 +104,11 @@ $DVAL sample "${D[@]}" "${M[@]}" -o "$T/mrun" --points 4 --samples 2 --min-card 
     && $PY -c "import json,sys; l=json.load(open(sys.argv[1]))['learner']; assert l['name']=='mlp' and l['hidden']==[8] and l['epochs']==5 and l['batch_size']==32" "$T/mrun/run.json" \
     && ok "sample --learner mlp records its settings" || bad "sample --learner mlp"
 expect_fail "resume with other mlp settings" "other data or settings" $DVAL sample "${D[@]}" --learner mlp --hidden 9 --epochs 5 --mlp-batch 32 -o "$T/mrun" --points 4 --samples 2 --min-card 20 --max-card 40 -q --resume
+$DVAL value --method loo "${D[@]}" --learner knn --neighbors 5 -o "$T/knn5.csv" -q \
+    && $DVAL value --method loo "${D[@]}" --learner knn --neighbors 5 --knn-weights uniform -o "$T/knn5u.csv" -q \
+    && ! cmp -s "$T/knn5.csv" "$T/knn5u.csv" && grep -q '"learner": "knn"' "$T/knn5.csv.json" \
+    && ok "value --learner knn: its options used" || bad "value --learner knn"
+expect_fail "bad knn weights" "neither uniform nor distance" $DVAL value --method loo "${D[@]}" --learner knn --knn-weights gauss -o "$T/x.csv"
 expect_fail "unknown mlp preset" "unknown preset 'big'" $DVAL value --method loo "${D[@]}" --learner mlp --mlp-preset big -o "$T/x.csv"
 expect_fail "zero hidden units" "--hidden" $DVAL value --method loo "${D[@]}" --learner mlp --hidden 8,0 -o "$T/x.csv"
 expect_fail "negative step size" "lr must be" $DVAL value --method loo "${D[@]}" --learner mlp --lr -1 -o "$T/x.csv"
