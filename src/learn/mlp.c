@@ -15,57 +15,13 @@
  * threads.  A fit always starts from its own seeded weights (warm starts
  * are not used: they would make a subset's model depend on earlier fits).
  */
-#include "internal.h"
+#include "learn/net.h"
 
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
 
-#define ADAM_B1 0.9
-#define ADAM_B2 0.999
-#define ADAM_EPS 1e-8
 #define PREDICT_CHUNK 1024
-
-/* Buffers of one forward and backward pass over at most cap rows. */
-typedef struct {
-    const dv_model *m;
-    size_t L, cap;          /* weight layers, rows */
-    const size_t *w;        /* widths w[0..L] */
-    size_t off[DV_MLP_MAX_HIDDEN + 2]; /* offset of layer l's weights in theta (l = 1..L) */
-    double *A[DV_MLP_MAX_HIDDEN + 2];  /* activations, cap x w[l] */
-    double *D, *D2;         /* deltas, cap x max width */
-} pass;
-
-static void pass_free(pass *ps)
-{
-    for (size_t l = 0; l <= ps->L; l++)
-        dv__free(ps->A[l]);
-    dv__free(ps->D);
-    dv__free(ps->D2);
-}
-
-static int pass_init(pass *ps, const dv_model *m, size_t cap)
-{
-    memset(ps, 0, sizeof *ps);
-    ps->m = m;
-    ps->L = m->mlp_layers;
-    ps->w = m->mlp_width;
-    ps->cap = cap ? cap : 1;
-    size_t maxw = 0, off = 0;
-    for (size_t l = 0; l <= ps->L; l++) {
-        maxw = ps->w[l] > maxw ? ps->w[l] : maxw;
-        ps->A[l] = dv__malloc(ps->cap * (ps->w[l] ? ps->w[l] : 1) * sizeof(double));
-        if (!ps->A[l])
-            return DV_ENOMEM;
-        if (l > 0) {
-            ps->off[l] = off;
-            off += ps->w[l] * ps->w[l - 1] + ps->w[l];
-        }
-    }
-    ps->D = dv__malloc(ps->cap * maxw * sizeof(double));
-    ps->D2 = dv__malloc(ps->cap * maxw * sizeof(double));
-    return ps->D && ps->D2 ? DV_OK : DV_ENOMEM;
-}
 
 /* The layer widths of an mlp for d features: d, the hidden sizes, and one
  * output (two classes, regression) or K (more classes). */
@@ -82,33 +38,14 @@ static size_t set_widths(dv_model *m, const dv_learner_params *p)
     return np;
 }
 
-/* Activations of rows X (nb x d) under theta; the output layer's are
- * pre-activations (logits or the regression output). */
-static void forward(pass *ps, const double *theta, const double *X, size_t nb)
-{
-    memcpy(ps->A[0], X, nb * ps->w[0] * sizeof(double));
-    for (size_t l = 1; l <= ps->L; l++) {
-        size_t in = ps->w[l - 1], out = ps->w[l];
-        const double *W = theta + ps->off[l], *b = W + out * in;
-        double *Z = ps->A[l];
-        for (size_t i = 0; i < nb; i++)
-            memcpy(Z + i * out, b, out * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)out, (int)in, 1.0,
-                    ps->A[l - 1], (int)in, W, (int)in, 1.0, Z, (int)out);
-        if (l < ps->L)
-            for (size_t i = 0; i < nb * out; i++)
-                Z[i] = Z[i] > 0.0 ? Z[i] : 0.0;
-    }
-}
-
 /* log(1 + e^t) without overflow or cancellation. */
 static double softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
 
 /* The summed loss of the nb rows from the output layer, and the output
  * deltas dLoss/dz divided by `scale` into ps->D. */
-static double output_loss(pass *ps, const double *y, size_t nb, double scale)
+static double output_loss(const dv_model *m, dv__net *ps, const double *y, size_t nb,
+                          double scale)
 {
-    const dv_model *m = ps->m;
     size_t o = ps->w[ps->L];
     const double *Z = ps->A[ps->L];
     double *D = ps->D, loss = 0.0;
@@ -138,84 +75,25 @@ static double output_loss(pass *ps, const double *y, size_t nb, double scale)
     return loss;
 }
 
-/* Gradient of the batch loss into grad (n_params) from the deltas in
- * ps->D, with the penalty's term alpha / scale * W. */
-static void backward(pass *ps, const double *theta, size_t nb, double alpha, double scale,
-                     double *grad)
-{
-    double *D = ps->D, *D2 = ps->D2;
-    for (size_t l = ps->L; l >= 1; l--) {
-        size_t in = ps->w[l - 1], out = ps->w[l];
-        const double *W = theta + ps->off[l];
-        double *gW = grad + ps->off[l], *gb = gW + out * in;
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)out, (int)in, (int)nb, 1.0, D,
-                    (int)out, ps->A[l - 1], (int)in, 0.0, gW, (int)in);
-        for (size_t q = 0; q < out * in; q++)
-            gW[q] += alpha / scale * W[q];
-        for (size_t k = 0; k < out; k++)
-            gb[k] = 0.0;
-        for (size_t i = 0; i < nb; i++)
-            for (size_t k = 0; k < out; k++)
-                gb[k] += D[i * out + k];
-        if (l == 1)
-            break;
-        /* delta_{l-1} = (delta_l W_l) .* relu'(z_{l-1}) */
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)in, (int)out, 1.0, D,
-                    (int)out, W, (int)in, 0.0, D2, (int)in);
-        const double *A = ps->A[l - 1];
-        for (size_t q = 0; q < nb * in; q++)
-            D2[q] = A[q] > 0.0 ? D2[q] : 0.0;
-        double *t = D;
-        D = D2;
-        D2 = t;
-    }
-}
-
-/* The penalty alpha / 2 ||W||^2 over the weights (not the biases). */
-static double penalty(const pass *ps, const double *theta, double alpha)
-{
-    double s = 0.0;
-    for (size_t l = 1; l <= ps->L; l++) {
-        const double *W = theta + ps->off[l];
-        for (size_t q = 0; q < ps->w[l] * ps->w[l - 1]; q++)
-            s += W[q] * W[q];
-    }
-    return 0.5 * alpha * s;
-}
-
 double dv__mlp_loss_grad(const dv_model *m, const double *theta, const double *X,
                          const double *y, size_t n, double alpha, double *grad)
 {
-    pass ps;
+    dv__net ps;
     double loss = NAN;
-    if (n > 0 && pass_init(&ps, m, n) == DV_OK) {
-        forward(&ps, theta, X, n);
-        loss = (output_loss(&ps, y, n, (double)n) + penalty(&ps, theta, alpha)) / (double)n;
+    if (n > 0 && dv__net_init(&ps, m->mlp_width, m->mlp_layers, n) == DV_OK) {
+        dv__net_forward(&ps, theta, X, n);
+        loss = (output_loss(m, &ps, y, n, (double)n) + dv__net_penalty(&ps, theta, alpha)) / (double)n;
         if (grad)
-            backward(&ps, theta, n, alpha, (double)n, grad);
+            dv__net_backward(&ps, theta, n, alpha, (double)n, grad);
     }
     if (n > 0)
-        pass_free(&ps);
+        dv__net_free(&ps);
     return loss;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Training                                                                 */
 /* ------------------------------------------------------------------------ */
-
-/* Weights and biases uniform in +-1/sqrt(fan-in), one stream per layer. */
-static void init_weights(const pass *ps, double *theta, uint64_t seed)
-{
-    for (size_t l = 1; l <= ps->L; l++) {
-        size_t in = ps->w[l - 1], out = ps->w[l];
-        double bound = 1.0 / sqrt((double)(in ? in : 1));
-        dv_rng r;
-        dv_rng_seed(&r, seed, 0x4d4c5000ULL + l); /* "MLP" */
-        double *W = theta + ps->off[l];
-        for (size_t q = 0; q < out * in + out; q++)
-            W[q] = bound * (2.0 * dv_rng_uniform(&r) - 1.0);
-    }
-}
 
 /* order := a seeded permutation of 0..n-1. */
 static void shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream)
@@ -231,8 +109,9 @@ static void shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream)
 
 /* What a fit works on: the rows, the parameters and Adam's moments. */
 typedef struct {
+    const dv_model *m;
     const dv_learner_params *p;
-    pass ps;
+    dv__net ps;
     size_t n, d, n_train, n_held; /* rows: the first n_train of order train, the rest are held out */
     double *X, *y;                /* n x d gathered rows, n targets */
     size_t *order;
@@ -243,7 +122,7 @@ typedef struct {
 
 static void trainer_free(trainer *t)
 {
-    pass_free(&t->ps);
+    dv__net_free(&t->ps);
     void *ptrs[] = {t->X, t->y, t->order, t->theta, t->grad, t->mom1, t->mom2, t->best, t->Xb,
                     t->yb};
     for (size_t i = 0; i < DV__COUNT(ptrs); i++)
@@ -260,20 +139,11 @@ static void adam_step(trainer *t, size_t from, size_t nb)
         memcpy(t->Xb + i * d, t->X + r * d, d * sizeof(double));
         t->yb[i] = t->y[r];
     }
-    forward(&t->ps, t->theta, t->Xb, nb);
-    output_loss(&t->ps, t->yb, nb, (double)nb);
-    backward(&t->ps, t->theta, nb, p->alpha, (double)nb, t->grad);
+    dv__net_forward(&t->ps, t->theta, t->Xb, nb);
+    output_loss(t->m, &t->ps, t->yb, nb, (double)nb);
+    dv__net_backward(&t->ps, t->theta, nb, p->alpha, (double)nb, t->grad);
     t->step++;
-    double c1 = 1.0 - pow(ADAM_B1, (double)t->step), c2 = 1.0 - pow(ADAM_B2, (double)t->step);
-    double decay = 1.0 - p->lr * p->weight_decay;
-    for (size_t q = 0; q < t->np; q++) {
-        double g = t->grad[q];
-        t->mom1[q] = ADAM_B1 * t->mom1[q] + (1.0 - ADAM_B1) * g;
-        t->mom2[q] = ADAM_B2 * t->mom2[q] + (1.0 - ADAM_B2) * g * g;
-        if (p->weight_decay > 0)
-            t->theta[q] *= decay;
-        t->theta[q] -= p->lr * (t->mom1[q] / c1) / (sqrt(t->mom2[q] / c2) + ADAM_EPS);
-    }
+    dv__adam_step(t->theta, t->grad, t->mom1, t->mom2, t->np, t->step, p->lr, p->weight_decay);
 }
 
 /* The mean loss (no penalty) of the held-out rows. */
@@ -288,8 +158,8 @@ static double held_out_loss(trainer *t)
             memcpy(t->Xb + i * d, t->X + r * d, d * sizeof(double));
             t->yb[i] = t->y[r];
         }
-        forward(&t->ps, t->theta, t->Xb, nb);
-        loss += output_loss(&t->ps, t->yb, nb, 1.0);
+        dv__net_forward(&t->ps, t->theta, t->Xb, nb);
+        loss += output_loss(t->m, &t->ps, t->yb, nb, 1.0);
         done += nb;
     }
     return loss / (double)t->n_held;
@@ -365,7 +235,7 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
     m->mode = DV__MODEL_MLP;
     if (!m->theta)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    trainer t = {.p = p, .n = n, .d = ds->d, .n_train = n, .np = np};
+    trainer t = {.m = m, .p = p, .n = n, .d = ds->d, .n_train = n, .np = np};
     size_t n_present = 0, last = 0;
     int rc = gather(&t, ds, rows, n, K, &n_present, &last, err);
     if (!rc && m->task == DV_TASK_CLASSIFICATION && n_present < 2) {
@@ -387,7 +257,7 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
         t.n_train = n - held;
     }
     size_t cap = p->batch_size < n ? p->batch_size : n;
-    if (!rc && pass_init(&t.ps, m, cap))
+    if (!rc && dv__net_init(&t.ps, m->mlp_width, m->mlp_layers, cap))
         rc = dv__err(err, DV_ENOMEM, "out of memory");
     if (!rc) {
         t.theta = m->theta;
@@ -401,7 +271,7 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
             rc = dv__err(err, DV_ENOMEM, "out of memory");
     }
     if (!rc) {
-        init_weights(&t.ps, m->theta, p->seed);
+        dv__net_init_weights(&t.ps, m->theta, p->seed);
         m->iterations = train(&t);
     }
     t.theta = NULL; /* m's */
@@ -413,14 +283,14 @@ int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *o
 {
     size_t o = m->mlp_width[m->mlp_layers], K = m->n_classes, d = m->d;
     size_t cap = n_rows < PREDICT_CHUNK ? n_rows : PREDICT_CHUNK;
-    pass ps;
-    if (pass_init(&ps, m, cap)) {
-        pass_free(&ps);
+    dv__net ps;
+    if (dv__net_init(&ps, m->mlp_width, m->mlp_layers, cap)) {
+        dv__net_free(&ps);
         return DV_ENOMEM;
     }
     for (size_t done = 0; done < n_rows; done += cap) {
         size_t nb = n_rows - done < cap ? n_rows - done : cap;
-        forward(&ps, m->theta, X + done * d, nb);
+        dv__net_forward(&ps, m->theta, X + done * d, nb);
         const double *Z = ps.A[ps.L];
         for (size_t i = 0; i < nb; i++) {
             const double *z = Z + i * o;
@@ -441,6 +311,6 @@ int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *o
             }
         }
     }
-    pass_free(&ps);
+    dv__net_free(&ps);
     return DV_OK;
 }
