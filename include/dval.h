@@ -817,6 +817,47 @@ typedef struct {
 
 DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_curve_law *out);
 
+/* The amortized estimator (Covert et al. 2024): one network, trained on the
+ * samples of every point at once, maps a point's features to its law.  Per
+ * head (the point's class, or one head), five outputs: the logit of the
+ * sign of c, log |c|, log alpha, log sigma and log beta (capped at 2).  The
+ * loss of a point is the mean Gaussian negative log-likelihood of its
+ * deltas (divided by their overall standard deviation) under
+ * N(c k^-alpha, sigma^2 k^-beta) with the better sign of c, plus the
+ * cross-entropy of the sign's logit against that sign and 1e-5 (alpha -
+ * 1)^2.  AdamW with a linear warm-up and a cosine decay of the step size,
+ * the gradient's norm clipped, a fraction of the points held out to stop
+ * early (the best held-out loss is kept); the last layer starts at zero. */
+typedef struct {
+    size_t hidden[DV_MLP_MAX_HIDDEN]; /* hidden layer sizes; default 128, 128 */
+    size_t n_hidden;     /* default 2 */
+    int epochs;          /* default 100 */
+    size_t batch_size;   /* points per step; default 128 */
+    double lr, lr_min;   /* peak and final step size; default 1e-3, 1e-5 */
+    int warmup;          /* epochs of linear warm-up; default 5 */
+    double weight_decay; /* AdamW's; default 1e-5 */
+    double clip;         /* largest gradient norm, 0 = no clipping; default 1 */
+    double val_fraction; /* points held out for early stopping, 0 = none; default 0.1 */
+    int patience;        /* epochs without a better held-out loss; default 10 */
+    uint64_t seed;       /* of the weights, the batches and the held-out points */
+} dv_amortized_params;
+
+DV_API void dv_amortized_params_default(dv_amortized_params *p);
+/* NULL if valid, else a static message saying why not. */
+DV_API const char *dv_amortized_params_check(const dv_amortized_params *p);
+
+/* Fits the amortized estimator to n_points points: X their features
+ * (n_points x d, best standardized), head their head (a class index below
+ * n_heads; NULL: one head), delta and card their samples (n_points x
+ * n_samples, row-major, as in a run directory).  laws receives each point's
+ * law (c, alpha, sigma, beta; nll the point's mean negative log-likelihood;
+ * the log estimator's fields from dv_law_fit_log).  The result is the same
+ * for any number of threads. */
+DV_API int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32_t *head,
+                                size_t n_heads, const double *delta, const int32_t *card,
+                                size_t n_samples, const dv_amortized_params *p, dv_law *laws,
+                                dv_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Reading a run: its samples, laws and values                              */
 /* ------------------------------------------------------------------------ */

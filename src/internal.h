@@ -302,6 +302,15 @@ void dv__vlog1p(double *x, size_t n);
 void dv__vsigmoid_neg(double *x, size_t n);
 void dv__vlog_sigmoid_neg(double *x, size_t n, double lo, double hi);
 
+/* The amortized estimator's mean loss over all n_points points (one batch)
+ * for the network of the given hidden sizes with parameters theta, deltas
+ * as given (not rescaled), and its gradient into grad: for the tests'
+ * finite differences (scaling/amortized.c). */
+double dv__amortized_loss_grad(const double *X, size_t n_points, size_t d, const int32_t *head,
+                               size_t n_heads, const double *delta, const int32_t *card,
+                               size_t m, const size_t *hidden, size_t n_hidden,
+                               const double *theta, double *grad);
+
 /* Minimizes f over the box [lo, hi] in two variables by a safeguarded
  * Newton method from x (in/out); f returns its value and fills the gradient
  * and the Hessian (xx, xy, yy).  Returns the minimum found (law.c; used by

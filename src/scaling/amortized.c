@@ -1,0 +1,363 @@
+/*
+ * amortized.c -- the amortized estimator of the scaling-law paper (Covert,
+ * Ji, Hashimoto & Zou, ICML 2024): one network maps each point's features
+ * to its law, trained on the samples of all points at once, so that points
+ * share what their few samples say.
+ *
+ * Outputs per head: u (the logit of c's sign), log |c|, log alpha,
+ * log sigma, log beta (capped at 2).  With r_j = delta_j - s |c| k_j^-alpha
+ * and v_j = sigma^2 k_j^-beta, a point's loss is
+ *     min over s = +-1 of  mean_j [ log(2 pi)/2 + log sigma - beta log(k_j)/2
+ *                                   + r_j^2 / (2 v_j) ]
+ *     + softplus(u) - [s = +1] u  +  1e-5 (alpha - 1)^2,
+ * the deltas divided by their overall standard deviation.  Training: AdamW
+ * with a linear warm-up and a cosine decay, the gradient's norm clipped,
+ * early stopping on held-out points.
+ */
+#include "learn/net.h"
+
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#define N_OUT 5
+#define LOG_BETA_MAX 2.0
+#define ALPHA_PRIOR 1e-5
+#define HALF_LOG_2PI 0.91893853320467274178
+
+void dv_amortized_params_default(dv_amortized_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->hidden[0] = p->hidden[1] = 128;
+    p->n_hidden = 2;
+    p->epochs = 100;
+    p->batch_size = 128;
+    p->lr = 1e-3;
+    p->lr_min = 1e-5;
+    p->warmup = 5;
+    p->weight_decay = 1e-5;
+    p->clip = 1.0;
+    p->val_fraction = 0.1;
+    p->patience = 10;
+}
+
+const char *dv_amortized_params_check(const dv_amortized_params *p)
+{
+    if (!p)
+        return "amortized parameters are NULL";
+    if (p->n_hidden > DV_MLP_MAX_HIDDEN)
+        return "at most 8 hidden layers";
+    for (size_t l = 0; l < p->n_hidden; l++)
+        if (p->hidden[l] < 1 || p->hidden[l] > 1000000)
+            return "hidden layer sizes must be in 1..1000000";
+    if (p->epochs < 1 || p->batch_size < 1 || p->patience < 1 || p->warmup < 0)
+        return "epochs, batch_size and patience must be >= 1, warmup >= 0";
+    if (!(p->lr > 0) || !isfinite(p->lr) || !(p->lr_min >= 0) || !(p->lr_min <= p->lr))
+        return "need 0 <= lr_min <= lr, lr finite and > 0";
+    if (!(p->weight_decay >= 0) || !(p->lr * p->weight_decay < 1))
+        return "weight_decay must be >= 0 with lr * weight_decay < 1";
+    if (!(p->clip >= 0) || !isfinite(p->clip))
+        return "clip must be a finite number >= 0";
+    if (!(p->val_fraction >= 0 && p->val_fraction < 1))
+        return "val_fraction must be in [0, 1)";
+    return NULL;
+}
+
+/* The samples of the points, standardized. */
+typedef struct {
+    const double *X;
+    const int32_t *head;
+    const double *delta;   /* divided by scale */
+    const double *logk;    /* log card */
+    size_t n, d, m, heads;
+} amo_data;
+
+/* The loss of one point from its head's outputs o[0..4]; the derivatives
+ * into g[0..4] (scaled by w) when g is not NULL; *sign the better sign. */
+static double point_loss(const amo_data *A, size_t i, const double *o, double w, double *g,
+                         int *sign)
+{
+    const double *dl = A->delta + i * A->m, *lk = A->logk + i * A->m;
+    double u = o[0], lc = o[1], la = o[2], ls = o[3];
+    int capped = o[4] > LOG_BETA_MAX;
+    double lb = capped ? LOG_BETA_MAX : o[4];
+    double a = exp(lc), alpha = exp(la), beta = exp(lb), inv_s2 = exp(-2.0 * ls);
+    double nll[2] = {0, 0};
+    for (int si = 0; si < 2; si++) {
+        double s = si ? -1.0 : 1.0;
+        for (size_t j = 0; j < A->m; j++) {
+            double r = dl[j] - s * a * exp(-alpha * lk[j]);
+            nll[si] += ls - 0.5 * beta * lk[j] + 0.5 * r * r * inv_s2 * exp(beta * lk[j]);
+        }
+        nll[si] = nll[si] / (double)A->m + HALF_LOG_2PI;
+    }
+    int si = nll[1] < nll[0];
+    double s = si ? -1.0 : 1.0, t = si ? 0.0 : 1.0;
+    double loss = nll[si] + (fmax(u, 0.0) + log1p(exp(-fabs(u))) - t * u) +
+                  ALPHA_PRIOR * (alpha - 1.0) * (alpha - 1.0);
+    if (sign)
+        *sign = si ? -1 : 1;
+    if (!g)
+        return loss;
+    double glc = 0, gla = 0, gls = 0, glb = 0;
+    for (size_t j = 0; j < A->m; j++) {
+        double e = exp(-alpha * lk[j]), kb = exp(beta * lk[j]);
+        double r = dl[j] - s * a * e, q = r * inv_s2 * kb; /* r / v */
+        glc += -q * s * a * e;
+        gla += q * s * a * e * alpha * lk[j];
+        gls += 1.0 - r * q;
+        glb += 0.5 * beta * lk[j] * (r * q - 1.0);
+    }
+    double im = w / (double)A->m;
+    g[0] = w * (dv__sigmoid(u) - t);
+    g[1] = glc * im;
+    g[2] = gla * im + w * 2.0 * ALPHA_PRIOR * (alpha - 1.0) * alpha;
+    g[3] = gls * im;
+    g[4] = capped ? 0.0 : glb * im;
+    return loss;
+}
+
+/* Forward pass over points idx[0..nb-1]: the rows gathered into Xb; returns
+ * the summed loss and, with grad, the gradient of the mean loss. */
+static double batch(const amo_data *A, dv__net *net, const double *theta, const size_t *idx,
+                    size_t nb, double *Xb, double *grad)
+{
+    size_t d = A->d, o = net->w[net->L];
+    for (size_t b = 0; b < nb; b++)
+        memcpy(Xb + b * d, A->X + idx[b] * d, d * sizeof(double));
+    dv__net_forward(net, theta, Xb, nb);
+    double loss = 0.0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t h = A->head ? (size_t)A->head[idx[b]] : 0;
+        const double *out = net->A[net->L] + b * o + h * N_OUT;
+        double *D = net->D + b * o;
+        if (grad)
+            memset(D, 0, o * sizeof(double));
+        loss += point_loss(A, idx[b], out, 1.0 / (double)nb, grad ? D + h * N_OUT : NULL, NULL);
+    }
+    if (grad)
+        dv__net_backward(net, theta, nb, 0.0, 1.0, grad);
+    return loss;
+}
+
+/* Step size at step t of T, warm-up W steps: linear up, then cosine down. */
+static double step_size(const dv_amortized_params *p, long t, long T, long W)
+{
+    if (t < W)
+        return p->lr * (double)(t + 1) / (double)W;
+    double f = T > W ? (double)(t - W) / (double)(T - W) : 1.0;
+    return p->lr_min + 0.5 * (p->lr - p->lr_min) * (1.0 + cos(3.14159265358979323846 * f));
+}
+
+static void shuffle(size_t *v, size_t n, uint64_t seed, uint64_t stream)
+{
+    dv_rng r;
+    dv_rng_seed(&r, seed, stream);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)dv_rng_below(&r, i), t = v[i - 1];
+        v[i - 1] = v[j];
+        v[j] = t;
+    }
+}
+
+/* The trainer's arrays. */
+typedef struct {
+    dv__net net;
+    double *theta, *grad, *m1, *m2, *best, *Xb, *sd, *lk;
+    size_t *order;
+} amo_work;
+
+static void work_free(amo_work *w)
+{
+    dv__net_free(&w->net);
+    void *ptrs[] = {w->theta, w->grad, w->m1, w->m2, w->best, w->Xb, w->sd, w->lk, w->order};
+    for (size_t i = 0; i < DV__COUNT(ptrs); i++)
+        dv__free(ptrs[i]);
+}
+
+/* The epochs; returns the parameters with the best held-out loss (or the
+ * last ones without held-out points) in w->theta. */
+static void train(const amo_data *A, const dv_amortized_params *p, amo_work *w, size_t n_train,
+                  size_t n_held)
+{
+    size_t np = w->net.n_params, B = p->batch_size;
+    long steps_per = (long)((n_train + B - 1) / B), T = steps_per * p->epochs;
+    long W = steps_per * p->warmup, t = 0;
+    double best = INFINITY;
+    int since = 0;
+    for (int e = 0; e < p->epochs; e++) {
+        shuffle(w->order, n_train, p->seed, 0x414d4f00ULL + (uint64_t)e); /* "AMO" */
+        for (size_t from = 0; from < n_train; from += B) {
+            size_t nb = n_train - from < B ? n_train - from : B;
+            batch(A, &w->net, w->theta, w->order + from, nb, w->Xb, w->grad);
+            double gn = 0.0;
+            for (size_t q = 0; q < np; q++)
+                gn += w->grad[q] * w->grad[q];
+            gn = sqrt(gn);
+            if (p->clip > 0 && gn > p->clip)
+                for (size_t q = 0; q < np; q++)
+                    w->grad[q] *= p->clip / gn;
+            double lr = step_size(p, t, T, W);
+            dv__adam_step(w->theta, w->grad, w->m1, w->m2, np, ++t, lr, p->weight_decay);
+        }
+        if (!n_held)
+            continue;
+        double v = 0.0;
+        for (size_t from = 0; from < n_held; from += B) {
+            size_t nb = n_held - from < B ? n_held - from : B;
+            v += batch(A, &w->net, w->theta, w->order + n_train + from, nb, w->Xb, NULL);
+        }
+        if (v < best) {
+            best = v;
+            since = 0;
+            memcpy(w->best, w->theta, np * sizeof(double));
+        } else if (++since >= p->patience) {
+            break;
+        }
+    }
+    if (n_held && isfinite(best))
+        memcpy(w->theta, w->best, np * sizeof(double));
+}
+
+/* The law of point i from the trained network's outputs o. */
+static void point_law(const amo_data *A, size_t i, const double *o, double scale, dv_law *L)
+{
+    (void)A;
+    (void)i;
+    int s = o[0] >= 0 ? 1 : -1; /* the sign the network predicts */
+    double lb = o[4] > LOG_BETA_MAX ? LOG_BETA_MAX : o[4];
+    L->c = s * exp(o[1]) * scale;
+    L->alpha = exp(o[2]);
+    L->sigma = exp(o[3]) * scale;
+    L->beta = exp(lb);
+    L->status = DV_LAW_OK;
+}
+
+int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32_t *head,
+                         size_t n_heads, const double *delta, const int32_t *card,
+                         size_t n_samples, const dv_amortized_params *p, dv_law *laws,
+                         dv_error *err)
+{
+    const char *why = dv_amortized_params_check(p);
+    if (why)
+        return dv__err(err, DV_EINVAL, "amortized: %s", why);
+    if (!X || !delta || !card || !laws || n_points < 2 || n_samples < 1 || d < 1)
+        return dv__err(err, DV_EINVAL, "amortized: needs at least 2 points with features and samples");
+    size_t heads = head ? n_heads : 1, m = n_samples, N = n_points * m;
+    for (size_t i = 0; head && i < n_points; i++)
+        if (head[i] < 0 || (size_t)head[i] >= heads)
+            return dv__err(err, DV_EINVAL, "amortized: point %zu has head %d, not in 0..%zu", i,
+                           (int)head[i], heads - 1);
+    amo_work w = {0};
+    w.sd = dv__malloc(N * sizeof(double));
+    w.lk = dv__malloc(N * sizeof(double));
+    w.order = dv__malloc(n_points * sizeof(size_t));
+    if (!w.sd || !w.lk || !w.order) {
+        work_free(&w);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    /* Deltas over their standard deviation (about zero), log sizes. */
+    double ss = 0.0;
+    for (size_t q = 0; q < N; q++) {
+        if (!isfinite(delta[q]) || card[q] < 1) {
+            work_free(&w);
+            return dv__err(err, DV_EINVAL, "amortized: sample %zu of point %zu is %g at k = %d",
+                           q % m, q / m, delta[q], (int)card[q]);
+        }
+        ss += delta[q] * delta[q];
+    }
+    double scale = sqrt(ss / (double)N);
+    if (!(scale > 0))
+        scale = 1.0;
+    for (size_t q = 0; q < N; q++) {
+        w.sd[q] = delta[q] / scale;
+        w.lk[q] = log((double)card[q]);
+    }
+    amo_data A = {X, head, w.sd, w.lk, n_points, d, m, heads};
+    size_t widths[DV__NET_MAX_LAYERS + 1], L = p->n_hidden + 1;
+    widths[0] = d;
+    for (size_t l = 1; l < L; l++)
+        widths[l] = p->hidden[l - 1];
+    widths[L] = N_OUT * heads;
+    size_t B = p->batch_size < n_points ? p->batch_size : n_points;
+    int rc = dv__net_init(&w.net, widths, L, B);
+    size_t np = w.net.n_params;
+    if (!rc) {
+        w.theta = dv__calloc(np, sizeof(double));
+        w.grad = dv__malloc(np * sizeof(double));
+        w.m1 = dv__calloc(np, sizeof(double));
+        w.m2 = dv__calloc(np, sizeof(double));
+        w.best = dv__malloc(np * sizeof(double));
+        w.Xb = dv__malloc(B * d * sizeof(double));
+        if (!w.theta || !w.grad || !w.m1 || !w.m2 || !w.best || !w.Xb)
+            rc = DV_ENOMEM;
+    }
+    if (rc) {
+        work_free(&w);
+        return dv__err(err, rc, rc == DV_ENOMEM ? "out of memory" : "amortized: too many layers");
+    }
+    dv__net_init_weights(&w.net, w.theta, p->seed);
+    memset(w.theta + w.net.off[L], 0, (np - w.net.off[L]) * sizeof(double)); /* last layer at 0 */
+    for (size_t i = 0; i < n_points; i++)
+        w.order[i] = i;
+    size_t held = (size_t)llround(p->val_fraction * (double)n_points);
+    if (held >= n_points)
+        held = 0;
+    if (held)
+        shuffle(w.order, n_points, p->seed, 0x484f4c44ULL); /* "HOLD" */
+    /* The products run on this thread, so the result is the same for any
+     * number of threads. */
+    int nt = omp_get_max_threads();
+    omp_set_num_threads(1);
+    train(&A, p, &w, n_points - held, held);
+    /* Every point's law from the trained network. */
+    for (size_t from = 0; from < n_points; from += B) {
+        size_t nb = n_points - from < B ? n_points - from : B;
+        for (size_t b = 0; b < nb; b++)
+            w.order[b] = from + b;
+        batch(&A, &w.net, w.theta, w.order, nb, w.Xb, NULL);
+        for (size_t b = 0; b < nb; b++) {
+            size_t i = from + b, h = head ? (size_t)head[i] : 0;
+            const double *o = w.net.A[L] + b * N_OUT * heads + h * N_OUT;
+            dv_law_fit_log(delta + i * m, card + i * m, m, &laws[i]);
+            point_law(&A, i, o, scale, &laws[i]);
+            laws[i].nll = point_loss(&A, i, o, 1.0, NULL, NULL) + log(scale);
+            laws[i].n_samples = m;
+        }
+    }
+    omp_set_num_threads(nt);
+    work_free(&w);
+    return DV_OK;
+}
+
+double dv__amortized_loss_grad(const double *X, size_t n_points, size_t d, const int32_t *head,
+                               size_t n_heads, const double *delta, const int32_t *card,
+                               size_t m, const size_t *hidden, size_t n_hidden,
+                               const double *theta, double *grad)
+{
+    size_t N = n_points * m, heads = head ? n_heads : 1;
+    double *lk = dv__malloc(N * sizeof(double));
+    size_t *idx = dv__malloc(n_points * sizeof(size_t));
+    double *Xb = dv__malloc(n_points * d * sizeof(double));
+    size_t widths[DV__NET_MAX_LAYERS + 1], L = n_hidden + 1;
+    widths[0] = d;
+    for (size_t l = 1; l < L; l++)
+        widths[l] = hidden[l - 1];
+    widths[L] = N_OUT * heads;
+    dv__net net;
+    memset(&net, 0, sizeof net);
+    double loss = NAN;
+    if (lk && idx && Xb && dv__net_init(&net, widths, L, n_points) == DV_OK) {
+        for (size_t q = 0; q < N; q++)
+            lk[q] = log((double)card[q]);
+        for (size_t i = 0; i < n_points; i++)
+            idx[i] = i;
+        amo_data A = {X, head, delta, lk, n_points, d, m, heads};
+        loss = batch(&A, &net, theta, idx, n_points, Xb, grad) / (double)n_points;
+    }
+    dv__net_free(&net);
+    dv__free(lk);
+    dv__free(idx);
+    dv__free(Xb);
+    return loss;
+}
