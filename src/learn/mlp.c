@@ -95,18 +95,6 @@ double dv__mlp_loss_grad(const dv_model *m, const double *theta, const double *X
 /* Training                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* order := a seeded permutation of 0..n-1. */
-static void shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream)
-{
-    dv_rng r;
-    dv_rng_seed(&r, seed, stream);
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)dv_rng_below(&r, i), t = order[i - 1];
-        order[i - 1] = order[j];
-        order[j] = t;
-    }
-}
-
 /* What a fit works on: the rows, the parameters and Adam's moments. */
 typedef struct {
     const dv_model *m;
@@ -174,7 +162,7 @@ static int train(trainer *t)
     double best = INFINITY;
     int since = 0, e;
     for (e = 0; e < p->epochs; e++) {
-        shuffle(t->order, t->n_train, p->seed, 0x45504f43ULL + (uint64_t)e); /* "EPOC" */
+        dv__net_shuffle(t->order, t->n_train, p->seed, 0x45504f43ULL + (uint64_t)e); /* "EPOC" */
         for (size_t from = 0; from < t->n_train; from += p->batch_size) {
             size_t nb = t->n_train - from < p->batch_size ? t->n_train - from : p->batch_size;
             adam_step(t, from, nb);
@@ -252,7 +240,7 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
     /* Held-out rows for early stopping: the last of a seeded permutation. */
     size_t held = (size_t)llround(p->val_fraction * (double)n);
     if (!rc && p->val_fraction > 0 && held >= 1 && held < n) {
-        shuffle(t.order, n, p->seed, 0x484f4c44ULL); /* "HOLD" */
+        dv__net_shuffle(t.order, n, p->seed, 0x484f4c44ULL); /* "HOLD" */
         t.n_held = held;
         t.n_train = n - held;
     }

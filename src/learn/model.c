@@ -18,7 +18,7 @@
  * identical bit for bit for any number of threads, and parallel speed
  * comes from running many fits at once.
  */
-#include "internal.h"
+#include "learn/net.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -71,11 +71,9 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
 /* The mlp's settings, or NULL when they are valid. */
 static const char *mlp_check(const dv_learner_params *p)
 {
-    if (p->n_hidden > DV_MLP_MAX_HIDDEN)
-        return "at most 8 hidden layers";
-    for (size_t l = 0; l < p->n_hidden; l++)
-        if (p->hidden[l] < 1 || p->hidden[l] > 1000000)
-            return "hidden layer sizes must be in 1..1000000";
+    const char *why = dv__net_check_hidden(p->hidden, p->n_hidden);
+    if (why)
+        return why;
     if (p->epochs < 1)
         return "epochs must be >= 1";
     if (p->batch_size < 1)

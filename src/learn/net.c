@@ -140,3 +140,24 @@ void dv__adam_step(double *theta, const double *grad, double *m1, double *m2, si
         theta[q] -= lr * (m1[q] / c1) / (sqrt(m2[q] / c2) + ADAM_EPS);
     }
 }
+
+void dv__net_shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream)
+{
+    dv_rng r;
+    dv_rng_seed(&r, seed, stream);
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)dv_rng_below(&r, i), t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+}
+
+const char *dv__net_check_hidden(const size_t *hidden, size_t n_hidden)
+{
+    if (n_hidden > DV_MLP_MAX_HIDDEN)
+        return "at most 8 hidden layers";
+    for (size_t l = 0; l < n_hidden; l++)
+        if (hidden[l] < 1 || hidden[l] > 1000000)
+            return "hidden layer sizes must be in 1..1000000";
+    return NULL;
+}

@@ -41,4 +41,10 @@ double dv__net_penalty(const dv__net *net, const double *theta, double alpha);
 void dv__adam_step(double *theta, const double *grad, double *m1, double *m2, size_t np, long t,
                    double lr, double wd);
 
+/* order := a permutation of order by a seeded Fisher-Yates shuffle. */
+void dv__net_shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream);
+/* NULL when n_hidden (at most DV_MLP_MAX_HIDDEN) sizes in 1..1000000 are
+ * given, else a static message. */
+const char *dv__net_check_hidden(const size_t *hidden, size_t n_hidden);
+
 #endif

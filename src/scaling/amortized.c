@@ -45,11 +45,9 @@ const char *dv_amortized_params_check(const dv_amortized_params *p)
 {
     if (!p)
         return "amortized parameters are NULL";
-    if (p->n_hidden > DV_MLP_MAX_HIDDEN)
-        return "at most 8 hidden layers";
-    for (size_t l = 0; l < p->n_hidden; l++)
-        if (p->hidden[l] < 1 || p->hidden[l] > 1000000)
-            return "hidden layer sizes must be in 1..1000000";
+    const char *why = dv__net_check_hidden(p->hidden, p->n_hidden);
+    if (why)
+        return why;
     if (p->epochs < 1 || p->batch_size < 1 || p->patience < 1 || p->warmup < 0)
         return "epochs, batch_size and patience must be >= 1, warmup >= 0";
     if (!(p->lr > 0) || !isfinite(p->lr) || !(p->lr_min >= 0) || !(p->lr_min <= p->lr))
@@ -149,17 +147,6 @@ static double step_size(const dv_amortized_params *p, long t, long T, long W)
     return p->lr_min + 0.5 * (p->lr - p->lr_min) * (1.0 + cos(3.14159265358979323846 * f));
 }
 
-static void shuffle(size_t *v, size_t n, uint64_t seed, uint64_t stream)
-{
-    dv_rng r;
-    dv_rng_seed(&r, seed, stream);
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)dv_rng_below(&r, i), t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
-
 /* The trainer's arrays. */
 typedef struct {
     dv__net net;
@@ -186,7 +173,7 @@ static void train(const amo_data *A, const dv_amortized_params *p, amo_work *w, 
     double best = INFINITY;
     int since = 0;
     for (int e = 0; e < p->epochs; e++) {
-        shuffle(w->order, n_train, p->seed, 0x414d4f00ULL + (uint64_t)e); /* "AMO" */
+        dv__net_shuffle(w->order, n_train, p->seed, 0x414d4f00ULL + (uint64_t)e); /* "AMO" */
         for (size_t from = 0; from < n_train; from += B) {
             size_t nb = n_train - from < B ? n_train - from : B;
             batch(A, &w->net, w->theta, w->order + from, nb, w->Xb, w->grad);
@@ -304,7 +291,7 @@ int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32
     if (held >= n_points)
         held = 0;
     if (held)
-        shuffle(w.order, n_points, p->seed, 0x484f4c44ULL); /* "HOLD" */
+        dv__net_shuffle(w.order, n_points, p->seed, 0x484f4c44ULL); /* "HOLD" */
     /* The products run on this thread, so the result is the same for any
      * number of threads. */
     int nt = omp_get_max_threads();
