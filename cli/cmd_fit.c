@@ -36,6 +36,8 @@ static const char *USAGE =
     "                         pretraining it is not yet accurate on real data\n"
     "  --data FILE            amortized: the run's data file, when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
+    "  --held-out F           amortized: the fraction of points whose loss chooses the\n"
+    "                         epoch kept (default 0.1; 0 = keep the last epoch)\n"
     "  --threads T            threads (default: all cores)\n";
 
 /* Reads an int32 or int64 2-D array as int32. */
@@ -111,7 +113,7 @@ dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int thread
 /* The amortized estimator on a run: features of its points from the run's
  * data (one head per class), laws written to out (NULL: RUN_DIR/scaling.csv). */
 static void fit_amortized(const dv_run *r, const char *data, const char *out, int epochs,
-                          uint64_t seed)
+                          uint64_t seed, double held)
 {
     dv_dataset *tr, *va, *te;
     dv_error err = {0};
@@ -135,6 +137,9 @@ static void fit_amortized(const dv_run *r, const char *data, const char *out, in
     if (epochs)
         ap.epochs = epochs;
     ap.seed = seed;
+    ap.val_fraction = held;
+    if (K)
+        ap.pretrain = tr; /* the hidden layers start as a classifier of the training split */
     if (dv_law_fit_amortized(X, P, d, head, K, dv_run_deltas(r), dv_run_cards(r), I->n_samples,
                              &ap, laws, &err))
         cli_die("%s", err.msg);
@@ -161,11 +166,13 @@ int cmd_fit(int argc, char **argv)
                                              {"data", required_argument, 0, 5},
                                              {"epochs", required_argument, 0, 6},
                                              {"seed", required_argument, 0, 7},
+                                             {"held-out", required_argument, 0, 8},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL;
     int threads = 0, c, amortized = 0, epochs = 0;
     uint64_t seed = 0;
+    double held = 0.1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -181,6 +188,11 @@ int cmd_fit(int argc, char **argv)
         case 5: data = optarg; break;
         case 6: epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
         case 7: seed = cli_u64("--seed", optarg); break;
+        case 8:
+            held = cli_double("--held-out", optarg);
+            if (!(held >= 0 && held < 1))
+                cli_die("--held-out: %g is not a fraction in [0, 1)", held);
+            break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
@@ -202,7 +214,7 @@ int cmd_fit(int argc, char **argv)
     dv_run *r = cli_run_open(run);
     size_t P = dv_run_get_info(r)->n_points;
     if (amortized)
-        fit_amortized(r, data, out, epochs, seed);
+        fit_amortized(r, data, out, epochs, seed, held);
     else
         free(cli_run_laws(r, 1, out, threads));
     dv_run_free(r);

@@ -38,7 +38,8 @@ void dv_amortized_params_default(dv_amortized_params *p)
     p->weight_decay = 1e-5;
     p->clip = 1.0;
     p->val_fraction = 0.1;
-    p->patience = 10;
+    p->patience = 0;
+    p->pretrain_epochs = 10;
 }
 
 const char *dv_amortized_params_check(const dv_amortized_params *p)
@@ -48,8 +49,8 @@ const char *dv_amortized_params_check(const dv_amortized_params *p)
     const char *why = dv__net_check_hidden(p->hidden, p->n_hidden);
     if (why)
         return why;
-    if (p->epochs < 1 || p->batch_size < 1 || p->patience < 1 || p->warmup < 0)
-        return "epochs, batch_size and patience must be >= 1, warmup >= 0";
+    if (p->epochs < 1 || p->batch_size < 1 || p->patience < 0 || p->warmup < 0)
+        return "epochs and batch_size must be >= 1, patience and warmup >= 0";
     if (!(p->lr > 0) || !isfinite(p->lr) || !(p->lr_min >= 0) || !(p->lr_min <= p->lr))
         return "need 0 <= lr_min <= lr, lr finite and > 0";
     if (!(p->weight_decay >= 0) || !(p->lr * p->weight_decay < 1))
@@ -58,6 +59,8 @@ const char *dv_amortized_params_check(const dv_amortized_params *p)
         return "clip must be a finite number >= 0";
     if (!(p->val_fraction >= 0 && p->val_fraction < 1))
         return "val_fraction must be in [0, 1)";
+    if (p->pretrain && p->pretrain_epochs < 1)
+        return "pretrain_epochs must be >= 1";
     return NULL;
 }
 
@@ -198,12 +201,38 @@ static void train(const amo_data *A, const dv_amortized_params *p, amo_work *w, 
             best = v;
             since = 0;
             memcpy(w->best, w->theta, np * sizeof(double));
-        } else if (++since >= p->patience) {
+        } else if (p->patience > 0 && ++since >= p->patience) {
             break;
         }
     }
     if (n_held && isfinite(best))
         memcpy(w->theta, w->best, np * sizeof(double));
+}
+
+/* The hidden layers of theta from an mlp classifier of the same hidden
+ * sizes trained on p->pretrain (the reference's pretraining); the layouts
+ * of the hidden layers agree. */
+static int pretrain(const dv_amortized_params *p, const dv__net *net, size_t d, double *theta,
+                    dv_error *err)
+{
+    const dv_dataset *ds = p->pretrain;
+    if (dv_dataset_task(ds) != DV_TASK_CLASSIFICATION || dv_dataset_cols(ds) != d)
+        return dv__err(err, DV_EINVAL,
+                       "amortized: the pretraining data must be a classification data set with "
+                       "the points' %zu features", d);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_MLP);
+    lp.n_hidden = p->n_hidden;
+    memcpy(lp.hidden, p->hidden, sizeof lp.hidden);
+    lp.epochs = p->pretrain_epochs;
+    lp.batch_size = p->batch_size;
+    lp.seed = p->seed;
+    dv_model *m = NULL;
+    int rc = dv_model_fit(&m, &lp, ds, NULL, 0, NULL, err);
+    if (!rc && m->mlp_layers == net->L)
+        memcpy(theta, m->theta, net->off[net->L] * sizeof(double));
+    dv_model_free(m);
+    return rc;
 }
 
 /* The law of point i from the trained network's outputs o. */
@@ -284,6 +313,10 @@ int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32
         return dv__err(err, rc, rc == DV_ENOMEM ? "out of memory" : "amortized: too many layers");
     }
     dv__net_init_weights(&w.net, w.theta, p->seed);
+    if (p->pretrain && (rc = pretrain(p, &w.net, d, w.theta, err))) {
+        work_free(&w);
+        return rc;
+    }
     memset(w.theta + w.net.off[L], 0, (np - w.net.off[L]) * sizeof(double)); /* last layer at 0 */
     for (size_t i = 0; i < n_points; i++)
         w.order[i] = i;
