@@ -286,6 +286,22 @@ static inline double dv__sigmoid(double t)
     return e / (1.0 + e);
 }
 
+/* log(1 + e^t) without overflow or cancellation. */
+static inline double dv__softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
+
+/* p[0..o-1] := softmax(z[0..o-1]); returns log sum_k e^z_k. */
+static inline double dv__softmax(const double *z, size_t o, double *p)
+{
+    double mx = z[0], s = 0.0;
+    for (size_t k = 1; k < o; k++)
+        mx = fmax(mx, z[k]);
+    for (size_t k = 0; k < o; k++)
+        s += (p[k] = exp(z[k] - mx));
+    for (size_t k = 0; k < o; k++)
+        p[k] /= s;
+    return mx + log(s);
+}
+
 /* The convergence rule of every iterative fit: a fit is converged when the
  * norm of its objective's gradient is at most this, tol * max(1, the norm
  * of the gradient at theta = 0). */

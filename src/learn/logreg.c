@@ -41,9 +41,6 @@
 #include <math.h>
 #include <string.h>
 
-/* log(1 + exp(t)) without overflow or cancellation. */
-static double softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
-
 typedef struct {
     size_t n, d, d1;   /* rows, features, d + 1 */
     size_t nc;         /* score columns: 1 (binary) or classes in the fit */
@@ -72,7 +69,7 @@ static double objective(const lr_work *w, const double *theta, double *Z, double
                     0.0, Z, 1);
         for (size_t i = 0; i < n; i++) {
             P[i] = dv__sigmoid(Z[i]);
-            f += softplus(w->y[i] > 0.5 ? -Z[i] : Z[i]);
+            f += dv__softplus(w->y[i] > 0.5 ? -Z[i] : Z[i]);
         }
     } else {
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)nc, (int)d1, 1.0, w->Xa,

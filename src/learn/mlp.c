@@ -39,8 +39,6 @@ static size_t set_widths(dv_model *m, const dv_learner_params *p)
 }
 
 /* log(1 + e^t) without overflow or cancellation. */
-static double softplus(double t) { return fmax(t, 0.0) + log1p(exp(-fabs(t))); }
-
 /* The summed loss of the nb rows from the output layer, and the output
  * deltas dLoss/dz divided by `scale` into ps->D. */
 static double output_loss(const dv_model *m, dv__net *ps, const double *y, size_t nb,
@@ -58,18 +56,13 @@ static double output_loss(const dv_model *m, dv__net *ps, const double *y, size_
             dz[0] = r / scale;
         } else if (o == 1) {
             int pos = y[i] > 0.5;
-            loss += softplus(pos ? -z[0] : z[0]);
+            loss += dv__softplus(pos ? -z[0] : z[0]);
             dz[0] = (dv__sigmoid(z[0]) - (pos ? 1.0 : 0.0)) / scale;
         } else {
             size_t c = (size_t)y[i];
-            double mx = z[0], s = 0.0;
-            for (size_t k = 1; k < o; k++)
-                mx = fmax(mx, z[k]);
+            loss += dv__softmax(z, o, dz) - z[c];
             for (size_t k = 0; k < o; k++)
-                s += (dz[k] = exp(z[k] - mx));
-            loss += mx + log(s) - z[c];
-            for (size_t k = 0; k < o; k++)
-                dz[k] = (dz[k] / s - (k == c ? 1.0 : 0.0)) / scale;
+                dz[k] = (dz[k] - (k == c ? 1.0 : 0.0)) / scale;
         }
     }
     return loss;
@@ -289,13 +282,7 @@ int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *o
                 y[0] = dv__sigmoid(-z[0]);
                 y[1] = dv__sigmoid(z[0]);
             } else {
-                double mx = z[0], s = 0.0;
-                for (size_t k = 1; k < o; k++)
-                    mx = fmax(mx, z[k]);
-                for (size_t k = 0; k < o; k++)
-                    s += (y[k] = exp(z[k] - mx));
-                for (size_t k = 0; k < o; k++)
-                    y[k] /= s;
+                dv__softmax(z, o, y);
             }
         }
     }

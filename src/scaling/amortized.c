@@ -94,7 +94,7 @@ static double point_loss(const amo_data *A, size_t i, const double *o, double w,
     }
     int si = nll[1] < nll[0];
     double s = si ? -1.0 : 1.0, t = si ? 0.0 : 1.0;
-    double loss = nll[si] + (fmax(u, 0.0) + log1p(exp(-fabs(u))) - t * u) +
+    double loss = nll[si] + (dv__softplus(u) - t * u) +
                   ALPHA_PRIOR * (alpha - 1.0) * (alpha - 1.0);
     if (sign)
         *sign = si ? -1 : 1;
