@@ -212,6 +212,8 @@ void cli_table_free(cli_table *t);
  * on failure), so an error never leaves a half-written file behind. */
 FILE *cli_open_out(const char *path, char *tmp, size_t tmplen);
 void cli_commit(FILE *f, const char *tmp, const char *path);
+/* s as a JSON string, quoted and escaped. */
+void cli_json_string(FILE *f, const char *s);
 
 /* Subcommands. */
 int cmd_synth(int argc, char **argv);
@@ -221,6 +223,7 @@ int cmd_value(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_value_method(int argc, char **argv);
+int cmd_value_law(int argc, char **argv);
 /* The tasks of dval eval (cmd_eval_*.c); argv[0] is "eval". */
 int eval_noisy(int argc, char **argv);
 int eval_removal(int argc, char **argv);

@@ -18,8 +18,9 @@ static const char *USAGE =
     "Fits a scaling law per point to its sampled marginal contributions:\n"
     "delta ~ N(c k^-alpha, sigma^2 k^-beta) by maximum likelihood, and the log\n"
     "estimator (log-log regression of per-cardinality means; its R^2 is log_r2).\n"
-    "The first form writes RUN_DIR/scaling.csv; the second fits arrays made by any\n"
-    "tool: D.npy float64 and K.npy int32 or int64, both points x samples.\n"
+    "The first form writes RUN_DIR/scaling.csv and scaling.json (the estimator and\n"
+    "its settings); the second fits arrays made by any tool: D.npy float64 and\n"
+    "K.npy int32 or int64, both points x samples.\n"
     "\n"
     "Output columns: point, label, c, alpha, sigma, beta, nll, log_r2, n_samples,\n"
     "status (ok, no_samples, one_card, all_zero, nonfinite, bound), log_c, log_alpha.\n"
@@ -110,45 +111,75 @@ dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int thread
     return laws;
 }
 
+/* Where the fit's record goes: OUT.csv -> OUT.json. */
+static void record_path(char *buf, size_t len, const char *csv)
+{
+    size_t n = strlen(csv);
+    if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
+        snprintf(buf, len, "%.*s.json", (int)(n - 4), csv);
+    else
+        snprintf(buf, len, "%s.json", csv);
+}
+
+/* The record of a fit beside its CSV: the estimator and its settings, so
+ * that a reader knows which estimator made the laws. */
+static void write_record(const char *csv, const char *estimator, const dv_amortized_params *ap,
+                         const char *model)
+{
+    char path[4300], tmp[4400];
+    record_path(path, sizeof path, csv);
+    FILE *f = cli_open_out(path, tmp, sizeof tmp);
+    fprintf(f, "{\n  \"estimator\": \"%s\",\n  \"version\": \"%s\"", estimator,
+            dv_version_string());
+    if (ap) {
+        fprintf(f, ",\n  \"hidden\": [");
+        for (size_t l = 0; l < ap->n_hidden; l++)
+            fprintf(f, "%s%zu", l ? ", " : "", ap->hidden[l]);
+        fprintf(f, "],\n  \"epochs\": %d,\n  \"batch_size\": %zu,\n  \"lr\": %.17g,\n"
+                   "  \"lr_min\": %.17g,\n  \"warmup\": %d,\n  \"weight_decay\": %.17g,\n"
+                   "  \"clip\": %.17g,\n  \"held_out\": %.17g,\n  \"patience\": %d,\n"
+                   "  \"pretrain_epochs\": %d,\n  \"pretrained\": %s,\n  \"seed\": %llu",
+                ap->epochs, ap->batch_size, ap->lr, ap->lr_min, ap->warmup, ap->weight_decay,
+                ap->clip, ap->val_fraction, ap->patience, ap->pretrain_epochs,
+                ap->pretrain ? "true" : "false", (unsigned long long)ap->seed);
+        fprintf(f, ",\n  \"law_model\": ");
+        cli_json_string(f, model);
+    }
+    fprintf(f, "\n}\n");
+    cli_commit(f, tmp, path);
+}
+
 /* The amortized estimator on a run: features of its points from the run's
- * data (one head per class), laws written to out (NULL: RUN_DIR/scaling.csv). */
-static void fit_amortized(const dv_run *r, const char *data, const char *out, int epochs,
-                          uint64_t seed, double held)
+ * data (one head per class), laws written to csv and the trained network
+ * to model. */
+static void fit_amortized(const dv_run *r, const char *data, const char *csv, const char *model,
+                          int epochs, uint64_t seed, double held)
 {
     dv_dataset *tr, *va, *te;
     dv_error err = {0};
     if (dv_run_load_data(r, data, &tr, &va, &te, &err))
         cli_die("%s (the amortized estimator needs the run's data; see --data)", err.msg);
     const dv_run_info *I = dv_run_get_info(r);
-    size_t P = I->n_points, d = dv_dataset_cols(tr), K = dv_dataset_classes(tr);
-    const int64_t *pts = dv_run_points(r);
-    double *X = malloc(P * d * sizeof *X);
-    int32_t *head = K ? malloc(P * sizeof *head) : NULL;
+    size_t P = I->n_points;
     dv_law *laws = malloc(P * sizeof *laws);
     const char **labels = malloc(P * sizeof *labels);
-    for (size_t i = 0; i < P; i++) {
-        memcpy(X + i * d, dv_dataset_features(tr) + (size_t)pts[i] * d, d * sizeof *X);
-        if (head)
-            head[i] = (int32_t)dv_dataset_targets(tr)[pts[i]];
+    for (size_t i = 0; i < P; i++)
         labels[i] = dv_run_label(r, i);
-    }
     dv_amortized_params ap;
     dv_amortized_params_default(&ap);
     if (epochs)
         ap.epochs = epochs;
     ap.seed = seed;
     ap.val_fraction = held;
-    if (K)
+    if (dv_dataset_classes(tr))
         ap.pretrain = tr; /* the hidden layers start as a classifier of the training split */
-    if (dv_law_fit_amortized(X, P, d, head, K, dv_run_deltas(r), dv_run_cards(r), I->n_samples,
-                             &ap, laws, &err))
+    dv_law_model *m;
+    if (dv_run_fit_amortized(r, tr, 0, &ap, laws, &m, &err) ||
+        dv_law_model_write(m, model, &err) ||
+        dv_scaling_write(csv, P, dv_run_points(r), labels, laws, &err))
         cli_die("%s", err.msg);
-    char def[4200];
-    snprintf(def, sizeof def, "%s/scaling.csv", dv_run_dir(r));
-    if (dv_scaling_write(out ? out : def, P, pts, labels, laws, &err))
-        cli_die("%s", err.msg);
-    free(X);
-    free(head);
+    write_record(csv, "amortized", &ap, model);
+    dv_law_model_free(m);
     free(laws);
     free(labels);
     dv_dataset_free(tr);
@@ -167,9 +198,10 @@ int cmd_fit(int argc, char **argv)
                                              {"epochs", required_argument, 0, 6},
                                              {"seed", required_argument, 0, 7},
                                              {"held-out", required_argument, 0, 8},
+                                             {"law-model", required_argument, 0, 9},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL;
+    const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL, *model = NULL;
     int threads = 0, c, amortized = 0, epochs = 0;
     uint64_t seed = 0;
     double held = 0.1;
@@ -193,10 +225,13 @@ int cmd_fit(int argc, char **argv)
             if (!(held >= 0 && held < 1))
                 cli_die("--held-out: %g is not a fraction in [0, 1)", held);
             break;
+        case 9: model = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
     }
+    if (model && !amortized)
+        cli_die("fit: --law-model is the amortized estimator's network (--estimator amortized)");
     if ((deltas || cards) && amortized)
         cli_die("fit: the amortized estimator needs a RUN_DIR (the points' features)");
     if (deltas || cards) {
@@ -213,14 +248,21 @@ int cmd_fit(int argc, char **argv)
     const char *run = argv[optind];
     dv_run *r = cli_run_open(run);
     size_t P = dv_run_get_info(r)->n_points;
-    if (amortized)
-        fit_amortized(r, data, out, epochs, seed, held);
-    else
-        free(cli_run_laws(r, 1, out, threads));
+    char csv[4200], mpath[4200];
+    snprintf(csv, sizeof csv, "%s", out ? out : "");
+    if (!out)
+        snprintf(csv, sizeof csv, "%s/scaling.csv", run);
+    snprintf(mpath, sizeof mpath, "%s", model ? model : "");
+    if (!model)
+        snprintf(mpath, sizeof mpath, "%s/law_model.bin", run);
+    if (amortized) {
+        fit_amortized(r, data, csv, mpath, epochs, seed, held);
+    } else {
+        free(cli_run_laws(r, 1, csv, threads));
+        write_record(csv, "mle", NULL, NULL);
+    }
     dv_run_free(r);
-    if (out)
-        fprintf(stderr, "dval: fitted %zu points; wrote %s\n", P, out);
-    else
-        fprintf(stderr, "dval: fitted %zu points; wrote %s/scaling.csv\n", P, run);
+    fprintf(stderr, "dval: fitted %zu points; wrote %s%s%s\n", P, csv, amortized ? " and " : "",
+            amortized ? mpath : "");
     return 0;
 }

@@ -15,6 +15,8 @@
 static const char *USAGE =
     "usage: dval value --from RUN_DIR [--at K ...] [--top N [--size K]] [-o FILE]\n"
     "       dval value --method NAME --data FILE ...   (see dval value --method tmc --help)\n"
+    "       dval value --law-model FILE --data NEW.csv -o OUT.csv   (laws of points\n"
+    "                  never sampled; see dval value --law-model --help)\n"
     "\n"
     "Values every point of a finished run (fitting RUN_DIR/scaling.csv first if it\n"
     "is missing) and writes values.csv (default RUN_DIR/values.csv) with columns:\n"
@@ -80,6 +82,8 @@ int cmd_value(int argc, char **argv)
     /* --method NAME values points of a data set; only "distributional" reads
      * a sampling run (its values are the mc_mean column). */
     for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--law-model") == 0 || strncmp(argv[i], "--law-model=", 12) == 0)
+            return cmd_value_law(argc, argv);
         const char *m = NULL;
         if (strcmp(argv[i], "--method") == 0 && i + 1 < argc)
             m = argv[i + 1];

@@ -223,6 +223,20 @@ void cli_commit(FILE *f, const char *tmp, const char *path)
     }
 }
 
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 /* ------------------------------------------------------------------------ */
 /* A small CSV table                                                        */
 /* ------------------------------------------------------------------------ */

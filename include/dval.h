@@ -240,6 +240,14 @@ DV_API int dv_dataset_split(const dv_dataset *all, const dv_split_options *o,
  * standard deviation also val and test (either may be NULL).  Constant
  * columns are centred but not scaled. */
 DV_API void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test);
+/* x := (x - mean) / scale per column (d values each; scale > 0, both
+ * finite, else DV_EINVAL), as dv_dataset_standardize does with the training
+ * statistics: e.g. new rows standardized like a run's training split. */
+DV_API int dv_dataset_standardize_by(dv_dataset *ds, const double *mean, const double *scale);
+/* The mean and scale ds was standardized with (its own or its training
+ * split's; subsets keep them), or NULL when it was not standardized. */
+DV_API const double *dv_dataset_std_mean(const dv_dataset *ds);
+DV_API const double *dv_dataset_std_scale(const dv_dataset *ds);
 
 /* How dv_data_load makes the three parts of a data set. */
 typedef struct {
@@ -865,6 +873,72 @@ DV_API int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, cons
                                 size_t n_samples, const dv_amortized_params *p, dv_law *laws,
                                 dv_error *err);
 
+/* The trained amortized network, to predict the laws of points that were
+ * never sampled.  dv_law_model_fit trains it as dv_law_fit_amortized does
+ * (laws, when not NULL, receives the same laws) and returns it. */
+typedef struct dv_law_model dv_law_model;
+
+DV_API int dv_law_model_fit(dv_law_model **out, const double *X, size_t n_points, size_t d,
+                            const int32_t *head, size_t n_heads, const double *delta,
+                            const int32_t *card, size_t n_samples,
+                            const dv_amortized_params *p, dv_law *laws, dv_error *err);
+DV_API void dv_law_model_free(dv_law_model *m);
+
+/* The laws of n rows of features X (n x d, prepared as the training points'
+ * were) with heads head (NULL for a one-head model).  The log estimator's
+ * fields and nll are 0; n_samples is 0. */
+DV_API int dv_law_model_predict(const dv_law_model *m, const double *X, size_t n,
+                                const int32_t *head, dv_law *laws, dv_error *err);
+
+/* Records where the model's points came from, so that it can read raw data
+ * later: train's column names, label name, class names (the heads, in
+ * class order) and standardization (dv_dataset_std_mean/_scale), and the
+ * sizes k_lo..k_hi over which values average the law. */
+DV_API int dv_law_model_describe(dv_law_model *m, const dv_dataset *train, int64_t k_lo,
+                                 int64_t k_hi, dv_error *err);
+
+typedef struct {
+    size_t n_features, n_heads;   /* inputs; heads (classes, or 1) */
+    size_t n_hidden, hidden[DV_MLP_MAX_HIDDEN];
+    size_t n_params;
+    size_t n_points, n_samples;   /* the training run's shape */
+    int epochs;
+    uint64_t seed;
+    int64_t k_lo, k_hi;           /* 0, 0 until described */
+    int described;                /* dv_law_model_describe was called */
+    int standardized;             /* raw rows are standardized before prediction */
+    const char *label;            /* label column ("" until described) */
+} dv_law_model_info;
+
+DV_API const dv_law_model_info *dv_law_model_get_info(const dv_law_model *m);
+/* Column j's name and class c's name ("" until described). */
+DV_API const char *dv_law_model_col_name(const dv_law_model *m, size_t j);
+DV_API const char *dv_law_model_class_name(const dv_law_model *m, size_t c);
+
+/* The laws of the rows of ds, raw data read like the training file (a
+ * described model only): ds's columns are matched to the model's by name
+ * (any order; a missing or unknown column is DV_EINVAL naming it), its
+ * classes by name (a class the model has no head for is DV_EINVAL naming
+ * the row), its features standardized with the training statistics. */
+DV_API int dv_law_model_predict_dataset(const dv_law_model *m, const dv_dataset *ds,
+                                        dv_law *laws, dv_error *err);
+
+/* The law-model file (docs/FORMATS.md): the bytes "DVLAWMDL", the format
+ * version (1) and the length of the body, the body (description and
+ * weights, little-endian, doubles bit for bit), the body's CRC-32.
+ * Written through a temporary name.  Reading refuses a file of another
+ * version, a short or long file and a checksum mismatch, saying which. */
+DV_API int dv_law_model_write(const dv_law_model *m, const char *path, dv_error *err);
+DV_API int dv_law_model_read(dv_law_model **out, const char *path, dv_error *err);
+
+/* The predicted laws of ds's rows as a CSV: row (of the data file, 0 = the
+ * first data row), label, c, alpha, sigma, beta, psi_K = c K^-alpha for each
+ * K of at[0..n_at-1], law_value (the mean of c k^-alpha over k = k_lo..k_hi,
+ * e.g. the model's info.k_lo and k_hi).  Written through a temporary name. */
+DV_API int dv_law_values_write(const char *path, const dv_dataset *ds, const dv_law *laws,
+                               const int64_t *at, size_t n_at, int64_t k_lo, int64_t k_hi,
+                               dv_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Reading a run: its samples, laws and values                              */
 /* ------------------------------------------------------------------------ */
@@ -934,6 +1008,16 @@ DV_API int dv_run_fit(const dv_run *r, int n_threads, const char *path, dv_law *
 /* The laws of RUN_DIR/scaling.csv, checked against the run's points; when
  * the file is missing, dv_run_fit makes it first. */
 DV_API int dv_run_laws(const dv_run *r, int n_threads, dv_law *laws, dv_error *err);
+/* The amortized estimator on a run: each point's features are its row of
+ * train (the run's training split, e.g. from dv_run_load_data; checked with
+ * dv_run_check_split), its head its class (one head for regression), its
+ * samples the first m of the run's (0: all; grid runs take them
+ * round-robin over the sizes).  laws receives every point's law; model,
+ * when not NULL, the trained network, described with train and the run's
+ * sizes (dv_law_model_describe). */
+DV_API int dv_run_fit_amortized(const dv_run *r, const dv_dataset *train, size_t m,
+                                const dv_amortized_params *p, dv_law *laws,
+                                dv_law_model **model, dv_error *err);
 /* Each point's law value (the mean of c k^-alpha over k = min_card..
  * max_card), the mean of its deltas and that mean's standard error; any
  * output may be NULL. */

@@ -64,6 +64,7 @@ struct dv_dataset {
     char **col_names;    /* d names */
     char *label_name;
     char **class_names;  /* n_classes names */
+    double *std_mean, *std_scale; /* d each: the standardization applied, or NULL */
 };
 
 /* Allocates an empty dataset shell with room for n x d (names not set). */
@@ -354,5 +355,13 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
                           int (*commit)(void *ctx, size_t item), void *ctx,
                           void *(*state_new)(void *ctx), void (*state_free)(void *state),
                           dv_error *err);
+
+/* The first m of a point's n_samples samples (drow, krow) into d and k:
+ * the leading columns, or with n_grid >= 2 round-robin over the n_grid
+ * cardinality blocks a grid run stores (sample t is column (t mod G) *
+ * (n_samples / G) + t / G), so larger budgets extend smaller ones
+ * (tasks/estimators.c). */
+void dv__first_samples(const double *drow, const int32_t *krow, size_t n_samples, size_t n_grid,
+                       size_t m, double *d, int32_t *k);
 
 #endif /* DV_INTERNAL_H */

@@ -44,10 +44,30 @@ void dv_dataset_free(dv_dataset *ds)
     dv__free(ds->col_names);
     dv__free(ds->class_names);
     dv__free(ds->label_name);
+    dv__free(ds->std_mean);
+    dv__free(ds->std_scale);
     dv__free(ds->X);
     dv__free(ds->y);
     dv__free(ds->src_rows);
     dv__free(ds);
+}
+
+/* Keeps a copy of the standardization applied to ds. */
+static int record_standardization(dv_dataset *ds, const double *mean, const double *scale)
+{
+    dv__free(ds->std_mean);
+    dv__free(ds->std_scale);
+    ds->std_mean = dv__malloc(ds->d * sizeof(double));
+    ds->std_scale = dv__malloc(ds->d * sizeof(double));
+    if (!ds->std_mean || !ds->std_scale) {
+        dv__free(ds->std_mean);
+        dv__free(ds->std_scale);
+        ds->std_mean = ds->std_scale = NULL;
+        return DV_ENOMEM;
+    }
+    memcpy(ds->std_mean, mean, ds->d * sizeof(double));
+    memcpy(ds->std_scale, scale, ds->d * sizeof(double));
+    return DV_OK;
 }
 
 /* Copies names of src (columns, label, classes) into dst of equal shape. */
@@ -61,6 +81,8 @@ static int copy_names(dv_dataset *dst, const dv_dataset *src)
             return DV_ENOMEM;
     if (!(dst->label_name = dv__strdup(src->label_name ? src->label_name : "label")))
         return DV_ENOMEM;
+    if (src->std_mean)
+        return record_standardization(dst, src->std_mean, src->std_scale);
     return DV_OK;
 }
 
@@ -235,14 +257,23 @@ int dv_dataset_split(const dv_dataset *all, const dv_split_options *o, dv_datase
     return rc;
 }
 
-static void apply(dv_dataset *ds, const double *mean, const double *scale)
+int dv_dataset_standardize_by(dv_dataset *ds, const double *mean, const double *scale)
 {
     if (!ds)
-        return;
+        return DV_OK;
+    for (size_t j = 0; j < ds->d; j++)
+        if (!isfinite(mean[j]) || !(scale[j] > 0) || !isfinite(scale[j]))
+            return DV_EINVAL;
+    if (record_standardization(ds, mean, scale))
+        return DV_ENOMEM;
     for (size_t i = 0; i < ds->n; i++)
         for (size_t j = 0; j < ds->d; j++)
             ds->X[i * ds->d + j] = (ds->X[i * ds->d + j] - mean[j]) / scale[j];
+    return DV_OK;
 }
+
+const double *dv_dataset_std_mean(const dv_dataset *ds) { return ds->std_mean; }
+const double *dv_dataset_std_scale(const dv_dataset *ds) { return ds->std_scale; }
 
 void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test)
 {
@@ -268,9 +299,9 @@ void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test
         /* A constant column is centred only, as scikit-learn's StandardScaler does. */
         scale[j] = s > 1e-12 * (1.0 + fabs(mean[j])) ? s : 1.0;
     }
-    apply(train, mean, scale);
-    apply(val, mean, scale);
-    apply(test, mean, scale);
+    dv_dataset_standardize_by(train, mean, scale);
+    dv_dataset_standardize_by(val, mean, scale);
+    dv_dataset_standardize_by(test, mean, scale);
     dv__free(mean);
     dv__free(scale);
 }

@@ -12,9 +12,11 @@
  *     + softplus(u) - [s = +1] u  +  1e-5 (alpha - 1)^2,
  * the deltas divided by their overall standard deviation.  Training: AdamW
  * with a linear warm-up and a cosine decay, the gradient's norm clipped,
- * early stopping on held-out points.
+ * early stopping on held-out points.  The trained network (a dv_law_model,
+ * law_model.c) then predicts the laws of rows it never saw, raw rows
+ * matched to its columns and classes by name.
  */
-#include "learn/net.h"
+#include "scaling/law_model.h"
 
 #include <math.h>
 #include <omp.h>
@@ -236,10 +238,8 @@ static int pretrain(const dv_amortized_params *p, const dv__net *net, size_t d, 
 }
 
 /* The law of point i from the trained network's outputs o. */
-static void point_law(const amo_data *A, size_t i, const double *o, double scale, dv_law *L)
+static void point_law(const double *o, double scale, dv_law *L)
 {
-    (void)A;
-    (void)i;
     int s = o[0] >= 0 ? 1 : -1; /* the sign the network predicts */
     double lb = o[4] > LOG_BETA_MAX ? LOG_BETA_MAX : o[4];
     L->c = s * exp(o[1]) * scale;
@@ -249,15 +249,16 @@ static void point_law(const amo_data *A, size_t i, const double *o, double scale
     L->status = DV_LAW_OK;
 }
 
-int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32_t *head,
-                         size_t n_heads, const double *delta, const int32_t *card,
-                         size_t n_samples, const dv_amortized_params *p, dv_law *laws,
-                         dv_error *err)
+int dv_law_model_fit(dv_law_model **out, const double *X, size_t n_points, size_t d,
+                     const int32_t *head, size_t n_heads, const double *delta,
+                     const int32_t *card, size_t n_samples, const dv_amortized_params *p,
+                     dv_law *laws, dv_error *err)
 {
+    *out = NULL;
     const char *why = dv_amortized_params_check(p);
     if (why)
         return dv__err(err, DV_EINVAL, "amortized: %s", why);
-    if (!X || !delta || !card || !laws || n_points < 2 || n_samples < 1 || d < 1)
+    if (!X || !delta || !card || n_points < 2 || n_samples < 1 || d < 1)
         return dv__err(err, DV_EINVAL, "amortized: needs at least 2 points with features and samples");
     size_t heads = head ? n_heads : 1, m = n_samples, N = n_points * m;
     for (size_t i = 0; head && i < n_points; i++)
@@ -331,7 +332,7 @@ int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32
     omp_set_num_threads(1);
     train(&A, p, &w, n_points - held, held);
     /* Every point's law from the trained network. */
-    for (size_t from = 0; from < n_points; from += B) {
+    for (size_t from = 0; laws && from < n_points; from += B) {
         size_t nb = n_points - from < B ? n_points - from : B;
         for (size_t b = 0; b < nb; b++)
             w.order[b] = from + b;
@@ -340,14 +341,139 @@ int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32
             size_t i = from + b, h = head ? (size_t)head[i] : 0;
             const double *o = w.net.A[L] + b * N_OUT * heads + h * N_OUT;
             dv_law_fit_log(delta + i * m, card + i * m, m, &laws[i]);
-            point_law(&A, i, o, scale, &laws[i]);
+            point_law(o, scale, &laws[i]);
             laws[i].nll = point_loss(&A, i, o, 1.0, NULL, NULL) + log(scale);
             laws[i].n_samples = m;
         }
     }
     omp_set_num_threads(nt);
+    dv_law_model *M = dv__law_model_new(widths, L, heads);
+    if (M) {
+        memcpy(M->theta, w.theta, np * sizeof(double));
+        M->scale = scale;
+        M->info.n_points = n_points;
+        M->info.n_samples = m;
+        M->info.epochs = p->epochs;
+        M->info.seed = p->seed;
+    }
     work_free(&w);
+    if (!M)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    *out = M;
     return DV_OK;
+}
+
+int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, const int32_t *head,
+                         size_t n_heads, const double *delta, const int32_t *card,
+                         size_t n_samples, const dv_amortized_params *p, dv_law *laws,
+                         dv_error *err)
+{
+    if (!laws)
+        return dv__err(err, DV_EINVAL, "amortized: laws is NULL");
+    dv_law_model *M;
+    int rc = dv_law_model_fit(&M, X, n_points, d, head, n_heads, delta, card, n_samples, p, laws,
+                              err);
+    dv_law_model_free(M);
+    return rc;
+}
+
+int dv_law_model_predict(const dv_law_model *m, const double *X, size_t n, const int32_t *head,
+                         dv_law *laws, dv_error *err)
+{
+    size_t heads = m->info.n_heads, d = m->info.n_features, B = 256;
+    if (!head && heads > 1)
+        return dv__err(err, DV_EINVAL, "law model: heads are needed for a model with %zu heads",
+                       heads);
+    for (size_t i = 0; i < n; i++) {
+        if (head && (head[i] < 0 || (size_t)head[i] >= heads))
+            return dv__err(err, DV_EINVAL, "law model: row %zu has head %d, not in 0..%zu", i,
+                           (int)head[i], heads - 1);
+        for (size_t j = 0; j < d; j++)
+            if (!isfinite(X[i * d + j]))
+                return dv__err(err, DV_EINVAL, "law model: feature %zu of row %zu is not finite",
+                               j, i);
+    }
+    dv__net net;
+    memset(&net, 0, sizeof net);
+    if (dv__net_init(&net, m->widths, m->L, B))
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    int nt = omp_get_max_threads(); /* one thread: the same bits as in training */
+    omp_set_num_threads(1);
+    for (size_t from = 0; from < n; from += B) {
+        size_t nb = n - from < B ? n - from : B;
+        dv__net_forward(&net, m->theta, X + from * d, nb);
+        for (size_t b = 0; b < nb; b++) {
+            size_t i = from + b, h = head ? (size_t)head[i] : 0;
+            memset(&laws[i], 0, sizeof laws[i]);
+            point_law(net.A[m->L] + b * N_OUT * heads + h * N_OUT, m->scale, &laws[i]);
+        }
+    }
+    omp_set_num_threads(nt);
+    dv__net_free(&net);
+    return DV_OK;
+}
+
+
+
+int dv_law_model_predict_dataset(const dv_law_model *m, const dv_dataset *ds, dv_law *laws,
+                                 dv_error *err)
+{
+    if (!m->info.described)
+        return dv__err(err, DV_EINVAL, "law model: it does not record its data's columns "
+                                       "(dv_law_model_describe)");
+    size_t d = m->info.n_features, n = dv_dataset_rows(ds), e = dv_dataset_cols(ds);
+    if (m->class_names && dv_dataset_task(ds) != DV_TASK_CLASSIFICATION)
+        return dv__err(err, DV_EINVAL, "law model: made for classification, the data is not");
+    /* col[j]: the data's column holding the model's column j. */
+    size_t *col = dv__malloc((d + e) * sizeof(size_t));
+    int32_t *head = dv__malloc((n ? n : 1) * sizeof(int32_t));
+    double *X = dv__malloc((n ? n : 1) * d * sizeof(double));
+    int32_t *cls = dv__malloc((dv_dataset_classes(ds) + 1) * sizeof(int32_t));
+    int rc = !col || !head || !X || !cls ? dv__err(err, DV_ENOMEM, "out of memory") : DV_OK;
+    for (size_t j = 0; j < d && !rc; j++) {
+        col[j] = e;
+        for (size_t q = 0; q < e && col[j] == e; q++)
+            if (strcmp(dv_dataset_col_name(ds, q), m->col_names[j]) == 0)
+                col[j] = q;
+        if (col[j] == e)
+            rc = dv__err(err, DV_EINVAL, "the data has no column '%s' (the law model's column "
+                         "%zu)", m->col_names[j], j + 1);
+    }
+    if (!rc && e != d)
+        for (size_t q = 0; q < e && !rc; q++) {
+            size_t j = 0;
+            while (j < d && strcmp(dv_dataset_col_name(ds, q), m->col_names[j]) != 0)
+                j++;
+            if (j == d)
+                rc = dv__err(err, DV_EINVAL, "the data's column '%s' is not one the law model "
+                             "was trained on", dv_dataset_col_name(ds, q));
+        }
+    /* cls[c]: the head of the data's class c, -1 when the model has none. */
+    for (size_t c = 0; c < dv_dataset_classes(ds) && !rc; c++) {
+        cls[c] = -1;
+        for (size_t h = 0; m->class_names && h < m->info.n_heads; h++)
+            if (strcmp(dv_dataset_class_name(ds, c), m->class_names[h]) == 0)
+                cls[c] = (int32_t)h;
+    }
+    const double *F = dv_dataset_features(ds), *y = dv_dataset_targets(ds);
+    for (size_t i = 0; i < n && !rc; i++) {
+        for (size_t j = 0; j < d; j++) {
+            double v = F[i * e + col[j]];
+            X[i * d + j] = m->mean ? (v - m->mean[j]) / m->sd[j] : v;
+        }
+        head[i] = m->class_names ? cls[(size_t)y[i]] : 0;
+        if (head[i] < 0)
+            rc = dv__err(err, DV_EINVAL, "row %lld has the class '%s', which the law model has "
+                         "no head for", (long long)dv_dataset_source_rows(ds)[i] + 1,
+                         dv_dataset_class_name(ds, (size_t)y[i]));
+    }
+    if (!rc)
+        rc = dv_law_model_predict(m, X, n, head, laws, err);
+    dv__free(col);
+    dv__free(head);
+    dv__free(X);
+    dv__free(cls);
+    return rc;
 }
 
 double dv__amortized_loss_grad(const double *X, size_t n_points, size_t d, const int32_t *head,

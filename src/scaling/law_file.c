@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +161,35 @@ int dv_scaling_read(const char *path, size_t n, const int64_t *points, dv_law *l
                      row, n);
     dv__free(text);
     return rc;
+}
+
+int dv_law_values_write(const char *path, const dv_dataset *ds, const dv_law *laws,
+                        const int64_t *at, size_t n_at, int64_t k_lo, int64_t k_hi,
+                        dv_error *err)
+{
+    if (k_lo < 1 || k_hi < k_lo)
+        return dv__err(err, DV_EINVAL, "sizes %lld..%lld are not a range from 1",
+                       (long long)k_lo, (long long)k_hi);
+    char tmp[4200];
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "row,label,c,alpha,sigma,beta");
+    for (size_t a = 0; a < n_at; a++)
+        fprintf(f, ",psi_%lld", (long long)at[a]);
+    fprintf(f, ",law_value\n");
+    const double *y = dv_dataset_targets(ds);
+    for (size_t i = 0; i < dv_dataset_rows(ds); i++) {
+        const dv_law *L = &laws[i];
+        fprintf(f, "%lld,", (long long)dv_dataset_source_rows(ds)[i]);
+        if (dv_dataset_task(ds) == DV_TASK_CLASSIFICATION)
+            dv__csv_field(f, dv_dataset_class_name(ds, (size_t)y[i]));
+        else
+            fprintf(f, "%.17g", y[i]);
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g", L->c, L->alpha, L->sigma, L->beta);
+        for (size_t a = 0; a < n_at; a++)
+            fprintf(f, ",%.17g", L->c * pow((double)at[a], -L->alpha));
+        fprintf(f, ",%.17g\n", dv_law_mean_value(L->c, L->alpha, k_lo, k_hi));
+    }
+    return dv__out_commit(f, tmp, path, err);
 }

@@ -82,11 +82,22 @@ int dv_agreement_eval(const double *truth, const double *estimate, size_t n, dv_
     return DV_OK;
 }
 
+void dv__first_samples(const double *drow, const int32_t *krow, size_t n_samples, size_t n_grid,
+                       size_t m, double *d, int32_t *k)
+{
+    size_t block = n_grid > 1 ? n_samples / n_grid : 0;
+    for (size_t t = 0; t < m; t++) {
+        size_t col = n_grid > 1 ? (t % n_grid) * block + t / n_grid : t;
+        d[t] = drow[col];
+        k[t] = krow[col];
+    }
+}
+
 /* The convergence experiment: one work item per (budget, point). */
 typedef struct {
     const double *delta;
     const int32_t *card;
-    size_t n_points, n_samples, n_grid, block;
+    size_t n_points, n_samples, n_grid;
     const size_t *budgets;
     int64_t k_lo, k_hi;
     double *mc_est, *law_est; /* n_budgets x n_points */
@@ -131,13 +142,7 @@ static int conv_item(void *vctx, void *vstate, size_t item, dv_error *err)
     size_t b = item / cx->n_points, i = item % cx->n_points, m = cx->budgets[b];
     const double *drow = cx->delta + i * cx->n_samples;
     const int32_t *krow = cx->card + i * cx->n_samples;
-    /* The first m samples: the leading columns, or round-robin over the
-     * grid's cardinality blocks. */
-    for (size_t t = 0; t < m; t++) {
-        size_t col = cx->n_grid > 1 ? (t % cx->n_grid) * cx->block + t / cx->n_grid : t;
-        s->d[t] = drow[col];
-        s->k[t] = krow[col];
-    }
+    dv__first_samples(drow, krow, cx->n_samples, cx->n_grid, m, s->d, s->k);
     double sum = 0;
     for (size_t t = 0; t < m; t++)
         sum += s->d[t];
@@ -184,8 +189,7 @@ int dv_estimator_convergence(const double *delta, const int32_t *card, size_t n_
         }
     }
     size_t items = n_budgets * n_points;
-    conv_ctx cx = {delta, card, n_points, n_samples, n_grid, n_grid > 1 ? n_samples / n_grid : 0,
-                   budgets, k_lo, k_hi, NULL, NULL};
+    conv_ctx cx = {delta, card, n_points, n_samples, n_grid, budgets, k_lo, k_hi, NULL, NULL};
     cx.mc_est = dv__malloc(items * sizeof *cx.mc_est);
     cx.law_est = dv__malloc(items * sizeof *cx.law_est);
     if (!cx.mc_est || !cx.law_est) {

@@ -37,4 +37,45 @@ sed -i "s#$T/d.csv#$T/gone.csv#" "$T/moved/run.json"
 expect_fail "amortized without the run's data" "gone.csv" $DVAL fit "$T/moved" --estimator amortized
 $DVAL fit "$T/moved" --estimator amortized --data "$T/d.csv" --epochs 5 -o "$T/m.csv" 2>/dev/null \
     && ok "--data points to a moved data file" || bad "--data for a moved file"
+# the saved network: laws of raw rows, the same bits as the fit's for its points
+$DVAL fit "$T/run" --estimator amortized --epochs 20 -o "$T/a2.csv" --law-model "$T/lm.bin" 2>/dev/null \
+    && cmp -s "$T/a.csv" "$T/a2.csv" && grep -q '"estimator": "amortized"' "$T/a2.json" \
+    && ok "--law-model saves the network; the record names the estimator" || bad "--law-model"
+$DVAL value --law-model "$T/lm.bin" --data "$T/d.csv" -o "$T/p.csv" 2>/dev/null || bad "value --law-model"
+$PY - "$T" <<'PYEOF' && ok "law model: the fit's laws for its points, any column order" || bad "law-model predictions"
+import csv, sys
+t = sys.argv[1]
+rows = list(csv.reader(open(t + "/d.csv")))
+head, body = rows[0], rows[1:]
+perm = [2, 0, 3, 1]  # the label first, features shuffled
+with open(t + "/perm.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    for r in rows:
+        w.writerow([r[j] for j in perm])
+pred = {r["row"]: r for r in csv.DictReader(open(t + "/p.csv"))}
+assert len(pred) == len(body)
+src = {r["point"]: r["source_row"] for r in csv.DictReader(open(t + "/run/points.csv"))}
+for r in csv.DictReader(open(t + "/a.csv")):
+    q = pred[src[r["point"]]]
+    for k in ("c", "alpha", "sigma", "beta"):
+        assert q[k] == r[k], (r["point"], k, q[k], r[k])
+    assert q["label"] == body[int(src[r["point"]])][3]
+PYEOF
+$DVAL value --law-model "$T/lm.bin" --data "$T/perm.csv" -o "$T/p2.csv" 2>/dev/null \
+    && cmp -s "$T/p.csv" "$T/p2.csv" && ok "law model: columns matched by name" || bad "permuted columns"
+cut -d, -f1,2,4 "$T/d.csv" > "$T/less.csv"
+expect_fail "law model: a missing column" "no column 'x2'" $DVAL value --law-model "$T/lm.bin" --data "$T/less.csv" -o "$T/x.csv"
+sed '1s/$/,extra/; 2,$s/$/,1/' "$T/d.csv" > "$T/more.csv"
+expect_fail "law model: an unknown column" "'extra' is not one" $DVAL value --law-model "$T/lm.bin" --data "$T/more.csv" --label label -o "$T/x.csv"
+sed '5s/[01]$/7/' "$T/d.csv" > "$T/cls.csv"
+expect_fail "law model: an unknown class" "row 4 has the class '7'" $DVAL value --law-model "$T/lm.bin" --data "$T/cls.csv" -o "$T/x.csv"
+head -c 100 "$T/lm.bin" > "$T/cut.bin"
+expect_fail "law model: a cut file" "cut or damaged" $DVAL value --law-model "$T/cut.bin" --data "$T/d.csv" -o "$T/x.csv"
+$PY -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[200] ^= 1; open(sys.argv[2], 'wb').write(b)" "$T/lm.bin" "$T/flip.bin"
+expect_fail "law model: a flipped bit" "checksum" $DVAL value --law-model "$T/flip.bin" --data "$T/d.csv" -o "$T/x.csv"
+expect_fail "law model: not a model" "no DVLAWMDL header" $DVAL value --law-model "$T/d.csv" --data "$T/d.csv" -o "$T/x.csv"
+[ ! -e "$T/x.csv" ] && ok "law model: no output after an error" || bad "output after an error"
+expect_fail "law model: -o required" "are required" $DVAL value --law-model "$T/lm.bin" --data "$T/d.csv"
+expect_fail "--law-model needs amortized" "--law-model is the amortized" $DVAL fit "$T/run" --law-model "$T/y.bin"
+$DVAL value --law-model --help | grep -q "law_model.bin" && ok "value --law-model --help" || bad "law-model help"
 finish
