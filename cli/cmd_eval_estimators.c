@@ -13,18 +13,26 @@
 
 static const char *USAGE =
     "usage: dval eval estimators RUN_DIR [--truth TRUTH_RUN_DIR] [--budgets LIST]\n"
-    "                            [--threads T] [-o FILE.csv]\n"
+    "                            [--estimators LIST] [--threads T] [-o FILE.csv]\n"
     "\n"
     "For each budget m, values every point of a finished sampling run from its first\n"
-    "m samples in two ways -- the Monte Carlo mean of the deltas, and the law value\n"
-    "(a law c k^-alpha fitted to those samples, averaged over k = min-card..max-card)\n"
-    "-- and compares both with the ground truth: the mean of all the deltas of each\n"
-    "point in RUN_DIR (then budgets must be below the samples per point), or with\n"
-    "--truth, in a second, longer run over the same points.  In grid mode the first\n"
-    "m samples are taken round-robin over the cardinalities.\n"
+    "m samples with each estimator and compares the values with the ground truth:\n"
+    "the mean of all the deltas of each point in RUN_DIR (then budgets must be below\n"
+    "the samples per point), or with --truth, in a second, longer run over the same\n"
+    "points.  In grid mode the first m samples are taken round-robin over the\n"
+    "cardinalities.  Estimators (a law's value is the mean of c k^-alpha over\n"
+    "k = min-card..max-card):\n"
+    "  mc_mean    the mean of the deltas\n"
+    "  law        the law fitted to each point alone (dval fit)\n"
+    "  law_eb     the empirical-Bayes law: alpha and beta shared by the points of a\n"
+    "             class, each c shrunk toward the class mean (or, with --neighbors K,\n"
+    "             the mean of its K nearest same-class points) as far as its own\n"
+    "             samples are noisy\n"
+    "  amortized  the amortized law (dval fit --estimator amortized; needs the run's\n"
+    "             data, and trains one network per budget)\n"
     "\n"
-    "Writes a CSV (default RUN_DIR/estimators.csv) with columns samples, estimator\n"
-    "(mc_mean or law), error (mean squared error), expl_var (1 - error / Var(truth)),\n"
+    "Writes a CSV (default RUN_DIR/estimators.csv) with columns samples, estimator,\n"
+    "error (mean squared error), expl_var (1 - error / Var(truth)),\n"
     "r2 (1 - SS_res / SS_tot), pearson, spearman, sign (fraction of points whose\n"
     "estimate has the sign of the truth), points; and prints it as a table.\n"
     "\n"
@@ -32,6 +40,12 @@ static const char *USAGE =
     "  --truth DIR        ground-truth run over the same points (default: RUN_DIR)\n"
     "  --budgets LIST     increasing samples per point, each >= 2 (default\n"
     "                     5,10,20,...,100,150,...,500 up to what is available)\n"
+    "  --estimators LIST  which estimators (default mc_mean,law,law_eb; all = the\n"
+    "                     four)\n"
+    "  --neighbors K      law_eb: shrink toward the K nearest same-class points\n"
+    "                     (default 0: toward the class mean; needs the run's data)\n"
+    "  --data FILE        the run's data file, when it has moved\n"
+    "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
     "  -o, --out FILE     output CSV\n"
     "  -q, --quiet        no table, no message\n";
@@ -71,7 +85,7 @@ static size_t *choose_budgets(const dv_run *run, const dv_run *truth, int64_t *b
 
 /* The agreement table on stdout. */
 static void print_table(const dv_run_info *I, const char *truth_what, const size_t *budgets,
-                        size_t nb, const dv_agreement *mc, const dv_agreement *law)
+                        size_t nb, unsigned mask, const dv_agreement *out)
 {
     size_t P = I->n_points;
     printf("estimator convergence: %zu points, %s run, k in [%lld, %lld]\n", P,
@@ -81,12 +95,34 @@ static void print_table(const dv_run_info *I, const char *truth_what, const size
     printf("%7s %-9s %11s %10s %10s %8s %8s %6s\n", "samples", "estimator", "error",
            "expl_var", "r2", "pearson", "spearman", "sign");
     for (size_t b = 0; b < nb; b++)
-        for (int e = 0; e < 2; e++) {
-            const dv_agreement *a = e ? &law[b] : &mc[b];
+        for (int e = 0; e < DV_EST_COUNT; e++) {
+            if (!(mask >> e & 1u))
+                continue;
+            const dv_agreement *a = &out[b * DV_EST_COUNT + e];
             printf("%7zu %-9s %11.4e %10.4g %10.4g %8.4f %8.4f %6.3f\n", budgets[b],
-                   e ? "law" : "mc_mean", a->error, a->expl_var, a->r2, a->pearson,
+                   dv_estimator_name(e), a->error, a->expl_var, a->r2, a->pearson,
                    a->spearman, a->sign);
         }
+}
+
+/* --estimators LIST as a mask. */
+static unsigned estimator_mask(const char *list)
+{
+    if (strcmp(list, "all") == 0)
+        return (1u << DV_EST_COUNT) - 1;
+    unsigned mask = 0;
+    char *copy = strdup(list), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int e;
+        if (dv_estimator_lookup(tok, &e))
+            cli_die("--estimators: unknown estimator '%s' (mc_mean, law, law_eb, amortized, "
+                    "all)", tok);
+        mask |= 1u << e;
+    }
+    free(copy);
+    if (!mask)
+        cli_die("--estimators: no estimator given");
+    return mask;
 }
 
 int eval_estimators(int argc, char **argv)
@@ -94,11 +130,18 @@ int eval_estimators(int argc, char **argv)
     static const struct option longopts[] = {{"truth", required_argument, 0, 1},
                                              {"budgets", required_argument, 0, 2},
                                              {"threads", required_argument, 0, 3},
+                                             {"estimators", required_argument, 0, 4},
+                                             {"neighbors", required_argument, 0, 5},
+                                             {"data", required_argument, 0, 6},
+                                             {"epochs", required_argument, 0, 7},
+                                             {"seed", required_argument, 0, 8},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *truth_dir = NULL, *out = NULL;
+    const char *truth_dir = NULL, *out = NULL, *data = NULL;
+    dv_estimators_options eo;
+    dv_estimators_options_default(&eo);
     int64_t *bl = NULL;
     size_t nb = 0;
     int threads = 0, quiet = 0, c;
@@ -111,6 +154,11 @@ int eval_estimators(int argc, char **argv)
             bl = cli_int_list("--budgets", optarg, &nb);
             break;
         case 3: threads = (int)cli_int("--threads", optarg, 1, 4096); break;
+        case 4: eo.estimators = estimator_mask(optarg); break;
+        case 5: eo.eb_neighbors = (size_t)cli_int("--neighbors", optarg, 0, 100000); break;
+        case 6: data = optarg; break;
+        case 7: eo.amortized.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
+        case 8: eo.amortized.seed = cli_u64("--seed", optarg); break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
@@ -149,24 +197,42 @@ int eval_estimators(int argc, char **argv)
                 truth_dir ? "" : " (budgets must be below it when the run is its own truth)");
 
     size_t *budgets = choose_budgets(run, truth, bl, &nb, avail, run_dir);
-    dv_agreement *mc = malloc(nb * sizeof *mc), *law = malloc(nb * sizeof *law);
-    if (!budgets || !mc || !law)
+    dv_agreement *res = malloc(nb * DV_EST_COUNT * sizeof *res);
+    if (!budgets || !res)
         cli_die("out of memory");
-    if (dv_run_estimators(run, truth, budgets, nb, threads, mc, law, &err))
+    /* The run's data, for the estimators that need the points' features. */
+    dv_dataset *tr = NULL, *va = NULL, *te = NULL;
+    if (eo.estimators >> DV_EST_AMORTIZED & 1u || eo.eb_neighbors) {
+        if (dv_run_load_data(run, data, &tr, &va, &te, &err))
+            cli_die("%s (the amortized law and law_eb's neighbours need the run's data; see "
+                    "--data)", err.msg);
+    }
+    eo.truth = truth;
+    eo.train = tr;
+    eo.n_threads = threads;
+    size_t n_est = 0;
+    for (int e = 0; e < DV_EST_COUNT; e++)
+        n_est += eo.estimators >> e & 1u;
+    cli_progress prog;
+    cli_progress_init(&prog, "estimates", 0, quiet || !(eo.estimators >> DV_EST_AMORTIZED & 1u));
+    if (dv_run_estimators(run, budgets, nb, &eo, res, cli_progress_cb, &prog, &err))
         cli_die("%s", err.msg);
+    cli_progress_end(&prog);
 
     char def_out[4300];
     snprintf(def_out, sizeof def_out, "%s/estimators.csv", run_dir);
     if (!out)
         out = def_out;
-    if (dv_estimators_write(out, budgets, nb, mc, law, P, &err))
+    if (dv_estimators_write(out, budgets, nb, eo.estimators, res, P, &err))
         cli_die("%s", err.msg);
     if (!quiet) {
-        print_table(I, truth_what, budgets, nb, mc, law);
+        print_table(I, truth_what, budgets, nb, eo.estimators, res);
         fprintf(stderr, "dval: wrote %s\n", out);
     }
-    free(mc);
-    free(law);
+    free(res);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+    dv_dataset_free(te);
     free(budgets);
     dv_run_free(run);
     dv_run_free(truth);

@@ -704,24 +704,6 @@ DV_API int dv_estimator_convergence(const double *delta, const int32_t *card, si
                                     int64_t k_hi, int n_threads, dv_agreement *mc,
                                     dv_agreement *law, dv_error *err);
 
-/* The same experiment on a finished run: each point's truth is the mean of
- * all its samples in truth (a longer run over the same points), or, when
- * truth is NULL, in r itself (then every budget must be below r's samples
- * per point).  budgets must increase from 2; grid runs take samples
- * round-robin over the cardinalities. */
-DV_API int dv_run_estimators(const dv_run *r, const dv_run *truth, const size_t *budgets,
-                             size_t n_budgets, int n_threads, dv_agreement *mc,
-                             dv_agreement *law, dv_error *err);
-/* The default budgets, 5, 10, 20, ..., 100, 150, ..., 500, up to what r
- * offers (as dv_run_estimators counts it); writes at most 19 into out and
- * returns the count. */
-DV_API size_t dv_run_estimator_budgets(const dv_run *r, const dv_run *truth, size_t *out);
-/* estimators.csv: samples, estimator (mc_mean or law), error, expl_var, r2,
- * pearson, spearman, sign, points; one row per budget and estimator. */
-DV_API int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
-                               const dv_agreement *mc, const dv_agreement *law, size_t n_points,
-                               dv_error *err);
-
 /* ------------------------------------------------------------------------ */
 /* NumPy .npy files and memory the library returns                          */
 /* ------------------------------------------------------------------------ */
@@ -872,6 +854,20 @@ DV_API int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, cons
                                 size_t n_heads, const double *delta, const int32_t *card,
                                 size_t n_samples, const dv_amortized_params *p, dv_law *laws,
                                 dv_error *err);
+
+/* The empirical-Bayes law (law_eb), for small budgets: alpha and beta
+ * shared by the points of a head (a class; head NULL: one head), chosen by
+ * the head's profile likelihood; each point's c by weighted least squares
+ * and then shrunk toward a prior mean -- the head's mean c (neighbors = 0)
+ * or the mean over the point's `neighbors` nearest same-head points in X
+ * (n_points x d) -- by the ratio of the prior variance (estimated from the
+ * spread of the c's) to the prior plus the point's sampling variance.
+ * delta and card as for dv_law_fit_many; laws gets c, alpha, sigma, beta,
+ * nll, status and the log estimator's fields.  The result does not depend
+ * on n_threads (<= 0: OpenMP default). */
+DV_API int dv_law_fit_eb(const double *delta, const int32_t *card, size_t n_points,
+                         size_t n_samples, const int32_t *head, size_t n_heads, const double *X,
+                         size_t d, size_t neighbors, int n_threads, dv_law *laws, dv_error *err);
 
 /* The trained amortized network, to predict the laws of points that were
  * never sampled.  dv_law_model_fit trains it as dv_law_fit_amortized does
@@ -1029,6 +1025,66 @@ DV_API void dv_run_values(const dv_run *r, const dv_law *laws, double *law_value
  * of the point's deltas and its standard error), n_samples, status. */
 DV_API int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at,
                                size_t n_at, const char *path, dv_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Tasks: the estimator experiment on a run                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The estimators of a point's value from its first m samples. */
+typedef enum {
+    DV_EST_MC_MEAN = 0,   /* the mean of the samples */
+    DV_EST_LAW = 1,       /* the law value of the point's own fit (dv_law_fit) */
+    DV_EST_LAW_EB = 2,    /* the law value of the empirical-Bayes law (dv_law_fit_eb) */
+    DV_EST_AMORTIZED = 3, /* the law value of the amortized law (dv_run_fit_amortized) */
+    DV_EST_COUNT = 4
+} dv_estimator;
+
+/* "mc_mean", "law", "law_eb", "amortized" (NULL for another value), and
+ * back (DV_EINVAL for an unknown name). */
+DV_API const char *dv_estimator_name(int e);
+DV_API int dv_estimator_lookup(const char *name, int *out);
+
+/* The estimator experiment on a finished run. */
+typedef struct {
+    unsigned estimators;   /* bits 1 << DV_EST_*; default mc_mean, law and law_eb */
+    /* The truth: each point's mean of all its samples in `truth` (a longer
+     * run over the same points), or when NULL in the run itself (then every
+     * budget must be below its samples per point). */
+    const dv_run *truth;
+    /* The run's training split (dv_run_load_data): the points' features
+     * for amortized and for law_eb with neighbours, and amortized's
+     * pretraining for classification. */
+    const dv_dataset *train;
+    size_t eb_neighbors;   /* law_eb's prior (dv_law_fit_eb); default 0: the class mean */
+    dv_amortized_params amortized; /* default dv_amortized_params_default */
+    int n_threads;         /* <= 0: OpenMP default; results do not depend on it */
+} dv_estimators_options;
+
+DV_API void dv_estimators_options_default(dv_estimators_options *o);
+
+/* One estimator's value of every point of r from its first m samples (grid
+ * runs: round-robin over the sizes) into value[0..n_points-1]; laws, when
+ * not NULL, receives the laws of the law estimators. */
+DV_API int dv_run_estimate(const dv_run *r, size_t m, int estimator,
+                           const dv_estimators_options *o, double *value, dv_law *laws,
+                           dv_error *err);
+
+/* The experiment: for each budget (increasing, from 2) and each estimator
+ * asked for, dv_agreement_eval of the truth and the estimates into
+ * out[b * DV_EST_COUNT + e]; the entries of the others are NaN.  progress,
+ * when not NULL, is called after each (budget, estimator). */
+DV_API int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
+                             const dv_estimators_options *o, dv_agreement *out,
+                             dv_progress_fn progress, void *user, dv_error *err);
+/* The default budgets, 5, 10, 20, ..., 100, 150, ..., 500, up to what r
+ * offers (as dv_run_estimators counts it); writes at most 19 into out and
+ * returns the count. */
+DV_API size_t dv_run_estimator_budgets(const dv_run *r, const dv_run *truth, size_t *out);
+/* estimators.csv: samples, estimator, error, expl_var, r2, pearson,
+ * spearman, sign, points; one row per budget and estimator of the mask. */
+DV_API int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
+                               unsigned estimators, const dv_agreement *out, size_t n_points,
+                               dv_error *err);
 
 #ifdef __cplusplus
 }

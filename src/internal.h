@@ -364,4 +364,9 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
 void dv__first_samples(const double *drow, const int32_t *krow, size_t n_samples, size_t n_grid,
                        size_t m, double *d, int32_t *k);
 
+/* The features (P x d, when X is not NULL) and classes (NULL for
+ * regression) of a run's P points, their rows of its training split train;
+ * DV_ENOMEM or DV_OK (tasks/run_amortized.c). */
+int dv__run_features(const dv_run *r, const dv_dataset *train, double **X, int32_t **head);
+
 #endif /* DV_INTERNAL_H */

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "dval.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,8 +260,22 @@ static void test_load_data(void)
     dv_run_free(r);
 }
 
-/* dv_run_estimators against dv_estimator_convergence on the same arrays
- * with the truth averaged here; budgets and the truth run are checked. */
+/* The first m samples of every point, gathered here (uniform run: the
+ * leading columns). */
+static void first_m(const dv_run *r, size_t m, double *d, int32_t *k)
+{
+    for (size_t i = 0; i < NP; i++)
+        for (size_t t = 0; t < m; t++) {
+            d[i * m + t] = dv_run_deltas(r)[i * M + t];
+            k[i * m + t] = dv_run_cards(r)[i * M + t];
+        }
+}
+
+/* dv_run_estimators against a recomputation from the arrays: the mc_mean
+ * and law rows against dv_estimator_convergence, the law_eb and amortized
+ * rows against dv_law_fit_eb and dv_law_fit_amortized on the first m
+ * samples gathered here, each scored with dv_agreement_eval; budgets and
+ * the truth run are checked. */
 static void test_estimators(void)
 {
     dv_run *r;
@@ -271,8 +286,15 @@ static void test_estimators(void)
     CHECK_EQ_INT(nb, 1); /* 7 samples: the truth takes all, budgets up to 6 -> {5} */
     CHECK_EQ_INT(b[0], 5);
     size_t budgets[3] = {2, 4, 6};
-    dv_agreement mc[3], law[3], mc2[3], law2[3];
-    CHECK(dv_run_estimators(r, NULL, budgets, 3, 2, mc, law, &err) == DV_OK);
+    dv_agreement out[3 * DV_EST_COUNT], mc2[3], law2[3];
+    dv_estimators_options o;
+    dv_estimators_options_default(&o);
+    o.estimators = (1u << DV_EST_COUNT) - 1;
+    o.train = tr;
+    o.amortized.epochs = 3;
+    o.amortized.hidden[0] = o.amortized.hidden[1] = 8;
+    o.n_threads = 2;
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out, NULL, NULL, &err) == DV_OK);
     const double *D = dv_run_deltas(r);
     double truth[NP];
     for (size_t i = 0; i < NP; i++) {
@@ -283,13 +305,54 @@ static void test_estimators(void)
     }
     CHECK(dv_estimator_convergence(D, dv_run_cards(r), NP, M, 0, truth, budgets, 3, 10, 80, 1,
                                    mc2, law2, &err) == DV_OK);
-    CHECK(memcmp(mc, mc2, sizeof mc) == 0 && memcmp(law, law2, sizeof law) == 0);
+    double X[NP * 3], d[NP * M], v[NP];
+    int32_t k[NP * M], head[NP];
+    for (size_t i = 0; i < NP; i++) {
+        memcpy(X + i * 3, dv_dataset_features(tr) + PTS[i] * 3, 3 * sizeof(double));
+        head[i] = (int32_t)dv_dataset_targets(tr)[PTS[i]];
+    }
+    for (size_t q = 0; q < 3; q++) {
+        const dv_agreement *row = out + q * DV_EST_COUNT;
+        CHECK(memcmp(&row[DV_EST_MC_MEAN], &mc2[q], sizeof mc2[q]) == 0);
+        CHECK(memcmp(&row[DV_EST_LAW], &law2[q], sizeof law2[q]) == 0);
+        size_t m = budgets[q];
+        first_m(r, m, d, k);
+        dv_law L[NP];
+        dv_agreement a;
+        dv_amortized_params ap = o.amortized;
+        ap.pretrain = tr;
+        CHECK(dv_law_fit_eb(d, k, NP, m, head, 2, NULL, 0, 0, 1, L, &err) == DV_OK);
+        for (size_t i = 0; i < NP; i++)
+            v[i] = dv_law_mean_value(L[i].c, L[i].alpha, 10, 80);
+        CHECK(dv_agreement_eval(truth, v, NP, &a, &err) == DV_OK);
+        CHECK_MSG(memcmp(&row[DV_EST_LAW_EB], &a, sizeof a) == 0, "law_eb at %zu samples", m);
+        CHECK(dv_law_fit_amortized(X, NP, 3, head, 2, d, k, m, &ap, L, &err) == DV_OK);
+        for (size_t i = 0; i < NP; i++)
+            v[i] = dv_law_mean_value(L[i].c, L[i].alpha, 10, 80);
+        CHECK(dv_agreement_eval(truth, v, NP, &a, &err) == DV_OK);
+        CHECK_MSG(memcmp(&row[DV_EST_AMORTIZED], &a, sizeof a) == 0, "amortized at %zu", m);
+    }
+    /* Without the training split law_eb takes its classes from the labels. */
+    dv_agreement out2[3 * DV_EST_COUNT];
+    o.estimators = 1u << DV_EST_LAW_EB;
+    o.train = NULL;
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, &err) == DV_OK);
+    for (size_t q = 0; q < 3; q++)
+        CHECK(memcmp(&out2[q * DV_EST_COUNT + DV_EST_LAW_EB], &out[q * DV_EST_COUNT + DV_EST_LAW_EB],
+                     sizeof out[0]) == 0 &&
+              isnan(out2[q * DV_EST_COUNT + DV_EST_MC_MEAN].r2));
+    o.estimators = 1u << DV_EST_AMORTIZED;
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, &err) == DV_EINVAL);
+    CHECK_MSG(strstr(err.msg, "training split") != NULL, "%s", err.msg);
+    o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW;
     size_t too_many[1] = {7};
-    CHECK(dv_run_estimators(r, NULL, too_many, 1, 1, mc, law, &err) == DV_EINVAL);
-    CHECK(dv_run_estimators(r, r, too_many, 1, 1, mc, law, &err) == DV_OK); /* own truth run */
+    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, &err) == DV_EINVAL);
+    o.truth = r; /* own truth run: every sample may be used */
+    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, &err) == DV_OK);
     char path[256];
     snprintf(path, sizeof path, "%s/est.csv", dir);
-    CHECK(dv_estimators_write(path, budgets, 3, mc2, law2, NP, &err) == DV_OK);
+    CHECK(dv_estimators_write(path, budgets, 3, 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW, out, NP,
+                              &err) == DV_OK);
     FILE *f = fopen(path, "r");
     char line[512];
     int rows = 0;

@@ -125,9 +125,9 @@ static int draw_validation(void *c, const char *path, dv_error *err)
 
 static int draw_convergence(void *c, const char *path, dv_error *err)
 {
-    static const char *const names[] = {"mc_mean", "law"};
+    static const char *const names[] = {"mc_mean", "law", "law_eb"};
     fig_ctx *f = c;
-    return dv_plot_convergence(path, NULL, NULL, f->nb, f->budgets, 2, names, f->m[0], f->m[1],
+    return dv_plot_convergence(path, NULL, NULL, f->nb, f->budgets, 3, names, f->m[0], f->m[1],
                                f->m[2], err);
 }
 
@@ -143,29 +143,34 @@ static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
 {
     size_t b[32];
     f->nb = dv_run_estimator_budgets(f->r, NULL, b);
-    dv_agreement *mc = dv__malloc((f->nb + 1) * sizeof *mc);
-    dv_agreement *law = dv__malloc((f->nb + 1) * sizeof *law);
+    dv_agreement *out = dv__malloc((f->nb + 1) * DV_EST_COUNT * sizeof *out);
     f->budgets = dv__malloc((f->nb + 1) * sizeof *f->budgets);
     for (int k = 0; k < 3; k++)
-        f->m[k] = dv__malloc(2 * (f->nb + 1) * sizeof *f->m[k]);
-    int rc = mc && law && f->budgets && f->m[0] && f->m[1] && f->m[2]
+        f->m[k] = dv__malloc(3 * (f->nb + 1) * sizeof *f->m[k]);
+    int rc = out && f->budgets && f->m[0] && f->m[1] && f->m[2]
                  ? DV_OK
                  : dv__err(err, DV_ENOMEM, "out of memory");
+    /* The estimators that need only the samples (the amortized law needs
+     * the data: dval eval estimators). */
+    dv_estimators_options o;
+    dv_estimators_options_default(&o);
+    o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW | 1u << DV_EST_LAW_EB;
+    o.n_threads = n_threads;
     if (!rc)
-        rc = dv_run_estimators(f->r, NULL, b, f->nb, n_threads, mc, law, err);
+        rc = dv_run_estimators(f->r, b, f->nb, &o, out, NULL, NULL, err);
     if (!rc)
-        rc = dv_estimators_write(csv, b, f->nb, mc, law, dv_run_get_info(f->r)->n_points, err);
+        rc = dv_estimators_write(csv, b, f->nb, o.estimators, out,
+                                 dv_run_get_info(f->r)->n_points, err);
     for (size_t j = 0; !rc && j < f->nb; j++) {
         f->budgets[j] = (double)b[j];
-        const dv_agreement *a[2] = {&mc[j], &law[j]};
-        for (int e = 0; e < 2; e++) {
-            f->m[0][e * f->nb + j] = a[e]->r2;
-            f->m[1][e * f->nb + j] = a[e]->pearson;
-            f->m[2][e * f->nb + j] = a[e]->spearman;
+        for (int e = 0; e < 3; e++) {
+            const dv_agreement *a = &out[j * DV_EST_COUNT + e];
+            f->m[0][e * f->nb + j] = a->r2;
+            f->m[1][e * f->nb + j] = a->pearson;
+            f->m[2][e * f->nb + j] = a->spearman;
         }
     }
-    dv__free(mc);
-    dv__free(law);
+    dv__free(out);
     return rc;
 }
 

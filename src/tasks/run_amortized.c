@@ -7,6 +7,27 @@
 
 #include <string.h>
 
+/* The features and classes of the run's points in train (X may be NULL). */
+int dv__run_features(const dv_run *r, const dv_dataset *train, double **X, int32_t **head)
+{
+    size_t P = dv_run_get_info(r)->n_points, d = dv_dataset_cols(train);
+    int K = dv_dataset_classes(train) > 0;
+    if (X)
+        *X = dv__malloc(P * d * sizeof **X);
+    *head = K ? dv__malloc(P * sizeof **head) : NULL;
+    if ((X && !*X) || (K && !*head))
+        return DV_ENOMEM;
+    const int64_t *pts = dv_run_points(r);
+    for (size_t i = 0; i < P; i++) {
+        if (X)
+            memcpy(*X + i * d, dv_dataset_features(train) + (size_t)pts[i] * d,
+                   d * sizeof(double));
+        if (K)
+            (*head)[i] = (int32_t)dv_dataset_targets(train)[pts[i]];
+    }
+    return DV_OK;
+}
+
 /* The features (P x d), heads and first m samples of the run's points. */
 typedef struct {
     double *X, *delta;
@@ -38,22 +59,15 @@ int dv_run_fit_amortized(const dv_run *r, const dv_dataset *train, size_t m,
     int rc = dv_run_check_split(r, train, err);
     if (rc)
         return rc;
-    run_inputs in = {dv__malloc(P * d * sizeof(double)), dv__malloc(P * m * sizeof(double)),
-                     K ? dv__malloc(P * sizeof(int32_t)) : NULL,
+    run_inputs in = {NULL, dv__malloc(P * m * sizeof(double)), NULL,
                      dv__malloc(P * m * sizeof(int32_t))};
-    if (!in.X || !in.delta || (K && !in.head) || !in.card) {
+    if (dv__run_features(r, train, &in.X, &in.head) || !in.delta || !in.card) {
         inputs_free(&in);
         return dv__err(err, DV_ENOMEM, "out of memory");
     }
-    const int64_t *pts = dv_run_points(r);
-    const double *F = dv_dataset_features(train), *y = dv_dataset_targets(train);
-    for (size_t i = 0; i < P; i++) {
-        memcpy(in.X + i * d, F + (size_t)pts[i] * d, d * sizeof(double));
-        if (K)
-            in.head[i] = (int32_t)y[pts[i]];
+    for (size_t i = 0; i < P; i++)
         dv__first_samples(dv_run_deltas(r) + i * M, dv_run_cards(r) + i * M, M, G, m,
                           in.delta + i * m, in.card + i * m);
-    }
     dv_law_model *mdl = NULL;
     rc = dv_law_model_fit(&mdl, in.X, P, d, in.head, K, in.delta, in.card, m, p, laws, err);
     if (!rc && model &&

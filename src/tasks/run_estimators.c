@@ -1,9 +1,10 @@
 /*
  * run_estimators.c -- the estimator experiment of the scaling-law paper
  * (Covert et al. 2024) on a finished run: for growing budgets of samples
- * per point, how well the Monte Carlo mean and the law value agree with the
- * truth (the mean of all of a run's samples, or of a longer run over the
- * same points); and its CSV.
+ * per point, how well each estimator's values -- the Monte Carlo mean, the
+ * per-point law, the empirical-Bayes law and the amortized law -- agree
+ * with the truth (the mean of all of a run's samples, or of a longer run
+ * over the same points); and its CSV.
  */
 #include "internal.h"
 
@@ -74,14 +75,159 @@ size_t dv_run_estimator_budgets(const dv_run *r, const dv_run *truth, size_t *ou
     return n;
 }
 
-int dv_run_estimators(const dv_run *r, const dv_run *truth, const size_t *budgets,
-                      size_t n_budgets, int n_threads, dv_agreement *mc, dv_agreement *law,
-                      dv_error *err)
+static const dv__name EST_NAMES[] = {{"mc_mean", DV_EST_MC_MEAN},
+                                     {"law", DV_EST_LAW},
+                                     {"law_eb", DV_EST_LAW_EB},
+                                     {"amortized", DV_EST_AMORTIZED}};
+
+const char *dv_estimator_name(int e)
+{
+    return e >= 0 && e < DV_EST_COUNT ? EST_NAMES[e].name : NULL;
+}
+
+int dv_estimator_lookup(const char *name, int *out)
+{
+    return dv__name_lookup(EST_NAMES, DV__COUNT(EST_NAMES), name, out);
+}
+
+void dv_estimators_options_default(dv_estimators_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW | 1u << DV_EST_LAW_EB;
+    dv_amortized_params_default(&o->amortized);
+}
+
+/* The first m samples of every point (P x m). */
+static int first_samples(const dv_run *r, size_t m, double **d, int32_t **k)
 {
     const dv_run_info *I = dv_run_get_info(r);
+    size_t P = I->n_points, M = I->n_samples, G = I->mode == DV_CARD_GRID ? I->n_cards : 0;
+    *d = dv__malloc(P * m * sizeof **d);
+    *k = dv__malloc(P * m * sizeof **k);
+    if (!*d || !*k) {
+        dv__free(*d);
+        dv__free(*k);
+        return DV_ENOMEM;
+    }
+    for (size_t i = 0; i < P; i++)
+        dv__first_samples(dv_run_deltas(r) + i * M, dv_run_cards(r) + i * M, M, G, m,
+                          *d + i * m, *k + i * m);
+    return DV_OK;
+}
+
+/* The heads of the run's points from their labels (points.csv): one per
+ * distinct class name, in order of first appearance; NULL for regression
+ * or without labels. */
+static int label_heads(const dv_run *r, int32_t **head, size_t *n_heads)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    size_t P = I->n_points;
+    *head = NULL;
+    *n_heads = 0;
+    if (I->n_classes == 0 || !*dv_run_label(r, 0))
+        return DV_OK;
+    if (!(*head = dv__malloc(P * sizeof **head)))
+        return DV_ENOMEM;
+    for (size_t i = 0; i < P; i++) {
+        size_t q = 0;
+        while (q < i && strcmp(dv_run_label(r, q), dv_run_label(r, i)) != 0)
+            q++;
+        (*head)[i] = q < i ? (*head)[q] : (int32_t)(*n_heads)++;
+    }
+    return DV_OK;
+}
+
+/* law_eb on the first m samples: heads from train's classes, or from the
+ * run's labels without train. */
+static int estimate_eb(const dv_run *r, size_t m, const dv_estimators_options *o, dv_law *laws,
+                       dv_error *err)
+{
+    size_t P = dv_run_get_info(r)->n_points, H = 0;
+    double *d = NULL, *X = NULL;
+    int32_t *k = NULL, *head = NULL;
+    int rc = first_samples(r, m, &d, &k);
+    if (!rc && o->train) {
+        if (!(rc = dv_run_check_split(r, o->train, err))) {
+            rc = dv__run_features(r, o->train, o->eb_neighbors ? &X : NULL, &head);
+            H = dv_dataset_classes(o->train);
+        }
+    } else if (!rc && o->eb_neighbors) {
+        rc = dv__err(err, DV_EINVAL, "law_eb with neighbours needs the run's training split");
+    } else if (!rc) {
+        rc = label_heads(r, &head, &H);
+    }
+    if (rc == DV_ENOMEM)
+        dv__err(err, rc, "out of memory");
+    if (!rc)
+        rc = dv_law_fit_eb(d, k, P, m, head, H, X, o->train ? dv_dataset_cols(o->train) : 0,
+                           o->eb_neighbors, o->n_threads, laws, err);
+    dv__free(d);
+    dv__free(k);
+    dv__free(X);
+    dv__free(head);
+    return rc;
+}
+
+int dv_run_estimate(const dv_run *r, size_t m, int estimator, const dv_estimators_options *o,
+                    double *value, dv_law *laws, dv_error *err)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    size_t P = I->n_points;
+    if (m < 2 || m > I->n_samples)
+        return dv__err(err, DV_EINVAL, "%s: %zu samples per point is not in [2, %zu]",
+                       dv_run_dir(r), m, I->n_samples);
+    if (estimator == DV_EST_AMORTIZED && !o->train)
+        return dv__err(err, DV_EINVAL, "the amortized estimator needs the run's training split");
+    if (estimator < 0 || estimator >= DV_EST_COUNT)
+        return dv__err(err, DV_EINVAL, "unknown estimator %d", estimator);
+    dv_law *L = laws ? laws : dv__malloc(P * sizeof *L);
+    double *d = NULL;
+    int32_t *k = NULL;
+    int rc = L ? DV_OK : DV_ENOMEM;
+    if (!rc && (estimator == DV_EST_MC_MEAN || estimator == DV_EST_LAW))
+        rc = first_samples(r, m, &d, &k);
+    if (rc == DV_ENOMEM)
+        dv__err(err, rc, "out of memory");
+    if (!rc && estimator == DV_EST_MC_MEAN) {
+        for (size_t i = 0; i < P; i++) {
+            double s = 0;
+            for (size_t t = 0; t < m; t++)
+                s += d[i * m + t];
+            value[i] = s / (double)m;
+        }
+    } else if (!rc) {
+        if (estimator == DV_EST_LAW)
+            rc = dv_law_fit_many(d, k, P, m, L, o->n_threads);
+        else if (estimator == DV_EST_LAW_EB)
+            rc = estimate_eb(r, m, o, L, err);
+        else {
+            dv_amortized_params ap = o->amortized;
+            if (!ap.pretrain && dv_dataset_classes(o->train))
+                ap.pretrain = o->train;
+            rc = dv_run_fit_amortized(r, o->train, m, &ap, L, NULL, err);
+        }
+        for (size_t i = 0; !rc && i < P; i++)
+            value[i] = dv_law_mean_value(L[i].c, L[i].alpha, I->min_card, I->max_card);
+    }
+    dv__free(d);
+    dv__free(k);
+    if (L != laws)
+        dv__free(L);
+    return rc;
+}
+
+int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
+                      const dv_estimators_options *o, dv_agreement *out,
+                      dv_progress_fn progress, void *user, dv_error *err)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    const dv_run *truth = o->truth;
     if (I->n_points < 2)
         return dv__err(err, DV_EINVAL, "%s: the run has %zu point; the metrics need at least 2",
                        dv_run_dir(r), I->n_points);
+    unsigned mask = o->estimators ? o->estimators : 3u;
+    if (mask >> DV_EST_COUNT)
+        return dv__err(err, DV_EINVAL, "estimators: unknown bits in the mask 0x%x", mask);
     int rc = check_blocks(r, err);
     if (!rc && truth)
         rc = check_truth(r, truth, err);
@@ -94,16 +240,36 @@ int dv_run_estimators(const dv_run *r, const dv_run *truth, const size_t *budget
                          budgets[b], avail);
     if (rc)
         return rc;
-    double *t = row_means(truth ? truth : r);
-    if (!t)
+    size_t P = I->n_points, n_est = 0, done = 0;
+    for (int e = 0; e < DV_EST_COUNT; e++)
+        n_est += mask >> e & 1u;
+    double *t = row_means(truth ? truth : r), *v = dv__malloc(P * sizeof *v);
+    if (!t || !v) {
+        dv__free(t);
+        dv__free(v);
         return dv__err(err, DV_ENOMEM, "out of memory");
-    dv_error e = {0};
-    rc = dv_estimator_convergence(dv_run_deltas(r), dv_run_cards(r), I->n_points, I->n_samples,
-                                  I->mode == DV_CARD_GRID ? I->n_cards : 0, t, budgets,
-                                  n_budgets, I->min_card, I->max_card, n_threads, mc, law, &e);
-    if (rc)
-        dv__err(err, rc, "%s: %s", dv_run_dir(r), e.msg);
+    }
+    for (size_t b = 0; b < n_budgets; b++)
+        for (int e = 0; e < DV_EST_COUNT; e++) {
+            dv_agreement *a = &out[b * DV_EST_COUNT + e];
+            a->error = a->expl_var = a->r2 = a->pearson = a->spearman = a->sign = NAN;
+        }
+    for (size_t b = 0; !rc && b < n_budgets; b++)
+        for (int e = 0; !rc && e < DV_EST_COUNT; e++) {
+            if (!(mask >> e & 1u))
+                continue;
+            dv_error e2 = {0};
+            rc = dv_run_estimate(r, budgets[b], e, o, v, NULL, &e2);
+            if (!rc)
+                rc = dv_agreement_eval(t, v, P, &out[b * DV_EST_COUNT + e], &e2);
+            if (rc)
+                dv__err(err, rc, "%s: %s estimates from %zu samples: %s", dv_run_dir(r),
+                        dv_estimator_name(e), budgets[b], e2.msg);
+            else if (progress)
+                progress(user, ++done, (uint64_t)(n_budgets * n_est));
+        }
     dv__free(t);
+    dv__free(v);
     return rc;
 }
 
@@ -116,7 +282,7 @@ static void csv_num(FILE *f, double v)
 }
 
 int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
-                        const dv_agreement *mc, const dv_agreement *law, size_t n_points,
+                        unsigned estimators, const dv_agreement *out, size_t n_points,
                         dv_error *err)
 {
     char tmp[4200];
@@ -125,9 +291,11 @@ int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budget
         return err ? err->code : DV_EIO;
     fprintf(f, "samples,estimator,error,expl_var,r2,pearson,spearman,sign,points\n");
     for (size_t b = 0; b < n_budgets; b++)
-        for (int e = 0; e < 2; e++) {
-            const dv_agreement *a = e ? &law[b] : &mc[b];
-            fprintf(f, "%zu,%s", budgets[b], e ? "law" : "mc_mean");
+        for (int e = 0; e < DV_EST_COUNT; e++) {
+            if (!(estimators >> e & 1u))
+                continue;
+            const dv_agreement *a = &out[b * DV_EST_COUNT + e];
+            fprintf(f, "%zu,%s", budgets[b], dv_estimator_name(e));
             csv_num(f, a->error);
             csv_num(f, a->expl_var);
             csv_num(f, a->r2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# dval eval estimators through the command line: the table has one mc_mean
-# and one law row per budget, the Monte Carlo rows equal an independent
+# dval eval estimators through the command line: the table has one row per
+# budget and estimator asked for, the Monte Carlo rows equal an independent
 # recomputation from deltas.npy (uniform and grid runs, own and separate
 # truth), and bad input fails clearly without touching an existing output.
 . "$(dirname "$0")/lib.inc"
@@ -59,23 +59,24 @@ def metrics(t, e):
             "pearson": corr(t, e), "spearman": corr(ranks(t), ranks(e)),
             "sign": sum(sgn(x) == sgn(y) for x, y in zip(e, t)) / n}
 
-# argv: csv run_dir truth_dir n_grid budgets(comma)
+# argv: csv run_dir truth_dir n_grid budgets(comma) [estimators(comma)]
 out, run, truth_dir, G = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 budgets = [int(b) for b in sys.argv[5].split(",")]
+ests = sys.argv[6].split(",") if len(sys.argv) > 6 else ["mc_mean", "law", "law_eb"]
 D = load_npy(run + "/deltas.npy")
 T = load_npy(truth_dir + "/deltas.npy")
 truth = [sum(r) / len(r) for r in T]
 rows = list(csv.DictReader(open(out)))
 assert list(rows[0].keys()) == ["samples", "estimator", "error", "expl_var", "r2", "pearson",
                                 "spearman", "sign", "points"], list(rows[0].keys())
-assert len(rows) == 2 * len(budgets), len(rows)
+assert len(rows) == len(ests) * len(budgets), len(rows)
 assert [(int(r["samples"]), r["estimator"]) for r in rows] == \
-    [(m, e) for m in budgets for e in ("mc_mean", "law")]
+    [(m, e) for m in budgets for e in ests]
 M = len(D[0])
 for r in rows:
     m = int(r["samples"])
     assert int(r["points"]) == len(D)
-    if r["estimator"] == "law":
+    if r["estimator"] != "mc_mean":
         assert math.isfinite(float(r["error"])) and 0 <= float(r["sign"]) <= 1
         continue
     if G > 1:   # round-robin over the cardinality blocks
@@ -102,7 +103,7 @@ $PY "$T/check.py" "$T/run/estimators.csv" "$T/run" "$T/run" 0 5,10,20,30 \
 grep -q "mc_mean" "$T/table.txt" && grep -q "spearman" "$T/table.txt" \
     && ok "table printed" || bad "table not printed"
 [ "$(head -1 "$T/run/estimators.csv")" = "samples,estimator,error,expl_var,r2,pearson,spearman,sign,points" ] \
-    && [ "$(wc -l < "$T/run/estimators.csv")" -eq 9 ] && ok "header and row count" || bad "header or row count"
+    && [ "$(wc -l < "$T/run/estimators.csv")" -eq 13 ] && ok "header and row count" || bad "header or row count"
 
 # A separate, longer truth run; every sample of the run may be used.
 $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,15,40 --threads 1 -o "$T/vs_long.csv" \
@@ -116,6 +117,24 @@ $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,15,40 --threads 2 -
 $DVAL eval estimators "$T/grid" --budgets 3,7,17 -o "$T/grid.csv" >/dev/null 2>&1 \
     && $PY "$T/check.py" "$T/grid.csv" "$T/grid" "$T/grid" 3 3,7,17 \
     && ok "grid run: round-robin mc_mean" || bad "grid run"
+
+# Chosen estimators; the amortized law and law_eb's neighbours load the run's data.
+$DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,15 --estimators law_eb,mc_mean,amortized \
+    --neighbors 3 --epochs 3 -o "$T/three.csv" -q 2>"$T/err.txt" \
+    && $PY "$T/check.py" "$T/three.csv" "$T/run" "$T/long" 0 5,15 mc_mean,law_eb,amortized \
+    && ok "--estimators: the rows asked for, in order" || bad "--estimators: $(cat "$T/err.txt")"
+$DVAL eval estimators "$T/run" --budgets 5 --estimators all --epochs 2 -o "$T/all.csv" -q \
+    && [ "$(cut -d, -f2 "$T/all.csv" | tr '\n' ' ')" = "estimator mc_mean law law_eb amortized " ] \
+    && ok "--estimators all" || bad "--estimators all"
+expect_fail "unknown estimator" "unknown estimator 'bayes'" $DVAL eval estimators "$T/run" --estimators law,bayes
+mkdir -p "$T/moved" && cp "$T/run/"*.npy "$T/run/run.json" "$T/run/points.csv" "$T/moved/"
+sed -i 's#adult_4000.csv.gz#gone.csv.gz#' "$T/moved/run.json"
+expect_fail "amortized without the data" "gone.csv.gz" $DVAL eval estimators "$T/moved" --estimators amortized
+$DVAL eval estimators "$T/moved" --estimators law_eb --budgets 5 -o "$T/eb.csv" -q \
+    && ok "law_eb needs no data (classes from points.csv)" || bad "law_eb without data"
+$DVAL eval estimators "$T/moved" --estimators amortized --epochs 2 --budgets 5 \
+    --data "$SRC/data/adult_4000.csv.gz" -o "$T/am.csv" -q && ok "--data for a moved data file" \
+    || bad "--data for a moved file"
 
 # Bad input: clear messages, non-zero status, an existing output left alone.
 echo "keep me" > "$T/keep.csv"
