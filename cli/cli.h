@@ -118,6 +118,8 @@ typedef struct {
     size_t batch;
     double lr, alpha, weight_decay, val_fraction;
     int has_lr, has_alpha, has_wd, has_val;
+    double loss_tol;        /* --loss-tol (has_loss_tol) */
+    int has_loss_tol, n_iter_no_change;
     size_t neighbors;       /* knn: k (0: the default) */
     const char *knn_weights;/* knn: "uniform" or "distance" (NULL: the default) */
 } cli_mlp_opts;
@@ -127,18 +129,23 @@ typedef struct {
     {"alpha", required_argument, 0, 1204}, {"weight-decay", required_argument, 0, 1205},   \
     {"early-stop", required_argument, 0, 1206}, {"patience", required_argument, 0, 1207},  \
     {"mlp-preset", required_argument, 0, 1208}, {"neighbors", required_argument, 0, 1209},  \
-    {"knn-weights", required_argument, 0, 1210}
+    {"knn-weights", required_argument, 0, 1210}, {"loss-tol", required_argument, 0, 1211}, \
+    {"n-iter-no-change", required_argument, 0, 1212}
 #define CLI_MLP_HELP                                                                       \
     "mlp options (--learner mlp):\n"                                                       \
     "  --mlp-preset NAME    reference (default: 3 hidden layers of 32, 25 epochs,\n"      \
     "                       batches of 1280, Adam, lr 1e-3, alpha 1e-4) or sklearn-1000\n" \
-    "                       (one hidden layer of 1000, 200 epochs, batches of 200)\n"     \
+    "                       (one hidden layer of 1000, at most 200 epochs, batches of\n"   \
+    "                       200, stopping as scikit-learn: --loss-tol 1e-4)\n"           \
     "  --hidden LIST        hidden layer sizes, e.g. 32,32,32 (at most 8 layers)\n"       \
     "  --epochs N, --mlp-batch N, --lr X   epochs, rows per Adam step, step size\n"      \
     "  --alpha X            L2 penalty on the weights (scikit-learn's alpha)\n"           \
     "  --weight-decay X     AdamW's decoupled weight decay (0 = Adam)\n"                  \
     "  --early-stop F       hold out a fraction F of the rows and stop after --patience\n" \
     "                       epochs (default 10) without a lower held-out loss\n"         \
+    "  --loss-tol X         without --early-stop: stop once the training loss has not\n" \
+    "                       fallen by X for more than --n-iter-no-change epochs\n"        \
+    "                       (default 10) in a row, as scikit-learn (0 = off, default)\n" \
     "knn options (--learner knn):\n"                                                       \
     "  --neighbors K        neighbours (default 50, the reference code's model)\n"        \
     "  --knn-weights W      distance (default: 1 / distance) or uniform\n"

@@ -35,16 +35,27 @@ int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
     case 1205: o->weight_decay = cli_double("--weight-decay", arg); o->has_wd = 1; return 1;
     case 1206: o->val_fraction = cli_double("--early-stop", arg); o->has_val = 1; return 1;
     case 1207: o->patience = (int)cli_int("--patience", arg, 1, 1000000); return 1;
-    case 1208:
-        if (strcmp(arg, "reference") != 0 && strcmp(arg, "sklearn-1000") != 0)
+    case 1208: {
+        dv_learner_params probe;
+        if (dv_learner_params_preset(&probe, arg))
             cli_die("--mlp-preset: unknown preset '%s' (reference, sklearn-1000)", arg);
         o->preset = arg;
         return 1;
+    }
     case 1209: o->neighbors = (size_t)cli_int("--neighbors", arg, 1, INT32_MAX); return 1;
     case 1210:
         if (strcmp(arg, "uniform") != 0 && strcmp(arg, "distance") != 0)
             cli_die("--knn-weights: '%s' is neither uniform nor distance", arg);
         o->knn_weights = arg;
+        return 1;
+    case 1211:
+        o->loss_tol = cli_double("--loss-tol", arg);
+        if (!(o->loss_tol >= 0))
+            cli_die("--loss-tol: %s is not a number >= 0", arg);
+        o->has_loss_tol = 1;
+        return 1;
+    case 1212:
+        o->n_iter_no_change = (int)cli_int("--n-iter-no-change", arg, 1, 1000000);
         return 1;
     }
     return 0;
@@ -52,14 +63,10 @@ int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
 
 void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp)
 {
-    if (o->preset && strcmp(o->preset, "sklearn-1000") == 0) {
-        /* scikit-learn's MLPClassifier defaults with one hidden layer of 1000 */
-        lp->n_hidden = 1;
-        lp->hidden[0] = 1000;
-        lp->epochs = 200;
-        lp->batch_size = 200;
-        lp->lr = 1e-3;
-        lp->alpha = 1e-4;
+    if (o->preset && lp->kind == DV_LEARNER_MLP) {
+        uint64_t seed = lp->seed;
+        dv_learner_params_preset(lp, o->preset);
+        lp->seed = seed;
     }
     if (o->has_hidden) {
         lp->n_hidden = o->n_hidden;
@@ -79,6 +86,10 @@ void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp)
         lp->val_fraction = o->val_fraction;
     if (o->patience)
         lp->patience = o->patience;
+    if (o->has_loss_tol)
+        lp->loss_tol = o->loss_tol;
+    if (o->n_iter_no_change)
+        lp->n_iter_no_change = o->n_iter_no_change;
     if (o->neighbors)
         lp->neighbors = o->neighbors;
     if (o->knn_weights)

@@ -340,6 +340,12 @@ typedef struct {
     double weight_decay;/* AdamW's decoupled decay per step (times lr); 0 = Adam; default 0 */
     double val_fraction;/* early stopping: rows held out, 0 = off (train all epochs); default 0 */
     int patience;       /* early stopping: epochs without a better held-out loss; default 10 */
+    /* Without a held-out part, scikit-learn's rule on the training loss (the
+     * epoch's mean minibatch loss with the penalty): stop once it has not
+     * fallen below the best so far minus loss_tol for more than
+     * n_iter_no_change epochs in a row; loss_tol 0 (default) = off. */
+    double loss_tol;
+    int n_iter_no_change; /* default 10 */
     /* knn: the class frequencies (or the mean target) of the k training rows
      * nearest to a query (ties by row order), weighted by 1 / distance when
      * distance_weights (rows at distance 0 then take all the weight), as
@@ -355,6 +361,12 @@ DV_API const char *dv_learner_params_check(const dv_learner_params *p);
 /* Parses "logreg", "ridge", "ols", "tree", "mlp", "knn".  Returns DV_EINVAL
  * for an unknown name. */
 DV_API int dv_learner_from_name(const char *name, dv_learner_kind *out);
+/* The mlp defaults (dv_learner_params_default) changed by a preset:
+ * "reference" (the defaults: the reference code's classifier) or
+ * "sklearn-1000" (scikit-learn's MLPClassifier defaults with one hidden
+ * layer of 1000 units: 200 epochs, batches of 200, Adam at 1e-3, alpha
+ * 1e-4, loss_tol 1e-4, n_iter_no_change 10).  DV_EINVAL for another name. */
+DV_API int dv_learner_params_preset(dv_learner_params *p, const char *name);
 DV_API const char *dv_learner_name(dv_learner_kind k);
 
 /* A fitted model.  Constant models: a training subset with a single class

@@ -242,8 +242,74 @@ static void test_settings(void)
     CHECK(dv_learner_params_check(&q) && strstr(dv_learner_params_check(&q), "batch"));
 }
 
+/* scikit-learn's stopping rule on the training loss: with a tolerance no
+ * loss can beat, the count starts after the first epoch and training stops
+ * when it exceeds n_iter_no_change (n + 2 epochs); the stopped model is the
+ * model of that many epochs without the rule (the rule never changes a
+ * step); a moderate tolerance stops an easy fit early, still fitted. */
+static void test_loss_rule(void)
+{
+    dv_dataset *ds = make_data(400, 3, 0, 1.0, 5);
+    dv_learner_params p;
+    dv_learner_params_default(&p, DV_LEARNER_MLP);
+    p.batch_size = 40;
+    p.epochs = 60;
+    p.loss_tol = 1e9;
+    p.n_iter_no_change = 4;
+    dv_model *a = NULL, *b = NULL;
+    dv_error err = {0};
+    CHECK(dv_model_fit(&a, &p, ds, NULL, 0, NULL, &err) == DV_OK);
+    CHECK_EQ_INT(dv_model_iterations(a), 6);
+    dv_learner_params q = p;
+    q.loss_tol = 0;
+    q.epochs = 6;
+    CHECK(dv_model_fit(&b, &q, ds, NULL, 0, NULL, &err) == DV_OK);
+    CHECK(memcmp(a->theta, b->theta, a->n_params * sizeof(double)) == 0);
+    dv_model_free(a);
+    dv_model_free(b);
+    p.loss_tol = 1e-3;
+    p.epochs = 400;
+    CHECK(dv_model_fit(&a, &p, ds, NULL, 0, NULL, &err) == DV_OK);
+    int e = dv_model_iterations(a);
+    double acc = 0;
+    dv_model_score(a, ds, DV_METRIC_ACCURACY, &acc);
+    CHECK_MSG(e > 6 && e < 400 && acc > 0.95, "stopped after %d epochs, accuracy %.3f", e, acc);
+    q.epochs = e;
+    CHECK(dv_model_fit(&b, &q, ds, NULL, 0, NULL, &err) == DV_OK);
+    CHECK(memcmp(a->theta, b->theta, a->n_params * sizeof(double)) == 0);
+    dv_model_free(a);
+    dv_model_free(b);
+    dv_dataset_free(ds);
+}
+
+/* The presets hold their documented settings. */
+static void test_presets(void)
+{
+    dv_learner_params p, d;
+    memset(&p, 0, sizeof p); /* padding too, for memcmp */
+    memset(&d, 0, sizeof d);
+    dv_learner_params_default(&d, DV_LEARNER_MLP);
+    CHECK(dv_learner_params_preset(&p, "reference") == DV_OK);
+    CHECK(memcmp(&p, &d, sizeof p) == 0);
+    CHECK(dv_learner_params_preset(&p, "sklearn-1000") == DV_OK);
+    CHECK(p.kind == DV_LEARNER_MLP && p.n_hidden == 1 && p.hidden[0] == 1000 && p.hidden[1] == 0 &&
+          p.epochs == 200 && p.batch_size == 200 && p.lr == 1e-3 && p.alpha == 1e-4 &&
+          p.weight_decay == 0 && p.val_fraction == 0 && p.loss_tol == 1e-4 &&
+          p.n_iter_no_change == 10 && dv_learner_params_check(&p) == NULL);
+    CHECK(dv_learner_params_preset(&p, "big") == DV_EINVAL);
+    CHECK(dv_learner_params_preset(&p, NULL) == DV_EINVAL);
+    dv_learner_params q = d;
+    q.loss_tol = -1;
+    CHECK(dv_learner_params_check(&q) && strstr(dv_learner_params_check(&q), "loss_tol"));
+    q = d;
+    q.n_iter_no_change = 0;
+    CHECK(dv_learner_params_check(&q) && strstr(dv_learner_params_check(&q), "n_iter_no_change"));
+}
+
 int main(void)
 {
+    RUN(test_loss_rule);
+    RUN(test_presets);
     RUN(test_gradient_binary);
     RUN(test_gradient_softmax);
     RUN(test_gradient_regression);

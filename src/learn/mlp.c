@@ -110,8 +110,11 @@ static void trainer_free(trainer *t)
         dv__free(ptrs[i]);
 }
 
-/* One Adam (or AdamW) step on the batch of rows order[from..from + nb). */
-static void adam_step(trainer *t, size_t from, size_t nb)
+/* One Adam (or AdamW) step on the batch of rows order[from..from + nb);
+ * returns the batch's summed loss plus the penalty alpha / 2 ||W||^2 before
+ * the step (scikit-learn's accumulated loss) when the stopping rule needs
+ * it, else 0. */
+static double adam_step(trainer *t, size_t from, size_t nb)
 {
     const dv_learner_params *p = t->p;
     size_t d = t->d;
@@ -121,10 +124,13 @@ static void adam_step(trainer *t, size_t from, size_t nb)
         t->yb[i] = t->y[r];
     }
     dv__net_forward(&t->ps, t->theta, t->Xb, nb);
-    output_loss(t->m, &t->ps, t->yb, nb, (double)nb);
+    double loss = output_loss(t->m, &t->ps, t->yb, nb, (double)nb);
+    if (p->loss_tol > 0)
+        loss += dv__net_penalty(&t->ps, t->theta, p->alpha);
     dv__net_backward(&t->ps, t->theta, nb, p->alpha, (double)nb, t->grad);
     t->step++;
     dv__adam_step(t->theta, t->grad, t->mom1, t->mom2, t->np, t->step, p->lr, p->weight_decay);
+    return p->loss_tol > 0 ? loss : 0.0;
 }
 
 /* The mean loss (no penalty) of the held-out rows. */
@@ -148,17 +154,29 @@ static double held_out_loss(trainer *t)
 
 /* The epochs: seeded batches of the training rows; with a held-out part,
  * stop after patience epochs without a lower held-out loss and keep the
- * best parameters.  Returns the epochs run. */
+ * best parameters; without one and with loss_tol > 0, scikit-learn's rule
+ * on the training loss (MLPClassifier's tol and n_iter_no_change).
+ * Returns the epochs run. */
 static int train(trainer *t)
 {
     const dv_learner_params *p = t->p;
-    double best = INFINITY;
-    int since = 0, e;
+    double best = INFINITY, best_train = INFINITY;
+    int since = 0, stale = 0, e;
     for (e = 0; e < p->epochs; e++) {
         dv__net_shuffle(t->order, t->n_train, p->seed, 0x45504f43ULL + (uint64_t)e); /* "EPOC" */
+        double sum = 0.0;
         for (size_t from = 0; from < t->n_train; from += p->batch_size) {
             size_t nb = t->n_train - from < p->batch_size ? t->n_train - from : p->batch_size;
-            adam_step(t, from, nb);
+            sum += adam_step(t, from, nb);
+        }
+        if (!t->n_held && p->loss_tol > 0) {
+            double loss = sum / (double)t->n_train;
+            stale = loss > best_train - p->loss_tol ? stale + 1 : 0;
+            best_train = loss < best_train ? loss : best_train;
+            if (stale > p->n_iter_no_change) {
+                e++;
+                break;
+            }
         }
         if (!t->n_held)
             continue;

@@ -64,6 +64,8 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
     p->weight_decay = 0.0;
     p->val_fraction = 0.0;
     p->patience = 10;
+    p->loss_tol = 0.0;
+    p->n_iter_no_change = 10;
     p->neighbors = 50; /* knn: the reference code's model */
     p->distance_weights = 1;
 }
@@ -88,7 +90,30 @@ static const char *mlp_check(const dv_learner_params *p)
         return "val_fraction must be in [0, 1)";
     if (p->patience < 1)
         return "patience must be >= 1";
+    if (!(p->loss_tol >= 0) || !isfinite(p->loss_tol))
+        return "loss_tol must be a finite number >= 0";
+    if (p->n_iter_no_change < 1)
+        return "n_iter_no_change must be >= 1";
     return NULL;
+}
+
+int dv_learner_params_preset(dv_learner_params *p, const char *name)
+{
+    if (!name || (strcmp(name, "reference") != 0 && strcmp(name, "sklearn-1000") != 0))
+        return DV_EINVAL;
+    dv_learner_params_default(p, DV_LEARNER_MLP);
+    if (strcmp(name, "sklearn-1000") == 0) {
+        p->n_hidden = 1;
+        memset(p->hidden, 0, sizeof p->hidden);
+        p->hidden[0] = 1000;
+        p->epochs = 200; /* max_iter */
+        p->batch_size = 200;
+        p->lr = 1e-3;
+        p->alpha = 1e-4;
+        p->loss_tol = 1e-4;
+        p->n_iter_no_change = 10;
+    }
+    return DV_OK;
 }
 
 const char *dv_learner_params_check(const dv_learner_params *p)

@@ -74,6 +74,10 @@ static uint64_t fingerprint(const dv__sctx *cx)
         h = fnv(h, mv, sizeof mv);
         h = fnv(h, md, sizeof md);
         h = fnv(h, &cx->lp.seed, sizeof cx->lp.seed);
+        if (cx->lp.loss_tol > 0) { /* (so that runs made before the rule keep theirs) */
+            double st[2] = {cx->lp.loss_tol, (double)cx->lp.n_iter_no_change};
+            h = fnv(h, st, sizeof st);
+        }
     }
     h = fnv(h, &cx->seed, sizeof cx->seed);
     return h;
@@ -116,9 +120,9 @@ static void write_learner_extra(FILE *f, const dv_learner_params *lp)
         fprintf(f, "%s%zu", l ? ", " : "", lp->hidden[l]);
     fprintf(f, "], \"epochs\": %d, \"batch_size\": %zu, \"lr\": %.17g, \"alpha\": %.17g, "
                "\"weight_decay\": %.17g, \"val_fraction\": %.17g, \"patience\": %d, "
-               "\"seed\": %llu",
+               "\"loss_tol\": %.17g, \"n_iter_no_change\": %d, \"seed\": %llu",
             lp->epochs, lp->batch_size, lp->lr, lp->alpha, lp->weight_decay, lp->val_fraction,
-            lp->patience, (unsigned long long)lp->seed);
+            lp->patience, lp->loss_tol, lp->n_iter_no_change, (unsigned long long)lp->seed);
 }
 
 /* Writes run.json for a new run. */

@@ -113,6 +113,12 @@ expect_fail "unknown mlp preset" "unknown preset 'big'" $DVAL value --method loo
 expect_fail "zero hidden units" "--hidden" $DVAL value --method loo "${D[@]}" --learner mlp --hidden 8,0 -o "$T/x.csv"
 expect_fail "negative step size" "lr must be" $DVAL value --method loo "${D[@]}" --learner mlp --lr -1 -o "$T/x.csv"
 expect_fail "hold out everything" "val_fraction" $DVAL value --method loo "${D[@]}" --learner mlp --early-stop 1 -o "$T/x.csv"
+expect_fail "negative loss tolerance" "--loss-tol" $DVAL value --method loo "${D[@]}" --learner mlp --loss-tol -1 -o "$T/x.csv"
+expect_fail "zero epochs without change" "--n-iter-no-change" $DVAL value --method loo "${D[@]}" --learner mlp --n-iter-no-change 0 -o "$T/x.csv"
+$DVAL sample "${D[@]}" --learner mlp --mlp-preset sklearn-1000 --hidden 6 --epochs 30 -o "$T/skrun" --points 3 --samples 2 --min-card 20 --max-card 40 -q \
+    && grep -q '"loss_tol": 0.0001' "$T/skrun/run.json" && grep -q '"n_iter_no_change": 10' "$T/skrun/run.json" \
+    && grep -q '"batch_size": 200' "$T/skrun/run.json" && ok "sklearn-1000 preset: scikit-learn's stopping rule recorded" \
+    || bad "sklearn-1000 preset settings"
 for c in "value --method tmc" "eval noisy"; do
     $DVAL $c --help | grep -q "usage: dval" && ok "$c --help" || bad "$c --help"
 done
