@@ -44,6 +44,11 @@ static const char *USAGE =
     "                     four)\n"
     "  --neighbors K      law_eb: shrink toward the K nearest same-class points\n"
     "                     (default 0: toward the class mean; needs the run's data)\n"
+    "  --grid DIR         a grid-mode run over the same points: also the accuracy of\n"
+    "                     each estimator's psi_k = c k^-alpha at each of its sizes k\n"
+    "                     against its per-size means (the mc_mean row predicts its\n"
+    "                     value at every k), written to OUT_by_size.csv (columns\n"
+    "                     samples, estimator, k, then as above)\n"
     "  --data FILE        the run's data file, when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
@@ -135,11 +140,12 @@ int eval_estimators(int argc, char **argv)
                                              {"data", required_argument, 0, 6},
                                              {"epochs", required_argument, 0, 7},
                                              {"seed", required_argument, 0, 8},
+                                             {"grid", required_argument, 0, 9},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *truth_dir = NULL, *out = NULL, *data = NULL;
+    const char *truth_dir = NULL, *out = NULL, *data = NULL, *grid_dir = NULL;
     dv_estimators_options eo;
     dv_estimators_options_default(&eo);
     int64_t *bl = NULL;
@@ -159,6 +165,7 @@ int eval_estimators(int argc, char **argv)
         case 6: data = optarg; break;
         case 7: eo.amortized.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
         case 8: eo.amortized.seed = cli_u64("--seed", optarg); break;
+        case 9: grid_dir = optarg; break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
@@ -207,7 +214,11 @@ int eval_estimators(int argc, char **argv)
             cli_die("%s (the amortized law and law_eb's neighbours need the run's data; see "
                     "--data)", err.msg);
     }
+    dv_run *grid = grid_dir ? cli_run_open(grid_dir) : NULL;
+    size_t C = grid ? dv_run_get_info(grid)->n_cards : 0;
+    dv_agreement *by_size = grid ? malloc(nb * DV_EST_COUNT * (C ? C : 1) * sizeof *by_size) : NULL;
     eo.truth = truth;
+    eo.grid = grid;
     eo.train = tr;
     eo.n_threads = threads;
     size_t n_est = 0;
@@ -215,7 +226,7 @@ int eval_estimators(int argc, char **argv)
         n_est += eo.estimators >> e & 1u;
     cli_progress prog;
     cli_progress_init(&prog, "estimates", 0, quiet || !(eo.estimators >> DV_EST_AMORTIZED & 1u));
-    if (dv_run_estimators(run, budgets, nb, &eo, res, cli_progress_cb, &prog, &err))
+    if (dv_run_estimators(run, budgets, nb, &eo, res, by_size, cli_progress_cb, &prog, &err))
         cli_die("%s", err.msg);
     cli_progress_end(&prog);
 
@@ -225,11 +236,24 @@ int eval_estimators(int argc, char **argv)
         out = def_out;
     if (dv_estimators_write(out, budgets, nb, eo.estimators, res, P, &err))
         cli_die("%s", err.msg);
+    char by_out[4400] = "";
+    if (grid) {
+        size_t n = strlen(out);
+        int has_csv = n > 4 && strcmp(out + n - 4, ".csv") == 0;
+        snprintf(by_out, sizeof by_out, "%.*s_by_size.csv", (int)(has_csv ? n - 4 : n), out);
+        if (dv_estimators_by_size_write(by_out, budgets, nb, eo.estimators,
+                                        dv_run_get_info(grid)->cards, C, by_size, P, &err))
+            cli_die("%s", err.msg);
+    }
     if (!quiet) {
         print_table(I, truth_what, budgets, nb, eo.estimators, res);
         fprintf(stderr, "dval: wrote %s\n", out);
+        if (grid)
+            fprintf(stderr, "dval: wrote %s\n", by_out);
     }
     free(res);
+    free(by_size);
+    dv_run_free(grid);
     dv_dataset_free(tr);
     dv_dataset_free(va);
     dv_dataset_free(te);

@@ -1067,6 +1067,10 @@ typedef struct {
      * for amortized and for law_eb with neighbours, and amortized's
      * pretraining for classification. */
     const dv_dataset *train;
+    /* A grid-mode run over the same points, for the accuracy of each
+     * estimator's psi_k = c k^-alpha at each of its sizes against its
+     * per-size means (the mc_mean row predicts its value at every size). */
+    const dv_run *grid;
     size_t eb_neighbors;   /* law_eb's prior (dv_law_fit_eb); default 0: the class mean */
     dv_amortized_params amortized; /* default dv_amortized_params_default */
     int n_threads;         /* <= 0: OpenMP default; results do not depend on it */
@@ -1083,11 +1087,15 @@ DV_API int dv_run_estimate(const dv_run *r, size_t m, int estimator,
 
 /* The experiment: for each budget (increasing, from 2) and each estimator
  * asked for, dv_agreement_eval of the truth and the estimates into
- * out[b * DV_EST_COUNT + e]; the entries of the others are NaN.  progress,
- * when not NULL, is called after each (budget, estimator). */
+ * out[b * DV_EST_COUNT + e]; the entries of the others are NaN.  by_size,
+ * when not NULL (o->grid needed), receives for each of them and each of the
+ * grid's C sizes k_q the agreement of psi_k with the grid's means at
+ * by_size[(b * DV_EST_COUNT + e) * C + q].  progress, when not NULL, is
+ * called after each (budget, estimator). */
 DV_API int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
                              const dv_estimators_options *o, dv_agreement *out,
-                             dv_progress_fn progress, void *user, dv_error *err);
+                             dv_agreement *by_size, dv_progress_fn progress, void *user,
+                             dv_error *err);
 /* The default budgets, 5, 10, 20, ..., 100, 150, ..., 500, up to what r
  * offers (as dv_run_estimators counts it); writes at most 19 into out and
  * returns the count. */
@@ -1097,6 +1105,15 @@ DV_API size_t dv_run_estimator_budgets(const dv_run *r, const dv_run *truth, siz
 DV_API int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
                                unsigned estimators, const dv_agreement *out, size_t n_points,
                                dv_error *err);
+/* estimators_by_size.csv: samples, estimator, k, error, expl_var, r2,
+ * pearson, spearman, sign, points; one row per budget, estimator of the
+ * mask and size of cards[0..n_cards-1] (by_size as dv_run_estimators
+ * fills it). */
+DV_API int dv_estimators_by_size_write(const char *path, const size_t *budgets,
+                                       size_t n_budgets, unsigned estimators,
+                                       const int64_t *cards, size_t n_cards,
+                                       const dv_agreement *by_size, size_t n_points,
+                                       dv_error *err);
 
 #ifdef __cplusplus
 }

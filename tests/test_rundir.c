@@ -294,7 +294,7 @@ static void test_estimators(void)
     o.amortized.epochs = 3;
     o.amortized.hidden[0] = o.amortized.hidden[1] = 8;
     o.n_threads = 2;
-    CHECK(dv_run_estimators(r, budgets, 3, &o, out, NULL, NULL, &err) == DV_OK);
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out, NULL, NULL, NULL, &err) == DV_OK);
     const double *D = dv_run_deltas(r);
     double truth[NP];
     for (size_t i = 0; i < NP; i++) {
@@ -336,19 +336,64 @@ static void test_estimators(void)
     dv_agreement out2[3 * DV_EST_COUNT];
     o.estimators = 1u << DV_EST_LAW_EB;
     o.train = NULL;
-    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, &err) == DV_OK);
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, NULL, &err) == DV_OK);
     for (size_t q = 0; q < 3; q++)
         CHECK(memcmp(&out2[q * DV_EST_COUNT + DV_EST_LAW_EB], &out[q * DV_EST_COUNT + DV_EST_LAW_EB],
                      sizeof out[0]) == 0 &&
               isnan(out2[q * DV_EST_COUNT + DV_EST_MC_MEAN].r2));
     o.estimators = 1u << DV_EST_AMORTIZED;
-    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, &err) == DV_EINVAL);
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, NULL, NULL, NULL, &err) == DV_EINVAL);
     CHECK_MSG(strstr(err.msg, "training split") != NULL, "%s", err.msg);
     o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW;
     size_t too_many[1] = {7};
-    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, &err) == DV_EINVAL);
+    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, NULL, &err) == DV_EINVAL);
     o.truth = r; /* own truth run: every sample may be used */
-    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, &err) == DV_OK);
+    CHECK(dv_run_estimators(r, too_many, 1, &o, out2, NULL, NULL, NULL, &err) == DV_OK);
+    /* The accuracy by size: a grid run over the same points; the law rows
+     * recomputed from laws fitted here and the grid's means at each size. */
+    char gdir[256];
+    snprintf(gdir, sizeof gdir, "%s/grid", dir);
+    dv_sample_params gp;
+    dv_sample_params_default(&gp);
+    static const int64_t gcards[3] = {15, 40, 70};
+    gp.mode = DV_CARD_GRID;
+    gp.cards = gcards;
+    gp.n_cards = 3;
+    gp.n_samples = 4;
+    gp.seed = 9;
+    CHECK(dv_run_create(gdir, tr, va, PTS, NP, &gp, NULL, &err) == DV_OK &&
+          dv_run_execute(gdir, tr, va, PTS, NP, &gp, &err) == DV_OK);
+    dv_run *g = NULL;
+    CHECK(dv_run_open(&g, gdir, &err) == DV_OK);
+    dv_agreement by[3 * DV_EST_COUNT * 3], want;
+    o.truth = NULL;
+    o.grid = g;
+    o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW;
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, by, NULL, NULL, &err) == DV_OK);
+    for (size_t q = 0; q < 3; q++) {
+        size_t m = budgets[q];
+        dv_law L[NP];
+        first_m(r, m, d, k);
+        CHECK(dv_law_fit_many(d, k, NP, m, L, 1) == DV_OK);
+        for (size_t c = 0; c < 3; c++) {
+            double at_k[NP], psi[NP];
+            for (size_t i = 0; i < NP; i++) {
+                double s = 0;
+                for (size_t j = 0; j < 4; j++)
+                    s += dv_run_deltas(g)[i * 12 + c * 4 + j];
+                at_k[i] = s / 4;
+                psi[i] = L[i].c * pow((double)gcards[c], -L[i].alpha);
+            }
+            CHECK(dv_agreement_eval(at_k, psi, NP, &want, &err) == DV_OK);
+            CHECK_MSG(memcmp(&by[(q * DV_EST_COUNT + DV_EST_LAW) * 3 + c], &want, sizeof want) == 0,
+                      "law psi at k = %lld, %zu samples", (long long)gcards[c], m);
+            CHECK(isnan(by[(q * DV_EST_COUNT + DV_EST_LAW_EB) * 3 + c].r2));
+        }
+    }
+    o.grid = r; /* not a grid run */
+    CHECK(dv_run_estimators(r, budgets, 3, &o, out2, by, NULL, NULL, &err) == DV_EINVAL);
+    CHECK_MSG(strstr(err.msg, "grid-mode") != NULL, "%s", err.msg);
+    dv_run_free(g);
     char path[256];
     snprintf(path, sizeof path, "%s/est.csv", dir);
     CHECK(dv_estimators_write(path, budgets, 3, 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW, out, NP,

@@ -157,7 +157,7 @@ static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
     o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW | 1u << DV_EST_LAW_EB;
     o.n_threads = n_threads;
     if (!rc)
-        rc = dv_run_estimators(f->r, b, f->nb, &o, out, NULL, NULL, err);
+        rc = dv_run_estimators(f->r, b, f->nb, &o, out, NULL, NULL, NULL, err);
     if (!rc)
         rc = dv_estimators_write(csv, b, f->nb, o.estimators, out,
                                  dv_run_get_info(f->r)->n_points, err);

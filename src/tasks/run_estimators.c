@@ -216,21 +216,80 @@ int dv_run_estimate(const dv_run *r, size_t m, int estimator, const dv_estimator
     return rc;
 }
 
+/* Each point's mean delta at each size of a grid run (P x n_cards). */
+static double *size_means(const dv_run *g)
+{
+    const dv_run_info *G = dv_run_get_info(g);
+    size_t P = G->n_points, M = G->n_samples, C = G->n_cards, B = M / C;
+    double *m = dv__malloc(P * C * sizeof *m);
+    for (size_t i = 0; m && i < P; i++)
+        for (size_t q = 0; q < C; q++) {
+            double s = 0;
+            for (size_t j = 0; j < B; j++)
+                s += dv_run_deltas(g)[i * M + q * B + j];
+            m[i * C + q] = s / (double)B;
+        }
+    return m;
+}
+
+static void set_nan(dv_agreement *a, size_t n)
+{
+    for (size_t q = 0; q < n; q++)
+        a[q].error = a[q].expl_var = a[q].r2 = a[q].pearson = a[q].spearman = a[q].sign = NAN;
+}
+
+/* The experiment's arrays. */
+typedef struct {
+    const dv_run *r;
+    const dv_estimators_options *o;
+    const double *truth, *at_size; /* P; P x C (grid runs) or NULL */
+    const int64_t *cards;
+    size_t C;
+    double *v, *psi;               /* P each */
+    dv_law *laws;                  /* P */
+} est_ctx;
+
+/* One estimator at one budget: out its agreement with the truth, by_size
+ * (C entries, when the grid is given) that of psi_k with the grid's means. */
+static int one_estimate(est_ctx *x, size_t m, int e, dv_agreement *out, dv_agreement *by_size,
+                        dv_error *err)
+{
+    size_t P = dv_run_get_info(x->r)->n_points;
+    int rc = dv_run_estimate(x->r, m, e, x->o, x->v, x->laws, err);
+    if (!rc)
+        rc = dv_agreement_eval(x->truth, x->v, P, out, err);
+    for (size_t q = 0; !rc && x->at_size && q < x->C; q++) {
+        double *g = x->psi + P; /* the grid's column q */
+        for (size_t i = 0; i < P; i++) {
+            x->psi[i] = e == DV_EST_MC_MEAN ? x->v[i]
+                                            : x->laws[i].c * pow((double)x->cards[q],
+                                                                 -x->laws[i].alpha);
+            g[i] = x->at_size[i * x->C + q];
+        }
+        rc = dv_agreement_eval(g, x->psi, P, &by_size[q], err);
+    }
+    return rc;
+}
+
 int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
-                      const dv_estimators_options *o, dv_agreement *out,
+                      const dv_estimators_options *o, dv_agreement *out, dv_agreement *by_size,
                       dv_progress_fn progress, void *user, dv_error *err)
 {
     const dv_run_info *I = dv_run_get_info(r);
-    const dv_run *truth = o->truth;
+    const dv_run *truth = o->truth, *grid = o->grid;
     if (I->n_points < 2)
         return dv__err(err, DV_EINVAL, "%s: the run has %zu point; the metrics need at least 2",
                        dv_run_dir(r), I->n_points);
     unsigned mask = o->estimators ? o->estimators : 3u;
     if (mask >> DV_EST_COUNT)
         return dv__err(err, DV_EINVAL, "estimators: unknown bits in the mask 0x%x", mask);
+    if (by_size && (!grid || dv_run_get_info(grid)->mode != DV_CARD_GRID))
+        return dv__err(err, DV_EINVAL, "the accuracy by size needs a grid-mode run (grid)");
     int rc = check_blocks(r, err);
     if (!rc && truth)
         rc = check_truth(r, truth, err);
+    if (!rc && by_size && !(rc = check_blocks(grid, err)))
+        rc = check_truth(r, grid, err);
     size_t avail = truth ? I->n_samples : I->n_samples - 1;
     for (size_t b = 0; !rc && b < n_budgets; b++)
         if (budgets[b] < 2 || budgets[b] > avail || (b > 0 && budgets[b] <= budgets[b - 1]))
@@ -240,36 +299,37 @@ int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
                          budgets[b], avail);
     if (rc)
         return rc;
-    size_t P = I->n_points, n_est = 0, done = 0;
+    size_t P = I->n_points, n_est = 0, done = 0, C = by_size ? dv_run_get_info(grid)->n_cards : 0;
     for (int e = 0; e < DV_EST_COUNT; e++)
         n_est += mask >> e & 1u;
-    double *t = row_means(truth ? truth : r), *v = dv__malloc(P * sizeof *v);
-    if (!t || !v) {
-        dv__free(t);
-        dv__free(v);
-        return dv__err(err, DV_ENOMEM, "out of memory");
-    }
-    for (size_t b = 0; b < n_budgets; b++)
-        for (int e = 0; e < DV_EST_COUNT; e++) {
-            dv_agreement *a = &out[b * DV_EST_COUNT + e];
-            a->error = a->expl_var = a->r2 = a->pearson = a->spearman = a->sign = NAN;
-        }
+    est_ctx x = {r, o, row_means(truth ? truth : r), by_size ? size_means(grid) : NULL,
+                 by_size ? dv_run_get_info(grid)->cards : NULL, C,
+                 dv__malloc(P * sizeof(double)), dv__malloc(2 * P * sizeof(double)),
+                 dv__malloc(P * sizeof(dv_law))};
+    if (!x.truth || (by_size && !x.at_size) || !x.v || !x.psi || !x.laws)
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    set_nan(out, n_budgets * DV_EST_COUNT);
+    if (by_size)
+        set_nan(by_size, n_budgets * DV_EST_COUNT * C);
     for (size_t b = 0; !rc && b < n_budgets; b++)
         for (int e = 0; !rc && e < DV_EST_COUNT; e++) {
             if (!(mask >> e & 1u))
                 continue;
             dv_error e2 = {0};
-            rc = dv_run_estimate(r, budgets[b], e, o, v, NULL, &e2);
-            if (!rc)
-                rc = dv_agreement_eval(t, v, P, &out[b * DV_EST_COUNT + e], &e2);
+            size_t at = b * DV_EST_COUNT + (size_t)e;
+            rc = one_estimate(&x, budgets[b], e, &out[at], by_size ? by_size + at * C : NULL,
+                              &e2);
             if (rc)
                 dv__err(err, rc, "%s: %s estimates from %zu samples: %s", dv_run_dir(r),
                         dv_estimator_name(e), budgets[b], e2.msg);
             else if (progress)
                 progress(user, ++done, (uint64_t)(n_budgets * n_est));
         }
-    dv__free(t);
-    dv__free(v);
+    dv__free((void *)x.truth);
+    dv__free((void *)x.at_size);
+    dv__free(x.v);
+    dv__free(x.psi);
+    dv__free(x.laws);
     return rc;
 }
 
@@ -303,6 +363,34 @@ int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budget
             csv_num(f, a->spearman);
             csv_num(f, a->sign);
             fprintf(f, ",%zu\n", n_points);
+        }
+    return dv__out_commit(f, tmp, path, err);
+}
+
+int dv_estimators_by_size_write(const char *path, const size_t *budgets, size_t n_budgets,
+                                unsigned estimators, const int64_t *cards, size_t n_cards,
+                                const dv_agreement *by_size, size_t n_points, dv_error *err)
+{
+    char tmp[4200];
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "samples,estimator,k,error,expl_var,r2,pearson,spearman,sign,points\n");
+    for (size_t b = 0; b < n_budgets; b++)
+        for (int e = 0; e < DV_EST_COUNT; e++) {
+            if (!(estimators >> e & 1u))
+                continue;
+            for (size_t q = 0; q < n_cards; q++) {
+                const dv_agreement *a = &by_size[(b * DV_EST_COUNT + (size_t)e) * n_cards + q];
+                fprintf(f, "%zu,%s,%lld", budgets[b], dv_estimator_name(e), (long long)cards[q]);
+                csv_num(f, a->error);
+                csv_num(f, a->expl_var);
+                csv_num(f, a->r2);
+                csv_num(f, a->pearson);
+                csv_num(f, a->spearman);
+                csv_num(f, a->sign);
+                fprintf(f, ",%zu\n", n_points);
+            }
         }
     return dv__out_commit(f, tmp, path, err);
 }

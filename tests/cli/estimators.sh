@@ -14,8 +14,8 @@ $DVAL sample "${DATA[@]}" -o "$T/grid" --points 12 --samples 6 --mode grid --car
     || bad "sample (grid)"
 
 # The independent check: a small .npy reader and the metrics, in plain Python.
-cat > "$T/check.py" <<'PYEOF'
-import ast, csv, math, struct, sys
+cat > "$T/npymetrics.py" <<'PYEOF'
+import ast, math, struct
 
 def load_npy(path):
     with open(path, "rb") as f:
@@ -58,6 +58,11 @@ def metrics(t, e):
     return {"error": mse, "expl_var": 1 - mse / var, "r2": 1 - ss_res / ss_tot,
             "pearson": corr(t, e), "spearman": corr(ranks(t), ranks(e)),
             "sign": sum(sgn(x) == sgn(y) for x, y in zip(e, t)) / n}
+PYEOF
+cat > "$T/check.py" <<'PYEOF'
+import csv, math, os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from npymetrics import load_npy, metrics
 
 # argv: csv run_dir truth_dir n_grid budgets(comma) [estimators(comma)]
 out, run, truth_dir, G = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -117,6 +122,35 @@ $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,15,40 --threads 2 -
 $DVAL eval estimators "$T/grid" --budgets 3,7,17 -o "$T/grid.csv" >/dev/null 2>&1 \
     && $PY "$T/check.py" "$T/grid.csv" "$T/grid" "$T/grid" 3 3,7,17 \
     && ok "grid run: round-robin mc_mean" || bad "grid run"
+
+# The accuracy by size against a grid run over the same points: the
+# mc_mean rows (its value predicting every size) recomputed here.
+$DVAL sample "${DATA[@]}" -o "$T/grid16" --points 16 --samples 8 --mode grid --cards 60,150,290 -q \
+    || bad "sample (grid over the run's points)"
+$DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,20 --grid "$T/grid16" -o "$T/g.csv" -q \
+    && $PY - "$T" <<'PYEOF' && ok "--grid: accuracy by size, mc_mean rows recomputed" || bad "--grid by size"
+import csv, math, sys
+t = sys.argv[1]
+sys.path.insert(0, t)
+from npymetrics import load_npy, metrics
+D = load_npy(t + "/run/deltas.npy")
+G = load_npy(t + "/grid16/deltas.npy")
+rows = list(csv.DictReader(open(t + "/g_by_size.csv")))
+assert list(rows[0].keys())[:3] == ["samples", "estimator", "k"]
+want = [(m, e, k) for m in (5, 20) for e in ("mc_mean", "law", "law_eb") for k in (60, 150, 290)]
+assert [(int(r["samples"]), r["estimator"], int(r["k"])) for r in rows] == want, rows
+for r in rows:
+    m, q = int(r["samples"]), (60, 150, 290).index(int(r["k"]))
+    at_k = [sum(g[q * 8:(q + 1) * 8]) / 8 for g in G]
+    if r["estimator"] != "mc_mean":
+        assert -1e9 < float(r["expl_var"]) <= 1 and -1 <= float(r["spearman"]) <= 1
+        continue
+    est = [sum(d[:m]) / m for d in D]
+    for key, v in metrics(at_k, est).items():
+        assert abs(float(r[key]) - v) <= 1e-9 * max(1.0, abs(v)), (m, key, r[key], v)
+PYEOF
+expect_fail "--grid: not a grid run" "grid-mode run" $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5 --grid "$T/long" -o "$T/x.csv"
+expect_fail "--grid: other points" "same points" $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5 --grid "$T/grid" -o "$T/x.csv"
 
 # Chosen estimators; the amortized law and law_eb's neighbours load the run's data.
 $DVAL eval estimators "$T/run" --truth "$T/long" --budgets 5,15 --estimators law_eb,mc_mean,amortized \
