@@ -51,6 +51,8 @@ static const char *USAGE =
     "                     samples, estimator, k, then as above)\n"
     "  --data FILE        the run's data file, when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
+    "  --held-out F       amortized: the fraction of points whose loss chooses the\n"
+    "                     epoch kept (default 0.1; 0 = keep the last epoch)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
     "  -o, --out FILE     output CSV\n"
     "  -q, --quiet        no table, no message\n";
@@ -141,6 +143,7 @@ int eval_estimators(int argc, char **argv)
                                              {"epochs", required_argument, 0, 7},
                                              {"seed", required_argument, 0, 8},
                                              {"grid", required_argument, 0, 9},
+                                             {"held-out", required_argument, 0, 10},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
@@ -166,6 +169,11 @@ int eval_estimators(int argc, char **argv)
         case 7: eo.amortized.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
         case 8: eo.amortized.seed = cli_u64("--seed", optarg); break;
         case 9: grid_dir = optarg; break;
+        case 10:
+            eo.amortized.val_fraction = cli_double("--held-out", optarg);
+            if (!(eo.amortized.val_fraction >= 0 && eo.amortized.val_fraction < 1))
+                cli_die("--held-out: %s is not a fraction in [0, 1)", optarg);
+            break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
