@@ -51,8 +51,8 @@ static const char *USAGE =
     "                     samples, estimator, k, then as above)\n"
     "  --data FILE        the run's data file, when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
-    "  --held-out F       amortized: the fraction of points whose loss chooses the\n"
-    "                     epoch kept (default 0.1; 0 = keep the last epoch)\n"
+    "  --held-out F       amortized: a fraction of points held out, whose loss\n"
+    "                     chooses the epoch kept (default 0: keep the last epoch)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
     "  -o, --out FILE     output CSV\n"
     "  -q, --quiet        no table, no message\n";

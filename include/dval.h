@@ -828,9 +828,9 @@ DV_API int dv_curve_fit(const double *err_values, const double *k, size_t n, dv_
  * N(c k^-alpha, sigma^2 k^-beta) with the better sign of c, plus the
  * cross-entropy of the sign's logit against that sign and 1e-5 (alpha -
  * 1)^2.  AdamW with a linear warm-up and a cosine decay of the step size,
- * the gradient's norm clipped, a fraction of the points held out to choose
- * the epoch (the parameters with the best held-out loss are kept); the
- * last layer starts at zero. */
+ * the gradient's norm clipped, optionally a fraction of the points held out
+ * to choose the epoch (the parameters with the best held-out loss are
+ * kept); the last layer starts at zero. */
 typedef struct {
     size_t hidden[DV_MLP_MAX_HIDDEN]; /* hidden layer sizes; default 128, 128 */
     size_t n_hidden;     /* default 2 */
@@ -840,7 +840,8 @@ typedef struct {
     int warmup;          /* epochs of linear warm-up; default 5 */
     double weight_decay; /* AdamW's; default 1e-5 */
     double clip;         /* largest gradient norm, 0 = no clipping; default 1 */
-    double val_fraction; /* points held out for early stopping, 0 = none; default 0.1 */
+    double val_fraction; /* points held out for early stopping, 0 = none (default; the
+                          * reference holds out 0.1) */
     int patience;        /* stop after this many epochs without a better held-out
                           * loss; 0 (default): train every epoch, keep the best */
     uint64_t seed;       /* of the weights, the batches and the held-out points */

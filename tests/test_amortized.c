@@ -94,16 +94,29 @@ static void test_planted(void)
     printf("# alpha recovery: amortized Pearson %.3f, per-point likelihood %.3f\n", ra, rm);
     CHECK_MSG(ra >= 0.9, "amortized: Pearson %.3f", ra);
     CHECK_MSG(rm < ra - 0.2, "per-point: Pearson %.3f", rm);
-    /* The same result for another thread count. */
-    dv_law *again = malloc(N * sizeof *again);
+    /* The same result for another thread count, with and without points
+     * held out to choose the epoch. */
+    dv_law *again = malloc(N * sizeof *again), *held = malloc(N * sizeof *held);
     int nt = omp_get_max_threads();
     omp_set_num_threads(nt > 1 ? 1 : 2);
     CHECK(dv_law_fit_amortized(X, N, D, NULL, 0, delta, card, M, &p, again, &err) == DV_OK);
+    p.val_fraction = 0.1;
+    CHECK(dv_law_fit_amortized(X, N, D, NULL, 0, delta, card, M, &p, held, &err) == DV_OK);
     omp_set_num_threads(nt);
     int same = 1;
     for (size_t i = 0; i < N; i++)
         same &= again[i].c == laws[i].c && again[i].alpha == laws[i].alpha;
     CHECK(same);
+    CHECK(dv_law_fit_amortized(X, N, D, NULL, 0, delta, card, M, &p, again, &err) == DV_OK);
+    same = 1;
+    for (size_t i = 0; i < N; i++) {
+        same &= again[i].c == held[i].c && again[i].alpha == held[i].alpha;
+        got[i] = held[i].alpha;
+    }
+    CHECK(same);
+    double rh = oracle_corr(got, alpha, N);
+    CHECK_MSG(rh >= 0.8, "held-out choice: Pearson %.3f", rh);
+    free(held);
     free(again);
     free(X);
     free(delta);
