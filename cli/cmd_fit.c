@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char *USAGE =
-    "usage: dval fit RUN_DIR [--estimator mle|amortized] [--threads T]\n"
+    "usage: dval fit RUN_DIR [--estimator mle|law_eb|amortized] [--threads T]\n"
     "       dval fit --deltas D.npy --cards K.npy -o OUT.csv [--threads T]\n"
     "\n"
     "Fits a scaling law per point to its sampled marginal contributions:\n"
@@ -28,12 +28,19 @@ static const char *USAGE =
     "Options:\n"
     "  --deltas F, --cards F  input arrays (second form)\n"
     "  -o, --out FILE         output CSV (default RUN_DIR/scaling.csv)\n"
-    "  --estimator NAME       mle (default: a fit per point) or amortized: one network\n"
-    "                         from each point's features (the run's data, loaded as the\n"
-    "                         run did) to its law, trained on every point's samples\n"
+    "  --estimator NAME       mle (default: a fit per point), law_eb (empirical Bayes,\n"
+    "                         for few samples per point: each value the point's mean\n"
+    "                         shrunk toward its class's, alpha and beta shared by the\n"
+    "                         class; see dval eval estimators --help) or amortized: one\n"
+    "                         network from each point's features (the run's data,\n"
+    "                         loaded as the run did) to its law, trained on every\n"
+    "                         point's samples\n"
     "                         (hidden layers of 128 and 128 pretrained as a classifier,\n"
     "                         AdamW, 100 epochs), and it saves the network (--law-model)\n"
-    "  --data FILE            amortized: the run's data file, when it has moved\n"
+    "  --neighbors K          law_eb: shrink toward the mean of the K nearest same-class\n"
+    "                         points (needs the run's data; default 0: the class mean)\n"
+    "  --data FILE            amortized, law_eb with neighbours: the run's data file,\n"
+    "                         when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
     "  --held-out F           amortized: a fraction of points held out, whose loss\n"
     "                         chooses the epoch kept (default 0: train on every point,\n"
@@ -123,13 +130,15 @@ static void record_path(char *buf, size_t len, const char *csv)
 /* The record of a fit beside its CSV: the estimator and its settings, so
  * that a reader knows which estimator made the laws. */
 static void write_record(const char *csv, const char *estimator, const dv_amortized_params *ap,
-                         const char *model)
+                         const char *model, size_t neighbors)
 {
     char path[4300], tmp[4400];
     record_path(path, sizeof path, csv);
     FILE *f = cli_open_out(path, tmp, sizeof tmp);
     fprintf(f, "{\n  \"estimator\": \"%s\",\n  \"version\": \"%s\"", estimator,
             dv_version_string());
+    if (strcmp(estimator, "law_eb") == 0)
+        fprintf(f, ",\n  \"neighbors\": %zu", neighbors);
     if (ap) {
         fprintf(f, ",\n  \"hidden\": [");
         for (size_t l = 0; l < ap->n_hidden; l++)
@@ -177,9 +186,41 @@ static void fit_amortized(const dv_run *r, const char *data, const char *csv, co
         dv_law_model_write(m, model, &err) ||
         dv_scaling_write(csv, P, dv_run_points(r), labels, laws, &err))
         cli_die("%s", err.msg);
-    write_record(csv, "amortized", &ap, model);
+    write_record(csv, "amortized", &ap, model, 0);
     dv_law_model_free(m);
     free(laws);
+    free(labels);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+    dv_dataset_free(te);
+}
+
+/* The empirical-Bayes law from all of the run's samples. */
+static void fit_eb(const dv_run *r, const char *data, const char *csv, size_t neighbors,
+                   int threads)
+{
+    const dv_run_info *I = dv_run_get_info(r);
+    size_t P = I->n_points;
+    dv_dataset *tr = NULL, *va = NULL, *te = NULL;
+    dv_error err = {0};
+    if (neighbors && dv_run_load_data(r, data, &tr, &va, &te, &err))
+        cli_die("%s (law_eb's neighbours need the run's data; see --data)", err.msg);
+    dv_estimators_options o;
+    dv_estimators_options_default(&o);
+    o.train = tr;
+    o.eb_neighbors = neighbors;
+    o.n_threads = threads;
+    dv_law *laws = malloc(P * sizeof *laws);
+    double *v = malloc(P * sizeof *v);
+    const char **labels = malloc(P * sizeof *labels);
+    for (size_t i = 0; i < P; i++)
+        labels[i] = dv_run_label(r, i);
+    if (dv_run_estimate(r, I->n_samples, DV_EST_LAW_EB, &o, v, laws, &err) ||
+        dv_scaling_write(csv, P, dv_run_points(r), labels, laws, &err))
+        cli_die("%s", err.msg);
+    write_record(csv, "law_eb", NULL, NULL, neighbors);
+    free(laws);
+    free(v);
     free(labels);
     dv_dataset_free(tr);
     dv_dataset_free(va);
@@ -198,10 +239,12 @@ int cmd_fit(int argc, char **argv)
                                              {"seed", required_argument, 0, 7},
                                              {"held-out", required_argument, 0, 8},
                                              {"law-model", required_argument, 0, 9},
+                                             {"neighbors", required_argument, 0, 10},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL, *model = NULL;
-    int threads = 0, c, amortized = 0, epochs = 0;
+    int threads = 0, c, amortized = 0, eb = 0, epochs = 0;
+    size_t neighbors = 0;
     uint64_t seed = 0;
     double held = 0.0;
     optind = 1;
@@ -212,9 +255,11 @@ int cmd_fit(int argc, char **argv)
         case 'o': out = optarg; break;
         case 3: threads = (int)cli_int("--threads", optarg, 1, 4096); break;
         case 4:
-            if (strcmp(optarg, "amortized") != 0 && strcmp(optarg, "mle") != 0)
-                cli_die("--estimator: unknown estimator '%s' (mle, amortized)", optarg);
+            if (strcmp(optarg, "amortized") != 0 && strcmp(optarg, "mle") != 0 &&
+                strcmp(optarg, "law_eb") != 0)
+                cli_die("--estimator: unknown estimator '%s' (mle, law_eb, amortized)", optarg);
             amortized = strcmp(optarg, "amortized") == 0;
+            eb = strcmp(optarg, "law_eb") == 0;
             break;
         case 5: data = optarg; break;
         case 6: epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
@@ -225,14 +270,18 @@ int cmd_fit(int argc, char **argv)
                 cli_die("--held-out: %g is not a fraction in [0, 1)", held);
             break;
         case 9: model = optarg; break;
+        case 10: neighbors = (size_t)cli_int("--neighbors", optarg, 0, 1000000); break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
     }
     if (model && !amortized)
         cli_die("fit: --law-model is the amortized estimator's network (--estimator amortized)");
-    if ((deltas || cards) && amortized)
-        cli_die("fit: the amortized estimator needs a RUN_DIR (the points' features)");
+    if (neighbors && !eb)
+        cli_die("fit: --neighbors is law_eb's (--estimator law_eb)");
+    if ((deltas || cards) && (amortized || eb))
+        cli_die("fit: the %s estimator needs a RUN_DIR (the points' features and classes)",
+                amortized ? "amortized" : "law_eb");
     if (deltas || cards) {
         if (!deltas || !cards || !out)
             cli_die("fit: --deltas, --cards and -o go together (see dval fit --help)");
@@ -256,9 +305,11 @@ int cmd_fit(int argc, char **argv)
         snprintf(mpath, sizeof mpath, "%s/law_model.bin", run);
     if (amortized) {
         fit_amortized(r, data, csv, mpath, epochs, seed, held);
+    } else if (eb) {
+        fit_eb(r, data, csv, neighbors, threads);
     } else {
         free(cli_run_laws(r, 1, csv, threads));
-        write_record(csv, "mle", NULL, NULL);
+        write_record(csv, "mle", NULL, NULL, 0);
     }
     dv_run_free(r);
     fprintf(stderr, "dval: fitted %zu points; wrote %s%s%s\n", P, csv, amortized ? " and " : "",

@@ -217,7 +217,7 @@ void cli_commit(FILE *f, const char *tmp, const char *path)
 {
     int bad = ferror(f);
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
+    if (bad || dv_file_replace(tmp, path) != 0) {
         remove(tmp);
         cli_die("%s: write failed: %s", path, strerror(errno));
     }

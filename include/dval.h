@@ -741,6 +741,13 @@ DV_API void dv_free(void *p);
 /* SHA-256 of a file's bytes as 64 lowercase hex digits and a NUL. */
 DV_API int dv_sha256_file(const char *path, char hex[65], dv_error *err);
 
+/* Puts the finished temporary file tmp in place of path, as every writer
+ * of the library does: rename(2), so a crash never leaves half a file; but
+ * when path is a device or a pipe (/dev/null, /dev/stdout, a FIFO) its bytes
+ * are copied into it and tmp removed, so the device stays.  0 on success,
+ * else -1 with errno set (tmp is then left for the caller to remove). */
+DV_API int dv_file_replace(const char *tmp, const char *path);
+
 
 /* ------------------------------------------------------------------------ */
 /* Scaling laws                                                             */
@@ -868,19 +875,22 @@ DV_API int dv_law_fit_amortized(const double *X, size_t n_points, size_t d, cons
                                 size_t n_samples, const dv_amortized_params *p, dv_law *laws,
                                 dv_error *err);
 
-/* The empirical-Bayes law (law_eb), for small budgets: alpha and beta
- * shared by the points of a head (a class; head NULL: one head), chosen by
- * the head's profile likelihood; each point's c by weighted least squares
- * and then shrunk toward a prior mean -- the head's mean c (neighbors = 0)
- * or the mean over the point's `neighbors` nearest same-head points in X
- * (n_points x d) -- by the ratio of the prior variance (estimated from the
- * spread of the c's) to the prior plus the point's sampling variance.
- * delta and card as for dv_law_fit_many; laws gets c, alpha, sigma, beta,
- * nll, status and the log estimator's fields.  The result does not depend
- * on n_threads (<= 0: OpenMP default). */
+/* The empirical-Bayes law (law_eb), for small budgets.  A point's value
+ * (the mean of its law over k = k_lo..k_hi) is the mean of its samples
+ * shrunk toward a prior mean -- the mean over its head (a class; head
+ * NULL: one head) when neighbors = 0, else the mean over its `neighbors`
+ * nearest same-head points in X (n_points x d) -- by the ratio of the
+ * prior variance (estimated from the spread of the means) to the prior
+ * plus the point's sampling variance.  alpha and beta are shared by the
+ * points of a head, chosen by the head's profile likelihood, and c makes
+ * the law's mean over k_lo..k_hi the value.  delta and card as for
+ * dv_law_fit_many (at least 2 samples per point); laws gets c, alpha,
+ * sigma, beta, nll, status and the log estimator's fields.  The result
+ * does not depend on n_threads (<= 0: OpenMP default). */
 DV_API int dv_law_fit_eb(const double *delta, const int32_t *card, size_t n_points,
                          size_t n_samples, const int32_t *head, size_t n_heads, const double *X,
-                         size_t d, size_t neighbors, int n_threads, dv_law *laws, dv_error *err);
+                         size_t d, size_t neighbors, int64_t k_lo, int64_t k_hi, int n_threads,
+                         dv_law *laws, dv_error *err);
 
 /* The trained amortized network, to predict the laws of points that were
  * never sampled.  dv_law_model_fit trains it as dv_law_fit_amortized does

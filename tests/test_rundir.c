@@ -321,7 +321,7 @@ static void test_estimators(void)
         dv_agreement a;
         dv_amortized_params ap = o.amortized;
         ap.pretrain = tr;
-        CHECK(dv_law_fit_eb(d, k, NP, m, head, 2, NULL, 0, 0, 1, L, &err) == DV_OK);
+        CHECK(dv_law_fit_eb(d, k, NP, m, head, 2, NULL, 0, 0, 10, 80, 1, L, &err) == DV_OK);
         for (size_t i = 0; i < NP; i++)
             v[i] = dv_law_mean_value(L[i].c, L[i].alpha, 10, 80);
         CHECK(dv_agreement_eval(truth, v, NP, &a, &err) == DV_OK);

@@ -864,7 +864,7 @@ int dv_dataset_write_csv(const dv_dataset *ds, const char *path, dv_error *err)
         dv__free(tmp);
         return dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(e ? e : EIO));
     }
-    if (rename(tmp, path)) {
+    if (dv_file_replace(tmp, path)) {
         e = errno;
         remove(tmp);
         dv__free(tmp);

@@ -566,7 +566,7 @@ int dv__fig_save(dv__fig *f, const char *path, double dpi, dv_error *err)
             ok = 0;
         if (!ok)
             rc = dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(errno));
-        else if (rename(tmp, path) != 0)
+        else if (dv_file_replace(tmp, path) != 0)
             rc = dv__err(err, DV_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
     }
     if (rc != DV_OK)

@@ -49,7 +49,7 @@ int dv__plotcsv_close(dv__plotcsv *c, int ok, dv_error *err)
         remove(c->tmp);
         return ok ? dv__err(err, DV_EIO, "%s: write failed", c->path) : DV_OK;
     }
-    if (rename(c->tmp, c->path) != 0) {
+    if (dv_file_replace(c->tmp, c->path) != 0) {
         int e = errno;
         remove(c->tmp);
         return dv__err(err, DV_EIO, "%s: cannot rename into place: %s", c->path, strerror(e));

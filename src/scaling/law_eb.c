@@ -2,24 +2,29 @@
  * law_eb.c -- an empirical-Bayes scaling law for small budgets.
  *
  * With a handful of samples per point, a law fitted to each point alone
- * extrapolates c k^-alpha from noise: c and alpha are nearly collinear
- * (c is the law at k = 1, far outside the sampled sizes) and a few fits
- * run to the edge of the box.  This estimator borrows strength across the
- * points of a run, in the hierarchical model
- *     delta_ij ~ N(c_i k_ij^-alpha_h, sigma_i^2 k_ij^-beta_h),
- *     c_i ~ N(mu_i, tau_h^2),
- * with alpha and beta shared by the points of a head h (a class):
- *   1. (alpha_h, beta_h) maximize the head's profile likelihood (each
- *      point's c_i and sigma_i in closed form given them);
- *   2. each point's c_i by weighted least squares, with its standard error
- *      s_i;
- *   3. mu_i is the mean of the head's c-hat (or of the point's nearest
- *      same-class neighbours' in feature space), tau_h^2 the method-of-
- *      moments excess of the spread of c-hat - mu over the mean s_i^2, and
- *      c_i is shrunk to mu_i + tau^2 / (tau^2 + s_i^2) (c-hat_i - mu_i)
- *      (Efron & Morris, JASA 1973); a head of one point is not shrunk.
- * Given alpha the law's value is a multiple of c, so shrinking c shrinks
- * the value; psi_k at every size comes with it.
+ * extrapolates c k^-alpha from noise: c and alpha are nearly collinear (c
+ * is the law at k = 1, far outside the sampled sizes), a few fits run to
+ * the edge of the box, and their values, averaged over the whole size
+ * range, can be off by orders of magnitude.  Even an alpha shared by all
+ * the points of a class is poorly determined at 5 samples per point (it
+ * ranged from 1 to 3 across runs of one data set), and a value
+ * extrapolated with a wrong alpha is biased.  So this estimator keeps the
+ * value away from alpha and borrows strength across points:
+ *   1. the value: each point's mean delta (unbiased for the value over the
+ *      sampled sizes), shrunk toward a prior mean mu_i -- the mean over the
+ *      point's class, or over its nearest same-class neighbours in feature
+ *      space -- by tau^2 / (tau^2 + s_i^2 / m), s_i^2 its samples' variance
+ *      and tau^2 the method-of-moments excess of the spread of the means
+ *      about mu over the mean s_i^2 / m (Efron & Morris, JASA 1973); a
+ *      class of one point is not shrunk;
+ *   2. the law's shape: alpha and beta shared by the points of a class,
+ *      maximizing the class's profile likelihood of
+ *          delta_ij ~ N(c_i k_ij^-alpha, sigma_i^2 k_ij^-beta)
+ *      (c_i and sigma_i in closed form given them);
+ *   3. c_i such that the mean of c_i k^-alpha over the value's sizes
+ *      k_lo..k_hi is the value, sigma_i the weighted residual scale.
+ * psi_k = c_i k^-alpha then follows the class's shape through the point's
+ * value.
  */
 #include "internal.h"
 
@@ -173,87 +178,114 @@ static void nearest(const double *X, size_t d, const size_t *pts, size_t n, size
     }
 }
 
-/* Steps 2 and 3 for one head, laws written. */
-static int head_laws(eb_head *H, double alpha, double beta, const double *X, size_t d,
-                     size_t K, int nt, dv_law *laws)
+/* The mean and the variance of the mean of point i's samples. */
+static void point_mean(const eb_head *H, size_t i, double *mean, double *var)
+{
+    const double *d = H->delta + i * H->m;
+    double s = 0, ss = 0;
+    for (size_t j = 0; j < H->m; j++)
+        s += d[j];
+    s /= (double)H->m;
+    for (size_t j = 0; j < H->m; j++)
+        ss += (d[j] - s) * (d[j] - s);
+    *mean = s;
+    *var = ss / (double)(H->m - 1) / (double)H->m;
+}
+
+/* Each point's prior mean mu[q]: the mean of est over the head, or over the
+ * point's K nearest neighbours in the head. */
+static int prior_means(const eb_head *H, const double *est, const double *X, size_t d, size_t K,
+                       int nt, double *mu)
 {
     size_t n = H->n;
-    double *c = dv__malloc(4 * n * sizeof(double));
-    size_t *nbs = K ? dv__malloc(n * K * sizeof(size_t)) : NULL;
-    if (!c || (K && !nbs)) {
-        dv__free(c);
-        dv__free(nbs);
-        return DV_ENOMEM;
-    }
-    double *v = c + n, *s2 = c + 2 * n, *mu = c + 3 * n;
-    head_nll(H, alpha, beta, nt); /* the tables at (alpha, beta) */
-    for (size_t q = 0; q < n; q++) {
-        double inv, sig2;
-        point_fit(H, H->pts[q], &c[q], &inv, &sig2);
-        s2[q] = sig2;
-        v[q] = (H->m > 1 ? sig2 * (double)H->m / (double)(H->m - 1) : sig2) * inv;
-    }
-    double cbar = 0;
+    double bar = 0;
     for (size_t q = 0; q < n; q++)
-        cbar += c[q];
-    cbar /= (double)n;
+        bar += est[q];
+    bar /= (double)n;
+    for (size_t q = 0; q < n; q++)
+        mu[q] = bar;
+    if (!K)
+        return DV_OK;
     int rc = DV_OK;
-    if (K) {
 #pragma omp parallel num_threads(nt)
-        {
-            double *dist = dv__malloc(K * sizeof(double));
+    {
+        double *dist = dv__malloc(K * sizeof(double));
+        size_t *nb = dv__malloc(K * sizeof(size_t));
 #pragma omp for schedule(static)
-            for (size_t q = 0; q < n; q++) {
-                if (!dist) {
-                    mu[q] = cbar;
-                    continue;
-                }
-                nearest(X, d, H->pts, n, q, K, nbs + q * K, dist);
-                double s = 0;
-                for (size_t r = 0; r < K; r++)
-                    s += c[nbs[q * K + r]];
-                mu[q] = s / (double)K;
-            }
-            if (!dist) {
-#pragma omp atomic write
-                rc = DV_ENOMEM;
-            }
-            dv__free(dist);
+        for (size_t q = 0; q < n; q++) {
+            if (!dist || !nb)
+                continue;
+            nearest(X, d, H->pts, n, q, K, nb, dist);
+            double s = 0;
+            for (size_t r = 0; r < K; r++)
+                s += est[nb[r]];
+            mu[q] = s / (double)K;
         }
-    } else {
-        for (size_t q = 0; q < n; q++)
-            mu[q] = cbar;
+        if (!dist || !nb) {
+#pragma omp atomic write
+            rc = DV_ENOMEM;
+        }
+        dv__free(dist);
+        dv__free(nb);
     }
-    /* tau^2 by moments: about the class mean, E (c-hat - mean)^2 = (1 - 1/n)
+    return rc;
+}
+
+/* Steps 1 and 3 for one head, laws written. */
+static int head_laws(eb_head *H, double alpha, double beta, const double *X, size_t d,
+                     size_t K, int64_t k_lo, int64_t k_hi, int nt, dv_law *laws)
+{
+    size_t n = H->n;
+    double *est = dv__malloc(3 * n * sizeof(double));
+    if (!est)
+        return DV_ENOMEM;
+    double *v = est + n, *mu = est + 2 * n;
+    for (size_t q = 0; q < n; q++)
+        point_mean(H, H->pts[q], &est[q], &v[q]);
+    int rc = prior_means(H, est, X, d, K, nt, mu);
+    /* tau^2 by moments: about the class mean, E (mean - bar)^2 = (1 - 1/n)
      * (tau^2 + v); about the mean of K neighbours (independent draws about
-     * the same prior mean), E (c-hat - mu)^2 = (1 + 1/K) tau^2 + v + v/K. */
+     * the same prior mean), E (mean - mu)^2 = (1 + 1/K) tau^2 + v + v/K. */
     double spread = 0, noise = 0;
     for (size_t q = 0; q < n; q++) {
-        spread += (c[q] - mu[q]) * (c[q] - mu[q]);
+        spread += (est[q] - mu[q]) * (est[q] - mu[q]);
         noise += v[q];
     }
     double tau2 = K ? spread / ((double)n * (1.0 + 1.0 / (double)K)) - noise / (double)n
                 : n > 1 ? spread / (double)(n - 1) - noise / (double)n
                         : 0.0;
     tau2 = n > 1 ? fmax(0.0, tau2) : INFINITY; /* one point: nothing to shrink toward */
+    head_nll(H, alpha, beta, nt); /* the tables at (alpha, beta) */
+    double kbar = dv_law_mean_value(1.0, alpha, k_lo, k_hi);
     for (size_t q = 0; q < n; q++) {
-        dv_law *L = &laws[H->pts[q]];
+        size_t i = H->pts[q];
+        dv_law *L = &laws[i];
         double shrink = isinf(tau2) ? 1.0 : tau2 + v[q] > 0 ? tau2 / (tau2 + v[q]) : 1.0;
-        L->c = mu[q] + shrink * (c[q] - mu[q]);
+        L->c = (mu[q] + shrink * (est[q] - mu[q])) / kbar;
         L->alpha = alpha;
         L->beta = beta;
-        L->sigma = sqrt(s2[q]);
-        L->status = s2[q] > 0 || c[q] != 0 ? DV_LAW_OK : DV_LAW_ALL_ZERO;
+        double ss = 0;
+        const double *dl = H->delta + i * H->m;
+        const int32_t *kk = H->card + i * H->m;
+        for (size_t j = 0; j < H->m; j++) {
+            double r = dl[j] - L->c * H->u[kk[j]];
+            ss += H->w[kk[j]] * r * r;
+        }
+        L->sigma = sqrt(ss / (double)H->m);
+        L->status = v[q] > 0 || est[q] != 0 ? DV_LAW_OK : DV_LAW_ALL_ZERO;
     }
-    dv__free(c);
-    dv__free(nbs);
+    dv__free(est);
     return rc;
 }
 
 int dv_law_fit_eb(const double *delta, const int32_t *card, size_t n_points, size_t n_samples,
                   const int32_t *head, size_t n_heads, const double *X, size_t d,
-                  size_t neighbors, int n_threads, dv_law *laws, dv_error *err)
+                  size_t neighbors, int64_t k_lo, int64_t k_hi, int n_threads, dv_law *laws,
+                  dv_error *err)
 {
+    if (k_lo < 1 || k_hi < k_lo)
+        return dv__err(err, DV_EINVAL, "law_eb: sizes %lld..%lld are not a range from 1",
+                       (long long)k_lo, (long long)k_hi);
     if (!delta || !card || !laws || n_points < 2 || n_samples < 2)
         return dv__err(err, DV_EINVAL, "law_eb: needs at least 2 points with 2 samples each");
     if (neighbors && (!X || d < 1))
@@ -286,7 +318,7 @@ int dv_law_fit_eb(const double *delta, const int32_t *card, size_t n_points, siz
         double alpha, beta;
         head_exponents(&H, &alpha, &beta, nt);
         size_t K = neighbors < n - 1 ? neighbors : n - 1;
-        rc = head_laws(&H, alpha, beta, X, d, K, nt, laws);
+        rc = head_laws(&H, alpha, beta, X, d, K, k_lo, k_hi, nt, laws);
     }
     for (size_t i = 0; !rc && i < n_points; i++) {
         dv_law *L = &laws[i], keep = *L;

@@ -160,7 +160,8 @@ static int estimate_eb(const dv_run *r, size_t m, const dv_estimators_options *o
         dv__err(err, rc, "out of memory");
     if (!rc)
         rc = dv_law_fit_eb(d, k, P, m, head, H, X, o->train ? dv_dataset_cols(o->train) : 0,
-                           o->eb_neighbors, o->n_threads, laws, err);
+                           o->eb_neighbors, dv_run_get_info(r)->min_card,
+                           dv_run_get_info(r)->max_card, o->n_threads, laws, err);
     dv__free(d);
     dv__free(k);
     dv__free(X);

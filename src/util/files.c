@@ -66,11 +66,35 @@ FILE *dv__out_open(const char *path, char *tmp, size_t tmplen, dv_error *err)
     return f;
 }
 
+int dv_file_replace(const char *tmp, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return rename(tmp, path);
+    FILE *in = fopen(tmp, "rb"), *out = in ? fopen(path, "wb") : NULL;
+    char buf[65536];
+    size_t n;
+    int ok = in && out;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = 0;
+    if (!ok) {
+        if (!errno)
+            errno = EIO;
+        return -1;
+    }
+    return remove(tmp);
+}
+
 int dv__out_commit(FILE *f, const char *tmp, const char *path, dv_error *err)
 {
     int ok = !ferror(f);
     ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok || dv_file_replace(tmp, path) != 0) {
         int e = errno;
         remove(tmp);
         return dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(e));

@@ -71,7 +71,7 @@ int dv_npy_write(const char *path, dv_dtype t, const void *data, size_t rows, si
         remove(tmp);
         return dv__err(err, DV_EIO, "%s: write failed: %s", path, strerror(errno));
     }
-    if (rename(tmp, path) != 0) {
+    if (dv_file_replace(tmp, path) != 0) {
         remove(tmp);
         return dv__err(err, DV_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
     }

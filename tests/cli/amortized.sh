@@ -77,5 +77,22 @@ expect_fail "law model: not a model" "no DVLAWMDL header" $DVAL value --law-mode
 [ ! -e "$T/x.csv" ] && ok "law model: no output after an error" || bad "output after an error"
 expect_fail "law model: -o required" "are required" $DVAL value --law-model "$T/lm.bin" --data "$T/d.csv"
 expect_fail "--law-model needs amortized" "--law-model is the amortized" $DVAL fit "$T/run" --law-model "$T/y.bin"
+# law_eb through dval fit: one alpha and beta per class, and the record
+# says which estimator made the laws (the values: tests/test_law_eb.c).
+$DVAL fit "$T/run" --estimator law_eb -o "$T/eb.csv" 2>/dev/null && grep -q '"estimator": "law_eb"' "$T/eb.json" \
+    && $DVAL fit "$T/run" --estimator law_eb --neighbors 5 -o "$T/eb5.csv" 2>/dev/null \
+    && ! cmp -s "$T/eb.csv" "$T/eb5.csv" && ok "fit --estimator law_eb (and --neighbors)" || bad "fit law_eb"
+$PY - "$T" <<'PYEOF' && ok "law_eb: one alpha and beta per class" || bad "law_eb laws"
+import csv, sys
+t = sys.argv[1]
+rows = list(csv.DictReader(open(t + "/eb.csv")))
+pts = {r["point"]: r["label"] for r in csv.DictReader(open(t + "/run/points.csv"))}
+by = {}
+for r in rows:
+    by.setdefault(pts[r["point"]], set()).add((r["alpha"], r["beta"]))
+assert all(len(v) == 1 for v in by.values()), by
+PYEOF
+expect_fail "--neighbors without law_eb" "law_eb's" $DVAL fit "$T/run" --neighbors 5
+expect_fail "law_eb without a run" "needs a RUN_DIR" $DVAL fit --estimator law_eb --deltas "$T/run/deltas.npy" --cards "$T/run/cards.npy" -o "$T/x.csv"
 $DVAL value --law-model --help | grep -q "law_model.bin" && ok "value --law-model --help" || bad "law-model help"
 finish

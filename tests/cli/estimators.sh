@@ -170,6 +170,12 @@ $DVAL eval estimators "$T/moved" --estimators amortized --epochs 2 --budgets 5 \
     --data "$SRC/data/adult_4000.csv.gz" -o "$T/am.csv" -q && ok "--data for a moved data file" \
     || bad "--data for a moved file"
 
+# An output that is a pipe (as /dev/stdout or /dev/null) is written into, not replaced.
+mkfifo "$T/fifo" && { cat "$T/fifo" > "$T/from_fifo.csv" & }
+$DVAL eval estimators "$T/run" --budgets 5 --estimators mc_mean -o "$T/fifo" -q; wait
+[ -p "$T/fifo" ] && [ "$(head -1 "$T/from_fifo.csv")" = "samples,estimator,error,expl_var,r2,pearson,spearman,sign,points" ] \
+    && ok "-o a pipe: written through, still a pipe" || bad "-o a pipe"
+
 # Bad input: clear messages, non-zero status, an existing output left alone.
 echo "keep me" > "$T/keep.csv"
 expect_fail "budgets not increasing" "must be increasing" $DVAL eval estimators "$T/run" --budgets 10,5 -o "$T/keep.csv"
