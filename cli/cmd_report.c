@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 static const char *USAGE =
-    "usage: dval report RUN_DIR [-o DIR] [--data FILE]\n"
+    "usage: dval report RUN_DIR [-o DIR] [--data FILE] [--amortized]\n"
     "\n"
     "Writes DIR/report.html (default DIR: RUN_DIR/report), a self-contained page\n"
     "for a sampling run: the command and settings, the data, the timing, the most\n"
@@ -25,6 +25,8 @@ static const char *USAGE =
     "  -o, --out DIR   output directory\n"
     "  --data FILE     the run's data file, when it has moved since the run\n"
     "  --top N         points in each of the top and bottom tables (default 10)\n"
+    "  --amortized     the convergence figure also shows the amortized law (one\n"
+    "                  network per budget: slower; needs the run's data)\n"
     "  -q, --quiet     do not print the report's path\n";
 
 int cmd_report(int argc, char **argv)
@@ -32,12 +34,13 @@ int cmd_report(int argc, char **argv)
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
                                          {"data", required_argument, 0, 1},
                                          {"top", required_argument, 0, 2},
+                                         {"amortized", no_argument, 0, 3},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL, *data = NULL;
     size_t top = 10;
-    int quiet = 0;
+    int quiet = 0, amortized = 0;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -46,6 +49,7 @@ int cmd_report(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 1: data = optarg; break;
         case 2: top = (size_t)cli_int("--top", optarg, 1, 1000); break;
+        case 3: amortized = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
@@ -69,6 +73,7 @@ int cmd_report(int argc, char **argv)
     dv_report_opts_default(&o);
     o.top = top;
     o.data_path = data;
+    o.amortized = amortized;
     o.wrote = cli_wrote;
     dv_error err = {0};
     if (dv_report_write(r, laws, dir, &o, &err))

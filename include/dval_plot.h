@@ -152,6 +152,8 @@ typedef struct {
     size_t top;            /* points in each of the top and bottom tables; default 10 */
     const char *data_path; /* the run's data file when it has moved (NULL: as recorded) */
     int n_threads;         /* <= 0: OpenMP default; the page does not depend on it */
+    int amortized;         /* nonzero: the convergence figure also shows the amortized
+                            * law (one network per budget; needs the run's data) */
     void (*wrote)(void *user, const char *path); /* called after each figure file */
     void *user;
 } dv_report_opts;
@@ -162,7 +164,8 @@ DV_API void dv_report_opts_default(dv_report_opts *o);
  * with its laws (dv_run_laws): the command and settings, the data, the
  * timing (RUN_DIR/timing.txt), the most and least valuable points, and
  * every figure that applies, embedded as PNG and also written to DIR as PNG
- * and SVG: law, hist, convergence (the estimator experiment, its numbers in
+ * and SVG: law, hist, convergence (the estimator experiment: mc_mean, law,
+ * law_eb and with opts->amortized the amortized law; its numbers in
  * DIR/estimators.csv, when a point has at least 10 samples), validation
  * (grid runs) and distance (binary logistic regression, when the data file
  * can be read).  DIR is created when missing.  opts may be NULL. */

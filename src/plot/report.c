@@ -58,7 +58,7 @@ typedef struct {
     const dv_law *laws;
     const dv_report_opts *o;
     /* convergence */
-    size_t nb;
+    size_t nb, n_est;
     double *budgets, *m[3];
     /* distance */
     const dv_dataset *train;
@@ -125,10 +125,10 @@ static int draw_validation(void *c, const char *path, dv_error *err)
 
 static int draw_convergence(void *c, const char *path, dv_error *err)
 {
-    static const char *const names[] = {"mc_mean", "law", "law_eb"};
+    static const char *const names[] = {"mc_mean", "law", "law_eb", "amortized"};
     fig_ctx *f = c;
-    return dv_plot_convergence(path, NULL, NULL, f->nb, f->budgets, 3, names, f->m[0], f->m[1],
-                               f->m[2], err);
+    return dv_plot_convergence(path, NULL, NULL, f->nb, f->budgets, f->n_est, names, f->m[0],
+                               f->m[1], f->m[2], err);
 }
 
 static int draw_distance(void *c, const char *path, dv_error *err)
@@ -139,23 +139,32 @@ static int draw_distance(void *c, const char *path, dv_error *err)
 
 /* The estimator experiment with the default budgets, written to
  * DIR/estimators.csv, its R^2, Pearson and Spearman rows into f->m. */
-static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
+static int estimators(fig_ctx *f, const char *csv, dv_error *err)
 {
+    const dv_report_opts *ro = f->o;
     size_t b[32];
     f->nb = dv_run_estimator_budgets(f->r, NULL, b);
+    f->n_est = ro->amortized ? 4 : 3;
     dv_agreement *out = dv__malloc((f->nb + 1) * DV_EST_COUNT * sizeof *out);
     f->budgets = dv__malloc((f->nb + 1) * sizeof *f->budgets);
     for (int k = 0; k < 3; k++)
-        f->m[k] = dv__malloc(3 * (f->nb + 1) * sizeof *f->m[k]);
+        f->m[k] = dv__malloc(f->n_est * (f->nb + 1) * sizeof *f->m[k]);
     int rc = out && f->budgets && f->m[0] && f->m[1] && f->m[2]
                  ? DV_OK
                  : dv__err(err, DV_ENOMEM, "out of memory");
-    /* The estimators that need only the samples (the amortized law needs
-     * the data: dval eval estimators). */
+    /* The estimators that need only the samples, and the amortized law
+     * when asked for (it needs the run's data). */
     dv_estimators_options o;
     dv_estimators_options_default(&o);
     o.estimators = 1u << DV_EST_MC_MEAN | 1u << DV_EST_LAW | 1u << DV_EST_LAW_EB;
-    o.n_threads = n_threads;
+    o.n_threads = ro->n_threads;
+    dv_dataset *tr = NULL, *va = NULL, *te = NULL;
+    if (!rc && ro->amortized) {
+        const char *df = ro->data_path ? ro->data_path : dv_run_get_info(f->r)->data_path;
+        rc = dv_run_load_data(f->r, df, &tr, &va, &te, err);
+        o.estimators |= 1u << DV_EST_AMORTIZED;
+        o.train = tr;
+    }
     if (!rc)
         rc = dv_run_estimators(f->r, b, f->nb, &o, out, NULL, NULL, NULL, err);
     if (!rc)
@@ -163,7 +172,7 @@ static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
                                  dv_run_get_info(f->r)->n_points, err);
     for (size_t j = 0; !rc && j < f->nb; j++) {
         f->budgets[j] = (double)b[j];
-        for (int e = 0; e < 3; e++) {
+        for (size_t e = 0; e < f->n_est; e++) {
             const dv_agreement *a = &out[j * DV_EST_COUNT + e];
             f->m[0][e * f->nb + j] = a->r2;
             f->m[1][e * f->nb + j] = a->pearson;
@@ -171,6 +180,9 @@ static int estimators(fig_ctx *f, const char *csv, int n_threads, dv_error *err)
         }
     }
     dv__free(out);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+    dv_dataset_free(te);
     return rc;
 }
 
@@ -381,7 +393,7 @@ static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws
 {
     const dv_run_info *I = dv_run_get_info(r);
     const char *run = dv_run_dir(r);
-    fig_ctx f = {r, laws, o, 0, NULL, {NULL, NULL, NULL}, NULL, NULL};
+    fig_ctx f = {r, laws, o, 0, 0, NULL, {NULL, NULL, NULL}, NULL, NULL};
     fputs("<h2>Figures</h2>\n", h);
     int rc = figure(h, dir, run, "law",
                     "Sampled marginal contributions of points at quantiles of alpha, with the "
@@ -393,15 +405,17 @@ static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws
     /* How fast the estimates settle: the first m samples against all of them. */
     size_t per_point = I->samples * (I->mode == DV_CARD_GRID ? I->n_cards : 1);
     if (!rc && per_point >= 10) {
-        char est[4400];
+        char est[4400], cap[400];
         snprintf(est, sizeof est, "%s/estimators.csv", dir);
-        rc = estimators(&f, est, o->n_threads, err);
+        snprintf(cap, sizeof cap,
+                 "Agreement of the values computed from the first m samples per point (the "
+                 "Monte Carlo mean, the per-point law, the empirical-Bayes law%s) with the mean "
+                 "of all the run's samples (itself an estimate), as m grows (numbers in "
+                 "estimators.csv).",
+                 o->amortized ? ", the amortized law" : "");
+        rc = estimators(&f, est, err);
         if (!rc)
-            rc = figure(h, dir, est, "convergence",
-                        "Agreement of the Monte Carlo mean and of the law-based value computed "
-                        "from the first m samples per point with the mean of all the run's "
-                        "samples (itself an estimate), as m grows (numbers in estimators.csv).",
-                        NULL, 0, draw_convergence, &f, err);
+            rc = figure(h, dir, est, "convergence", cap, NULL, 0, draw_convergence, &f, err);
     }
     if (!rc && I->mode == DV_CARD_GRID)
         rc = figure(h, dir, run, "validation",

@@ -74,6 +74,12 @@ imgs=$(grep -o '<img ' "$T/rep2/report.html" | wc -l)
 [ "$imgs" -eq 4 ] && ok "report of a uniform run: no validation figure" || bad "report: $imgs figures"
 head -1 "$T/rep2/estimators.csv" | grep -q "^samples,estimator," && ok "report: estimators.csv" \
     || bad "report: no estimators.csv"
+[ "$(cut -d, -f2 "$T/rep2/estimators.csv" | sort -u | tr '\n' ' ')" = "estimator law law_eb mc_mean " ] \
+    && ok "report: mc_mean, law and law_eb rows" || bad "report: estimator rows"
+"$DVAL" report "$T/run" -o "$T/rep4" --amortized >/dev/null 2>&1 \
+    && grep -q ",amortized," "$T/rep4/estimators.csv" && grep -q "the amortized law" "$T/rep4/report.html" \
+    && cmp -s <(grep -v amortized "$T/rep4/estimators.csv") "$T/rep2/estimators.csv" \
+    && ok "report --amortized: a fourth line, the others unchanged" || bad "report --amortized"
 $PY - "$T/rep/report.html" <<'PYEOF' && ok "report html is balanced" || bad "report html unbalanced"
 import sys
 from html.parser import HTMLParser
