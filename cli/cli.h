@@ -219,6 +219,9 @@ void cli_table_free(cli_table *t);
  * on failure), so an error never leaves a half-written file behind. */
 FILE *cli_open_out(const char *path, char *tmp, size_t tmplen);
 void cli_commit(FILE *f, const char *tmp, const char *path);
+/* --k-ref: "mid" (the geometric mean of the run's smallest and largest k)
+ * or a size >= 1. */
+double cli_k_ref(const char *arg, const dv_run_info *I);
 /* s as a JSON string, quoted and escaped. */
 void cli_json_string(FILE *f, const char *s);
 

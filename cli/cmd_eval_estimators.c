@@ -51,6 +51,9 @@ static const char *USAGE =
     "                     samples, estimator, k, then as above)\n"
     "  --data FILE        the run's data file, when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
+    "  --k-ref K          amortized: the size the network's c refers to, c (k/K)^-alpha\n"
+    "                     (default 1: the reference's c k^-alpha; mid = the geometric\n"
+    "                     mean of the run's smallest and largest k)\n"
     "  --held-out F       amortized: a fraction of points held out, whose loss\n"
     "                     chooses the epoch kept (default 0: keep the last epoch)\n"
     "  --threads T        threads (default: all cores); results do not depend on it\n"
@@ -144,11 +147,12 @@ int eval_estimators(int argc, char **argv)
                                              {"seed", required_argument, 0, 8},
                                              {"grid", required_argument, 0, 9},
                                              {"held-out", required_argument, 0, 10},
+                                             {"k-ref", required_argument, 0, 11},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
-    const char *truth_dir = NULL, *out = NULL, *data = NULL, *grid_dir = NULL;
+    const char *truth_dir = NULL, *out = NULL, *data = NULL, *grid_dir = NULL, *k_ref = NULL;
     dv_estimators_options eo;
     dv_estimators_options_default(&eo);
     int64_t *bl = NULL;
@@ -169,6 +173,7 @@ int eval_estimators(int argc, char **argv)
         case 7: eo.amortized.epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
         case 8: eo.amortized.seed = cli_u64("--seed", optarg); break;
         case 9: grid_dir = optarg; break;
+        case 11: k_ref = optarg; break;
         case 10:
             eo.amortized.val_fraction = cli_double("--held-out", optarg);
             if (!(eo.amortized.val_fraction >= 0 && eo.amortized.val_fraction < 1))
@@ -227,6 +232,8 @@ int eval_estimators(int argc, char **argv)
     dv_agreement *by_size = grid ? malloc(nb * DV_EST_COUNT * (C ? C : 1) * sizeof *by_size) : NULL;
     eo.truth = truth;
     eo.grid = grid;
+    if (k_ref)
+        eo.amortized.k_ref = cli_k_ref(k_ref, I);
     eo.train = tr;
     eo.n_threads = threads;
     size_t n_est = 0;

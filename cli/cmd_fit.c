@@ -42,6 +42,9 @@ static const char *USAGE =
     "  --data FILE            amortized, law_eb with neighbours: the run's data file,\n"
     "                         when it has moved\n"
     "  --epochs N, --seed S   amortized: training epochs (default 100) and seed (0)\n"
+    "  --k-ref K              amortized: the size the network's c refers to,\n"
+    "                         c (k/K)^-alpha (default 1, the reference's; mid = the\n"
+    "                         geometric mean of the run's smallest and largest k)\n"
     "  --held-out F           amortized: a fraction of points held out, whose loss\n"
     "                         chooses the epoch kept (default 0: train on every point,\n"
     "                         keep the last epoch; the reference holds out 0.1)\n"
@@ -146,10 +149,11 @@ static void write_record(const char *csv, const char *estimator, const dv_amorti
         fprintf(f, "],\n  \"epochs\": %d,\n  \"batch_size\": %zu,\n  \"lr\": %.17g,\n"
                    "  \"lr_min\": %.17g,\n  \"warmup\": %d,\n  \"weight_decay\": %.17g,\n"
                    "  \"clip\": %.17g,\n  \"held_out\": %.17g,\n  \"patience\": %d,\n"
-                   "  \"pretrain_epochs\": %d,\n  \"pretrained\": %s,\n  \"seed\": %llu",
+                   "  \"pretrain_epochs\": %d,\n  \"pretrained\": %s,\n  \"k_ref\": %.17g,\n"
+                   "  \"seed\": %llu",
                 ap->epochs, ap->batch_size, ap->lr, ap->lr_min, ap->warmup, ap->weight_decay,
                 ap->clip, ap->val_fraction, ap->patience, ap->pretrain_epochs,
-                ap->pretrain ? "true" : "false", (unsigned long long)ap->seed);
+                ap->pretrain ? "true" : "false", ap->k_ref, (unsigned long long)ap->seed);
         fprintf(f, ",\n  \"law_model\": ");
         cli_json_string(f, model);
     }
@@ -161,7 +165,7 @@ static void write_record(const char *csv, const char *estimator, const dv_amorti
  * data (one head per class), laws written to csv and the trained network
  * to model. */
 static void fit_amortized(const dv_run *r, const char *data, const char *csv, const char *model,
-                          int epochs, uint64_t seed, double held)
+                          int epochs, uint64_t seed, double held, double k_ref)
 {
     dv_dataset *tr, *va, *te;
     dv_error err = {0};
@@ -179,6 +183,7 @@ static void fit_amortized(const dv_run *r, const char *data, const char *csv, co
         ap.epochs = epochs;
     ap.seed = seed;
     ap.val_fraction = held;
+    ap.k_ref = k_ref;
     if (dv_dataset_classes(tr))
         ap.pretrain = tr; /* the hidden layers start as a classifier of the training split */
     dv_law_model *m;
@@ -240,9 +245,11 @@ int cmd_fit(int argc, char **argv)
                                              {"held-out", required_argument, 0, 8},
                                              {"law-model", required_argument, 0, 9},
                                              {"neighbors", required_argument, 0, 10},
+                                             {"k-ref", required_argument, 0, 11},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL, *model = NULL;
+    const char *k_ref = NULL;
     int threads = 0, c, amortized = 0, eb = 0, epochs = 0;
     size_t neighbors = 0;
     uint64_t seed = 0;
@@ -271,10 +278,13 @@ int cmd_fit(int argc, char **argv)
             break;
         case 9: model = optarg; break;
         case 10: neighbors = (size_t)cli_int("--neighbors", optarg, 0, 1000000); break;
+        case 11: k_ref = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
     }
+    if (k_ref && !amortized)
+        cli_die("fit: --k-ref is the amortized estimator's (--estimator amortized)");
     if (model && !amortized)
         cli_die("fit: --law-model is the amortized estimator's network (--estimator amortized)");
     if (neighbors && !eb)
@@ -304,7 +314,8 @@ int cmd_fit(int argc, char **argv)
     if (!model)
         snprintf(mpath, sizeof mpath, "%s/law_model.bin", run);
     if (amortized) {
-        fit_amortized(r, data, csv, mpath, epochs, seed, held);
+        fit_amortized(r, data, csv, mpath, epochs, seed, held,
+                      k_ref ? cli_k_ref(k_ref, dv_run_get_info(r)) : 1.0);
     } else if (eb) {
         fit_eb(r, data, csv, neighbors, threads);
     } else {

@@ -223,6 +223,16 @@ void cli_commit(FILE *f, const char *tmp, const char *path)
     }
 }
 
+double cli_k_ref(const char *arg, const dv_run_info *I)
+{
+    if (strcmp(arg, "mid") == 0)
+        return sqrt((double)I->min_card * (double)I->max_card);
+    double k = cli_double("--k-ref", arg);
+    if (!(k >= 1) || !isfinite(k))
+        cli_die("--k-ref: %s is neither mid nor a size >= 1", arg);
+    return k;
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
     fputc('"', f);

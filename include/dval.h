@@ -857,6 +857,11 @@ typedef struct {
      * starts from them; a classification data set to do so, or NULL. */
     const dv_dataset *pretrain;
     int pretrain_epochs; /* default 10 */
+    /* The size the network's c and sigma refer to: it predicts the law as
+     * c' (k / k_ref)^-alpha (c = c' k_ref^alpha).  1 (default) is the
+     * reference's c k^-alpha, the law at k = 1, far outside the sampled
+     * sizes and nearly collinear with alpha. */
+    double k_ref;
 } dv_amortized_params;
 
 DV_API void dv_amortized_params_default(dv_amortized_params *p);

@@ -265,6 +265,20 @@ static void test_law_model(void)
     expect_refused(dir, b1, l1, l1, l1 / 2, 0x10, "checksum");
     expect_refused(dir, b1, l1, l1, l1 - 2, 0x80, "checksum"); /* the checksum itself */
     CHECK(dv_law_model_read(&back, "/nonexistent/x.bin", &err) == DV_EIO);
+    /* Another reference size: the same round trip, other laws. */
+    dv_law_model *k30 = NULL, *k30b = NULL;
+    dv_law l30[N];
+    p.k_ref = 30;
+    CHECK(dv_law_model_fit(&k30, Z, N, D, head, 2, delta, card, M, &p, l30, &err) == DV_OK);
+    CHECK(!same_laws(laws, l30, N));
+    CHECK(dv_law_model_write(k30, p1, &err) == DV_OK && dv_law_model_read(&k30b, p1, &err) == 0);
+    memset(got, 0, sizeof got);
+    CHECK(dv_law_model_predict(k30b, Z, N, head, got, &err) == DV_OK);
+    CHECK_MSG(same_laws(l30, got, N), "k_ref 30: predictions differ after a round trip");
+    dv_law_model_free(k30);
+    dv_law_model_free(k30b);
+    p.k_ref = 0.5;
+    CHECK(dv_amortized_params_check(&p) && strstr(dv_amortized_params_check(&p), "k_ref"));
     /* Rows with a class the model has no head for are named. */
     double y3[N];
     memcpy(y3, y, sizeof y3);

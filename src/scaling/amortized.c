@@ -49,6 +49,7 @@ void dv_amortized_params_default(dv_amortized_params *p)
     p->val_fraction = 0.0;
     p->patience = 0;
     p->pretrain_epochs = 10;
+    p->k_ref = 1.0;
 }
 
 const char *dv_amortized_params_check(const dv_amortized_params *p)
@@ -68,6 +69,8 @@ const char *dv_amortized_params_check(const dv_amortized_params *p)
         return "clip must be a finite number >= 0";
     if (!(p->val_fraction >= 0 && p->val_fraction < 1))
         return "val_fraction must be in [0, 1)";
+    if (!(p->k_ref >= 1) || !isfinite(p->k_ref))
+        return "k_ref must be a finite size >= 1";
     if (p->pretrain && p->pretrain_epochs < 1)
         return "pretrain_epochs must be >= 1";
     return NULL;
@@ -245,14 +248,15 @@ static int pretrain(const dv_amortized_params *p, const dv__net *net, size_t d, 
 }
 
 /* The law of point i from the trained network's outputs o. */
-static void point_law(const double *o, double scale, dv_law *L)
+static void point_law(const double *o, double scale, double k_ref, dv_law *L)
 {
     int s = o[0] >= 0 ? 1 : -1; /* the sign the network predicts */
     double lb = o[4] > LOG_BETA_MAX ? LOG_BETA_MAX : o[4];
-    L->c = s * exp(o[1]) * scale;
     L->alpha = exp(o[2]);
-    L->sigma = exp(o[3]) * scale;
     L->beta = exp(lb);
+    /* c (k / k_ref)^-alpha = (c k_ref^alpha) k^-alpha, likewise sigma */
+    L->c = s * exp(o[1] + L->alpha * log(k_ref)) * scale;
+    L->sigma = exp(o[3] + 0.5 * L->beta * log(k_ref)) * scale;
     L->status = DV_LAW_OK;
 }
 
@@ -295,7 +299,7 @@ int dv_law_model_fit(dv_law_model **out, const double *X, size_t n_points, size_
         scale = 1.0;
     for (size_t q = 0; q < N; q++) {
         w.sd[q] = delta[q] / scale;
-        w.lk[q] = log((double)card[q]);
+        w.lk[q] = log((double)card[q] / p->k_ref);
     }
     amo_data A = {X, head, w.sd, w.lk, n_points, d, m, heads};
     size_t widths[DV__NET_MAX_LAYERS + 1], L = p->n_hidden + 1;
@@ -348,7 +352,7 @@ int dv_law_model_fit(dv_law_model **out, const double *X, size_t n_points, size_
             size_t i = from + b, h = head ? (size_t)head[i] : 0;
             const double *o = w.net.A[L] + b * N_OUT * heads + h * N_OUT;
             dv_law_fit_log(delta + i * m, card + i * m, m, &laws[i]);
-            point_law(o, scale, &laws[i]);
+            point_law(o, scale, p->k_ref, &laws[i]);
             laws[i].nll = point_loss(&A, i, o, 1.0, NULL, NULL) + log(scale);
             laws[i].n_samples = m;
         }
@@ -358,6 +362,7 @@ int dv_law_model_fit(dv_law_model **out, const double *X, size_t n_points, size_
     if (M) {
         memcpy(M->theta, w.theta, np * sizeof(double));
         M->scale = scale;
+        M->k_ref = p->k_ref;
         M->info.n_points = n_points;
         M->info.n_samples = m;
         M->info.epochs = p->epochs;
@@ -412,7 +417,7 @@ int dv_law_model_predict(const dv_law_model *m, const double *X, size_t n, const
         for (size_t b = 0; b < nb; b++) {
             size_t i = from + b, h = head ? (size_t)head[i] : 0;
             memset(&laws[i], 0, sizeof laws[i]);
-            point_law(net.A[m->L] + b * N_OUT * heads + h * N_OUT, m->scale, &laws[i]);
+            point_law(net.A[m->L] + b * N_OUT * heads + h * N_OUT, m->scale, m->k_ref, &laws[i]);
         }
     }
     omp_set_num_threads(nt);

@@ -9,6 +9,7 @@
  * body:
  *   n_features d, n_heads H, layers L, widths[0..L], n_params P,
  *   n_points, n_samples, epochs, seed, k_lo (i64), k_hi (i64), scale (f64),
+ *   k_ref (f64),
  *   described (0/1), standardized (0/1), classes (0/1),
  *   label, d column names, H class names when classes (strings: u64 length
  *   and bytes), mean[d] and scale[d] (f64) when standardized, theta[P] (f64).
@@ -209,6 +210,7 @@ int dv_law_model_write(const dv_law_model *m, const char *path, dv_error *err)
     put_u64(&b, (uint64_t)I->k_lo);
     put_u64(&b, (uint64_t)I->k_hi);
     put_f64(&b, m->scale);
+    put_f64(&b, m->k_ref);
     put_u64(&b, (uint64_t)I->described);
     put_u64(&b, (uint64_t)I->standardized);
     put_u64(&b, m->class_names != NULL);
@@ -332,8 +334,10 @@ static dv_law_model *parse(rbuf *b, const char *path, dv_error *err)
     I->seed = get_u64(b);
     int64_t k_lo = (int64_t)get_u64(b), k_hi = (int64_t)get_u64(b);
     m->scale = get_f64(b);
+    m->k_ref = get_f64(b);
     int described = (int)get_u64(b), standardized = (int)get_u64(b), classes = (int)get_u64(b);
-    bad = bad || !(m->scale > 0) || !isfinite(m->scale) || described > 1 || standardized > 1 ||
+    bad = bad || !(m->scale > 0) || !isfinite(m->scale) || !(m->k_ref >= 1) ||
+          !isfinite(m->k_ref) || described > 1 || standardized > 1 ||
           classes > 1 || (!described && (standardized || classes));
     if (!bad && described) {
         m->col_names = dv__calloc(d, sizeof(char *));

@@ -13,6 +13,7 @@ struct dv_law_model {
     size_t widths[DV__NET_MAX_LAYERS + 1];
     double *theta;                      /* info.n_params */
     double scale;                       /* the deltas were divided by it */
+    double k_ref;                       /* the size the outputs' c and sigma refer to */
     /* From dv_law_model_describe (NULL before): */
     char **col_names;                   /* n_features */
     char **class_names;                 /* n_heads, or NULL for regression */

@@ -76,6 +76,11 @@ expect_fail "law model: a flipped bit" "checksum" $DVAL value --law-model "$T/fl
 expect_fail "law model: not a model" "no DVLAWMDL header" $DVAL value --law-model "$T/d.csv" --data "$T/d.csv" -o "$T/x.csv"
 [ ! -e "$T/x.csv" ] && ok "law model: no output after an error" || bad "output after an error"
 expect_fail "law model: -o required" "are required" $DVAL value --law-model "$T/lm.bin" --data "$T/d.csv"
+$DVAL fit "$T/run" --estimator amortized --epochs 5 --k-ref mid -o "$T/mid.csv" 2>/dev/null \
+    && grep -q '"k_ref": 48.98979' "$T/mid.json" && ! cmp -s "$T/mid.csv" "$T/a.csv" \
+    && ok "--k-ref mid: the geometric mean of the sizes, recorded" || bad "--k-ref mid"
+expect_fail "--k-ref below 1" "neither mid nor a size" $DVAL fit "$T/run" --estimator amortized --k-ref 0.5
+expect_fail "--k-ref without amortized" "amortized estimator's" $DVAL fit "$T/run" --k-ref mid
 expect_fail "--law-model needs amortized" "--law-model is the amortized" $DVAL fit "$T/run" --law-model "$T/y.bin"
 # law_eb through dval fit: one alpha and beta per class, and the record
 # says which estimator made the laws (the values: tests/test_law_eb.c).
