@@ -23,6 +23,8 @@ double cli_double(const char *opt, const char *s);
 uint64_t cli_u64(const char *opt, const char *s);
 /* Parses "a,b,c" into a new array of int64; dies on bad items. */
 int64_t *cli_int_list(const char *opt, const char *s, size_t *n);
+/* list (n entries, may be NULL) with the integers of s appended; *n grows. */
+int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size_t *n);
 
 /* Data options shared by the commands that read a data set. */
 typedef struct {

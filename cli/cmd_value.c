@@ -109,15 +109,7 @@ int cmd_value(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 1: from = optarg; break;
-        case 2: {
-            size_t m;
-            int64_t *more = cli_int_list("--at", optarg, &m);
-            at = realloc(at, (n_at + m) * sizeof *at);
-            memcpy(at + n_at, more, m * sizeof *at);
-            n_at += m;
-            free(more);
-            break;
-        }
+        case 2: at = cli_int_list_append("--at", optarg, at, &n_at); break;
         case 3: top = (size_t)cli_int("--top", optarg, 1, INT64_MAX); break;
         case 4: size = cli_int("--size", optarg, 1, INT32_MAX); break;
         case 5: break; /* distributional: the mc_mean column */

@@ -61,15 +61,7 @@ int cmd_value_law(int argc, char **argv)
         case 2: data = optarg; break;
         case 3: label = optarg; break;
         case 4: drop = 1; break;
-        case 5: {
-            size_t m;
-            int64_t *more = cli_int_list("--at", optarg, &m);
-            at = realloc(at, (n_at + m) * sizeof *at);
-            memcpy(at + n_at, more, m * sizeof *at);
-            n_at += m;
-            free(more);
-            break;
-        }
+        case 5: at = cli_int_list_append("--at", optarg, at, &n_at); break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;

@@ -223,6 +223,19 @@ void cli_commit(FILE *f, const char *tmp, const char *path)
     }
 }
 
+int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size_t *n)
+{
+    size_t m;
+    int64_t *more = cli_int_list(opt, s, &m);
+    list = realloc(list, (*n + m) * sizeof *list);
+    if (!list)
+        cli_die("out of memory");
+    memcpy(list + *n, more, m * sizeof *list);
+    *n += m;
+    free(more);
+    return list;
+}
+
 double cli_k_ref(const char *arg, const dv_run_info *I)
 {
     if (strcmp(arg, "mid") == 0)

@@ -342,6 +342,18 @@ static void csv_num(FILE *f, double v)
         fprintf(f, ",nan");
 }
 
+/* The metrics of a row, then the points. */
+static void csv_metrics(FILE *f, const dv_agreement *a, size_t n_points)
+{
+    csv_num(f, a->error);
+    csv_num(f, a->expl_var);
+    csv_num(f, a->r2);
+    csv_num(f, a->pearson);
+    csv_num(f, a->spearman);
+    csv_num(f, a->sign);
+    fprintf(f, ",%zu\n", n_points);
+}
+
 int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budgets,
                         unsigned estimators, const dv_agreement *out, size_t n_points,
                         dv_error *err)
@@ -355,15 +367,8 @@ int dv_estimators_write(const char *path, const size_t *budgets, size_t n_budget
         for (int e = 0; e < DV_EST_COUNT; e++) {
             if (!(estimators >> e & 1u))
                 continue;
-            const dv_agreement *a = &out[b * DV_EST_COUNT + e];
             fprintf(f, "%zu,%s", budgets[b], dv_estimator_name(e));
-            csv_num(f, a->error);
-            csv_num(f, a->expl_var);
-            csv_num(f, a->r2);
-            csv_num(f, a->pearson);
-            csv_num(f, a->spearman);
-            csv_num(f, a->sign);
-            fprintf(f, ",%zu\n", n_points);
+            csv_metrics(f, &out[b * DV_EST_COUNT + e], n_points);
         }
     return dv__out_commit(f, tmp, path, err);
 }
@@ -382,15 +387,8 @@ int dv_estimators_by_size_write(const char *path, const size_t *budgets, size_t 
             if (!(estimators >> e & 1u))
                 continue;
             for (size_t q = 0; q < n_cards; q++) {
-                const dv_agreement *a = &by_size[(b * DV_EST_COUNT + (size_t)e) * n_cards + q];
                 fprintf(f, "%zu,%s,%lld", budgets[b], dv_estimator_name(e), (long long)cards[q]);
-                csv_num(f, a->error);
-                csv_num(f, a->expl_var);
-                csv_num(f, a->r2);
-                csv_num(f, a->pearson);
-                csv_num(f, a->spearman);
-                csv_num(f, a->sign);
-                fprintf(f, ",%zu\n", n_points);
+                csv_metrics(f, &by_size[(b * DV_EST_COUNT + (size_t)e) * n_cards + q], n_points);
             }
         }
     return dv__out_commit(f, tmp, path, err);
