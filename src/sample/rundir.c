@@ -157,8 +157,9 @@ static int read_manifest(dv_run *r, const char *path, dv_error *err)
     int rc = DV_OK;
     for (size_t k = 0; k < DV__COUNT(need) && !rc; k++)
         if (!get_count(root, need[k], &v[k]))
-            rc = dv__err(err, DV_EFORMAT, "%s: not a sampling run manifest (no %s)", path,
-                         need[k]);
+            rc = dv__err(err, DV_EFORMAT, "%s: not a sampling run manifest (%s %s)", path,
+                         need[k],
+                         member(root, need[k]) ? "is not a count >= 0" : "is missing");
     const cJSON *mode = member(root, "mode"), *done = member(root, "progress.complete");
     if (!rc && !(cJSON_IsString(mode) && (strcmp(mode->valuestring, "uniform") == 0 ||
                                           strcmp(mode->valuestring, "grid") == 0)))
@@ -226,6 +227,63 @@ static int read_arrays(dv_run *r, dv_error *err)
     return rc;
 }
 
+/* Deltas beyond this cannot come from a utility dval computes (a damaged
+ * file); below it their squares and sums stay finite. */
+#define DELTA_MAX 1e150
+
+/* What run.json and the arrays say, checked against each other: sizes,
+ * samples, point ids, cardinalities and deltas, each error naming the file
+ * and the field or entry. */
+static int check_run(dv_run *r, dv_error *err)
+{
+    const dv_run_info *I = &r->info;
+    if (I->min_card < 1 || I->max_card < I->min_card)
+        return dv__err(err, DV_EFORMAT,
+                       "%s/run.json: min_card %lld and max_card %lld are not a range of sizes "
+                       "from 1",
+                       r->dir, (long long)I->min_card, (long long)I->max_card);
+    if (I->n_train < 2 || (size_t)I->max_card >= I->n_train + 1)
+        return dv__err(err, DV_EFORMAT,
+                       "%s/run.json: max_card %lld does not fit a training split of n_train = "
+                       "%zu rows",
+                       r->dir, (long long)I->max_card, I->n_train);
+    if (I->n_samples == 0 && I->n_points > 0)
+        return dv__err(err, DV_EFORMAT,
+                       "%s/deltas.npy: no samples per point (run.json: %zu samples)", r->dir,
+                       I->samples);
+    size_t P = I->n_points, M = I->n_samples;
+    unsigned char *seen = dv__calloc(I->n_train, 1);
+    if (!seen)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    int rc = DV_OK;
+    for (size_t i = 0; i < P && !rc; i++) {
+        int64_t z = r->points[i];
+        if (z < 0 || (size_t)z >= I->n_train)
+            rc = dv__err(err, DV_EFORMAT,
+                         "%s/points.npy: entry %zu is %lld, not a row of the %zu-row training "
+                         "split",
+                         r->dir, i, (long long)z, I->n_train);
+        else if (seen[z]++)
+            rc = dv__err(err, DV_EFORMAT, "%s/points.npy: row %lld is listed twice", r->dir,
+                         (long long)z);
+    }
+    dv__free(seen);
+    for (size_t q = 0; q < P * M && !rc; q++) {
+        int32_t k = r->card[q];
+        double d = r->deltas[q];
+        if (k < 1 || k > I->max_card)
+            rc = dv__err(err, DV_EFORMAT,
+                         "%s/cards.npy: point %zu, sample %zu has size %d, outside 1..%lld",
+                         r->dir, q / M, q % M, (int)k, (long long)I->max_card);
+        else if (!(fabs(d) <= DELTA_MAX))
+            rc = dv__err(err, DV_EFORMAT,
+                         "%s/deltas.npy: point %zu, sample %zu is %g, not a marginal "
+                         "contribution (a damaged file?)",
+                         r->dir, q / M, q % M, d);
+    }
+    return rc;
+}
+
 /* Labels from points.csv (point, source_row, label), when it is there. */
 static int read_labels(dv_run *r)
 {
@@ -281,6 +339,8 @@ int dv_run_open(dv_run **out, const char *run_dir, dv_error *err)
     int rc = read_manifest(r, path, err);
     if (!rc)
         rc = read_arrays(r, err);
+    if (!rc)
+        rc = check_run(r, err);
     if (!rc && read_labels(r))
         rc = dv__err(err, DV_ENOMEM, "out of memory");
     if (rc) {

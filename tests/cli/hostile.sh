@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Damaged run directories and hostile outputs: every reader of a run names
+# the file and the field that is wrong and exits non-zero (no crash, no NaN,
+# no silent output), and writers never replace a special file.
+. "$(dirname "$0")/lib.inc"
+set -u
+$DVAL synth linear-clf -o "$T/in.csv" --rows 400 --seed 1 2>/dev/null
+$DVAL sample --data "$T/in.csv" -o "$T/run" --points 30 --samples 6 --min-card 20 --max-card 80 -q \
+    || bad "sample"
+# Each damaged copy: NAME and a Python statement on d (the copy's path), np, json.
+damage() {
+    cp -r "$T/run" "$T/$1"
+    $PY - "$T/$1" "$2" <<'PYEOF'
+import json, sys
+import numpy as np
+d, stmt = sys.argv[1], sys.argv[2]
+exec(stmt)
+PYEOF
+}
+damage short_points 'np.save(d + "/points.npy", np.load(d + "/points.npy")[:-5])'
+damage no_samples 'np.save(d + "/deltas.npy", np.zeros((30, 0))); np.save(d + "/cards.npy", np.zeros((30, 0), dtype=np.int32))'
+damage huge 'np.save(d + "/deltas.npy", np.full((30, 6), 1e308))'
+damage nan 'x = np.load(d + "/deltas.npy"); x[3, 2] = np.nan; np.save(d + "/deltas.npy", x)'
+damage bad_card 'k = np.load(d + "/cards.npy"); k[4, 1] = 0; np.save(d + "/cards.npy", k)'
+damage big_card 'k = np.load(d + "/cards.npy"); k[4, 1] = 5000; np.save(d + "/cards.npy", k)'
+damage neg_min 'j = json.load(open(d + "/run.json")); j["min_card"] = -10; json.dump(j, open(d + "/run.json", "w"))'
+damage min_gt_max 'j = json.load(open(d + "/run.json")); j["min_card"] = 90; json.dump(j, open(d + "/run.json", "w"))'
+damage far_id 'p = np.load(d + "/points.npy"); p[0] = 10**9; np.save(d + "/points.npy", p)'
+damage neg_id 'p = np.load(d + "/points.npy"); p[1] = -3; np.save(d + "/points.npy", p)'
+damage dup_id 'p = np.load(d + "/points.npy"); p[2] = p[3]; np.save(d + "/points.npy", p)'
+damage garbage 'open(d + "/run.json", "w").write("garbage{")'
+damage scaling_dir 'import os; os.mkdir(d + "/scaling.csv")'
+expect_fail "points.npy shorter than deltas.npy" "points.npy has 25 rows" $DVAL value --from "$T/short_points" -o "$T/x.csv"
+expect_fail "no samples per point" "deltas.npy: no samples per point" $DVAL fit "$T/no_samples" -o "$T/x.csv"
+expect_fail "deltas of 1e308" "point 0, sample 0 is 1e\+308" $DVAL fit "$T/huge" -o "$T/x.csv"
+expect_fail "a NaN delta" "point 3, sample 2 is nan" $DVAL value --from "$T/nan" -o "$T/x.csv"
+expect_fail "a size of 0" "cards.npy: point 4, sample 1 has size 0" $DVAL value --from "$T/bad_card" -o "$T/x.csv"
+expect_fail "a size above max_card" "has size 5000" $DVAL value --from "$T/big_card" -o "$T/x.csv"
+expect_fail "min_card -10" "min_card is not a count" $DVAL value --from "$T/neg_min" -o "$T/x.csv"
+expect_fail "min_card above max_card" "min_card 90 and max_card 80" $DVAL value --from "$T/min_gt_max" -o "$T/x.csv"
+expect_fail "a point id past the split" "entry 0 is 1000000000" $DVAL value --from "$T/far_id" -o "$T/x.csv"
+expect_fail "a negative point id" "entry 1 is -3" $DVAL report "$T/neg_id" -o "$T/rep"
+expect_fail "a point listed twice" "listed twice" $DVAL fit "$T/dup_id" -o "$T/x.csv"
+expect_fail "run.json garbage" "not valid JSON" $DVAL value --from "$T/garbage" -o "$T/x.csv"
+expect_fail "scaling.csv a directory" "scaling.csv" $DVAL value --from "$T/scaling_dir" -o "$T/x.csv"
+[ ! -e "$T/x.csv" ] && [ ! -e "$T/rep/report.html" ] && ok "no output from a damaged run" \
+    || bad "output written from a damaged run"
+
+# A device as output, made here (never the machine's own /dev entries):
+# a full device fails with the system's message, and stays a device.
+if mknod "$T/full" c 1 7 2>/dev/null; then
+    expect_fail "output to a full device" "No space left" $DVAL synth linear-clf -o "$T/full" --rows 50
+    [ -c "$T/full" ] && ok "the device is still a device" || bad "device replaced"
+    mknod "$T/null" c 1 3 && $DVAL fit "$T/run" -o "$T/null" 2>/dev/null && [ -c "$T/null" ] \
+        && ok "output to a null device: written through, still a device" || bad "null device"
+else
+    ok "# skip device outputs: mknod needs root"
+fi
+mkdir -p "$T/adir"
+expect_fail "output that is a directory" "adir" $DVAL fit "$T/run" -o "$T/adir"
+finish
