@@ -58,16 +58,17 @@ int eval_addition(int argc, char **argv)
     dv_run *rn = cli_run_open(run);
     size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
     dv_dataset *train, *val, *test;
+    dv_error err = {0};
+    if (dv_run_check_data(rn, dop.data, &err))
+        cli_die("%s", err.msg);
     cli_load_data(&dop, &train, &val, &test, NULL);
-    if (dv_dataset_rows(train) != dv_run_get_info(rn)->n_train)
-        cli_die("the data options give %zu training rows, the run had %zu: use the run's data "
-                "and split options", dv_dataset_rows(train), dv_run_get_info(rn)->n_train);
+    if (dv_run_check_split(rn, train, &err))
+        cli_die("%s", err.msg);
     const int64_t *pts = dv_run_points(rn);
     dv_law *laws = malloc(P * sizeof *laws);
     dv_law_fit_many(dv_run_deltas(rn), dv_run_cards(rn), P, M, laws, mo.vp.n_threads);
     double *mc = malloc(P * sizeof *mc), *law = malloc(P * sizeof *law);
     dv_run_values(rn, laws, NULL, mc, NULL);
-    dv_error err = {0};
     double *g = malloc(reps * sizeof *g);
     char tmp[4400];
     FILE *f = cli_open_out(out, tmp, sizeof tmp);

@@ -98,7 +98,7 @@ int cmd_synth(int argc, char **argv)
     dv_dataset *ds;
     dv_error err = {0};
     if (dv_synth(&ds, &sp, &err))
-        cli_die("synth: %s", err.msg);
+        cli_die("%s", err.msg); /* the library's message names synth */
     if (dv_dataset_write_csv(ds, out, &err))
         cli_die("%s", err.msg);
     fprintf(stderr, "dval: wrote %zu rows x %zu features to %s\n", dv_dataset_rows(ds),

@@ -1018,6 +1018,9 @@ DV_API int64_t dv_run_source_row(const dv_run *r, size_t i);
  * and each point's source row as recorded.  DV_ESTATE naming the first
  * difference otherwise. */
 DV_API int dv_run_check_split(const dv_run *r, const dv_dataset *train, dv_error *err);
+/* Whether the file at path holds the bytes the run was made on (the SHA-256
+ * recorded in run.json); DV_ESTATE naming the file otherwise. */
+DV_API int dv_run_check_data(const dv_run *r, const char *path, dv_error *err);
 /* Loads the run's data as the run did (dv_data_load with the label, task,
  * split and standardization of run.json; data_path, when not NULL, replaces
  * the recorded file, e.g. after a move) and checks the split

@@ -7,6 +7,8 @@
  */
 #include "internal.h"
 
+#include <math.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +109,33 @@ static int manifest_text(const dv_load_options *o, const dv_dataset *train, cons
     return DV_OK;
 }
 
+/* Features beyond this overflow the standardization's squares. */
+#define FEATURE_MAX 1e150
+/* More classes than this: a continuous target read as classes. */
+#define CLASSES_MAX 256
+
+/* What no learner can use: a feature too large to standardize, or a
+ * classification label with more distinct values than classes can have. */
+static int check_values(const dv_load_options *o, const dv_dataset *ds, const char *path,
+                        dv_error *err)
+{
+    size_t n = dv_dataset_rows(ds), d = dv_dataset_cols(ds);
+    if (dv_dataset_classes(ds) > CLASSES_MAX)
+        return dv__err(err, DV_EINVAL,
+                       "%s: the label column '%s' has %zu distinct values, more than the %d "
+                       "classes dval supports (a continuous target? use --task regression)",
+                       path, dv_dataset_label_name(ds), dv_dataset_classes(ds), CLASSES_MAX);
+    const double *X = dv_dataset_features(ds);
+    for (size_t i = 0; o->standardize && i < n * d; i++)
+        if (!(fabs(X[i]) <= FEATURE_MAX))
+            return dv__err(err, DV_EINVAL,
+                           "%s: column '%s', data row %lld holds %g, too large to standardize "
+                           "(at most 1e150 in magnitude)",
+                           path, dv_dataset_col_name(ds, i % d),
+                           (long long)dv_dataset_source_rows(ds)[i / d] + 1, X[i]);
+    return DV_OK;
+}
+
 int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
                  dv_dataset **test, char **manifest, dv_error *err)
 {
@@ -120,6 +149,8 @@ int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
                        "split sizes cannot be combined with validation and test files");
     dv_dataset *all = NULL;
     int rc = dv_dataset_read_csv(&all, o->path, &o->csv, err);
+    if (!rc && (rc = check_values(o, all, o->path, err)))
+        dv_dataset_free(all);
     if (rc)
         return rc;
     if (o->val_path || o->test_path) {
@@ -132,6 +163,8 @@ int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
         dv_dataset_free(all);
         all = NULL;
     }
+    if (!rc && o->val_path && !(rc = check_values(o, *val, o->val_path, err)))
+        rc = check_values(o, *test, o->test_path, err);
     if (!rc && o->standardize)
         dv_dataset_standardize(*train, *val, *test);
     if (!rc && manifest)

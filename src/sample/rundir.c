@@ -471,6 +471,21 @@ int dv_run_check_split(const dv_run *r, const dv_dataset *train, dv_error *err)
     return DV_OK;
 }
 
+int dv_run_check_data(const dv_run *r, const char *path, dv_error *err)
+{
+    char sha[65];
+    const char *want = r->info.data_sha256;
+    if (!*want)
+        return DV_OK;
+    int rc = dv_sha256_file(path, sha, err);
+    if (!rc && strcmp(sha, want) != 0)
+        rc = dv__err(err, DV_ESTATE,
+                     "%s is not the data %s was made on: its SHA-256 differs from run.json's "
+                     "data.sha256",
+                     path, r->dir);
+    return rc;
+}
+
 int dv_run_load_data(const dv_run *r, const char *data_path, dv_dataset **train,
                      dv_dataset **val, dv_dataset **test, dv_error *err)
 {
@@ -490,7 +505,10 @@ int dv_run_load_data(const dv_run *r, const char *data_path, dv_dataset **train,
         o.split.seed = I->split_seed;
     }
     o.standardize = I->standardized;
-    int rc = dv_data_load(&o, train, val, test, NULL, err);
+    int rc = dv_run_check_data(r, o.path, err);
+    if (rc)
+        return rc;
+    rc = dv_data_load(&o, train, val, test, NULL, err);
     if (!rc && (rc = dv_run_check_split(r, *train, err))) {
         dv_dataset_free(*train);
         dv_dataset_free(*val);

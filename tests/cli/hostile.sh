@@ -46,6 +46,30 @@ expect_fail "scaling.csv a directory" "scaling.csv" $DVAL value --from "$T/scali
 [ ! -e "$T/x.csv" ] && [ ! -e "$T/rep/report.html" ] && ok "no output from a damaged run" \
     || bad "output written from a damaged run"
 
+# Data that no learner can use, named before anything is written.
+$PY - "$T" <<'PYEOF'
+import csv, sys
+t = sys.argv[1]
+rows = list(csv.reader(open(t + "/in.csv")))
+big = [r[:] for r in rows]; big[5][0] = "1e308"
+csv.writer(open(t + "/big.csv", "w")).writerows(big)
+cont = [r[:] for r in rows]
+for r in cont[1:]: r[-1] = str(float(r[0]) * 10)
+csv.writer(open(t + "/cont.csv", "w")).writerows(cont)
+flip = [r[:] for r in rows]
+for r in flip[1:]: r[-1] = str(1 - int(r[-1]))
+csv.writer(open(t + "/flip.csv", "w")).writerows(flip)
+PYEOF
+expect_fail "a feature of 1e308" "column 'x0', data row 5 holds 1e\+308" $DVAL sample --data "$T/big.csv" -o "$T/bigrun" --points 3 --samples 2 --min-card 20 --max-card 80 -q
+[ ! -e "$T/bigrun" ] && ok "no run directory for unusable data" || bad "bigrun created"
+expect_fail "a continuous label as classes" "400 distinct values.*--task regression" $DVAL value --method knn --data "$T/cont.csv" -o "$T/k.csv"
+expect_fail "addition on other data" "not the data .* was made on" $DVAL eval addition --from "$T/run" --data "$T/flip.csv" --sizes 50 --add 5 --reps 2 -o "$T/add.csv"
+expect_fail "amortized fit on other data" "SHA-256 differs" $DVAL fit "$T/run" --estimator amortized --data "$T/flip.csv" -o "$T/x.csv"
+$DVAL synth gauss2d --spread -1 -o "$T/g.csv" 2>"$T/synth.err"; grep -q "^dval: synth: spread" "$T/synth.err" \
+    && ok "synth: the command named once" || bad "synth message: $(cat "$T/synth.err")"
+$DVAL sample --data "$T/in.csv" -o "$T/treerun" --learner tree --points 3 --samples 2 --min-card 20 --max-card 80 -q \
+    && ok "sample --learner tree on classification" || bad "sample --learner tree"
+
 # A device as output, made here (never the machine's own /dev entries):
 # a full device fails with the system's message, and stays a device.
 if mknod "$T/full" c 1 7 2>/dev/null; then

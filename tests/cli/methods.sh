@@ -74,7 +74,7 @@ assert [(r["base_size"], r["scores"]) for r in rows] == [
     ("20", "law"), ("20", "mc_mean"), ("20", "random"), ("60", "law"), ("60", "mc_mean"), ("60", "random")]
 assert all(math.isfinite(float(r["gain_mean"])) and float(r["gain_stderr"]) >= 0 for r in rows)
 PYEOF
-expect_fail "addition with other data" "training rows, the run had" $DVAL eval addition --from "$T/arun" --data "$T/d.csv" --val 100 --test 40 --sizes 20
+expect_fail "addition with another split" "training split has 80 rows, the run had 120" $DVAL eval addition --from "$T/arun" --data "$T/d.csv" --val 100 --test 40 --sizes 20
 # --explain: one influence per training point for one test row
 $DVAL value --method influence "${D[@]}" --explain 2 -o "$T/explain.csv" >/dev/null 2>&1 \
     && [ "$(wc -l < "$T/explain.csv")" -eq 121 ] && head -1 "$T/explain.csv" | grep -q '^point,source_row,influence$' \
