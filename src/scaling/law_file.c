@@ -146,6 +146,18 @@ int dv_scaling_read(const char *path, size_t n, const int64_t *points, dv_law *l
                          N_FIELDS, HEADER);
             break;
         }
+        const dv_law *L = &laws[row];
+        const char *what = !isfinite(L->c) ? "c" : !(L->alpha >= 0 && isfinite(L->alpha)) ? "alpha"
+                         : !(L->sigma >= 0 && isfinite(L->sigma)) ? "sigma"
+                         : !(L->beta >= 0 && isfinite(L->beta)) ? "beta"
+                         : !isfinite(L->nll) ? "nll" : NULL;
+        if (what) {
+            rc = dv__err(err, DV_EFORMAT,
+                         "%s:%ld: %s is not a law's (c, nll finite; alpha, sigma, beta finite "
+                         "and >= 0); rerun dval fit",
+                         path, lineno, what);
+            break;
+        }
         int64_t want = points ? points[row] : (int64_t)row;
         if (pt != want) {
             rc = dv__err(err, DV_ESTATE, "%s:%ld: point %lld where the run has %lld; rerun dval fit",

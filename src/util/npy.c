@@ -8,7 +8,9 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *descr_of(dv_dtype t)
@@ -115,8 +117,10 @@ static int parse_dict(const char *d, char *descr, size_t dlen, int *fortran, siz
             break;
         char *end;
         errno = 0;
+        if (*p < '0' || *p > '9') /* strtoull would take "-1" */
+            return -1;
         unsigned long long v = strtoull(p, &end, 10);
-        if (end == p || errno || *ndim >= 2)
+        if (end == p || errno || *ndim >= 2 || v > SIZE_MAX / 16)
             return -1;
         shape[(*ndim)++] = (size_t)v;
         p = end;
@@ -183,6 +187,18 @@ int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows, size_t 
         return dv__err(err, DV_EFORMAT, "%s: Fortran-order arrays are not supported", path);
     }
     size_t count = shape[0] * (ndim == 2 ? shape[1] : 1);
+    /* The shape must fit the bytes the file holds (and size_t). */
+    long at = ftell(f);
+    struct stat st;
+    if ((ndim == 2 && shape[1] && shape[0] > SIZE_MAX / 16 / shape[1]) || at < 0 ||
+        fstat(fileno(f), &st) != 0 || (uint64_t)count * size_of(t) > (uint64_t)st.st_size - at) {
+        fclose(f);
+        return dv__err(err, DV_EFORMAT,
+                       "%s: the header's shape (%zu%s%.0zu) needs more data than the file's %lld "
+                       "bytes (a damaged or cut file)",
+                       path, shape[0], ndim == 2 ? ", " : "", ndim == 2 ? shape[1] : 0,
+                       (long long)st.st_size);
+    }
     void *buf = dv__malloc(count * size_of(t));
     if (!buf) {
         fclose(f);

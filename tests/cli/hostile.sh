@@ -30,6 +30,33 @@ damage neg_id 'p = np.load(d + "/points.npy"); p[1] = -3; np.save(d + "/points.n
 damage dup_id 'p = np.load(d + "/points.npy"); p[2] = p[3]; np.save(d + "/points.npy", p)'
 damage garbage 'open(d + "/run.json", "w").write("garbage{")'
 damage scaling_dir 'import os; os.mkdir(d + "/scaling.csv")'
+# .npy headers whose shapes cannot be, and scaling.csv rows that are no laws.
+$PY - "$T" <<'PYEOF'
+import shutil, sys
+t = sys.argv[1]
+def hdr(path, shape):
+    h = "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }" % shape
+    h = h + " " * (118 - len(h)) + "\n"
+    open(path, "wb").write(b"\x93NUMPY\x01\x00" + len(h).to_bytes(2, "little") + h.encode() + b"\0" * 64)
+for name, shape in (("neg_shape", "(-1, 20)"), ("huge_shape", "(1000000000000, 1000000)"), ("long_shape", "(30, 7)")):
+    shutil.copytree(t + "/run", t + "/" + name)
+    hdr(t + "/" + name + "/deltas.npy", shape)
+PYEOF
+expect_fail ".npy shape (-1, 20)" "deltas.npy: cannot parse header" $DVAL fit "$T/neg_shape" -o "$T/x.csv"
+expect_fail ".npy shape 10^12 x 10^6" "needs more data than the file" $DVAL fit "$T/huge_shape" -o "$T/x.csv"
+expect_fail ".npy shape larger than its data" "needs more data than the file" $DVAL value --from "$T/long_shape" -o "$T/x.csv"
+$DVAL fit "$T/run" 2>/dev/null
+for bad in "c:nan" "alpha:-50" "sigma:inf"; do
+    cp -r "$T/run" "$T/law_$bad"
+    $PY - "$T/law_$bad/scaling.csv" "${bad%%:*}" "${bad#*:}" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+rows[4][sys.argv[2]] = sys.argv[3]
+w = csv.DictWriter(open(sys.argv[1], "w", newline=""), fieldnames=list(rows[0].keys()), lineterminator="\n")
+w.writeheader(); w.writerows(rows)
+PYEOF
+    expect_fail "scaling.csv with ${bad%%:*} = ${bad#*:}" "scaling.csv:6: ${bad%%:*} is not a law's" $DVAL value --from "$T/law_$bad" -o "$T/x.csv"
+done
 expect_fail "points.npy shorter than deltas.npy" "points.npy has 25 rows" $DVAL value --from "$T/short_points" -o "$T/x.csv"
 expect_fail "no samples per point" "deltas.npy: no samples per point" $DVAL fit "$T/no_samples" -o "$T/x.csv"
 expect_fail "deltas of 1e308" "point 0, sample 0 is 1e\+308" $DVAL fit "$T/huge" -o "$T/x.csv"
