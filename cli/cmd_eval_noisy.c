@@ -5,9 +5,11 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     const char *methods;
@@ -45,12 +47,11 @@ static size_t parse_methods(const char *methods, dv_method *ms)
     return nm;
 }
 
-/* --values-out: point, noisy (1 = flipped), then one column per method that ran. */
-static void write_values_out(const char *path, size_t n, const unsigned char *is_noisy,
+/* --values-out into g: point, noisy (1 = flipped), then one column per
+ * method that ran. */
+static void write_values_out(FILE *g, size_t n, const unsigned char *is_noisy,
                              const dv_method *ms, size_t nm, const int *ran, const double *all)
 {
-    char vtmp[4300];
-    FILE *g = cli_open_out(path, vtmp, sizeof vtmp);
     fprintf(g, "point,noisy");
     for (size_t k = 0; k < nm; k++)
         if (ran[k])
@@ -63,8 +64,21 @@ static void write_values_out(const char *path, size_t n, const unsigned char *is
                 fprintf(g, ",%.17g", all[k * n + i]);
         fputc('\n', g);
     }
-    cli_commit(g, vtmp, path);
-    fprintf(stderr, "dval: wrote %s\n", path);
+}
+
+/* Opens path's temporary file, or drops the other output (f, at ftmp) and
+ * dies. */
+static FILE *fopen_or_drop(const char *path, char *tmp, size_t len, FILE *f, const char *ftmp)
+{
+    snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
+    FILE *g = fopen(tmp, "w");
+    if (!g) {
+        int e = errno;
+        fclose(f);
+        remove(ftmp);
+        cli_die("%s: cannot write: %s", path, strerror(e));
+    }
+    return g;
 }
 
 int eval_noisy(int argc, char **argv)
@@ -108,8 +122,11 @@ int eval_noisy(int argc, char **argv)
     unsigned char *is_noisy = calloc(n, 1);
     for (size_t k = 0; k < nf; k++)
         is_noisy[fl[k]] = 1;
-    char tmp[4300];
+    /* Both outputs are opened before any work and put in place together, so
+     * that an unwritable one leaves neither. */
+    char tmp[4300], vtmp[4300];
     FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    FILE *g = no.values_out ? fopen_or_drop(no.values_out, vtmp, sizeof vtmp, f, tmp) : NULL;
     fprintf(f, "method,f1,auroc,recall,predicted,seconds,samples,stopped_by\n");
     printf("noisy-label detection: %zu training points, %zu flipped (rho = %g)%s\n", n, nf, rho,
            noisy_val ? ", validation labels flipped too" : "");
@@ -143,12 +160,22 @@ int eval_noisy(int argc, char **argv)
                 dv_stop_rule_name(info.stop_rule));
         fflush(stdout);
     }
-    cli_commit(f, tmp, out);
-    fprintf(stderr, "dval: wrote %s\n", out);
-    if (all) {
-        write_values_out(no.values_out, n, is_noisy, ms, nm, ran, all);
-        free(all);
+    if (g) {
+        write_values_out(g, n, is_noisy, ms, nm, ran, all);
+        int bad = ferror(g);
+        bad |= fclose(g) != 0;
+        if (bad || dv_file_replace(vtmp, no.values_out) != 0) {
+            remove(vtmp);
+            fclose(f);
+            remove(tmp);
+            cli_die("%s: write failed: %s", no.values_out, strerror(errno));
+        }
     }
+    cli_commit(f, tmp, out);
+    if (g)
+        fprintf(stderr, "dval: wrote %s\n", no.values_out);
+    fprintf(stderr, "dval: wrote %s\n", out);
+    free(all);
     free(v);
     free(se);
     free(fl);

@@ -107,6 +107,9 @@ if mknod "$T/full" c 1 7 2>/dev/null; then
 else
     ok "# skip device outputs: mknod needs root"
 fi
+expect_fail "eval noisy: an unwritable --values-out" "B.csv: cannot write" $DVAL eval noisy --data "$T/in.csv" --methods loo -o "$T/A.csv" --values-out "$T/nodir/B.csv"
+[ ! -e "$T/A.csv" ] && ! ls "$T"/A.csv.tmp* >/dev/null 2>&1 && ok "eval noisy: neither output, no temporary file" \
+    || bad "eval noisy wrote A.csv although B.csv could not be written"
 mkdir -p "$T/adir"
 expect_fail "output that is a directory" "adir" $DVAL fit "$T/run" -o "$T/adir"
 finish
