@@ -14,6 +14,15 @@
 /* Prints "dval: <message>" to stderr and exits with status 1. */
 void cli_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Prints "dval: warning: <message>" to stderr. */
+/* getopt_long, except that an unknown option or a missing value ends the
+ * program (status 2) with one line naming the option and the nearest valid
+ * one. */
+struct option;
+extern const char *cli_command; /* the command being run, set by main */
+/* The name of names[0..n-1] nearest to key (edit distance), or NULL when
+ * none is near enough to suggest. */
+const char *cli_nearest(const char *key, const char *const *names, size_t n);
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: the whole string must be a number in range;

@@ -70,7 +70,7 @@ int cmd_curve(int argc, char **argv)
     uint64_t seed = 0;
     dv_metric metric = DV_METRIC_DEFAULT;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", longopts)) != -1) {
         if (cli_data_opt(&dop, c, optarg))
             continue;
         switch (c) {

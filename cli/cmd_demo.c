@@ -167,7 +167,7 @@ int cmd_demo(int argc, char **argv)
     const char *out = "dval-demo", *data = NULL, *samples = "250", *threads = NULL;
     int quiet = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 1: data = optarg; break;

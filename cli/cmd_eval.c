@@ -64,7 +64,7 @@ void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_d
     memcpy(all + nc, task_opts, (nt + 1) * sizeof *all);
     int c;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "o:h", all, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", all)) != -1) {
         if (cli_data_opt(dop, c, optarg) || cli_method_opt(mo, c, optarg))
             continue;
         if (c == 'o')

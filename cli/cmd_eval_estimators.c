@@ -159,7 +159,7 @@ int eval_estimators(int argc, char **argv)
     size_t nb = 0;
     int threads = 0, quiet = 0, c;
     optind = 2; /* argv: eval estimators ... */
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         switch (c) {
         case 1: truth_dir = optarg; break;
         case 2:

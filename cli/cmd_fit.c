@@ -48,7 +48,8 @@ static const char *USAGE =
     "  --held-out F           amortized: a fraction of points held out, whose loss\n"
     "                         chooses the epoch kept (default 0: train on every point,\n"
     "                         keep the last epoch; the reference holds out 0.1)\n"
-    "  --threads T            threads (default: all cores)\n";
+    "  --threads T            threads (default: all cores)\n"
+    "  -q, --quiet            no message\n";
 
 /* Reads an int32 or int64 2-D array as int32. */
 static int32_t *read_cards(const char *path, size_t *rows, size_t *cols)
@@ -246,16 +247,17 @@ int cmd_fit(int argc, char **argv)
                                              {"law-model", required_argument, 0, 9},
                                              {"neighbors", required_argument, 0, 10},
                                              {"k-ref", required_argument, 0, 11},
+                                             {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *deltas = NULL, *cards = NULL, *out = NULL, *data = NULL, *model = NULL;
     const char *k_ref = NULL;
-    int threads = 0, c, amortized = 0, eb = 0, epochs = 0;
+    int threads = 0, c, amortized = 0, eb = 0, epochs = 0, quiet = 0;
     size_t neighbors = 0;
     uint64_t seed = 0;
     double held = 0.0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         switch (c) {
         case 1: deltas = optarg; break;
         case 2: cards = optarg; break;
@@ -277,6 +279,7 @@ int cmd_fit(int argc, char **argv)
                 cli_die("--held-out: %g is not a fraction in [0, 1)", held);
             break;
         case 9: model = optarg; break;
+        case 'q': quiet = 1; break;
         case 10: neighbors = (size_t)cli_int("--neighbors", optarg, 0, 1000000); break;
         case 11: k_ref = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
@@ -298,7 +301,8 @@ int cmd_fit(int argc, char **argv)
         if (optind < argc)
             cli_die("fit: unexpected argument '%s'", argv[optind]);
         fit_arrays(deltas, cards, out, threads);
-        fprintf(stderr, "dval: wrote %s\n", out);
+        if (!quiet)
+            fprintf(stderr, "dval: wrote %s\n", out);
         return 0;
     }
     if (optind != argc - 1)
@@ -323,7 +327,8 @@ int cmd_fit(int argc, char **argv)
         write_record(csv, "mle", NULL, NULL, 0);
     }
     dv_run_free(r);
-    fprintf(stderr, "dval: fitted %zu points; wrote %s%s%s\n", P, csv, amortized ? " and " : "",
-            amortized ? mpath : "");
+    if (!quiet)
+        fprintf(stderr, "dval: fitted %zu points; wrote %s%s%s\n", P, csv,
+                amortized ? " and " : "", amortized ? mpath : "");
     return 0;
 }

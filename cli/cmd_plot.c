@@ -133,7 +133,7 @@ void cli_plot_parse(int argc, char **argv, const char *usage, const struct optio
     memset(po, 0, sizeof *po);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             exit(0);
@@ -340,7 +340,7 @@ static int plot_distance(int argc, char **argv)
     memset(&po, 0, sizeof po);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", opts)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return 0;

@@ -43,7 +43,7 @@ int cmd_report(int argc, char **argv)
     int quiet = 0, amortized = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", opts)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;

@@ -215,7 +215,7 @@ int cmd_sample(int argc, char **argv)
     int64_t *cards = NULL;
     size_t n_cards = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         if (cli_data_opt(&dop, c, optarg) || cli_mlp_opt(&mlp, c, optarg))
             continue;
         switch (c) {

@@ -58,7 +58,7 @@ int cmd_synth(int argc, char **argv)
     const char *out = NULL, *means = NULL;
     int c;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", longopts)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 1: sp.n_rows = (size_t)cli_int("--rows", optarg, 1, 100000000); break;

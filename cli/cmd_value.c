@@ -106,7 +106,7 @@ int cmd_value(int argc, char **argv)
     int64_t size = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:h", longopts)) != -1) {
         switch (c) {
         case 1: from = optarg; break;
         case 2: at = cli_int_list_append("--at", optarg, at, &n_at); break;

@@ -55,7 +55,7 @@ int cmd_value_law(int argc, char **argv)
             return 0;
         }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         switch (c) {
         case 1: model = optarg; break;
         case 2: data = optarg; break;

@@ -105,7 +105,7 @@ int cmd_value_method(int argc, char **argv)
     int quiet = 0, c;
     int64_t explain = -1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         if (cli_data_opt(&dop, c, optarg) || cli_method_opt(&mo, c, optarg))
             continue;
         switch (c) {

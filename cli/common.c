@@ -24,6 +24,88 @@ void cli_die(const char *fmt, ...)
     exit(1);
 }
 
+/* Levenshtein distance of a and b (short strings). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(b), row[64];
+    if (n >= 64 || strlen(a) >= 64)
+        return 64;
+    for (size_t j = 0; j <= n; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= n; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[n];
+}
+
+const char *cli_nearest(const char *key, const char *const *names, size_t n)
+{
+    size_t klen = strlen(key), bd = 64;
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(key, names[i]);
+        if (d < bd) {
+            bd = d;
+            best = names[i];
+        }
+    }
+    return best && klen >= 3 && bd <= (klen > 6 ? klen / 3 : 2) ? best : NULL;
+}
+
+const char *cli_command = "";
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0; /* the messages are ours: one line, with a suggestion */
+    int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c != '?')
+        return c;
+    /* The command as its help names it: "fit", "eval estimators", "plot law". */
+    char cmd[128];
+    if (*cli_command && strcmp(argv[0], cli_command) != 0) /* plot FIGURE: argv[0] the figure */
+        snprintf(cmd, sizeof cmd, "%s %s", cli_command, argv[0]);
+    else if (strcmp(argv[0], "eval") == 0 && argc > 1) /* eval TASK: argv[1] the task */
+        snprintf(cmd, sizeof cmd, "eval %s", argv[1]);
+    else
+        snprintf(cmd, sizeof cmd, "%s", argv[0]);
+    const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+    char name[128];
+    snprintf(name, sizeof name, "%s", arg);
+    name[strcspn(name, "=")] = 0;
+    for (const struct option *o = longopts; optopt && o && o->name; o++)
+        if (o->val == optopt && o->has_arg == required_argument) {
+            fprintf(stderr, "dval %s: option '--%s' needs a value (see dval %s --help)\n", cmd,
+                    o->name, cmd);
+            exit(2);
+        }
+    if (optopt && strchr(shortopts, optopt) && strchr(shortopts, optopt)[1] == ':') {
+        fprintf(stderr, "dval %s: option '-%c' needs a value (see dval %s --help)\n", cmd, optopt,
+                cmd);
+        exit(2);
+    }
+    if (optopt && arg[0] == '-' && arg[1] != '-')
+        snprintf(name, sizeof name, "-%c", optopt);
+    const char *key = name + strspn(name, "-"), *names[256];
+    size_t n = 0;
+    for (const struct option *o = longopts; o && o->name && n < 256; o++)
+        names[n++] = o->name;
+    const char *best = cli_nearest(key, names, n);
+    if (best)
+        fprintf(stderr, "dval %s: unknown option '%s'; did you mean '--%s'? (see dval %s --help)\n",
+                cmd, name, best, cmd);
+    else
+        fprintf(stderr, "dval %s: unknown option '%s' (see dval %s --help)\n", cmd, name, cmd);
+    exit(2);
+}
+
 void cli_warn(const char *fmt, ...)
 {
     va_list ap;

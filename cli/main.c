@@ -71,8 +71,18 @@ int main(int argc, char **argv)
     }
     const command *c = find(cmd);
     if (!c) {
-        fprintf(stderr, "dval: unknown command '%s'\n\n%s", cmd, USAGE);
+        /* the nearest command, if one is near */
+        const char *names[sizeof COMMANDS / sizeof COMMANDS[0]];
+        for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+            names[i] = COMMANDS[i].name;
+        const char *near = cli_nearest(cmd, names, sizeof COMMANDS / sizeof COMMANDS[0]);
+        if (near)
+            fprintf(stderr, "dval: unknown command '%s'; did you mean '%s'? (see dval --help)\n",
+                    cmd, near);
+        else
+            fprintf(stderr, "dval: unknown command '%s' (see dval --help)\n", cmd);
         return 2;
     }
+    cli_command = c->name;
     return c->fn(argc - 1, argv + 1);
 }

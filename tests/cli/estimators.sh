@@ -191,7 +191,7 @@ $DVAL sample "${DATA[@]}" -o "$T/other" --points-file "$T/other_points.txt" --sa
     --min-card 50 --max-card 300 -q || bad "sample (other points)"
 expect_fail "truth with other rows" "differs from" $DVAL eval estimators "$T/run" --truth "$T/other" -o "$T/keep.csv"
 expect_fail "unwritable output" "cannot write" $DVAL eval estimators "$T/run" -o "$T/no/such/dir/x.csv"
-expect_fail "unknown option" "unrecognized option" $DVAL eval estimators "$T/run" --bogus
+expect_fail "unknown option" "unknown option '--bogus'" $DVAL eval estimators "$T/run" --bogus
 expect_fail "no run" "give a RUN_DIR" $DVAL eval estimators
 expect_fail "two runs" "unexpected argument" $DVAL eval estimators "$T/run" "$T/long"
 [ "$(cat "$T/keep.csv")" = "keep me" ] && ok "failed runs leave the output alone" || bad "output overwritten"

@@ -97,6 +97,25 @@ $DVAL synth gauss2d --spread -1 -o "$T/g.csv" 2>"$T/synth.err"; grep -q "^dval: 
 $DVAL sample --data "$T/in.csv" -o "$T/treerun" --learner tree --points 3 --samples 2 --min-card 20 --max-card 80 -q \
     && ok "sample --learner tree on classification" || bad "sample --learner tree"
 
+# Option mistakes: one line naming the option, the nearest valid one, status 2.
+check_opt() { # NAME WANT CMD...
+    local name=$1 want=$2
+    shift 2
+    "$@" >/dev/null 2>"$T/opt.err"
+    local rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l < "$T/opt.err")" -eq 1 ] && grep -qF -- "$want" "$T/opt.err"; then
+        ok "$name"
+    else
+        bad "$name: status $rc, $(cat "$T/opt.err")"
+    fi
+}
+check_opt "a misspelt option" "dval eval estimators: unknown option '--budgts'; did you mean '--budgets'?" $DVAL eval estimators "$T/run" --budgts 5
+check_opt "a misspelt method option" "unknown option '--metrc'; did you mean '--metric'?" $DVAL value --method tmc --data "$T/in.csv" --metrc accuracy
+check_opt "a figure's option" "dval plot law: unknown option '--bogus' (see dval plot law --help)" $DVAL plot law "$T/run" --bogus
+check_opt "an option without its value" "dval fit: option '--epochs' needs a value" $DVAL fit "$T/run" --epochs
+check_opt "a misspelt command" "unknown command 'fti'; did you mean 'fit'?" $DVAL fti
+$DVAL fit "$T/run" -q >"$T/q.out" 2>&1 && [ ! -s "$T/q.out" ] && ok "fit -q: silent" || bad "fit -q"
+
 # A device as output, made here (never the machine's own /dev entries):
 # a full device fails with the system's message, and stays a device.
 if mknod "$T/full" c 1 7 2>/dev/null; then

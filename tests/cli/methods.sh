@@ -83,7 +83,7 @@ expect_fail "explain needs influence" "needs --method influence" $DVAL value --m
 expect_fail "explain row out of range" "not a row of the test split" $DVAL value --method influence "${D[@]}" --explain 999
 expect_fail "logreg on a regression task" "logreg' is for classification" $DVAL value --method tmc "${D[@]}" --task regression -o "$T/x.csv"
 expect_fail "metric of the other task" "does not fit a classification task" $DVAL value --method loo "${D[@]}" --metric r2 -o "$T/x.csv"
-expect_fail "unknown eval option" "unrecognized option" $DVAL eval noisy "${D[@]}" --methods loo --bogus
+expect_fail "unknown eval option" "unknown option '--bogus'" $DVAL eval noisy "${D[@]}" --methods loo --bogus
 expect_fail "unknown method" "unknown method 'magic'" $DVAL value --method magic "${D[@]}"
 expect_fail "unknown method in a list" "unknown method 'svm'" $DVAL eval noisy "${D[@]}" --methods loo,svm
 expect_fail "exact on too many points" "at most 24 players" $DVAL value --method exact "${D[@]}" -o "$T/x.csv"
