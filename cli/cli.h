@@ -160,6 +160,17 @@ typedef struct {
     "knn options (--learner knn):\n"                                                       \
     "  --neighbors K        neighbours (default 50, the reference code's model)\n"        \
     "  --knn-weights W      distance (default: 1 / distance) or uniform\n"
+/* The method called name, or the end of the program with a message naming
+ * opt, the nearest method and every method. */
+dv_method cli_method(const char *opt, const char *name);
+/* The methods of dval value --method, for the help texts. */
+#define CLI_METHODS_HELP                                                                    \
+    "Methods: loo, exact (Shapley by enumeration, <= 24 players), exact-banzhaf,\n"         \
+    "tmc (truncated Monte Carlo Data Shapley), beta (Beta Shapley), banzhaf (Data\n"        \
+    "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB), ame\n"        \
+    "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
+    "score), random; and distributional (with --from RUN_DIR: the Monte Carlo mean of\n"  \
+    "a sampling run).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
 /* Applies the preset, then the options given, to lp (an mlp's settings). */

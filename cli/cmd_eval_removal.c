@@ -41,9 +41,7 @@ int eval_removal(int argc, char **argv)
     cli_eval_parse(argc, argv, opts, &dop, &mo, &out, removal_opt, &ro);
     const char *method = ro.method;
     double bin_frac = ro.bin, max_frac = ro.max_frac;
-    dv_method m;
-    if (!method || dv_method_from_name(method, &m))
-        cli_die("eval removal: --method: unknown method '%s'", method ? method : "");
+    dv_method m = cli_method("--method", method);
     if (!(bin_frac > 0 && bin_frac < 1) || !(max_frac > 0 && max_frac < 1))
         cli_die("--bin and --max-fraction must be in (0, 1)");
     if (mo.groups_file)

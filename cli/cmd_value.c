@@ -26,6 +26,8 @@ static const char *USAGE =
     "  standard error), n_samples, status (of the law fit).  The distributional\n"
     "  Shapley value of the run (--method distributional) is mc_mean.\n"
     "\n"
+    CLI_METHODS_HELP
+    "\n"
     "Options:\n"
     "  --from DIR      run directory (required)\n"
     "  --at K          a dataset size for psi_K; repeat or give a list (default:\n"

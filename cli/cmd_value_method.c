@@ -17,12 +17,7 @@ static const char *VALUE_USAGE =
     "timing and stopping rule beside it (FILE.json).  Higher values are more\n"
     "valuable for every method.\n"
     "\n"
-    "Methods: loo, exact (Shapley by enumeration, <= 24 players), exact-banzhaf,\n"
-    "tmc (truncated Monte Carlo Data Shapley), beta (Beta Shapley), banzhaf (Data\n"
-    "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB),\n"
-    "influence, lava, cg (CG score), random; and distributional (with --from\n"
-    "RUN_DIR: the Monte Carlo mean of a sampling run).  Not every method is in every\n"
-    "build; an unavailable one is reported as such.\n"
+    CLI_METHODS_HELP
     "\n"
     "  --explain ROW        with --method influence: explain test row ROW's prediction\n"
     "                       (which training points pushed it, by how much; CSV)\n"
@@ -119,15 +114,12 @@ int cmd_value_method(int argc, char **argv)
     }
     if (optind < argc)
         cli_die("value: unexpected argument '%s'", argv[optind]);
-    dv_method m;
-    if (!method || dv_method_from_name(method, &m))
-        cli_die("--method: unknown method '%s' (see dval value --help)", method ? method : "");
-    mo.vp.method = m;
+    mo.vp.method = cli_method("--method", method);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
     if (explain >= 0) {
-        if (m != DV_METHOD_INFLUENCE)
+        if (mo.vp.method != DV_METHOD_INFLUENCE)
             cli_die("--explain needs --method influence");
         explain_row(train, test, &mo.vp.learner, explain, out, quiet);
         dv_dataset_free(train);

@@ -9,6 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+dv_method cli_method(const char *opt, const char *name)
+{
+    dv_method m;
+    if (name && !dv_method_from_name(name, &m))
+        return m;
+    const char *names[DV_METHOD_RANDOM + 1];
+    char list[512] = "";
+    for (int k = 0; k <= DV_METHOD_RANDOM; k++) {
+        names[k] = dv_method_name((dv_method)k);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+                 names[k]);
+    }
+    if (!name || !*name)
+        cli_die("%s: give a method (%s)", opt, list);
+    const char *near = cli_nearest(name, names, DV_METHOD_RANDOM + 1);
+    if (near)
+        cli_die("%s: unknown method '%s'; did you mean '%s'? (methods: %s)", opt, name, near,
+                list);
+    cli_die("%s: unknown method '%s' (methods: %s)", opt, name, list);
+}
+
 /* Dies with a method's error, naming the method unless the message does. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
 {
