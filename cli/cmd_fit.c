@@ -323,7 +323,16 @@ int cmd_fit(int argc, char **argv)
     } else if (eb) {
         fit_eb(r, data, csv, neighbors, threads);
     } else {
-        free(cli_run_laws(r, 1, csv, threads));
+        dv_law *laws = cli_run_laws(r, 1, csv, threads);
+        size_t bound = 0;
+        for (size_t i = 0; i < P; i++)
+            bound += laws[i].status == DV_LAW_BOUND;
+        if (bound && !quiet)
+            fprintf(stderr, "dval: %zu of %zu fits (%.1f %%) end on the bound of alpha, beta in "
+                            "(0, e^2]: their samples do not determine the law (see the report; "
+                            "--estimator law_eb)\n",
+                    bound, P, 100.0 * (double)bound / (double)P);
+        free(laws);
         write_record(csv, "mle", NULL, NULL, 0);
     }
     dv_run_free(r);

@@ -137,6 +137,33 @@ static int draw_distance(void *c, const char *path, dv_error *err)
     return dv_plot_run_distance(path, NULL, NULL, f->r, f->train, f->alpha, "alpha", err);
 }
 
+/* How the point fits ended, and what a fit on the edge of the box means. */
+static void fit_status(FILE *h, const dv_law *laws, size_t n)
+{
+    size_t count[DV_LAW_BOUND + 1] = {0};
+    for (size_t i = 0; i < n; i++)
+        if (laws[i].status >= 0 && laws[i].status <= DV_LAW_BOUND)
+            count[laws[i].status]++;
+    fputs("<p>Fits:", h);
+    const char *sep = " ";
+    for (int s = DV_LAW_OK; s <= DV_LAW_BOUND; s++)
+        if (count[s]) {
+            fprintf(h, "%s%s %zu (%.1f %%)", sep, dv_law_status_name(s), count[s],
+                    100.0 * (double)count[s] / (double)(n ? n : 1));
+            sep = ", ";
+        }
+    fputs(".", h);
+    if (count[DV_LAW_BOUND])
+        fprintf(h, " A fit on the bound has its optimum on the edge of the box alpha, beta in "
+                   "(0, e<sup>2</sup>]: its samples do not determine the law (too few, or no "
+                   "decay over the sampled sizes), and its c k<sup>-alpha</sup> and law value "
+                   "can be far off outside the sampled sizes. For those %zu points prefer the "
+                   "Monte Carlo mean (mc_mean) or the empirical-Bayes law (dval fit --estimator "
+                   "law_eb).",
+                count[DV_LAW_BOUND]);
+    fputs("</p>\n", h);
+}
+
 /* The estimator experiment with the default budgets, written to
  * DIR/estimators.csv, its R^2, Pearson and Spearman rows into f->m. */
 static int estimators(fig_ctx *f, const char *csv, dv_error *err)
@@ -395,6 +422,7 @@ static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws
     const char *run = dv_run_dir(r);
     fig_ctx f = {r, laws, o, 0, 0, NULL, {NULL, NULL, NULL}, NULL, NULL};
     fputs("<h2>Figures</h2>\n", h);
+    fit_status(h, laws, I->n_points);
     int rc = figure(h, dir, run, "law",
                     "Sampled marginal contributions of points at quantiles of alpha, with the "
                     "fitted law c k^-alpha and its +-sigma k^(-beta/2) band.",

@@ -120,6 +120,14 @@ for h in "value --help" "value --method shapley --help" "value --method ame --he
     $DVAL $h | grep -q "ame$" && $DVAL $h | grep -q "^Methods: loo" && ok "dval $h lists the methods, ame too" \
         || bad "dval $h: no method list"
 done
+$DVAL sample --data "$T/in.csv" -o "$T/few" --points 40 --samples 3 --min-card 20 --max-card 80 -q
+$DVAL fit "$T/few" 2>"$T/few.err"; n=$(grep -c ",bound," "$T/few/scaling.csv")
+if [ "$n" -gt 0 ]; then
+    grep -q "^dval: $n of 40 fits .* end on the bound" "$T/few.err" && ok "fit: says how many fits end on the bound" \
+        || bad "fit: bound count not said: $(cat "$T/few.err")"
+else
+    ok "# skip the bound message: no fit on the bound"
+fi
 $DVAL fit "$T/run" -q >"$T/q.out" 2>&1 && [ ! -s "$T/q.out" ] && ok "fit -q: silent" || bad "fit -q"
 
 # A device as output, made here (never the machine's own /dev entries):

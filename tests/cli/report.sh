@@ -69,6 +69,19 @@ for f in law hist convergence validation distance; do
     [ -s "$T/rep/$f.png" ] && [ -s "$T/rep/$f.svg" ] || bad "report: $f.png/.svg missing"
 done
 grep -q "Least valuable points" "$T/rep/report.html" && ok "report tables" || bad "report tables"
+$PY - "$T/rep/report.html" "$T/grid" <<'PYEOF' && ok "report: the fits' statuses, counted" || bad "report: fit statuses"
+import csv, re, sys
+html = open(sys.argv[1]).read()
+m = re.search(r"<p>Fits: (.*?%\))\.", html)
+assert m, "no Fits paragraph"
+counts = {k: int(v) for k, v in re.findall(r"(\w+) (\d+) \(", m.group(1))}
+rows = list(csv.DictReader(open(sys.argv[2] + "/scaling.csv")))
+want = {}
+for r in rows:
+    want[r["status"]] = want.get(r["status"], 0) + 1
+assert counts == want, (counts, want)
+assert ("bound" in counts) == ("A fit on the bound" in html)
+PYEOF
 "$DVAL" report "$T/run" -o "$T/rep2" >/dev/null 2>&1
 imgs=$(grep -o '<img ' "$T/rep2/report.html" | wc -l)
 [ "$imgs" -eq 4 ] && ok "report of a uniform run: no validation figure" || bad "report: $imgs figures"
