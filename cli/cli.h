@@ -91,7 +91,9 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "  --min-samples N      samples before a stopping rule may apply (default 100)\n"       \
     "  --max-seconds X      time budget (default none)\n"                                   \
     "  --rhat X             stop when Gelman-Rubin R-hat <= X over --chains chains\n"       \
-    "                       (permutation methods; default 1.05, 0 = off)\n"                 \
+    "                       (permutation methods; default 1.05, 0 = off) and every\n"       \
+    "                       standard error <= --rel-stderr times the standard deviation\n"  \
+    "                       of the values (default 0.1; 0 = R-hat alone)\n"                 \
     "  --chains N           chains for R-hat (default 4)\n"                                 \
     "  --stderr X           stop when every standard error <= X\n"                          \
     "  --rank-tol X         stop when the Spearman correlation of successive checks\n"      \
@@ -118,6 +120,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
     {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
     {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
+    {"rel-stderr", required_argument, 0, 2024},                                            \
     CLI_MLP_LONGOPTS
 
 /* The mlp and knn learners' options (codes 1200..1299), shared by every

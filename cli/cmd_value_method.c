@@ -139,10 +139,17 @@ int cmd_value_method(int argc, char **argv)
         cli_die_method(method, err.msg);
     if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err))
         cli_die("%s", err.msg);
-    if (!quiet)
+    if (!quiet) {
         fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
                 method, n, groups ? "groups" : "points", info.seconds, info.samples,
                 dv_stop_rule_name(info.stop_rule), info.stop_level, out);
+        if (!info.converged)
+            fprintf(stderr, "dval: NOT converged: the %s budget ran out before the values were "
+                            "resolved (largest standard error %.3g, standard deviation of the "
+                            "values %.3g); raise --max-samples or --max-seconds, or treat the "
+                            "values as rough\n",
+                    dv_stop_rule_name(info.stop_rule), info.max_stderr, info.value_sd);
+    }
     free(v);
     free(se);
     free(groups);

@@ -172,6 +172,7 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
     case 2010: p->min_samples = (size_t)cli_int("--min-samples", arg, 0, INT64_MAX); return 1;
     case 2011: p->max_seconds = cli_double("--max-seconds", arg); return 1;
     case 2012: p->rhat = cli_double("--rhat", arg); return 1;
+    case 2024: p->rel_stderr = cli_double("--rel-stderr", arg); return 1;
     case 2013: p->chains = (size_t)cli_int("--chains", arg, 2, 64); return 1;
     case 2014: p->stderr_tol = cli_double("--stderr", arg); return 1;
     case 2015: p->rank_tol = cli_double("--rank-tol", arg); return 1;
@@ -199,8 +200,8 @@ void cli_method_opts_finish(cli_method_opts *o)
     const char *why = dv_learner_params_check(&o->vp.learner);
     if (why)
         cli_die("learner %s: %s", o->learner, why);
-    if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 ||
-        o->vp.truncation < 0)
+    if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.rel_stderr < 0 ||
+        o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 || o->vp.truncation < 0)
         cli_die("stopping tolerances and budgets must not be negative");
 }
 

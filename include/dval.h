@@ -545,7 +545,11 @@ typedef struct {
     size_t max_samples;          /* permutations / subsets / models; default 1000 */
     size_t min_samples;          /* before any stopping rule applies; default 100 */
     double max_seconds;          /* 0 = no time limit */
-    double rhat;                 /* stop when max R-hat <= rhat (0 = off); default 1.05 */
+    double rhat;                 /* stop when max R-hat <= rhat (0 = off); default 1.05, */
+    double rel_stderr;           /* and every standard error <= rel_stderr times the
+                                  * standard deviation of the values (0 = R-hat alone;
+                                  * default 0.1): chains that agree are not enough when
+                                  * each value is still noise */
     size_t chains;               /* chains for R-hat; default 4 */
     double stderr_tol;           /* stop when every standard error <= this (0 = off) */
     double rank_tol;             /* stop when rank correlation >= 1 - rank_tol (0 = off) */
@@ -572,6 +576,11 @@ typedef struct {
     double seconds;
     int stop_rule;         /* dv_stop_rule */
     double stop_level;     /* the value of the deciding statistic (R-hat, max stderr, ...) */
+    double max_stderr;     /* the largest standard error of the values (NaN if none) */
+    double value_sd;       /* the standard deviation of the values */
+    int converged;         /* 1: exact, or stopped by a precision rule (rhat with
+                            * rel_stderr, stderr, rank); 0: stopped by the budget
+                            * (samples, seconds) before the values were resolved */
 } dv_value_info;
 
 /* Values every training row (or group) of train for the model p->learner

@@ -307,10 +307,32 @@ static void test_threads_and_stopping(void)
     dv_value_info info;
     dv_error err = {0};
     p.rhat = 1.01;
-    CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
+    double se9[9];
+    CHECK(dv_value_game(&g, &p, v1, se9, &info, &err) == 0);
     CHECK_EQ_INT(info.stop_rule, DV_STOP_RHAT);
     CHECK(info.stop_level <= 1.01 && info.samples < 200000);
     CHECK_EQ_INT(info.samples % p.check_every, 0);
+    /* R-hat stops only once every value is resolved: each standard error
+     * within rel_stderr of the values' spread, recomputed here; R-hat alone
+     * (rel_stderr 0) stops no later. */
+    {
+        double m = 0, ss = 0, worst = 0;
+        for (int i = 0; i < 9; i++)
+            m += v1[i] / 9;
+        for (int i = 0; i < 9; i++) {
+            ss += (v1[i] - m) * (v1[i] - m);
+            worst = se9[i] > worst ? se9[i] : worst;
+        }
+        double sd = sqrt(ss / 8);
+        CHECK_MSG(worst <= p.rel_stderr * sd, "max stderr %.3g, sd %.3g", worst, sd);
+        CHECK(info.converged && fabs(info.max_stderr - worst) <= 1e-15 &&
+              fabs(info.value_sd - sd) <= 1e-12 * sd);
+        dv_value_info alone;
+        p.rel_stderr = 0;
+        CHECK(dv_value_game(&g, &p, v2, NULL, &alone, &err) == 0);
+        CHECK(alone.stop_rule == DV_STOP_RHAT && alone.samples <= info.samples);
+        p.rel_stderr = 0.1;
+    }
     /* A time budget that does not bind changes the batches, not the stop. */
     dv_value_info info2;
     p.max_seconds = 1e6;
@@ -339,6 +361,7 @@ static void test_threads_and_stopping(void)
     CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
     CHECK_EQ_INT(info.stop_rule, DV_STOP_SAMPLES);
     CHECK_EQ_INT(info.samples, 150);
+    CHECK(!info.converged); /* the budget, not a precision rule, stopped it */
     /* too many players for enumeration */
     table_game big = {30, NULL};
     dv_game gb = make_game(&big);

@@ -5,6 +5,7 @@
  * (learner_game.c, value_game.c) or a model-specific method (knn.c, oob.c,
  * influence.c, lava.c, cg.c), summing per-row values into groups.
  */
+#include "methods/game.h"
 #include "methods/methods.h"
 
 #include <cblas.h>
@@ -79,8 +80,13 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
         q.n_threads = omp_get_max_threads();
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
+    dv_value_info local;
+    if (!info)
+        info = &local;
     int rc = value_compute(train, val, &q, values, stderrs, info, err);
     openblas_set_num_threads(blas_threads);
+    if (!rc)
+        dv__value_finish(info, values, stderrs, q.groups ? q.n_groups : dv_dataset_rows(train));
     return rc;
 }
 

@@ -222,6 +222,47 @@ int dv__quality_stop(const dv_value_params *p, const double *vals, const double 
     return 0;
 }
 
+/* Whether the values are resolved for the R-hat rule: every standard error
+ * at most rel_stderr times the values' standard deviation. */
+static int resolved(const dv_value_params *p, const double *vals, const double *errs, size_t n)
+{
+    if (p->rel_stderr <= 0)
+        return 1;
+    double worst, sd;
+    dv__value_spread(vals, errs, n, &worst, &sd);
+    return worst <= p->rel_stderr * sd;
+}
+
+void dv__value_spread(const double *vals, const double *errs, size_t n, double *max_stderr,
+                      double *sd)
+{
+    double m = 0, ss = 0, worst = 0;
+    size_t k = 0, have = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(vals[i])) {
+            m += vals[i];
+            k++;
+        }
+    m = k ? m / (double)k : 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(vals[i]))
+            ss += (vals[i] - m) * (vals[i] - m);
+    for (size_t i = 0; errs && i < n; i++)
+        if (isfinite(errs[i])) {
+            have++;
+            worst = errs[i] > worst ? errs[i] : worst;
+        }
+    *sd = k > 1 ? sqrt(ss / (double)(k - 1)) : 0.0;
+    *max_stderr = have ? worst : NAN;
+}
+
+void dv__value_finish(dv_value_info *info, const double *values, const double *stderrs,
+                      size_t n)
+{
+    dv__value_spread(values, stderrs, n, &info->max_stderr, &info->value_sd);
+    info->converged = info->stop_rule != DV_STOP_SAMPLES && info->stop_rule != DV_STOP_SECONDS;
+}
+
 /* Decides whether the permutation estimators stop after `done` samples. */
 int dv__should_stop(const dv_value_params *p, dv__tally *T, size_t done, double t0, double *vals,
                        double *errs, dv_value_info *info)
@@ -230,15 +271,15 @@ int dv__should_stop(const dv_value_params *p, dv__tally *T, size_t done, double 
         return 1;
     if (done < p->min_samples)
         return 0;
+    dv__tally_values(T, vals, errs);
     if (p->rhat > 0) {
         double r = tally_rhat(T);
-        if (r <= p->rhat) {
+        if (r <= p->rhat && resolved(p, vals, errs, T->n)) {
             info->stop_rule = DV_STOP_RHAT;
             info->stop_level = r;
             return 1;
         }
     }
-    dv__tally_values(T, vals, errs);
     return dv__quality_stop(p, vals, errs, T->n, T->prev, &T->have_prev, info);
 }
 

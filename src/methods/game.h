@@ -75,4 +75,12 @@ int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value
 int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double lambda,
                  double *beta, double tol, size_t max_sweeps);
 
+/* The largest finite standard error (NaN when none) and the standard
+ * deviation of the finite values. */
+void dv__value_spread(const double *vals, const double *errs, size_t n, double *max_stderr,
+                      double *sd);
+/* info's max_stderr, value_sd and converged, from the final values. */
+void dv__value_finish(dv_value_info *info, const double *values, const double *stderrs,
+                      size_t n);
+
 #endif

@@ -45,6 +45,7 @@ void dv_value_params_default(dv_value_params *p, dv_method m)
     p->max_samples = 1000;
     p->min_samples = 100;
     p->rhat = 1.05;
+    p->rel_stderr = 0.1;
     p->chains = 4;
     p->check_every = 50;
     p->truncation = 0.01;

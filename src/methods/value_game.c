@@ -65,5 +65,7 @@ int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, do
                        dv_method_name(p->method));
     }
     info->seconds = dv_clock_seconds() - t0;
+    if (!rc)
+        dv__value_finish(info, values, stderrs, n);
     return rc;
 }

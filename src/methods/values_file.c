@@ -8,33 +8,55 @@
 #include <math.h>
 #include <string.h>
 
-/* FILE.json: the method, the data file, the learner and stopping settings,
- * the samples and utility calls used, the seconds and the stopping rule. */
+/* FILE.json: the method, the data file, the settings that apply to the
+ * method (the learner's, the sampling budget and stopping rules, the
+ * method's own), the samples and utility calls used, the seconds, the rule
+ * that stopped the method and whether the values are resolved. */
 static int write_settings(const char *path, const dv_value_params *p, const dv_value_info *info,
                           const char *data_path, dv_error *err)
 {
+    dv_method m = p->method;
+    int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
+    int sampling = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
+                   m == DV_METHOD_AME || m == DV_METHOD_OOB;
+    int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA;
     char tmp[4400];
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
     if (!f)
         return err ? err->code : DV_EIO;
-    fprintf(f, "{\n  \"method\": \"%s\",\n  \"data\": ", dv_method_name(p->method));
+    fprintf(f, "{\n  \"method\": \"%s\",\n  \"data\": ", dv_method_name(m));
     dv__json_string(f, data_path ? data_path : "");
-    fprintf(f, ",\n  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"seed\": %llu,\n",
-            dv_learner_name(p->learner.kind), dv_metric_name(p->metric),
-            (unsigned long long)p->seed);
-    fprintf(f, "  \"C\": %.17g,\n  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
-            p->learner.C, p->learner.lambda, p->learner.tol, p->learner.max_iter);
-    fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n",
-            p->max_samples, p->min_samples, p->max_seconds);
-    fprintf(f, "  \"rhat\": %.17g,\n  \"chains\": %zu,\n  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n",
-            p->rhat, p->chains, p->stderr_tol, p->rank_tol);
-    fprintf(f, "  \"truncation\": %.17g,\n  \"beta\": [%.17g, %.17g],\n  \"knn_k\": %zu,\n",
-            p->truncation, p->beta_a, p->beta_b, p->knn_k);
+    fprintf(f, ",\n  \"seed\": %llu,\n", (unsigned long long)p->seed);
+    if (learner)
+        fprintf(f, "  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"C\": %.17g,\n"
+                   "  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
+                dv_learner_name(p->learner.kind), dv_metric_name(p->metric), p->learner.C,
+                p->learner.lambda, p->learner.tol, p->learner.max_iter);
+    if (sampling)
+        fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n"
+                   "  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n  \"check_every\": %zu,\n",
+                p->max_samples, p->min_samples, p->max_seconds, p->stderr_tol, p->rank_tol,
+                p->check_every);
+    if (chains)
+        fprintf(f, "  \"rhat\": %.17g,\n  \"rel_stderr\": %.17g,\n  \"chains\": %zu,\n",
+                p->rhat, p->rel_stderr, p->chains);
+    if (m == DV_METHOD_TMC)
+        fprintf(f, "  \"truncation\": %.17g,\n", p->truncation);
+    if (m == DV_METHOD_BETA)
+        fprintf(f, "  \"beta\": [%.17g, %.17g],\n", p->beta_a, p->beta_b);
+    if (m == DV_METHOD_KNN)
+        fprintf(f, "  \"knn_k\": %zu,\n", p->knn_k);
     fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);
     fprintf(f, "  \"samples\": %zu,\n  \"utility_calls\": %zu,\n  \"seconds\": %.6f,\n",
             info->samples, info->utility_calls, info->seconds);
-    fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g\n}\n",
+    fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g,\n",
             dv_stop_rule_name(info->stop_rule), isfinite(info->stop_level) ? info->stop_level : 0.0);
+    fprintf(f, "  \"converged\": %s,\n  \"value_sd\": %.17g,\n  \"max_stderr\": ",
+            info->converged ? "true" : "false", info->value_sd);
+    if (isfinite(info->max_stderr))
+        fprintf(f, "%.17g\n}\n", info->max_stderr);
+    else
+        fprintf(f, "null\n}\n");
     return dv__out_commit(f, tmp, path, err);
 }
 

@@ -130,6 +130,18 @@ else
 fi
 $DVAL fit "$T/run" -q >"$T/q.out" 2>&1 && [ ! -s "$T/q.out" ] && ok "fit -q: silent" || bad "fit -q"
 
+# Honest stopping: a budget that runs out says so, in the JSON and on the
+# terminal; settings that do not apply to a method are not recorded.
+$DVAL value --method tmc --data "$T/in.csv" --max-samples 60 --min-samples 20 --check-every 20 \
+    -o "$T/tmc.csv" 2>"$T/tmc.err" || bad "tmc"
+grep -q '"converged": false' "$T/tmc.csv.json" && grep -q '"max_stderr": [0-9]' "$T/tmc.csv.json" \
+    && grep -q "NOT converged" "$T/tmc.err" && ok "a budget stop: not converged, the largest stderr" \
+    || bad "tmc budget stop: $(cat "$T/tmc.err")"
+$DVAL value --method knn --data "$T/in.csv" -o "$T/knn.csv" -q \
+    && grep -q '"knn_k": 10' "$T/knn.csv.json" && ! grep -q '"rhat"\|"max_samples"\|"learner"\|"truncation"' "$T/knn.csv.json" \
+    && grep -q '"converged": true' "$T/knn.csv.json" && ok "knn's JSON: only what applies" || bad "knn JSON"
+expect_fail "a negative --rel-stderr" "must not be negative" $DVAL value --method tmc --data "$T/in.csv" --rel-stderr -1
+
 # A device as output, made here (never the machine's own /dev entries):
 # a full device fails with the system's message, and stays a device.
 if mknod "$T/full" c 1 7 2>/dev/null; then
