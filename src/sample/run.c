@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -396,7 +397,7 @@ static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error
     return DV_OK;
 }
 
-int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
+static int execute(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
                    const int64_t *points, size_t n_points, const dv_sample_params *p,
                    dv_error *err)
 {
@@ -469,5 +470,52 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
     if (!rc)
         rc = finalize(run_dir, &cx, err);
     dv__sctx_free(&cx);
+    return rc;
+}
+
+/* One process samples a run directory at a time: an advisory lock on
+ * RUN_DIR/.lock (holding the owner's pid), released when the process ends,
+ * however it ends. */
+static int lock_run(const char *run_dir, int *fd, dv_error *err)
+{
+    char path[4096];
+    if (dv__path_in(path, sizeof path, run_dir, ".lock"))
+        return dv__err(err, DV_EINVAL, "%s: path too long", run_dir);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        return dv__err(err, DV_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = read(*fd, pid, sizeof pid - 1);
+        pid[n > 0 ? n : 0] = 0;
+        pid[strcspn(pid, "\n")] = 0;
+        close(*fd);
+        *fd = -1;
+        return dv__err(err, DV_ESTATE,
+                       "%s is being sampled by another process (pid %s holds %s); wait for it "
+                       "or stop it, then --resume",
+                       run_dir, *pid ? pid : "?", path);
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(*fd, 0) != 0 || write(*fd, pid, (size_t)len) != len) {
+        /* the pid is a courtesy to the next reader; the lock holds without it */
+    }
+    return DV_OK;
+}
+
+int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_dataset *val,
+                   const int64_t *points, size_t n_points, const dv_sample_params *p,
+                   dv_error *err)
+{
+    struct stat st;
+    if (!run_dir || stat(run_dir, &st) != 0) /* execute names what is missing */
+        return execute(run_dir, train, val, points, n_points, p, err);
+    int fd = -1;
+    int rc = lock_run(run_dir, &fd, err);
+    if (rc)
+        return rc;
+    rc = execute(run_dir, train, val, points, n_points, p, err);
+    close(fd);
     return rc;
 }

@@ -35,6 +35,22 @@ sed "s|$T/full|$T/cut|g" "$T/full/run.json" | cmp -s - "$T/cut/run.json" \
     && ok "run.json equal after resume" || bad "run.json differs after resume"
 
 [ ! -f "$T/cut/progress.bin" ] && ok "progress file removed" || bad "progress file left"
+# a second process on a run being sampled is refused, naming the lock; the
+# first finishes as if alone
+$DVAL sample "${args[@]}" -o "$T/busy" &
+pid=$!
+for i in $(seq 1 600); do
+    [ -f "$T/busy/progress.bin" ] && break
+    sleep 0.02
+done
+if kill -0 $pid 2>/dev/null; then
+    expect_fail "a second sampler on a busy run" "being sampled by another process \(pid $pid holds .*\.lock\)" \
+        $DVAL sample "${args[@]}" -o "$T/busy" --resume
+else
+    ok "# skip the busy-run check: the first run ended too soon"
+fi
+wait $pid && cmp -s "$T/full/deltas.npy" "$T/busy/deltas.npy" && ok "the first sampler finished untouched" \
+    || bad "busy run differs"
 # a resumed run with different settings is refused and leaves the run alone
 cp "$T/cut/deltas.npy" "$T/before.npy"
 expect_fail "resume with other settings" "other data or settings" $DVAL sample "${args[@]}" --samples 41 -o "$T/cut" --resume
