@@ -85,7 +85,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "  --tol X              logreg: converged when the gradient norm <= X max(1, its\n"   \
     "                       norm at 0) (default 1e-10; larger is faster, less exact)\n"    \
     "  --max-depth N, --min-leaf N, --max-features N   tree settings\n"                     \
-    "  --metric NAME        utility on the validation split (as in dval sample)\n"          \
+    "  --metric NAME        utility on the validation split (as in dval sample; default\n"  \
+    "                       accuracy for tmc and beta on classification, measured best)\n" \
     "  --seed S, --threads T\n"                                                             \
     "  --max-samples N      budget of permutations/subsets/models (default 1000)\n"         \
     "  --min-samples N      samples before a stopping rule may apply (default 100)\n"       \

@@ -400,7 +400,11 @@ DV_API double dv_model_grad_norm(const dv_model *m);
 DV_API double dv_model_grad0_norm(const dv_model *m);
 
 typedef enum {
-    DV_METRIC_DEFAULT = -1,  /* neg_logloss for classification, neg_mse for regression */
+    DV_METRIC_DEFAULT = -1,  /* neg_logloss for classification, neg_mse for regression;
+                              * for tmc and beta on classification (dv_value_compute),
+                              * accuracy: with the log-likelihood their values found
+                              * flipped labels no better than random on Adult, credit
+                              * default and MAGIC (BENCHMARKS.md) */
     DV_METRIC_NEG_LOGLOSS = 0,
     DV_METRIC_ACCURACY = 1,
     DV_METRIC_NEG_MSE = 2,
@@ -578,6 +582,7 @@ typedef struct {
     double stop_level;     /* the value of the deciding statistic (R-hat, max stderr, ...) */
     double max_stderr;     /* the largest standard error of the values (NaN if none) */
     double value_sd;       /* the standard deviation of the values */
+    int metric;            /* the utility used (dv_metric; DV_METRIC_DEFAULT resolved) */
     int converged;         /* 1: exact, or stopped by a precision rule (rhat with
                             * rel_stderr, stderr, rank); 0: stopped by the budget
                             * (samples, seconds) before the values were resolved */

@@ -412,8 +412,14 @@ static void test_learner_game(void)
     CHECK_NEAR(sum, ud - (-log(2.0)), 1e-8);
     p.method = DV_METHOD_TMC;
     p.truncation = 0;
+    p.max_samples = p.min_samples = 20;
+    dv_value_info vi;
+    CHECK(dv_value_compute(tr, va, &p, v, se, &vi, &err) == 0);
+    CHECK_EQ_INT(vi.metric, DV_METRIC_ACCURACY); /* tmc's default utility on classification */
+    p.metric = DV_METRIC_NEG_LOGLOSS; /* the utility of the exact values above */
     p.max_samples = p.min_samples = 2000;
-    CHECK(dv_value_compute(tr, va, &p, v, se, NULL, &err) == 0);
+    CHECK(dv_value_compute(tr, va, &p, v, se, &vi, &err) == 0);
+    CHECK_EQ_INT(vi.metric, DV_METRIC_NEG_LOGLOSS);
     for (size_t i = 0; i < n; i++)
         CHECK_MSG(fabs(v[i] - exact[i]) < 5 * se[i] + 1e-9, "point %zu: %g vs %g (se %g)", i, v[i],
                   exact[i], se[i]);

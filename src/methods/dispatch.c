@@ -78,6 +78,11 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     dv_value_params q = *p;
     if (q.n_threads <= 0) /* read before OpenBLAS changes the OpenMP default */
         q.n_threads = omp_get_max_threads();
+    int clf = train && dv_dataset_task(train) == DV_TASK_CLASSIFICATION;
+    if (q.metric == DV_METRIC_DEFAULT) /* the default utility, measured per method */
+        q.metric = !clf ? DV_METRIC_NEG_MSE
+                   : q.method == DV_METHOD_TMC || q.method == DV_METHOD_BETA ? DV_METRIC_ACCURACY
+                                                                              : DV_METRIC_NEG_LOGLOSS;
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
     dv_value_info local;
@@ -85,8 +90,10 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
         info = &local;
     int rc = value_compute(train, val, &q, values, stderrs, info, err);
     openblas_set_num_threads(blas_threads);
-    if (!rc)
+    if (!rc) {
         dv__value_finish(info, values, stderrs, q.groups ? q.n_groups : dv_dataset_rows(train));
+        info->metric = q.metric;
+    }
     return rc;
 }
 

@@ -30,7 +30,10 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     if (learner)
         fprintf(f, "  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"C\": %.17g,\n"
                    "  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
-                dv_learner_name(p->learner.kind), dv_metric_name(p->metric), p->learner.C,
+                dv_learner_name(p->learner.kind),
+                dv_metric_name(p->metric == DV_METRIC_DEFAULT ? (dv_metric)info->metric
+                                                              : p->metric),
+                p->learner.C,
                 p->learner.lambda, p->learner.tol, p->learner.max_iter);
     if (sampling)
         fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n"
