@@ -254,10 +254,15 @@ void cli_progress_cb(void *user, uint64_t done, uint64_t total)
     p->last = now;
     double el = now - p->t0, rate = el > 0 ? (double)done / el : 0;
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
-    fprintf(stderr, "\r%s: %llu/%llu items (%.1f%%), %.0f samples/s, ETA %dm%02ds   ", p->what,
-            (unsigned long long)done, (unsigned long long)total,
-            total ? 100.0 * (double)done / (double)total : 100.0, rate * p->per_item,
-            (int)(eta / 60), (int)eta % 60);
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    if (p->per_item > 0) /* counted in samples, the unit the user asked for */
+        fprintf(stderr, "\r%s: %.0f of %.0f samples (%.1f%%), %.0f samples/s, ETA %dm%02ds   ",
+                p->what, (double)done * p->per_item, (double)total * p->per_item, pct,
+                rate * p->per_item, (int)(eta / 60), (int)eta % 60);
+    else
+        fprintf(stderr, "\r%s: %llu of %llu (%.1f%%), ETA %dm%02ds   ", p->what,
+                (unsigned long long)done, (unsigned long long)total, pct, (int)(eta / 60),
+                (int)eta % 60);
     fflush(stderr);
 }
 

@@ -55,7 +55,7 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
                 state = NULL;
             }
             if (rc && !e.msg[0])
-                dv__err(&e, rc, "work item %lld failed: %s", t, dv_strerror(rc));
+                dv__err(&e, rc, "step %lld of the computation failed: %s", t, dv_strerror(rc));
             if (rc) {
 #pragma omp critical(dv_for_items_err)
                 {
@@ -113,7 +113,7 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
         if (state && state_free)
             state_free(state);
         if (rc && !e.msg[0])
-            dv__err(&e, rc, "work item %zu failed: %s", t, dv_strerror(rc));
+            dv__err(&e, rc, "step %zu of the computation failed: %s", t, dv_strerror(rc));
 #pragma omp critical(dv_ordered)
         {
             if (rc) {
