@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1g-dev \
            libssl-dev libcjson-dev python3-numpy libcairo2-dev libpng-dev libxml2-dev fonts-dejavu-core
 
-.PHONY: all deps build run test test-fast asan bench clean
+.PHONY: all deps build run test test-fast asan bench analyze clean
 
 all: build
 
@@ -42,5 +42,13 @@ asan: asan-build
 bench: build
 	sh bench/run.sh $(BUILD)
 
+# gcc's static analyzer over the library, the figures and the command; the
+# findings it still prints are explained in docs/RELIABILITY.md.
+analyze: deps
+	cmake -S . -B build-analyze -DCMAKE_BUILD_TYPE=Debug -DDV_WERROR=OFF \
+	    -DCMAKE_C_FLAGS=-fanalyzer >/dev/null
+	cmake --build build-analyze -j $(JOBS) --target dval_cli dval_plot 2>&1 | \
+	    grep -E 'warning: .*\[-Wanalyzer' | sort -u
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-analyze

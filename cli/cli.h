@@ -23,6 +23,12 @@ extern const char *cli_command; /* the command being run, set by main */
  * none is near enough to suggest. */
 const char *cli_nearest(const char *key, const char *const *names, size_t n);
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* malloc, calloc and realloc that end the program with a message when
+ * memory runs out (never NULL; a size of 0 allocates 1 byte). */
+void *cli_malloc(size_t n);
+void *cli_calloc(size_t n, size_t size);
+void *cli_realloc(void *p, size_t n);
+char *cli_strdup(const char *s);
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Strict number parsing: the whole string must be a number in range;

@@ -101,7 +101,7 @@ int cmd_curve(int argc, char **argv)
         if (lo > hi)
             cli_die("--min-card (%lld) is larger than --max-card (%lld)", (long long)lo,
                     (long long)hi);
-        cards = malloc(grid * sizeof *cards);
+        cards = cli_malloc(grid * sizeof *cards);
         n_cards = dv_geom_grid(lo, hi, grid, cards);
     }
     dv_learner_params lp;
@@ -113,13 +113,13 @@ int cmd_curve(int argc, char **argv)
     if (metric == DV_METRIC_DEFAULT)
         metric = dv_dataset_task(train) == DV_TASK_CLASSIFICATION ? DV_METRIC_NEG_LOGLOSS
                                                                   : DV_METRIC_NEG_MSE;
-    double *U = malloc(n_cards * samples * sizeof *U);
+    double *U = cli_malloc(n_cards * samples * sizeof *U);
     dv_error err = {0};
     if (dv_curve_sample(train, val, &lp, metric, cards, n_cards, samples, seed, threads, U, &err))
         cli_die("curve: %s", err.msg);
     double top = metric == DV_METRIC_ACCURACY || metric == DV_METRIC_R2 ? 1.0 : 0.0;
     size_t n = n_cards * samples;
-    double *E = malloc(n * sizeof *E), *K = malloc(n * sizeof *K);
+    double *E = cli_malloc(n * sizeof *E), *K = cli_malloc(n * sizeof *K);
     for (size_t i = 0; i < n; i++) {
         E[i] = top - U[i];
         K[i] = (double)cards[i / samples];

@@ -67,7 +67,7 @@ static double quantile(const double *sorted, size_t n, double q)
 
 static void write_quantiles(FILE *f, const char *name, const double *v0, size_t n)
 {
-    double *v = malloc((n ? n : 1) * sizeof *v);
+    double *v = cli_malloc((n ? n : 1) * sizeof *v);
     memcpy(v, v0, n * sizeof *v);
     qsort(v, n, sizeof *v, by_double);
     fprintf(f, "  %-8s min %11.4g  10%% %11.4g  25%% %11.4g  median %11.4g  75%% %11.4g  90%% %11.4g  max %11.4g\n",
@@ -83,7 +83,7 @@ static void write_summary(const char *sp, const dv_run *rn, const dv_law *laws, 
 {
     size_t P = dv_run_get_info(rn)->n_points, M = dv_run_get_info(rn)->n_samples;
     const double *D = dv_run_deltas(rn);
-    pt *v = calloc(P, sizeof *v);
+    pt *v = cli_calloc(P, sizeof *v);
     for (size_t i = 0; i < P; i++) {
         v[i].label = dv_run_label(rn, i);
         v[i].point = dv_run_points(rn)[i];
@@ -92,8 +92,8 @@ static void write_summary(const char *sp, const dv_run *rn, const dv_law *laws, 
         v[i].status = laws[i].status;
         v[i].value = dv_law_mean_value(laws[i].c, laws[i].alpha, 100, 1000);
     }
-    double *a = malloc(P * sizeof *a), *cv = malloc(P * sizeof *cv);
-    double *lv = malloc(P * sizeof *lv), *mc = malloc(P * sizeof *mc);
+    double *a = cli_malloc(P * sizeof *a), *cv = cli_malloc(P * sizeof *cv);
+    double *lv = cli_malloc(P * sizeof *lv), *mc = cli_malloc(P * sizeof *mc);
     size_t nok = 0, n_status[8] = {0};
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     for (size_t i = 0; i < P; i++) {

@@ -57,7 +57,7 @@ void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_d
     size_t nt = 0, nc = sizeof common / sizeof common[0];
     while (task_opts[nt].name)
         nt++;
-    struct option *all = malloc((nc + nt + 1) * sizeof *all);
+    struct option *all = cli_malloc((nc + nt + 1) * sizeof *all);
     if (!all)
         cli_die("out of memory");
     memcpy(all, common, nc * sizeof *all);

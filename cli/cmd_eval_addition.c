@@ -65,11 +65,11 @@ int eval_addition(int argc, char **argv)
     if (dv_run_check_split(rn, train, &err))
         cli_die("%s", err.msg);
     const int64_t *pts = dv_run_points(rn);
-    dv_law *laws = malloc(P * sizeof *laws);
+    dv_law *laws = cli_malloc(P * sizeof *laws);
     dv_law_fit_many(dv_run_deltas(rn), dv_run_cards(rn), P, M, laws, mo.vp.n_threads);
-    double *mc = malloc(P * sizeof *mc), *law = malloc(P * sizeof *law);
+    double *mc = cli_malloc(P * sizeof *mc), *law = cli_malloc(P * sizeof *law);
     dv_run_values(rn, laws, NULL, mc, NULL);
-    double *g = malloc(reps * sizeof *g);
+    double *g = cli_malloc(reps * sizeof *g);
     char tmp[4400];
     FILE *f = cli_open_out(out, tmp, sizeof tmp);
     fprintf(f, "base_size,scores,gain_mean,gain_stderr,reps\n");

@@ -65,9 +65,9 @@ static const char *USAGE =
 static size_t *choose_budgets(const dv_run *run, const dv_run *truth, int64_t *bl, size_t *n,
                               size_t avail, const char *run_dir)
 {
-    size_t *budgets = malloc(32 * sizeof *budgets), nb = *n;
+    size_t *budgets = cli_malloc(32 * sizeof *budgets), nb = *n;
     if (bl) {
-        budgets = realloc(budgets, (nb ? nb : 1) * sizeof *budgets);
+        budgets = cli_realloc(budgets, (nb ? nb : 1) * sizeof *budgets);
         for (size_t b = 0; b < nb; b++) {
             if (bl[b] < 2)
                 cli_die("--budgets: %lld is below 2 (a law needs 2 samples)", (long long)bl[b]);
@@ -121,7 +121,7 @@ static unsigned estimator_mask(const char *list)
     if (strcmp(list, "all") == 0)
         return (1u << DV_EST_COUNT) - 1;
     unsigned mask = 0;
-    char *copy = strdup(list), *save = NULL;
+    char *copy = cli_strdup(list), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         int e;
         if (dv_estimator_lookup(tok, &e))
@@ -217,7 +217,7 @@ int eval_estimators(int argc, char **argv)
                 truth_dir ? "" : " (budgets must be below it when the run is its own truth)");
 
     size_t *budgets = choose_budgets(run, truth, bl, &nb, avail, run_dir);
-    dv_agreement *res = malloc(nb * DV_EST_COUNT * sizeof *res);
+    dv_agreement *res = cli_malloc(nb * DV_EST_COUNT * sizeof *res);
     if (!budgets || !res)
         cli_die("out of memory");
     /* The run's data, for the estimators that need the points' features. */
@@ -229,7 +229,7 @@ int eval_estimators(int argc, char **argv)
     }
     dv_run *grid = grid_dir ? cli_run_open(grid_dir) : NULL;
     size_t C = grid ? dv_run_get_info(grid)->n_cards : 0;
-    dv_agreement *by_size = grid ? malloc(nb * DV_EST_COUNT * (C ? C : 1) * sizeof *by_size) : NULL;
+    dv_agreement *by_size = grid ? cli_malloc(nb * DV_EST_COUNT * (C ? C : 1) * sizeof *by_size) : NULL;
     eo.truth = truth;
     eo.grid = grid;
     if (k_ref)

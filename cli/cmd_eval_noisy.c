@@ -34,7 +34,7 @@ static void noisy_opt(void *ctx, int c, const char *arg)
 /* The comma-separated method names into ms (at most 32); returns their count. */
 static size_t parse_methods(const char *methods, dv_method *ms)
 {
-    char *list = strdup(methods), *save = NULL;
+    char *list = cli_strdup(methods), *save = NULL;
     size_t nm = 0;
     for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (nm == 32)
@@ -111,13 +111,13 @@ int eval_noisy(int argc, char **argv)
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
     size_t n = dv_dataset_rows(train), nf;
-    int64_t *fl = malloc(n * sizeof *fl);
+    int64_t *fl = cli_malloc(n * sizeof *fl);
     dv_error err = {0};
     if (dv_flip_labels(train, rho, noise_seed, fl, &nf, &err))
         cli_die("%s", err.msg);
     if (noisy_val && dv_flip_labels(val, rho, noise_seed + 1, NULL, NULL, &err))
         cli_die("%s", err.msg);
-    unsigned char *is_noisy = calloc(n, 1);
+    unsigned char *is_noisy = cli_calloc(n, 1);
     for (size_t k = 0; k < nf; k++)
         is_noisy[fl[k]] = 1;
     /* Both outputs are opened before any work and put in place together, so
@@ -130,9 +130,9 @@ int eval_noisy(int argc, char **argv)
            noisy_val ? ", validation labels flipped too" : "");
     printf("%-14s %7s %7s %7s %9s %9s %8s  %s\n", "method", "F1", "AUROC", "recall", "predicted",
            "seconds", "samples", "stopped by");
-    double *v = malloc(n * sizeof *v), *se = malloc(n * sizeof *se);
+    double *v = cli_malloc(n * sizeof *v), *se = cli_malloc(n * sizeof *se);
     /* --values-out: every method's values, kept for the methods that ran */
-    double *all = no.values_out ? malloc(nm * n * sizeof *all) : NULL;
+    double *all = no.values_out ? cli_malloc(nm * n * sizeof *all) : NULL;
     int ran[32] = {0};
     for (size_t k = 0; k < nm; k++) {
         dv_value_params p = mo.vp;

@@ -61,8 +61,8 @@ int eval_removal(int argc, char **argv)
     if (bin < 1)
         bin = 1;
     size_t steps = (size_t)(max_frac * (double)n) / bin;
-    double *v = malloc(n * sizeof *v), *hi = malloc((steps + 1) * sizeof *hi),
-           *lo = malloc((steps + 1) * sizeof *lo);
+    double *v = cli_malloc(n * sizeof *v), *hi = cli_malloc((steps + 1) * sizeof *hi),
+           *lo = cli_malloc((steps + 1) * sizeof *lo);
     dv_value_info info;
     dv_error err = {0};
     if (dv_value_compute(train, val, &mo.vp, v, NULL, &info, &err))

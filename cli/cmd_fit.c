@@ -62,7 +62,7 @@ static int32_t *read_cards(const char *path, size_t *rows, size_t *cols)
     if (dv_npy_read(path, DV_I64, &data, rows, cols, &err2) != 0)
         cli_die("%s", err.msg);
     size_t n = *rows * (*cols ? *cols : 1);
-    int32_t *out = malloc((n ? n : 1) * sizeof *out);
+    int32_t *out = cli_malloc((n ? n : 1) * sizeof *out);
     for (size_t i = 0; i < n; i++) {
         int64_t v = ((int64_t *)data)[i];
         if (v < 0 || v > INT32_MAX)
@@ -91,7 +91,7 @@ static void fit_arrays(const char *dpath, const char *kpath, const char *out, in
     }
     if (P != P2 || M != M2)
         cli_die("%s is %zu x %zu but %s is %zu x %zu", dpath, P, M, kpath, P2, M2);
-    dv_law *laws = malloc((P ? P : 1) * sizeof *laws);
+    dv_law *laws = cli_malloc((P ? P : 1) * sizeof *laws);
     dv_law_fit_many(D, K, P, M, laws, threads);
     if (dv_scaling_write(out, P, NULL, NULL, laws, &err))
         cli_die("%s", err.msg);
@@ -112,7 +112,7 @@ dv_run *cli_run_open(const char *run_dir)
 dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int threads)
 {
     size_t n = dv_run_get_info(r)->n_points;
-    dv_law *laws = malloc((n ? n : 1) * sizeof *laws);
+    dv_law *laws = cli_malloc((n ? n : 1) * sizeof *laws);
     dv_error err = {0};
     if (!laws)
         cli_die("out of memory");
@@ -174,8 +174,8 @@ static void fit_amortized(const dv_run *r, const char *data, const char *csv, co
         cli_die("%s (the amortized estimator needs the run's data; see --data)", err.msg);
     const dv_run_info *I = dv_run_get_info(r);
     size_t P = I->n_points;
-    dv_law *laws = malloc(P * sizeof *laws);
-    const char **labels = malloc(P * sizeof *labels);
+    dv_law *laws = cli_malloc(P * sizeof *laws);
+    const char **labels = cli_malloc(P * sizeof *labels);
     for (size_t i = 0; i < P; i++)
         labels[i] = dv_run_label(r, i);
     dv_amortized_params ap;
@@ -216,9 +216,9 @@ static void fit_eb(const dv_run *r, const char *data, const char *csv, size_t ne
     o.train = tr;
     o.eb_neighbors = neighbors;
     o.n_threads = threads;
-    dv_law *laws = malloc(P * sizeof *laws);
-    double *v = malloc(P * sizeof *v);
-    const char **labels = malloc(P * sizeof *labels);
+    dv_law *laws = cli_malloc(P * sizeof *laws);
+    double *v = cli_malloc(P * sizeof *v);
+    const char **labels = cli_malloc(P * sizeof *labels);
     for (size_t i = 0; i < P; i++)
         labels[i] = dv_run_label(r, i);
     if (dv_run_estimate(r, I->n_samples, DV_EST_LAW_EB, &o, v, laws, &err) ||

@@ -178,8 +178,8 @@ static int law_opt(void *ctx, int c, const char *arg)
         return 0;
     free(a->points);
     a->n_points = 0;
-    a->points = malloc((strlen(arg) / 2 + 1) * sizeof *a->points);
-    char *copy = strdup(arg), *save = NULL;
+    a->points = cli_malloc((strlen(arg) / 2 + 1) * sizeof *a->points);
+    char *copy = cli_strdup(arg), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
         a->points[a->n_points++] = cli_int("--points", t, 0, INT64_MAX);
     free(copy);
@@ -289,7 +289,7 @@ static double *read_column(const char *path, const char *name, size_t n_points)
     cli_table t;
     cli_table_read(&t, path, need);
     size_t cp = cli_table_col(&t, "point"), cv = cli_table_col(&t, name);
-    double *v = malloc((n_points ? n_points : 1) * sizeof *v);
+    double *v = cli_malloc((n_points ? n_points : 1) * sizeof *v);
     if (!v)
         cli_die("out of memory");
     for (size_t i = 0; i < n_points; i++)

@@ -22,7 +22,7 @@ static size_t intern(const char ***list, size_t *n, const char *s)
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*list)[i], s) == 0)
             return i;
-    *list = realloc(*list, (*n + 1) * sizeof **list);
+    *list = cli_realloc(*list, (*n + 1) * sizeof **list);
     if (!*list)
         cli_die("out of memory");
     (*list)[*n] = s;
@@ -86,7 +86,7 @@ int plot_convergence(int argc, char **argv)
     size_t cs = cli_table_col(&t, "samples"), ce = cli_table_col(&t, "estimator");
     size_t cm[3] = {cli_table_col(&t, "r2"), cli_table_col(&t, "pearson"),
                     cli_table_col(&t, "spearman")};
-    double *b = malloc(t.n_rows * sizeof *b);
+    double *b = cli_malloc(t.n_rows * sizeof *b);
     const char **names = NULL;
     size_t n_est = 0;
     for (size_t r = 0; r < t.n_rows; r++) {
@@ -99,11 +99,11 @@ int plot_convergence(int argc, char **argv)
     size_t nb = unique_sorted(b, t.n_rows);
     double *m[3];
     for (int k = 0; k < 3; k++) {
-        m[k] = malloc(nb * n_est * sizeof *m[k]);
+        m[k] = cli_malloc(nb * n_est * sizeof *m[k]);
         for (size_t i = 0; i < nb * n_est; i++)
             m[k][i] = NAN;
     }
-    unsigned char *seen = calloc(nb * n_est, 1);
+    unsigned char *seen = cli_calloc(nb * n_est, 1);
     for (size_t r = 0; r < t.n_rows; r++) {
         size_t j = find_sorted(b, nb, cli_table_num(&t, r, cs, 0));
         size_t e = intern(&names, &n_est, cli_table_at(&t, r, ce));
@@ -153,8 +153,8 @@ int plot_noisy(int argc, char **argv)
     cli_table_read(&t, in[0], need);
     size_t cp = cli_table_col(&t, "point"), cn = cli_table_col(&t, "noisy");
     size_t n = t.n_rows, nm = 0;
-    size_t *mcol = malloc(t.n_cols * sizeof *mcol);
-    const char **names = malloc(t.n_cols * sizeof *names);
+    size_t *mcol = cli_malloc(t.n_cols * sizeof *mcol);
+    const char **names = cli_malloc(t.n_cols * sizeof *names);
     for (size_t c = 0; c < t.n_cols; c++)
         if (c != cp && c != cn) {
             mcol[nm] = c;
@@ -162,8 +162,8 @@ int plot_noisy(int argc, char **argv)
         }
     if (nm == 0)
         cli_die("%s: no method columns (expected point,noisy,METHOD,...)", t.path);
-    double *v = malloc(nm * n * sizeof *v);
-    unsigned char *noisy = malloc(n), *seen = calloc(n, 1);
+    double *v = cli_malloc(nm * n * sizeof *v);
+    unsigned char *noisy = cli_malloc(n), *seen = cli_calloc(n, 1);
     for (size_t r = 0; r < n; r++) {
         const char *ps = cli_table_at(&t, r, cp);
         char *end;
@@ -241,16 +241,16 @@ int plot_removal(int argc, char **argv)
     cli_plot_parse(argc, argv, usage, extra, 2, &po, removal_opt, &a, &in, &nf, 1, 64,
                    "FILE.csv");
     /* method names */
-    char **names = calloc(nf, sizeof *names);
+    char **names = cli_calloc(nf, sizeof *names);
     char *list = NULL;
     if (a.names) {
-        list = strdup(a.names);
+        list = cli_strdup(a.names);
         size_t k = 0;
         char *save = NULL;
         for (char *s = strtok_r(list, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
             if (k == nf)
                 cli_die("plot removal: --names lists more names than the %zu files", nf);
-            names[k++] = strdup(s);
+            names[k++] = cli_strdup(s);
         }
         if (k != nf)
             cli_die("plot removal: --names lists %zu names for %zu files", k, nf);
@@ -258,7 +258,7 @@ int plot_removal(int argc, char **argv)
         for (size_t i = 0; i < nf; i++) {
             const char *base = strrchr(in[i], '/');
             base = base ? base + 1 : in[i];
-            names[i] = strdup(base);
+            names[i] = cli_strdup(base);
             char *dot = strrchr(names[i], '.');
             if (dot && dot != names[i])
                 *dot = '\0';
@@ -277,9 +277,9 @@ int plot_removal(int argc, char **argv)
         if (i == 0) {
             ns = t.n_rows;
             first = in[0];
-            frac = malloc(ns * sizeof *frac);
-            hi = malloc(nf * ns * sizeof *hi);
-            lo = malloc(nf * ns * sizeof *lo);
+            frac = cli_malloc(ns * sizeof *frac);
+            hi = cli_malloc(nf * ns * sizeof *hi);
+            lo = cli_malloc(nf * ns * sizeof *lo);
         } else if (t.n_rows != ns) {
             cli_die("plot removal: %s has %zu steps but %s has %zu; the files must have the same "
                     "fractions (same --bin and --max-fraction)",
@@ -337,7 +337,7 @@ int plot_addition(int argc, char **argv)
     cli_table_read(&t, in[0], need);
     size_t cb = cli_table_col(&t, "base_size"), cs = cli_table_col(&t, "scores"),
            cg = cli_table_col(&t, "gain_mean"), ce = cli_table_col(&t, "gain_stderr");
-    double *b = malloc(t.n_rows * sizeof *b);
+    double *b = cli_malloc(t.n_rows * sizeof *b);
     const char **sc = NULL;
     size_t n_sc = 0;
     for (size_t r = 0; r < t.n_rows; r++) {
@@ -350,11 +350,11 @@ int plot_addition(int argc, char **argv)
         intern(&sc, &n_sc, cli_table_at(&t, r, cs));
     }
     size_t nb = unique_sorted(b, t.n_rows);
-    int64_t *sizes = malloc(nb * sizeof *sizes);
+    int64_t *sizes = cli_malloc(nb * sizeof *sizes);
     for (size_t j = 0; j < nb; j++)
         sizes[j] = (int64_t)b[j];
-    double *mean = malloc(nb * n_sc * sizeof *mean), *se = malloc(nb * n_sc * sizeof *se);
-    unsigned char *seen = calloc(nb * n_sc, 1);
+    double *mean = cli_malloc(nb * n_sc * sizeof *mean), *se = cli_malloc(nb * n_sc * sizeof *se);
+    unsigned char *seen = cli_calloc(nb * n_sc, 1);
     for (size_t r = 0; r < t.n_rows; r++) {
         size_t j = find_sorted(b, nb, (double)strtoll(cli_table_at(&t, r, cb), NULL, 10));
         size_t k = intern(&sc, &n_sc, cli_table_at(&t, r, cs));
@@ -440,7 +440,7 @@ static void read_grid(const char *path, dv_map *m, map_arrays *A)
     size_t cx = cli_table_col(&t, "x"), cy = cli_table_col(&t, "y"),
            cv = cli_table_col(&t, "value");
     size_t n = t.n_rows;
-    double *xs = A->xs = malloc(n * sizeof *xs), *ys = A->ys = malloc(n * sizeof *ys);
+    double *xs = A->xs = cli_malloc(n * sizeof *xs), *ys = A->ys = cli_malloc(n * sizeof *ys);
     for (size_t r = 0; r < n; r++) {
         xs[r] = cli_table_num(&t, r, cx, 0);
         ys[r] = cli_table_num(&t, r, cy, 0);
@@ -452,8 +452,8 @@ static void read_grid(const char *path, dv_map *m, map_arrays *A)
         cli_die("%s: %zu rows, but the %zu distinct x and %zu distinct y values make a %zu-cell "
                 "mesh: the grid is not complete",
                 t.path, n, nx, ny, nx * ny);
-    double *z = A->z = malloc(n * sizeof *z);
-    unsigned char *seen = calloc(n, 1);
+    double *z = A->z = cli_malloc(n * sizeof *z);
+    unsigned char *seen = cli_calloc(n, 1);
     for (size_t r = 0; r < n; r++) {
         size_t i = find_sorted(xs, nx, cli_table_num(&t, r, cx, 0)),
                j = find_sorted(ys, ny, cli_table_num(&t, r, cy, 0));
@@ -481,9 +481,9 @@ static void read_map_points(const char *path, dv_map *m, map_arrays *A)
     cli_table_read(&tp, path, pneed);
     size_t px_c = cli_table_col(&tp, "x"), py_c = cli_table_col(&tp, "y"),
            pc_c = cli_table_col(&tp, "class");
-    A->px = malloc(tp.n_rows * sizeof *A->px);
-    A->py = malloc(tp.n_rows * sizeof *A->py);
-    A->cls = malloc(tp.n_rows * sizeof *A->cls);
+    A->px = cli_malloc(tp.n_rows * sizeof *A->px);
+    A->py = cli_malloc(tp.n_rows * sizeof *A->py);
+    A->cls = cli_malloc(tp.n_rows * sizeof *A->cls);
     for (size_t r = 0; r < tp.n_rows; r++) {
         A->px[r] = cli_table_num(&tp, r, px_c, 0);
         A->py[r] = cli_table_num(&tp, r, py_c, 0);
@@ -513,9 +513,9 @@ static void read_map_curves(const char *path, dv_map *m, map_arrays *A)
     size_t n_ids = 0;
     for (size_t r = 0; r < tc.n_rows; r++)
         intern(&ids, &n_ids, cli_table_at(&tc, r, cc));
-    A->clen = calloc(n_ids, sizeof *A->clen);
-    A->qx = malloc(tc.n_rows * sizeof *A->qx);
-    A->qy = malloc(tc.n_rows * sizeof *A->qy);
+    A->clen = cli_calloc(n_ids, sizeof *A->clen);
+    A->qx = cli_malloc(tc.n_rows * sizeof *A->qx);
+    A->qy = cli_malloc(tc.n_rows * sizeof *A->qy);
     size_t k = 0;
     for (size_t c = 0; c < n_ids; c++)
         for (size_t r = 0; r < tc.n_rows; r++)

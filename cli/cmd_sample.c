@@ -50,7 +50,7 @@ static int64_t *read_points_file(const char *path, size_t *n)
     if (!text)
         cli_die("%s: cannot read points file", path);
     size_t cap = 1024;
-    int64_t *pts = malloc(cap * sizeof *pts);
+    int64_t *pts = cli_malloc(cap * sizeof *pts);
     *n = 0;
     long line = 1;
     for (char *p = text; *p;) {
@@ -69,7 +69,7 @@ static int64_t *read_points_file(const char *path, size_t *n)
                 cli_die("%s:%ld: expected a training row index, found '%.20s'", path, line, p);
             if (v < 0)
                 cli_die("%s:%ld: row index %lld is negative", path, line, v);
-            if (*n == cap && !(pts = realloc(pts, (cap *= 2) * sizeof *pts)))
+            if (*n == cap && !(pts = cli_realloc(pts, (cap *= 2) * sizeof *pts)))
                 cli_die("out of memory");
             pts[(*n)++] = v;
             p = end;
@@ -114,7 +114,7 @@ void cli_sample(const cli_sample_job *j)
             cli_die("--points: %lld is more than the %zu training rows", (long long)j->n_first,
                     dv_dataset_rows(train));
         n_pts = (size_t)j->n_first;
-        pts = malloc(n_pts * sizeof *pts);
+        pts = cli_malloc(n_pts * sizeof *pts);
         for (size_t i = 0; i < n_pts; i++)
             pts[i] = (int64_t)i;
     }
@@ -169,6 +169,8 @@ static char *join_args(int argc, char **argv)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        cli_die("out of memory");
     fprintf(f, "dval");
     for (int i = 0; i < argc; i++)
         fprintf(f, " %s", argv[i]);

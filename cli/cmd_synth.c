@@ -83,8 +83,8 @@ int cmd_synth(int argc, char **argv)
         if (sp.kind != DV_SYNTH_GAUSS2D)
             cli_die("--means applies to gauss2d only");
         size_t need = 2 * sp.n_classes * sp.clusters_per_class, n = 0;
-        mv = malloc(need * sizeof *mv);
-        char *copy = strdup(means), *save = NULL;
+        mv = cli_malloc(need * sizeof *mv);
+        char *copy = cli_strdup(means), *save = NULL;
         for (char *t = strtok_r(copy, ",;", &save); t; t = strtok_r(NULL, ",;", &save)) {
             if (n == need)
                 cli_die("--means: more than the %zu numbers needed", need);

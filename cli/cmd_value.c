@@ -61,8 +61,8 @@ void cli_value_run(const dv_run *r, const dv_law *laws, const int64_t *at, size_
         return;
     size_t n = I->n_points;
     int64_t k = top_k > 0 ? top_k : at[0];
-    double *target = malloc((n ? n : 1) * sizeof *target);
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    double *target = cli_malloc((n ? n : 1) * sizeof *target);
+    size_t *idx = cli_malloc((n ? n : 1) * sizeof *idx);
     for (size_t i = 0; i < n; i++) {
         target[i] = laws[i].c * pow((double)k, -laws[i].alpha);
         idx[i] = i;

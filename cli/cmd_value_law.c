@@ -89,10 +89,10 @@ int cmd_value_law(int argc, char **argv)
     if (dv_dataset_read_csv(&ds, data, &co, &err))
         cli_die("%s", err.msg);
     size_t n = dv_dataset_rows(ds);
-    dv_law *laws = malloc((n ? n : 1) * sizeof *laws);
+    dv_law *laws = cli_malloc((n ? n : 1) * sizeof *laws);
     int64_t deflt[2] = {I->k_lo, I->k_hi};
     if (!at) {
-        at = malloc(sizeof deflt);
+        at = cli_malloc(sizeof deflt);
         memcpy(at, deflt, sizeof deflt);
         n_at = I->k_lo == I->k_hi ? 1 : 2;
     }

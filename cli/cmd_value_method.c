@@ -46,7 +46,7 @@ static void explain_row(const dv_dataset *train, const dv_dataset *test,
         cli_die("--explain: row %lld is not a row of the test split (0..%zu)", (long long)row,
                 dv_dataset_rows(test) - 1);
     size_t n = dv_dataset_rows(train), d = dv_dataset_cols(train);
-    double *v = malloc(n * sizeof *v);
+    double *v = cli_malloc(n * sizeof *v);
     dv_error err = {0};
     double y = dv_dataset_targets(test)[row];
     if (dv_influence_explain(train, lp, dv_dataset_features(test) + (size_t)row * d, y, v, &err))
@@ -58,7 +58,7 @@ static void explain_row(const dv_dataset *train, const dv_dataset *test,
         fprintf(f, "%zu,%lld,%.17g\n", i, (long long)dv_dataset_source_rows(train)[i], v[i]);
     cli_commit(f, tmp, out);
     if (!quiet) {
-        ranked_point *r = malloc(n * sizeof *r);
+        ranked_point *r = cli_malloc(n * sizeof *r);
         for (size_t i = 0; i < n; i++)
             r[i] = (ranked_point){v[i], i};
         qsort(r, n, sizeof *r, by_influence);
@@ -132,7 +132,7 @@ int cmd_value_method(int argc, char **argv)
     mo.vp.groups = groups;
     mo.vp.n_groups = n_groups;
     size_t n = groups ? n_groups : dv_dataset_rows(train);
-    double *v = malloc(n * sizeof *v), *se = malloc(n * sizeof *se);
+    double *v = cli_malloc(n * sizeof *v), *se = cli_malloc(n * sizeof *se);
     dv_value_info info;
     dv_error err = {0};
     if (dv_value_compute(train, val, &mo.vp, v, se, &info, &err))

@@ -106,6 +106,38 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
     exit(2);
 }
 
+void *cli_malloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        cli_die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *cli_calloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        cli_die("out of memory (%zu x %zu bytes)", n, size);
+    return p;
+}
+
+void *cli_realloc(void *old, size_t n)
+{
+    void *p = realloc(old, n ? n : 1);
+    if (!p)
+        cli_die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+char *cli_strdup(const char *str)
+{
+    char *p = strdup(str);
+    if (!p)
+        cli_die("out of memory");
+    return p;
+}
+
 void cli_warn(const char *fmt, ...)
 {
     va_list ap;
@@ -155,7 +187,7 @@ int64_t *cli_int_list(const char *opt, const char *s, size_t *n)
     size_t cap = 1;
     for (const char *p = s; *p; p++)
         cap += *p == ',';
-    int64_t *out = malloc(cap * sizeof *out);
+    int64_t *out = cli_malloc(cap * sizeof *out);
     char *copy = strdup(s);
     if (!out || !copy)
         cli_die("out of memory");
@@ -280,7 +312,7 @@ char *cli_slurp(const char *path)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    char *s = n >= 0 ? cli_malloc((size_t)n + 1) : NULL;
     if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
         free(s);
         s = NULL;
@@ -314,7 +346,7 @@ int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size
 {
     size_t m;
     int64_t *more = cli_int_list(opt, s, &m);
-    list = realloc(list, (*n + m) * sizeof *list);
+    list = cli_realloc(list, (*n + m) * sizeof *list);
     if (!list)
         cli_die("out of memory");
     memcpy(list + *n, more, m * sizeof *list);
@@ -359,7 +391,7 @@ static void split_line(char *s, char ***out, size_t *n, size_t *cap)
     for (;;) {
         if (*n == *cap) {
             *cap = *cap ? 2 * *cap : 16;
-            *out = realloc(*out, *cap * sizeof **out);
+            *out = cli_realloc(*out, *cap * sizeof **out);
             if (!*out)
                 cli_die("out of memory");
         }
@@ -403,7 +435,7 @@ void cli_table_read(cli_table *t, const char *path, const char *const *need)
         split_line(line, &f, &nf, &cap);
         if (!t->head) {
             t->n_cols = nf;
-            t->head = malloc(nf * sizeof *t->head);
+            t->head = cli_malloc(nf * sizeof *t->head);
             if (!t->head)
                 cli_die("out of memory");
             memcpy(t->head, f, nf * sizeof *f);
@@ -413,8 +445,8 @@ void cli_table_read(cli_table *t, const char *path, const char *const *need)
             cli_die("%s:%zu: %zu fields, the header has %zu", path, ln, nf, t->n_cols);
         if (t->n_rows == rcap) {
             rcap = rcap ? 2 * rcap : 64;
-            t->cells = realloc(t->cells, rcap * t->n_cols * sizeof *t->cells);
-            t->line = realloc(t->line, rcap * sizeof *t->line);
+            t->cells = cli_realloc(t->cells, rcap * t->n_cols * sizeof *t->cells);
+            t->line = cli_realloc(t->line, rcap * sizeof *t->line);
             if (!t->cells || !t->line)
                 cli_die("out of memory");
         }

@@ -213,7 +213,7 @@ int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_gr
     if (!text)
         cli_die("%s: cannot read groups file", path);
     size_t cap = 1024, n = 0;
-    int64_t *all = malloc(cap * sizeof *all);
+    int64_t *all = cli_malloc(cap * sizeof *all);
     long line = 1;
     for (char *p = text; *p;) {
         if (*p == '\n') {
@@ -230,7 +230,7 @@ int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_gr
         if (end == p || v < 0)
             cli_die("%s:%ld: expected a non-negative group number, found '%.20s'", path, line, p);
         if (n == cap)
-            all = realloc(all, (cap *= 2) * sizeof *all);
+            all = cli_realloc(all, (cap *= 2) * sizeof *all);
         all[n++] = v;
         p = end;
     }
@@ -238,7 +238,7 @@ int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_gr
     /* Map the file's rows to the training split, renumber groups densely. */
     size_t nt = dv_dataset_rows(train);
     const int64_t *src = dv_dataset_source_rows(train);
-    int64_t *g = malloc(nt * sizeof *g);
+    int64_t *g = cli_malloc(nt * sizeof *g);
     int64_t maxg = -1;
     for (size_t i = 0; i < nt; i++) {
         if ((size_t)src[i] >= n)
@@ -248,7 +248,7 @@ int64_t *cli_read_groups(const char *path, const dv_dataset *train, size_t *n_gr
         if (g[i] > maxg)
             maxg = g[i];
     }
-    int64_t *map = malloc((size_t)(maxg + 1) * sizeof *map);
+    int64_t *map = cli_malloc((size_t)(maxg + 1) * sizeof *map);
     for (int64_t k = 0; k <= maxg; k++)
         map[k] = -1;
     size_t ng = 0;

@@ -296,7 +296,7 @@ static int map_file(const char *path, mapping *m, dv_error *err)
     m->len = (size_t)st.st_size;
     m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
-    if (m->addr == MAP_FAILED) {
+    if (m->addr == MAP_FAILED || m->addr == NULL) {
         m->addr = NULL;
         return dv__err(err, DV_EIO, "%s: cannot map: %s", path, strerror(errno));
     }

@@ -81,7 +81,7 @@ static const cJSON *member(const cJSON *root, const char *path)
 static int get_count(const cJSON *root, const char *key, uint64_t *out)
 {
     const cJSON *o = member(root, key);
-    if (!cJSON_IsNumber(o) || !(o->valuedouble >= 0) || o->valuedouble > 9.2e18 ||
+    if (!o || !cJSON_IsNumber(o) || !(o->valuedouble >= 0) || o->valuedouble > 9.2e18 ||
         o->valuedouble != floor(o->valuedouble))
         return 0;
     *out = (uint64_t)o->valuedouble;
@@ -161,7 +161,7 @@ static int read_manifest(dv_run *r, const char *path, dv_error *err)
                          need[k],
                          member(root, need[k]) ? "is not a count >= 0" : "is missing");
     const cJSON *mode = member(root, "mode"), *done = member(root, "progress.complete");
-    if (!rc && !(cJSON_IsString(mode) && (strcmp(mode->valuestring, "uniform") == 0 ||
+    if (!rc && !(mode && cJSON_IsString(mode) && (strcmp(mode->valuestring, "uniform") == 0 ||
                                           strcmp(mode->valuestring, "grid") == 0)))
         rc = dv__err(err, DV_EFORMAT, "%s: not a sampling run manifest (no mode)", path);
     if (!rc && !cJSON_IsTrue(done))
