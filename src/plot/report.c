@@ -134,7 +134,7 @@ static int draw_convergence(void *c, const char *path, dv_error *err)
 static int draw_distance(void *c, const char *path, dv_error *err)
 {
     fig_ctx *f = c;
-    return dv_plot_run_distance(path, NULL, NULL, f->r, f->train, f->alpha, "alpha", err);
+    return dv_plot_run_distance(path, NULL, NULL, f->r, f->train, f->alpha, "\xce\xb1", err);
 }
 
 /* How the point fits ended, and what a fit on the edge of the box means. */
