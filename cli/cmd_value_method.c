@@ -143,7 +143,7 @@ int cmd_value_method(int argc, char **argv)
         fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
                 method, n, groups ? "groups" : "points", info.seconds, info.samples,
                 dv_stop_rule_name(info.stop_rule), info.stop_level, out);
-        if (!info.converged)
+        if (info.converged == 0)
             fprintf(stderr, "dval: NOT converged: the %s budget ran out before the values were "
                             "resolved (largest standard error %.3g, standard deviation of the "
                             "values %.3g); raise --max-samples or --max-seconds, or treat the "

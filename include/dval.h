@@ -585,7 +585,9 @@ typedef struct {
     int metric;            /* the utility used (dv_metric; DV_METRIC_DEFAULT resolved) */
     int converged;         /* 1: exact, or stopped by a precision rule (rhat with
                             * rel_stderr, stderr, rank); 0: stopped by the budget
-                            * (samples, seconds) before the values were resolved */
+                            * (samples, seconds) before the values were resolved;
+                            * -1: a budget stop of a method without standard errors
+                            * (ame, oob), which nothing here can judge */
 } dv_value_info;
 
 /* Values every training row (or group) of train for the model p->learner

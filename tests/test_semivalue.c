@@ -361,7 +361,11 @@ static void test_threads_and_stopping(void)
     CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
     CHECK_EQ_INT(info.stop_rule, DV_STOP_SAMPLES);
     CHECK_EQ_INT(info.samples, 150);
-    CHECK(!info.converged); /* the budget, not a precision rule, stopped it */
+    CHECK(info.converged == 0); /* the budget, not a precision rule, stopped it */
+    p.method = DV_METHOD_AME;
+    CHECK(dv_value_game(&g, &p, v1, NULL, &info, &err) == 0);
+    CHECK(info.converged == -1); /* a fixed budget without standard errors: unknown */
+    p.method = DV_METHOD_TMC;
     /* too many players for enumeration */
     table_game big = {30, NULL};
     dv_game gb = make_game(&big);

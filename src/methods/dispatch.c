@@ -91,7 +91,8 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     int rc = value_compute(train, val, &q, values, stderrs, info, err);
     openblas_set_num_threads(blas_threads);
     if (!rc) {
-        dv__value_finish(info, values, stderrs, q.groups ? q.n_groups : dv_dataset_rows(train));
+        dv__value_finish(info, q.method, values, stderrs,
+                         q.groups ? q.n_groups : dv_dataset_rows(train));
         info->metric = q.metric;
     }
     return rc;

@@ -256,11 +256,15 @@ void dv__value_spread(const double *vals, const double *errs, size_t n, double *
     *max_stderr = have ? worst : NAN;
 }
 
-void dv__value_finish(dv_value_info *info, const double *values, const double *stderrs,
-                      size_t n)
+void dv__value_finish(dv_value_info *info, dv_method m, const double *values,
+                      const double *stderrs, size_t n)
 {
     dv__value_spread(values, stderrs, n, &info->max_stderr, &info->value_sd);
-    info->converged = info->stop_rule != DV_STOP_SAMPLES && info->stop_rule != DV_STOP_SECONDS;
+    int budget = info->stop_rule == DV_STOP_SAMPLES || info->stop_rule == DV_STOP_SECONDS;
+    /* A budget stop of a method without standard errors (ame, oob) cannot
+     * be judged; the others' could have stopped by a precision rule. */
+    int has_stderr = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF;
+    info->converged = !budget ? 1 : has_stderr ? 0 : -1;
 }
 
 /* Decides whether the permutation estimators stop after `done` samples. */

@@ -80,7 +80,7 @@ int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double la
 void dv__value_spread(const double *vals, const double *errs, size_t n, double *max_stderr,
                       double *sd);
 /* info's max_stderr, value_sd and converged, from the final values. */
-void dv__value_finish(dv_value_info *info, const double *values, const double *stderrs,
-                      size_t n);
+void dv__value_finish(dv_value_info *info, dv_method m, const double *values,
+                      const double *stderrs, size_t n);
 
 #endif

@@ -66,6 +66,6 @@ int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, do
     }
     info->seconds = dv_clock_seconds() - t0;
     if (!rc)
-        dv__value_finish(info, values, stderrs, n);
+        dv__value_finish(info, p->method, values, stderrs, n);
     return rc;
 }

@@ -55,7 +55,8 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g,\n",
             dv_stop_rule_name(info->stop_rule), isfinite(info->stop_level) ? info->stop_level : 0.0);
     fprintf(f, "  \"converged\": %s,\n  \"value_sd\": %.17g,\n  \"max_stderr\": ",
-            info->converged ? "true" : "false", info->value_sd);
+            info->converged > 0 ? "true" : info->converged == 0 ? "false" : "null",
+            info->value_sd);
     if (isfinite(info->max_stderr))
         fprintf(f, "%.17g\n}\n", info->max_stderr);
     else
