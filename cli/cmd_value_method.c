@@ -135,7 +135,14 @@ int cmd_value_method(int argc, char **argv)
     double *v = cli_malloc(n * sizeof *v), *se = cli_malloc(n * sizeof *se);
     dv_value_info info;
     dv_error err = {0};
-    if (dv_value_compute(train, val, &mo.vp, v, se, &info, &err))
+    cli_progress prog;
+    cli_progress_init(&prog, method, 0, quiet);
+    mo.vp.progress = cli_progress_cb;
+    mo.vp.progress_user = &prog;
+    int vrc = dv_value_compute(train, val, &mo.vp, v, se, &info, &err);
+    if (prog.enabled && prog.last > prog.t0) /* a line was drawn */
+        cli_progress_end(&prog);
+    if (vrc)
         cli_die_method(method, err.msg);
     if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err))
         cli_die("%s", err.msg);

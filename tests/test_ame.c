@@ -253,6 +253,43 @@ static void test_threads(void)
     CHECK_MSG(hi > lo, "hi %g lo %g", hi, lo);
 }
 
+/* Progress: one call per subset and per cross-validation fit, in order of
+ * completion, ending at the total; the values do not change. */
+typedef struct {
+    uint64_t calls, last, total;
+    int ordered;
+} seen_progress;
+
+static void on_progress(void *user, uint64_t done, uint64_t total)
+{
+    seen_progress *s = user;
+    s->ordered &= done == s->last + 1 && (s->total == 0 || total == s->total);
+    s->calls++;
+    s->last = done;
+    s->total = total;
+}
+
+static void test_progress(void)
+{
+    enum { N = 12 };
+    dv_game g = {N, NULL, pair_utility, counter_new, counter_free};
+    dv_value_params p;
+    dv_value_params_default(&p, DV_METHOD_AME);
+    p.max_samples = 200;
+    p.n_threads = 2;
+    double v1[N], v2[N];
+    dv_error err = {0};
+    CHECK_EQ_INT(dv__ame(&g, &p, v1, NULL, &err), 0);
+    seen_progress s = {0, 0, 0, 1};
+    p.progress = on_progress;
+    p.progress_user = &s;
+    CHECK_EQ_INT(dv__ame(&g, &p, v2, NULL, &err), 0);
+    CHECK(memcmp(v1, v2, sizeof v1) == 0);
+    CHECK_MSG(s.ordered && s.calls == s.total && s.total > 200 && (s.total - 200) % 5 == 0,
+              "%llu calls, total %llu", (unsigned long long)s.calls,
+              (unsigned long long)s.total);
+}
+
 static void test_bad_input(void)
 {
     const double a[3] = {1, 2, 3};
@@ -288,6 +325,7 @@ int main(void)
     RUN(test_lasso_orthogonal);
     RUN(test_lasso_kkt);
     RUN(test_threads);
+    RUN(test_progress);
     RUN(test_bad_input);
     return CHECK_DONE();
 }

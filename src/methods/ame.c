@@ -149,11 +149,28 @@ int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double la
 
 static const double ame_q[4] = {0.2, 0.4, 0.6, 0.8};
 
+/* Progress over both phases: the N subsets, then the K x L fits of the
+ * cross-validation; ticks come from any thread, reports are serialized. */
+typedef struct {
+    dv_progress_fn fn;
+    void *user;
+    uint64_t done, total;
+} ame_progress;
+
+static void tick(ame_progress *pr)
+{
+    if (!pr || !pr->fn)
+        return;
+#pragma omp critical(dv_ame_progress)
+    pr->fn(pr->user, ++pr->done, pr->total);
+}
+
 typedef struct {
     uint64_t seed;
     size_t per_q;           /* subsets per inclusion probability */
     unsigned char *in;      /* samples x players membership */
     double *u;              /* samples */
+    ame_progress *pr;
 } ame_ctx;
 
 static int ame_item(const dv_game *g, void *state, size_t t, void *vctx, dv_error *err)
@@ -176,6 +193,7 @@ static int ame_item(const dv_game *g, void *state, size_t t, void *vctx, dv_erro
     dv__free(S);
     if (!rc && !isfinite(c->u[t]))
         rc = dv__err(err, DV_EINVAL, "the utility of subset %zu is not finite", t);
+    tick(c->pr);
     return rc;
 }
 
@@ -250,7 +268,7 @@ static int fit_init(fit_data *f, const double *Z, const double *y, size_t N, siz
 /* Fits fold `fold` along the lambda path and writes the held-out mean
  * squared error at each lambda into mse[0..L-1]. */
 static int cv_fold(const double *Z, const double *y, size_t N, size_t p, size_t K, size_t fold,
-                   const double *lambdas, size_t L, double *mse)
+                   const double *lambdas, size_t L, double *mse, ame_progress *pr)
 {
     fit_data f;
     int rc = fit_init(&f, Z, y, N, p, K, fold);
@@ -270,6 +288,7 @@ static int cv_fold(const double *Z, const double *y, size_t N, size_t p, size_t 
                 sse += (y[t] - pred) * (y[t] - pred);
             }
             mse[l] = sse / (double)(n_test ? n_test : 1);
+            tick(pr);
         }
     }
     fit_free(&f);
@@ -279,7 +298,7 @@ static int cv_fold(const double *Z, const double *y, size_t N, size_t p, size_t 
 /* Cross-validated Lasso of y on Z (column-major N x p); coefficients into
  * beta_out. */
 static int lasso_cv(const double *Z, const double *y, size_t N, size_t p, int n_threads,
-                    double *beta_out, dv_error *err)
+                    double *beta_out, ame_progress *pr, dv_error *err)
 {
     fit_data all;
     int rc = fit_init(&all, Z, y, N, p, 1, 1); /* fold 1 of 1: every row */
@@ -314,7 +333,7 @@ static int lasso_cv(const double *Z, const double *y, size_t N, size_t p, int n_
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
     for (int k = 0; k < (int)K; k++)
         fold_rc[k] = cv_fold(Z, y, N, p, K, (size_t)k, lambdas, DV__AME_LAMBDAS,
-                             mse + (size_t)k * DV__AME_LAMBDAS);
+                             mse + (size_t)k * DV__AME_LAMBDAS, pr);
     for (size_t k = 0; k < K; k++)
         if (fold_rc[k]) {
             rc = dv__err(err, DV_ENOMEM, "out of memory for the Lasso folds");
@@ -364,7 +383,9 @@ int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value
     size_t N = 4 * per_q;
     if (N > SIZE_MAX / n / sizeof(double))
         return dv__err(err, DV_EINVAL, "AME: %zu samples of %zu players is too large", N, n);
-    ame_ctx c = {p->seed, per_q, dv__malloc(N * n), dv__malloc(N * sizeof(double))};
+    size_t K = N < DV__AME_FOLDS ? N : DV__AME_FOLDS;
+    ame_progress pr = {p->progress, p->progress_user, 0, N + K * DV__AME_LAMBDAS};
+    ame_ctx c = {p->seed, per_q, dv__malloc(N * n), dv__malloc(N * sizeof(double)), &pr};
     double *Z = dv__malloc(N * n * sizeof(double));
     int rc = DV_OK;
     if (!c.in || !c.u || !Z) {
@@ -391,7 +412,7 @@ int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value
     um /= (double)N;
     for (size_t t = 0; t < N; t++)
         c.u[t] -= um;
-    rc = lasso_cv(Z, c.u, N, n, p->n_threads, values, err);
+    rc = lasso_cv(Z, c.u, N, n, p->n_threads, values, &pr, err);
 done:
     if (!rc) {
         info->samples = N;
