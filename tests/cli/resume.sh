@@ -55,4 +55,28 @@ wait $pid && cmp -s "$T/full/deltas.npy" "$T/busy/deltas.npy" && ok "the first s
 cp "$T/cut/deltas.npy" "$T/before.npy"
 expect_fail "resume with other settings" "other data or settings" $DVAL sample "${args[@]}" --samples 41 -o "$T/cut" --resume
 cmp -s "$T/before.npy" "$T/cut/deltas.npy" && ok "run untouched" || bad "run changed"
+
+# kill -9 during fit and value at several moments: what is left is either
+# nothing or a whole file, and the next command gives the same bytes as an
+# uninterrupted one
+$DVAL fit "$T/full" -o "$T/fit_ref.csv" -q && $DVAL value --from "$T/full" -o "$T/val_ref.csv" 2>/dev/null \
+    || bad "reference fit and value"
+whole=1
+for delay in 0.01 0.03 0.06 0.1; do
+    rm -f "$T/full/scaling.csv" "$T/k.csv"
+    $DVAL fit "$T/full" -q & p1=$!
+    $DVAL value --from "$T/full" -o "$T/k.csv" 2>/dev/null & p2=$!
+    sleep $delay
+    kill -9 $p1 $p2 2>/dev/null
+    wait $p1 $p2 2>/dev/null
+    for f in "$T/full/scaling.csv" "$T/k.csv"; do
+        [ -e "$f" ] || continue
+        ref="$T/fit_ref.csv"; [ "$f" = "$T/k.csv" ] && ref="$T/val_ref.csv"
+        cmp -s "$f" "$ref" || whole=0
+    done
+done
+[ $whole -eq 1 ] && ok "kill -9 during fit and value: no half-written file" || bad "a half-written file after kill -9"
+rm -f "$T/full"/scaling.csv.tmp* "$T"/k.csv.tmp*
+$DVAL value --from "$T/full" -o "$T/after.csv" 2>/dev/null && cmp -s "$T/after.csv" "$T/val_ref.csv" \
+    && ok "value after the kills: the same bytes" || bad "value after the kills differs"
 finish
