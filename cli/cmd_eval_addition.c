@@ -75,12 +75,18 @@ int eval_addition(int argc, char **argv)
     fprintf(f, "base_size,scores,gain_mean,gain_stderr,reps\n");
     printf("point addition: %zu of %zu candidates added to random bases (%zu repetitions, test %s)\n",
            n_add, P, reps, dv_metric_name(mo.vp.metric));
+    /* The log fit's R^2 needs per-size means: a grid run's.  In a uniform run
+     * nearly every sample has its own size, so the R^2 says nothing and no
+     * law is filtered by it. */
+    int use_r2 = dv_run_get_info(rn)->mode == DV_CARD_GRID;
+    if (!use_r2)
+        printf("(a uniform run has no per-size means: no law is filtered by log-fit R^2)\n");
     printf("%9s %-22s %14s %14s\n", "base size", "scores", "gain x 100", "stderr x 100");
     for (size_t s = 0; s < n_sizes; s++) {
         size_t kept = 0;
         for (size_t i = 0; i < P; i++) {
             int ok = (laws[i].status == DV_LAW_OK || laws[i].status == DV_LAW_BOUND) &&
-                     laws[i].log_r2 >= min_r2;
+                     (!use_r2 || laws[i].log_r2 >= min_r2);
             law[i] = ok ? laws[i].c * pow((double)sizes[s], -laws[i].alpha) : NAN;
             kept += ok;
         }
@@ -103,8 +109,8 @@ int eval_addition(int argc, char **argv)
                     m == 0 ? "law" : m == 1 ? "mc_mean" : "random", mean, se, reps);
         }
         if (kept < P)
-            printf("%9s (%zu of %zu laws with log-fit R^2 >= %g used; the others ranked last)\n", "",
-                   kept, P, min_r2);
+            printf("%9s (%zu of %zu laws used%s; the others ranked last)\n", "", kept, P,
+                   use_r2 ? " (log-fit R^2 >= --min-r2)" : "");
     }
     cli_commit(f, tmp, out);
     fprintf(stderr, "dval: wrote %s\n", out);

@@ -66,7 +66,13 @@ assert all(0 <= float(r[k]) <= 1 for r in rows for k in ("high", "low"))
 PYEOF
 # the addition task on a small sampling run
 $DVAL sample "${D[@]}" -o "$T/arun" --samples 8 --points 30 --min-card 10 --max-card 60 -q
-$DVAL eval addition --from "$T/arun" "${D[@]}" --sizes 20,60 --add 6 --reps 5 -o "$T/add.csv" >/dev/null 2>&1
+$DVAL eval addition --from "$T/arun" "${D[@]}" --sizes 20,60 --add 6 --reps 5 -o "$T/add.csv" >"$T/add.out" 2>&1
+grep -q "a uniform run has no per-size means: no law is filtered" "$T/add.out" && ! grep -q "R^2 >= --min-r2" "$T/add.out" \
+    && ok "addition: no R^2 filter on a uniform run" || bad "addition on a uniform run: $(cat "$T/add.out")"
+$DVAL sample "${D[@]}" -o "$T/agrid" --mode grid --cards 10,30,60 --samples 3 --points 30 -q
+$DVAL eval addition --from "$T/agrid" "${D[@]}" --sizes 20 --add 6 --reps 3 --min-r2 2 -o "$T/addg.csv" >"$T/addg.out" 2>&1
+grep -q "0 of 30 laws used (log-fit R^2 >= --min-r2)" "$T/addg.out" \
+    && ok "addition: the R^2 filter on a grid run" || bad "addition on a grid run: $(cat "$T/addg.out")"
 $PY - "$T/add.csv" <<'PYEOF' && ok "eval addition table" || bad "eval addition table"
 import sys, csv, math
 rows = list(csv.DictReader(open(sys.argv[1])))
