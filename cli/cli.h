@@ -251,6 +251,8 @@ void cli_table_free(cli_table *t);
  * on failure), so an error never leaves a half-written file behind. */
 FILE *cli_open_out(const char *path, char *tmp, size_t tmplen);
 void cli_commit(FILE *f, const char *tmp, const char *path);
+/* A number in [0, 1), or the end of the program naming opt. */
+double cli_fraction(const char *opt, const char *arg);
 /* --k-ref: "mid" (the geometric mean of the run's smallest and largest k)
  * or a size >= 1. */
 double cli_k_ref(const char *arg, const dv_run_info *I);

@@ -175,9 +175,7 @@ int eval_estimators(int argc, char **argv)
         case 9: grid_dir = optarg; break;
         case 11: k_ref = optarg; break;
         case 10:
-            eo.amortized.val_fraction = cli_double("--held-out", optarg);
-            if (!(eo.amortized.val_fraction >= 0 && eo.amortized.val_fraction < 1))
-                cli_die("--held-out: %s is not a fraction in [0, 1)", optarg);
+            eo.amortized.val_fraction = cli_fraction("--held-out", optarg);
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;

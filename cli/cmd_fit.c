@@ -274,9 +274,7 @@ int cmd_fit(int argc, char **argv)
         case 6: epochs = (int)cli_int("--epochs", optarg, 1, 1000000); break;
         case 7: seed = cli_u64("--seed", optarg); break;
         case 8:
-            held = cli_double("--held-out", optarg);
-            if (!(held >= 0 && held < 1))
-                cli_die("--held-out: %g is not a fraction in [0, 1)", held);
+            held = cli_fraction("--held-out", optarg);
             break;
         case 9: model = optarg; break;
         case 'q': quiet = 1; break;

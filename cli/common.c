@@ -355,6 +355,14 @@ int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size
     return list;
 }
 
+double cli_fraction(const char *opt, const char *arg)
+{
+    double f = cli_double(opt, arg);
+    if (!(f >= 0 && f < 1))
+        cli_die("%s: %s is not a fraction in [0, 1)", opt, arg);
+    return f;
+}
+
 double cli_k_ref(const char *arg, const dv_run_info *I)
 {
     if (strcmp(arg, "mid") == 0)

@@ -1097,7 +1097,7 @@ DV_API int dv_estimator_lookup(const char *name, int *out);
 
 /* The estimator experiment on a finished run. */
 typedef struct {
-    unsigned estimators;   /* bits 1 << DV_EST_*; default mc_mean, law and law_eb */
+    unsigned estimators;   /* bits 1 << DV_EST_*; default (and 0) mc_mean, law, law_eb */
     /* The truth: each point's mean of all its samples in `truth` (a longer
      * run over the same points), or when NULL in the run itself (then every
      * budget must be below its samples per point). */

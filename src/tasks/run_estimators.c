@@ -281,7 +281,7 @@ int dv_run_estimators(const dv_run *r, const size_t *budgets, size_t n_budgets,
     if (I->n_points < 2)
         return dv__err(err, DV_EINVAL, "%s: the run has %zu point; the metrics need at least 2",
                        dv_run_dir(r), I->n_points);
-    unsigned mask = o->estimators ? o->estimators : 3u;
+    unsigned mask = o->estimators ? o->estimators : 7u; /* 0: the default three */
     if (mask >> DV_EST_COUNT)
         return dv__err(err, DV_EINVAL, "estimators: unknown bits in the mask 0x%x", mask);
     if (by_size && (!grid || dv_run_get_info(grid)->mode != DV_CARD_GRID))
