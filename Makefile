@@ -7,9 +7,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages the build and the tests need.
 PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1g-dev \
-           libssl-dev libcjson-dev python3-numpy libcairo2-dev libpng-dev libxml2-dev fonts-dejavu-core
+           libssl-dev libcjson-dev python3-numpy libcairo2-dev libpng-dev libxml2-dev fonts-dejavu-core \
+           clang libclang-rt-14-dev libomp-14-dev
 
-.PHONY: all deps build run test test-fast asan bench analyze clean
+.PHONY: all deps build run test test-fast asan bench analyze fuzz fuzz-build fuzz-short clean
 
 all: build
 
@@ -25,9 +26,10 @@ build: deps $(BUILD)/Makefile
 run: build
 	$(BUILD)/dval demo
 
-test: build asan-build
+test: build asan-build fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 DV_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-short
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -42,6 +44,24 @@ asan: asan-build
 bench: build
 	sh bench/run.sh $(BUILD)
 
+# The file readers under libFuzzer (clang, ASan+UBSan; see fuzz/README.md):
+# `make fuzz` runs each harness FUZZ_SECONDS; `make test` runs a short,
+# repeatable FUZZ_RUNS inputs of each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?= 4000
+
+fuzz-build: deps
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDV_FUZZ=ON \
+	    -DDV_WERROR=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+fuzz: fuzz-build
+	sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-short: fuzz-build
+	sh fuzz/run.sh $(FUZZ_BUILD) -runs $(FUZZ_RUNS)
+
 # gcc's static analyzer over the library, the figures and the command; the
 # findings it still prints are explained in docs/RELIABILITY.md.
 analyze: deps
@@ -51,4 +71,4 @@ analyze: deps
 	    grep -E 'warning: .*\[-Wanalyzer' | sort -u
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-analyze
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-analyze

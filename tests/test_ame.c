@@ -224,6 +224,100 @@ static void test_lasso_kkt(void)
     }
 }
 
+static double lasso_objective(const double *X, size_t n, size_t p, const double *y,
+                              double lambda, const double *beta)
+{
+    double rss = 0.0, l1 = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        double r = y[t];
+        for (size_t j = 0; j < p; j++)
+            r -= X[j * n + t] * beta[j];
+        rss += r * r;
+    }
+    for (size_t j = 0; j < p; j++)
+        l1 += fabs(beta[j]);
+    return rss / (2.0 * n) + lambda * l1;
+}
+
+/* More columns than rows, as in AME: the duality-gap rule promises an
+ * objective within tol ||y||^2 / n of the minimum, which an independent
+ * solver (FISTA, Beck and Teboulle 2009, run for 200,000 steps) finds. */
+static void test_lasso_gap(void)
+{
+    enum { n = 30, p = 80 };
+    double X[p * n], y[n], b[p], x[p], z[p], g[p], r[n];
+    dv_rng rng;
+    dv_rng_seed(&rng, 5, 9);
+    for (size_t i = 0; i < p * n; i++)
+        X[i] = dv_rng_normal(&rng);
+    double yy = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        y[t] = X[2 * n + t] - 0.5 * X[9 * n + t] + 0.3 * dv_rng_normal(&rng);
+        yy += y[t] * y[t];
+    }
+    /* Step 1/L, L = largest eigenvalue of X^T X / n, by power iteration. */
+    double v[p], L = 0.0;
+    for (size_t j = 0; j < p; j++)
+        v[j] = 1.0;
+    for (int it = 0; it < 500; it++) {
+        double w[p], nv = 0.0;
+        for (size_t t = 0; t < n; t++) {
+            r[t] = 0.0;
+            for (size_t j = 0; j < p; j++)
+                r[t] += X[j * n + t] * v[j];
+        }
+        for (size_t j = 0; j < p; j++) {
+            w[j] = 0.0;
+            for (size_t t = 0; t < n; t++)
+                w[j] += X[j * n + t] * r[t] / n;
+            nv += w[j] * w[j];
+        }
+        L = sqrt(nv);
+        for (size_t j = 0; j < p; j++)
+            v[j] = w[j] / L;
+    }
+    L *= 1.01;
+    const double lambdas[3] = {0.3, 0.05, 0.005}, tols[2] = {1e-4, 1e-8};
+    for (int l = 0; l < 3; l++) {
+        double lam = lambdas[l];
+        memset(x, 0, sizeof x);
+        memcpy(z, x, sizeof z);
+        double tk = 1.0;
+        for (int it = 0; it < 200000; it++) {
+            for (size_t t = 0; t < n; t++) {
+                r[t] = -y[t];
+                for (size_t j = 0; j < p; j++)
+                    r[t] += X[j * n + t] * z[j];
+            }
+            double xn[p];
+            for (size_t j = 0; j < p; j++) {
+                g[j] = 0.0;
+                for (size_t t = 0; t < n; t++)
+                    g[j] += X[j * n + t] * r[t] / n;
+                double u = z[j] - g[j] / L, th = lam / L;
+                xn[j] = u > th ? u - th : u < -th ? u + th : 0.0;
+            }
+            double tn = 0.5 * (1.0 + sqrt(1.0 + 4.0 * tk * tk));
+            for (size_t j = 0; j < p; j++) {
+                z[j] = xn[j] + (tk - 1.0) / tn * (xn[j] - x[j]);
+                x[j] = xn[j];
+            }
+            tk = tn;
+        }
+        double best = lasso_objective(X, n, p, y, lam, x);
+        for (int k = 0; k < 2; k++) {
+            memset(b, 0, sizeof b);
+            int sweeps = dv__lasso_cd(X, n, p, y, lam, b, tols[k], 1000000);
+            CHECK(sweeps > 0 && sweeps <= 1000000);
+            double obj = lasso_objective(X, n, p, y, lam, b);
+            CHECK_MSG(obj - best <= tols[k] * yy / n + 1e-12,
+                      "lambda %g tol %g: objective %.12g, FISTA's %.12g", lam, tols[k], obj, best);
+            CHECK_MSG(obj >= best - 1e-9, "lambda %g: objective %.12g below FISTA's %.12g", lam,
+                      obj, best);
+        }
+    }
+}
+
 static void test_threads(void)
 {
     enum { N = 20 };
@@ -324,6 +418,7 @@ int main(void)
     RUN(test_additive);
     RUN(test_lasso_orthogonal);
     RUN(test_lasso_kkt);
+    RUN(test_lasso_gap);
     RUN(test_threads);
     RUN(test_progress);
     RUN(test_bad_input);

@@ -70,8 +70,9 @@ int dv__value_msr(const dv_game *g, const dv_value_params *p, double *values, do
 int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value_info *info,
             dv_error *err);
 /* Lasso by cyclic coordinate descent, without intercept, X column-major
- * n x p, beta warm start in / solution out; returns sweeps (> max_sweeps:
- * not converged) or -1 out of memory (ame.c). */
+ * n x p, beta warm start in / solution out, until the duality gap is at
+ * most tol ||y||^2; returns sweeps (> max_sweeps: not converged) or -1 out
+ * of memory (ame.c). */
 int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double lambda,
                  double *beta, double tol, size_t max_sweeps);
 

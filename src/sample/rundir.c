@@ -131,7 +131,8 @@ static int get_cards(dv_run *r, const cJSON *root, const char *path, dv_error *e
     const cJSON *e;
     cJSON_ArrayForEach(e, a)
     {
-        if (!cJSON_IsNumber(e) || !(e->valuedouble >= 1))
+        if (!cJSON_IsNumber(e) || !(e->valuedouble >= 1 && e->valuedouble <= INT32_MAX) ||
+            e->valuedouble != floor(e->valuedouble))
             return dv__err(err, DV_EFORMAT, "%s: \"cards\" holds a value that is not a size", path);
         r->cards[i++] = (int64_t)e->valuedouble;
     }
@@ -268,13 +269,21 @@ static int check_run(dv_run *r, dv_error *err)
                          (long long)z);
     }
     dv__free(seen);
+    int grid = I->mode == DV_CARD_GRID && I->samples > 0;
     for (size_t q = 0; q < P * M && !rc; q++) {
         int32_t k = r->card[q];
         double d = r->deltas[q];
-        if (k < 1 || k > I->max_card)
+        if (k < I->min_card || k > I->max_card)
             rc = dv__err(err, DV_EFORMAT,
-                         "%s/cards.npy: point %zu, sample %zu has size %d, outside 1..%lld",
-                         r->dir, q / M, q % M, (int)k, (long long)I->max_card);
+                         "%s/cards.npy: point %zu, sample %zu has size %d, outside run.json's "
+                         "min_card..max_card = %lld..%lld",
+                         r->dir, q / M, q % M, (int)k, (long long)I->min_card,
+                         (long long)I->max_card);
+        else if (grid && k != I->cards[(q % M) / I->samples])
+            rc = dv__err(err, DV_EFORMAT,
+                         "%s/cards.npy: point %zu, sample %zu has size %d, but run.json's grid "
+                         "puts it at size %lld",
+                         r->dir, q / M, q % M, (int)k, (long long)I->cards[(q % M) / I->samples]);
         else if (!(fabs(d) <= DELTA_MAX))
             rc = dv__err(err, DV_EFORMAT,
                          "%s/deltas.npy: point %zu, sample %zu is %g, not a marginal "

@@ -387,6 +387,9 @@ int dv_law_model_read(dv_law_model **out, const char *path, dv_error *err)
     else if (le32(p + 8) != VERSION)
         dv__err(err, rc, "%s: law-model format version %u; this dval reads version %u", path,
                 le32(p + 8), VERSION);
+    else if (le32(p + 12) != 0)
+        dv__err(err, rc, "%s: the header's reserved field is %u, not 0 (a damaged file, or a "
+                "newer format)", path, le32(p + 12));
     else if (len < 28 || blen != len - 28)
         dv__err(err, rc, "%s: %zu bytes, but the header announces a body of %llu (a cut or "
                 "damaged file)", path, len, (unsigned long long)blen);

@@ -178,7 +178,7 @@ int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows, size_t 
         fclose(f);
         return dv__err(err, DV_EFORMAT, "%s: cannot parse header (need a 1-D or 2-D array)", path);
     }
-    if (strcmp(descr, descr_of(t)) != 0 && !(descr[0] == '|' && 0)) {
+    if (strcmp(descr, descr_of(t)) != 0) {
         fclose(f);
         return dv__err(err, DV_EFORMAT, "%s: dtype is '%s', expected '%s'", path, descr, descr_of(t));
     }
@@ -186,11 +186,19 @@ int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows, size_t 
         fclose(f);
         return dv__err(err, DV_EFORMAT, "%s: Fortran-order arrays are not supported", path);
     }
+    /* A 2-D array without columns would read back as a 1-D array (cols is
+     * 0 for 1-D arrays). */
+    if (ndim == 2 && shape[1] == 0 && shape[0] > 0) {
+        fclose(f);
+        return dv__err(err, DV_EFORMAT, "%s: the array has shape (%zu, 0): no columns", path,
+                       shape[0]);
+    }
     size_t count = shape[0] * (ndim == 2 ? shape[1] : 1);
     /* The shape must fit the bytes the file holds (and size_t). */
     long at = ftell(f);
     struct stat st;
-    if ((ndim == 2 && shape[1] && shape[0] > SIZE_MAX / 16 / shape[1]) || at < 0 ||
+    if (shape[0] > SIZE_MAX / 16 || (ndim == 2 && shape[1] && shape[0] > SIZE_MAX / 16 / shape[1]) ||
+        at < 0 ||
         fstat(fileno(f), &st) != 0 || (uint64_t)count * size_of(t) > (uint64_t)st.st_size - at) {
         fclose(f);
         return dv__err(err, DV_EFORMAT,
@@ -199,7 +207,7 @@ int dv_npy_read(const char *path, dv_dtype t, void **data, size_t *rows, size_t 
                        path, shape[0], ndim == 2 ? ", " : "", ndim == 2 ? shape[1] : 0,
                        (long long)st.st_size);
     }
-    void *buf = dv__malloc(count * size_of(t));
+    void *buf = dv__malloc(count ? count * size_of(t) : 1);
     if (!buf) {
         fclose(f);
         return dv__err(err, DV_ENOMEM, "%s: out of memory for %zu values", path, count);

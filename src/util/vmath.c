@@ -11,14 +11,15 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define DV_HAVE_MVEC 1
-__m256d _ZGVdN4v_exp(__m256d x);
-__m256d _ZGVdN4v_log(__m256d x);
-__m256d _ZGVdN4v_log1p(__m256d x);
+#define DV__AVX2 __attribute__((target("avx2")))
+DV__AVX2 __m256d _ZGVdN4v_exp(__m256d x);
+DV__AVX2 __m256d _ZGVdN4v_log(__m256d x);
+DV__AVX2 __m256d _ZGVdN4v_log1p(__m256d x);
 
 static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
 
 #define DV__VEC_FN(name, vfn)                                              \
-    __attribute__((target("avx2"))) static size_t name(double *x, size_t n) \
+    DV__AVX2 static size_t name(double *x, size_t n)                        \
     {                                                                      \
         size_t i = 0;                                                      \
         for (; i + 4 <= n; i += 4)                                         \
@@ -32,8 +33,7 @@ DV__VEC_FN(vlog1p4, _ZGVdN4v_log1p)
 /* 1 / (1 + e^x), optionally clipped to [lo, hi] and logged; the same
  * operations as the scalar tail (division and min/max are exact), so the
  * results do not depend on the path. */
-__attribute__((target("avx2"))) static size_t vsig4(double *x, size_t n, int clip_log, double lo,
-                                                    double hi)
+DV__AVX2 static size_t vsig4(double *x, size_t n, int clip_log, double lo, double hi)
 {
     const __m256d one = _mm256_set1_pd(1.0), vlo = _mm256_set1_pd(lo), vhi = _mm256_set1_pd(hi);
     size_t i = 0;

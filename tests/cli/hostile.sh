@@ -58,7 +58,7 @@ PYEOF
     expect_fail "scaling.csv with ${bad%%:*} = ${bad#*:}" "scaling.csv:6: ${bad%%:*} is not a law's" $DVAL value --from "$T/law_$bad" -o "$T/x.csv"
 done
 expect_fail "points.npy shorter than deltas.npy" "points.npy has 25 rows" $DVAL value --from "$T/short_points" -o "$T/x.csv"
-expect_fail "no samples per point" "deltas.npy: no samples per point" $DVAL fit "$T/no_samples" -o "$T/x.csv"
+expect_fail "no samples per point" "deltas.npy: the array has shape .30, 0.: no columns" $DVAL fit "$T/no_samples" -o "$T/x.csv"
 expect_fail "deltas of 1e308" "point 0, sample 0 is 1e\+308" $DVAL fit "$T/huge" -o "$T/x.csv"
 expect_fail "a NaN delta" "point 3, sample 2 is nan" $DVAL value --from "$T/nan" -o "$T/x.csv"
 expect_fail "a size of 0" "cards.npy: point 4, sample 1 has size 0" $DVAL value --from "$T/bad_card" -o "$T/x.csv"
