@@ -369,8 +369,14 @@ static int plot_distance(int argc, char **argv)
     double *y = read_column(vpath, column, r.n_points);
     dv_dataset *train, *val, *test;
     cli_load_data(&a.dop, &train, &val, &test, NULL);
+    /* The law's parameters by their letters, as in the other figures. */
+    static const char *const greek[][2] = {
+        {"alpha", "\xce\xb1"}, {"beta", "\xce\xb2"}, {"sigma", "\xcf\x83"}};
     char ylab[128];
     snprintf(ylab, sizeof ylab, "%s", column);
+    for (size_t g = 0; g < sizeof greek / sizeof *greek; g++)
+        if (!strcmp(column, greek[g][0]))
+            snprintf(ylab, sizeof ylab, "%s", greek[g][1]);
     dv_error err = {0};
     int rc = dv_plot_run_distance(po.out, po.data, &po.o, r.run, train, y, ylab, &err);
     if (rc == DV_ESTATE)

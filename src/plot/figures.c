@@ -574,8 +574,8 @@ int dv_plot_scatter(const char *path, const char *data_path, const dv_plot_opts 
         dv__plotcsv_row(&csv, "median,%.17g,%.17g", mx[g], my[g]);
     char t[160];
     snprintf(t, sizeof t, "%s against %s", y_label ? y_label : "y", x_label ? x_label : "x");
+    dv__fig_title(f, dv__plot_title(o, t));
     dv__axes *a = dv__fig_axes(f, 0, 0);
-    dv__ax_title(a, dv__plot_title(o, t));
     dv__ax_scatter(a, x, y, n, dv__palette(3), DV__MARK_CIRCLE, 2.2, 0.4, "points");
     dv__ax_line(a, mx, my, ng, dv__palette(4), 1.6, DV__DASH_SOLID, "running median");
     dv__ax_xlabel(a, x_label ? x_label : "x");
