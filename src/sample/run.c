@@ -294,6 +294,15 @@ static int map_file(const char *path, mapping *m, dv_error *err)
         return dv__err(err, DV_EIO, "%s: empty or unreadable", path);
     }
     m->len = (size_t)st.st_size;
+    /* The files are made sparse (ftruncate); a page stored into a mapping
+     * on a full file system would end the process with SIGBUS.  Reserving
+     * the blocks first turns that into ENOSPC here. */
+    int e = posix_fallocate(fd, 0, st.st_size);
+    if (e != 0 && e != EOPNOTSUPP && e != EINVAL) {
+        close(fd);
+        return dv__err(err, DV_EIO, "%s: cannot reserve %lld bytes: %s", path,
+                       (long long)st.st_size, strerror(e));
+    }
     m->addr = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (m->addr == MAP_FAILED || m->addr == NULL) {
