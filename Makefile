@@ -14,8 +14,12 @@ PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1
 
 all: build
 
+# Only the browser test of the report needs these; it is skipped without them.
+OPTIONAL_PACKAGES = chromium
+
 deps:
 	@sh scripts/deps.sh $(PACKAGES)
+	@sh scripts/deps.sh --optional $(OPTIONAL_PACKAGES)
 
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
