@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <math.h>
+
 #include <getopt.h>
 #include <stdlib.h>
 
@@ -69,18 +71,41 @@ int eval_removal(int argc, char **argv)
         cli_die_method(method, err.msg);
     if (dv_removal_curve(train, test, &mo.vp.learner, score_metric, v, bin, steps, hi, lo, &err))
         cli_die("removal: %s", err.msg);
+    /* The reference of the figure: the accuracy of always predicting the
+     * training split's most frequent class. */
+    double majority = NAN;
+    if (dv_dataset_task(train) == DV_TASK_CLASSIFICATION && score_metric == DV_METRIC_ACCURACY &&
+        dv_dataset_rows(test) > 0) {
+        size_t C = dv_dataset_classes(train), best = 0, hits = 0;
+        size_t *count = cli_calloc(C ? C : 1, sizeof *count);
+        const double *y = dv_dataset_targets(train), *yt = dv_dataset_targets(test);
+        for (size_t i = 0; i < n; i++)
+            count[(size_t)y[i]]++;
+        for (size_t c = 1; c < C; c++)
+            if (count[c] > count[best])
+                best = c;
+        for (size_t i = 0; i < dv_dataset_rows(test); i++)
+            hits += (size_t)yt[i] == best;
+        majority = (double)hits / (double)dv_dataset_rows(test);
+        free(count);
+    }
     char tmp[4300];
     FILE *f = cli_open_out(out, tmp, sizeof tmp);
-    fprintf(f, "step,removed,fraction,high,low\n");
+    fprintf(f, "step,removed,fraction,high,low%s\n", isfinite(majority) ? ",majority" : "");
     printf("point removal by %s values (%zu training points, bins of %zu, test %s)\n", method, n,
            bin, dv_metric_name(score_metric));
     printf("%5s %8s %9s %14s %14s\n", "step", "removed", "fraction", "highest gone", "lowest gone");
     for (size_t s = 0; s <= steps; s++) {
-        fprintf(f, "%zu,%zu,%.17g,%.17g,%.17g\n", s, s * bin, (double)(s * bin) / (double)n, hi[s],
+        fprintf(f, "%zu,%zu,%.17g,%.17g,%.17g", s, s * bin, (double)(s * bin) / (double)n, hi[s],
                 lo[s]);
+        if (isfinite(majority))
+            fprintf(f, ",%.17g", majority);
+        fputc('\n', f);
         printf("%5zu %8zu %9.3f %14.4f %14.4f\n", s, s * bin, (double)(s * bin) / (double)n, hi[s],
                lo[s]);
     }
+    if (isfinite(majority))
+        printf("always predicting the majority class: %.4f\n", majority);
     cli_commit(f, tmp, out);
     fprintf(stderr, "dval: wrote %s\n", out);
     free(v);

@@ -267,13 +267,17 @@ int plot_removal(int argc, char **argv)
     free(list);
     static const char *const need[] = {"fraction", "high", "low", NULL};
     size_t ns = 0;
-    double *frac = NULL, *hi = NULL, *lo = NULL;
+    double *frac = NULL, *hi = NULL, *lo = NULL, majority = NAN;
     const char *first = NULL;
     for (size_t i = 0; i < nf; i++) {
         cli_table t;
         cli_table_read(&t, in[i], need);
         size_t cf = cli_table_col(&t, "fraction"), ch = cli_table_col(&t, "high"),
                cl = cli_table_col(&t, "low");
+        /* dval eval removal's reference: the first file's, when it has one */
+        for (size_t c = 0; i == 0 && c < t.n_cols; c++)
+            if (!strcmp(t.head[c], "majority") && t.n_rows)
+                majority = cli_table_num(&t, 0, c, 0);
         if (i == 0) {
             ns = t.n_rows;
             first = in[0];
@@ -300,7 +304,7 @@ int plot_removal(int argc, char **argv)
     }
     dv_error err = {0};
     int rc = dv_plot_removal(po.out, po.data, &po.o, ns, frac, nf, (const char *const *)names, hi,
-                             lo, a.metric, &err);
+                             lo, a.metric, majority, &err);
     cli_plot_done(&po, rc, &err);
     for (size_t i = 0; i < nf; i++)
         free(names[i]);

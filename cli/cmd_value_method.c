@@ -146,10 +146,14 @@ int cmd_value_method(int argc, char **argv)
         cli_die_method(method, err.msg);
     if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err))
         cli_die("%s", err.msg);
-    if (!quiet) {
+    if (!quiet && info.stop_rule == DV_STOP_DONE) /* exact or not sampled: no rule */
+        fprintf(stderr, "dval: %s valued %zu %s in %.2f s; wrote %s\n", method, n,
+                groups ? "groups" : "points", info.seconds, out);
+    else if (!quiet)
         fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
                 method, n, groups ? "groups" : "points", info.seconds, info.samples,
                 dv_stop_rule_name(info.stop_rule), info.stop_level, out);
+    if (!quiet) {
         if (info.converged == 0)
             fprintf(stderr, "dval: NOT converged: the %s budget ran out before the values were "
                             "resolved (largest standard error %.3g, standard deviation of the "

@@ -84,12 +84,15 @@ DV_API int dv_plot_noisy(const char *path, const char *data_path, const dv_plot_
 
 /* Point removal: the test metric against the fraction of training points
  * removed, highest-valued first (solid) and lowest-valued first (dashed),
- * one colour per method.  high and low are n_methods x n_steps.  Data CSV:
- * method, order, fraction, metric. */
+ * one colour per method.  high and low are n_methods x n_steps.  majority,
+ * when finite, is drawn as a grey reference line: the metric of a model
+ * that always predicts the training split's most frequent class (where a
+ * curve that stays flat has lost everything it learned).  Data CSV:
+ * method, order, fraction, metric (the line as method "majority class"). */
 DV_API int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts *opts,
                            size_t n_steps, const double *fraction, size_t n_methods,
                            const char *const *names, const double *high, const double *low,
-                           const char *metric_name, dv_error *err);
+                           const char *metric_name, double majority, dv_error *err);
 
 /* Point addition: the mean gain with +- one standard error bars, grouped by
  * base-set size, one colour per scorer.  mean and se are n_scorers x

@@ -225,19 +225,28 @@ static void test_removal(void)
     dv_error err = {0};
     const char *data = fig_path("removal.csv");
     CHECK_EQ_INT(dv_plot_removal(fig_path("removal.png"), data, &o, S, frac, M, names, hi, lo,
-                                 "test accuracy", &err),
+                                 "test accuracy", 0.75, &err),
                  DV_OK);
     check_png(fig_path("removal.png"), 300, 200);
     CHECK_EQ_INT(dv_plot_removal(fig_path("removal.svg"), NULL, NULL, S, frac, M, names, hi, lo, NULL,
-                                 &err),
+                                 NAN, &err),
                  DV_OK);
     check_svg(fig_path("removal.svg"));
     csv c;
     CHECK(csv_read(&c, data) == 0);
     CHECK(c.n >= 1 && strcmp(c.line[0], "method,order,fraction,metric") == 0);
-    CHECK_EQ_INT(c.n, 1 + M * 2 * S);
-    if (c.n == 1 + M * 2 * S) {
-        size_t r = 1;
+    /* the majority-class reference first: two points at 0.75 across the fractions */
+    CHECK_EQ_INT(c.n, 1 + 2 + M * 2 * S);
+    if (c.n == 1 + 2 + M * 2 * S) {
+        for (size_t r = 1; r <= 2; r++) {
+            char *f[5];
+            size_t nf = fields(&c, r, f, 5);
+            CHECK_MSG(nf == 4 && strcmp(f[0], "majority class") == 0 &&
+                          strcmp(f[1], "reference") == 0 &&
+                          num(f[2]) == (r == 1 ? frac[0] : frac[S - 1]) && num(f[3]) == 0.75,
+                      "reference row %zu", r);
+        }
+        size_t r = 3;
         for (size_t m = 0; m < M; m++)
             for (int o2 = 0; o2 < 2; o2++)
                 for (size_t j = 0; j < S; j++, r++) {
@@ -254,18 +263,18 @@ static void test_removal(void)
     double bf[S];
     memcpy(bf, frac, sizeof bf);
     bf[2] = 1.5;
-    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, bf, M, names, hi, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, bf, M, names, hi, lo, NULL, NAN, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "fraction[2]") != NULL);
     double bh[M * S];
     memcpy(bh, hi, sizeof bh);
     bh[7] = INFINITY;
-    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, bh, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, bh, lo, NULL, NAN, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "high[7]") && strstr(err.msg, "'loo'"));
-    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, 0, frac, M, names, hi, lo, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, 0, frac, M, names, hi, lo, NULL, NAN, &err),
                  DV_EINVAL);
-    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, hi, NULL, NULL, &err),
+    CHECK_EQ_INT(dv_plot_removal(fig_path("r.png"), NULL, NULL, S, frac, M, names, hi, NULL, NULL, NAN, &err),
                  DV_EINVAL);
     CHECK(strstr(err.msg, "low") != NULL);
     CHECK(access(fig_path("r.png"), F_OK) != 0);

@@ -251,7 +251,7 @@ done:
 int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts *opts,
                     size_t n_steps, const double *fraction, size_t n_methods,
                     const char *const *names, const double *high, const double *low,
-                    const char *metric_name, dv_error *err)
+                    const char *metric_name, double majority, dv_error *err)
 {
     const arg_check args[] = {NEED_PTR(path), NEED_N(n_steps), NEED_N(n_methods),
                               NEED_PTR(fraction), NEED_PTR(high), NEED_PTR(low)};
@@ -277,6 +277,19 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
     dv__ax_xlabel(a, "fraction of training points removed");
     dv__ax_ylabel(a, metric);
     dv__ax_legend(a, DV__LEGEND_BEST);
+    if (isfinite(majority)) {
+        double lo_x = fraction[0], hi_x = fraction[0];
+        for (size_t j = 1; j < n_steps; j++) {
+            lo_x = fmin(lo_x, fraction[j]);
+            hi_x = fmax(hi_x, fraction[j]);
+        }
+        double rx[2] = {lo_x, hi_x}, ry[2] = {majority, majority};
+        dv__rgb ref = {0.55, 0.55, 0.55};
+        dv__ax_line(a, rx, ry, 2, ref, 1.0, DV__DASH_DOTTED, "majority class");
+        if (d.f)
+            for (int k = 0; k < 2; k++)
+                fprintf(d.f, "majority class,reference,%.17g,%.17g\n", rx[k], ry[k]);
+    }
     /* the legend: one entry per method (its colour), then the two orders
      * (line styles, in grey, from series with no drawn point) */
     int marks = n_steps <= 25;

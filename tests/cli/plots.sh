@@ -57,8 +57,36 @@ for m in knn random; do
         || bad "eval removal $m: $(cat "$T/.err")"
 done
 steps=$(($(wc -l < "$T/rm_knn.csv") - 1))
-plot_both removal $((2 * 2 * steps)) "method,order,fraction,metric" "$T/rm_knn.csv" "$T/rm_random.csv" \
+plot_both removal $((2 + 2 * 2 * steps)) "method,order,fraction,metric" "$T/rm_knn.csv" "$T/rm_random.csv" \
     --metric-name "test accuracy"
+grep -q "^majority class,reference," "$T/removal.data.csv" && ok "removal: the majority-class line" \
+    || bad "removal: no majority-class line in the figure's data"
+# The majority column against a recount: training labels 1 in 70 % of the
+# rows, so the reference is the test split's share of 1s.
+$PY - "$T" <<'PYEOF'
+import random, sys
+t = sys.argv[1]
+rng = random.Random(5)
+for name, n, p1 in (("mtrain", 120, 0.7), ("mval", 60, 0.5), ("mtest", 77, 0.4)):
+    with open(f"{t}/{name}.csv", "w") as f:
+        f.write("a,b,label\n")
+        for i in range(n):
+            y = int(rng.random() < p1)
+            f.write(f"{rng.gauss(y, 1):.6f},{rng.gauss(0, 1):.6f},{y}\n")
+PYEOF
+$DVAL eval removal --data "$T/mtrain.csv" --val-data "$T/mval.csv" --test-data "$T/mtest.csv" \
+    --method random --bin 0.1 --max-fraction 0.2 -o "$T/rm_major.csv" >/dev/null 2>&1
+$PY - "$T" <<'PYEOF' && ok "eval removal: the majority column is the test share of the training majority" \
+    || bad "eval removal: majority column"
+import csv, sys
+t = sys.argv[1]
+lab = lambda f: [int(r["label"]) for r in csv.DictReader(open(f"{t}/{f}.csv"))]
+tr, te = lab("mtrain"), lab("mtest")
+major = max((tr.count(c), -c) for c in set(tr))[1] * -1
+want = te.count(major) / len(te)
+rows = list(csv.DictReader(open(f"{t}/rm_major.csv")))
+assert rows and all(abs(float(r["majority"]) - want) < 1e-15 for r in rows), (rows[0], want)
+PYEOF
 cut -d, -f1 "$T/removal.data.csv" | sort -u | tr '\n' ' ' | grep -q "rm_knn rm_random" \
     && ok "removal names from the file names" || bad "removal default names"
 $DVAL plot removal "$T/rm_knn.csv" "$T/rm_random.csv" --names KNN,Random -o "$T/r2.png" --data "$T/r2.csv" 2>/dev/null \
