@@ -80,6 +80,23 @@ assert [(r["base_size"], r["scores"]) for r in rows] == [
     ("20", "law"), ("20", "mc_mean"), ("20", "random"), ("60", "law"), ("60", "mc_mean"), ("60", "random")]
 assert all(math.isfinite(float(r["gain_mean"])) and float(r["gain_stderr"]) >= 0 for r in rows)
 PYEOF
+# --score-at: the law scored at a fixed size; at the base's own size it is
+# the "law" scorer, so the gains are the same bits.
+$DVAL eval addition --from "$T/arun" "${D[@]}" --sizes 20,60 --add 6 --reps 5 --score-at 20,45 \
+    -o "$T/adds.csv" >"$T/adds.out" 2>&1
+$PY - "$T/adds.csv" "$T/add.csv" <<'PYEOF' && ok "addition --score-at" || bad "addition --score-at: $(cat "$T/adds.out")"
+import sys, csv
+rows = list(csv.DictReader(open(sys.argv[1])))
+key = lambda r: (r["base_size"], r["scores"])
+assert [key(r) for r in rows] == [(b, s) for b in ("20", "60")
+                                  for s in ("law", "law_k20", "law_k45", "mc_mean", "random")]
+g = {key(r): r["gain_mean"] for r in rows}
+assert g[("20", "law")] == g[("20", "law_k20")]
+old = {key(r): r["gain_mean"] for r in csv.DictReader(open(sys.argv[2]))}
+assert all(g[k] == v for k, v in old.items())      # the other scorers unchanged
+PYEOF
+grep -q "each addition is class-balanced, 3 per class" "$T/adds.out" && ok "addition: says the additions are class-balanced" \
+    || bad "addition: no class-balance note: $(cat "$T/adds.out")"
 expect_fail "addition with another split" "training split has 80 rows, the run had 120" $DVAL eval addition --from "$T/arun" --data "$T/d.csv" --val 100 --test 40 --sizes 20
 # --explain: one influence per training point for one test row
 $DVAL value --method influence "${D[@]}" --explain 2 -o "$T/explain.csv" >/dev/null 2>&1 \
