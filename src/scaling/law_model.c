@@ -330,15 +330,19 @@ static dv_law_model *parse(rbuf *b, const char *path, dv_error *err)
     int bad = get_u64(b) != I->n_params;
     I->n_points = get_u64(b);
     I->n_samples = get_u64(b);
-    I->epochs = (int)get_u64(b);
+    uint64_t epochs = get_u64(b);
+    I->epochs = (int)(epochs <= INT32_MAX ? epochs : 0);
     I->seed = get_u64(b);
     int64_t k_lo = (int64_t)get_u64(b), k_hi = (int64_t)get_u64(b);
     m->scale = get_f64(b);
     m->k_ref = get_f64(b);
-    int described = (int)get_u64(b), standardized = (int)get_u64(b), classes = (int)get_u64(b);
-    bad = bad || !(m->scale > 0) || !isfinite(m->scale) || !(m->k_ref >= 1) ||
-          !isfinite(m->k_ref) || described > 1 || standardized > 1 ||
-          classes > 1 || (!described && (standardized || classes));
+    /* Flags are 0 or 1 in all 64 bits (a cast to int would let 2^32 + 1
+     * pass as 1). */
+    uint64_t flag[3] = {get_u64(b), get_u64(b), get_u64(b)};
+    int described = flag[0] == 1, standardized = flag[1] == 1, classes = flag[2] == 1;
+    bad = bad || epochs > INT32_MAX || !(m->scale > 0) || !isfinite(m->scale) ||
+          !(m->k_ref >= 1) || !isfinite(m->k_ref) || flag[0] > 1 || flag[1] > 1 || flag[2] > 1 ||
+          (!described && (standardized || classes));
     if (!bad && described) {
         m->col_names = dv__calloc(d, sizeof(char *));
         m->class_names = classes ? dv__calloc(H, sizeof(char *)) : NULL;
