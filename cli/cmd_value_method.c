@@ -161,6 +161,16 @@ int cmd_value_method(int argc, char **argv)
                             "values as rough\n",
                     dv_stop_rule_name(info.stop_rule), info.max_stderr, info.value_sd);
     }
+    if (!quiet && mo.vp.method == DV_METHOD_AME) {
+        size_t nz = 0;
+        for (size_t i = 0; i < n; i++)
+            nz += v[i] != 0.0;
+        if (nz == 0)
+            fprintf(stderr, "dval: ame: the cross-validated Lasso kept no %s: every value is 0 "
+                            "(%zu subsets carry too little signal for %zu %s; raise "
+                            "--max-samples)\n",
+                    groups ? "group" : "point", info.samples, n, groups ? "groups" : "points");
+    }
     free(v);
     free(se);
     free(groups);
