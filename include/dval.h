@@ -835,6 +835,12 @@ DV_API int dv_law_fit_many(const double *delta, const int32_t *card, size_t n_po
 /* The law-based value of a point: the mean of c k^-alpha over the integers
  * k in [k_lo, k_hi]. */
 DV_API double dv_law_mean_value(double c, double alpha, int64_t k_lo, int64_t k_hi);
+/* The standard error of that value for the law fitted to the n samples
+ * (delta[i] at size card[i]): the delta method with the sandwich covariance
+ * of (c, alpha), robust to a variance law that does not hold.  NaN when it
+ * cannot be computed (fewer than 3 samples, a failed fit, sigma = 0). */
+DV_API double dv_law_value_stderr(const double *delta, const int32_t *card, size_t n,
+                                  const dv_law *law, int64_t k_lo, int64_t k_hi);
 
 /* Aggregate learning-curve law error(k) = eps + c k^-alpha, with variance
  * proportional to k^-beta, fitted to error values err[i] at sizes k[i]. */
@@ -1072,8 +1078,10 @@ DV_API void dv_run_values(const dv_run *r, const dv_law *laws, double *law_value
                           double *mc_mean, double *mc_stderr);
 /* Writes the run's values to path (NULL: RUN_DIR/values.csv): point, label,
  * psi_K = c K^-alpha for each K of at[0..n_at-1], law_value (the mean of
- * c k^-alpha over k = min_card..max_card), mc_mean and mc_stderr (the mean
- * of the point's deltas and its standard error), n_samples, status. */
+ * c k^-alpha over k = min_card..max_card) and law_stderr (its standard
+ * error, dv_law_value_stderr; 0 for a failed fit), mc_mean and mc_stderr
+ * (the mean of the point's deltas and its standard error), n_samples,
+ * status. */
 DV_API int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at,
                                size_t n_at, const char *path, dv_error *err);
 

@@ -148,15 +148,17 @@ static void test_laws_and_values(void)
     FILE *f = fopen(path, "r");
     char line[4096];
     CHECK(f && fgets(line, sizeof line, f));
-    CHECK(strcmp(line, "point,label,psi_10,psi_40,law_value,mc_mean,mc_stderr,n_samples,status\n") == 0);
+    CHECK(strcmp(line, "point,label,psi_10,psi_40,law_value,law_stderr,mc_mean,mc_stderr,n_samples,status\n") == 0);
     const double *D = dv_run_deltas(r);
     for (size_t i = 0; i < NP && f && fgets(line, sizeof line, f); i++) {
         long long pt;
         char lab[64], st[32];
-        double p10, p40, lv, mc, se;
+        double p10, p40, lv, lse, mc, se;
         size_t ns;
-        CHECK(sscanf(line, "%lld,%63[^,],%lf,%lf,%lf,%lf,%lf,%zu,%31s", &pt, lab, &p10, &p40, &lv,
-                     &mc, &se, &ns, st) == 9);
+        CHECK(sscanf(line, "%lld,%63[^,],%lf,%lf,%lf,%lf,%lf,%lf,%zu,%31s", &pt, lab, &p10, &p40,
+                     &lv, &lse, &mc, &se, &ns, st) == 10);
+        double want_se = dv_law_value_stderr(D + i * M, dv_run_cards(r) + i * M, M, &fit[i], 10, 80);
+        CHECK(lse == (isfinite(want_se) ? want_se : 0.0));
         CHECK_EQ_INT(pt, PTS[i]);
         CHECK_NEAR(p10, fit[i].c * pow(10, -fit[i].alpha), 1e-15 * (1 + fabs(p10)));
         CHECK_NEAR(p40, fit[i].c * pow(40, -fit[i].alpha), 1e-15 * (1 + fabs(p40)));

@@ -438,15 +438,20 @@ int dv_run_write_values(const dv_run *r, const dv_law *laws, const int64_t *at, 
     fprintf(f, "point,label");
     for (size_t a = 0; a < n_at; a++)
         fprintf(f, ",psi_%lld", (long long)at[a]);
-    fprintf(f, ",law_value,mc_mean,mc_stderr,n_samples,status\n");
+    fprintf(f, ",law_value,law_stderr,mc_mean,mc_stderr,n_samples,status\n");
+    size_t M = r->info.n_samples;
     for (size_t i = 0; i < n; i++) {
         const dv_law *L = &laws[i];
         fprintf(f, "%lld,", (long long)r->points[i]);
         dv__csv_field(f, dv_run_label(r, i));
         for (size_t a = 0; a < n_at; a++)
             fprintf(f, ",%.17g", L->c * pow((double)at[a], -L->alpha));
-        fprintf(f, ",%.17g,%.17g,%.17g,%zu,%s\n", v[i], v[n + i], v[2 * n + i],
-                r->info.n_samples, dv_law_status_name(L->status));
+        /* 0 where the error cannot be computed (a failed fit), as for the
+         * other fields that do not apply. */
+        double se = dv_law_value_stderr(r->deltas + i * M, r->card + i * M, M, L,
+                                        r->info.min_card, r->info.max_card);
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%zu,%s\n", v[i], isfinite(se) ? se : 0.0, v[n + i],
+                v[2 * n + i], M, dv_law_status_name(L->status));
     }
     dv__free(v);
     return dv__out_commit(f, tmp, path, err);
