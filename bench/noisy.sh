@@ -15,15 +15,20 @@ TEST=$((ROWS - 2000))
 OUT=$(mktemp -d)
 s=0
 while [ $s -lt "$SEEDS" ]; do
+    # A method that fails gets an "error" row (and a non-zero status); the others still count.
     "$B/dval" eval noisy --data "$DATA" --val 1000 --test $TEST --split-seed $s --noise-seed $s \
-        --seed $s --methods "$METHODS" --rho 0.2 -o "$OUT/seed$s.csv" "$@" >/dev/null 2>&1 || exit 1
+        --seed $s --methods "$METHODS" --rho 0.2 -o "$OUT/seed$s.csv" "$@" >/dev/null 2>&1 ||
+        [ -s "$OUT/seed$s.csv" ] || exit 1
     s=$((s + 1))
 done
 echo "method,f1_mean,f1_sd,auroc_mean,seconds_mean,samples_mean"
 cat "$OUT"/seed*.csv | grep -v '^method' | awk -F, '
+    $8 == "error" { if (!($1 in order)) { order[$1] = ++k; names[k] = $1 }; bad[$1]++; next }
     { n[$1]++; f[$1] += $2; f2[$1] += $2 * $2; a[$1] += $3; t[$1] += $6; m[$1] += $7;
       if (!($1 in order)) { order[$1] = ++k; names[k] = $1 } }
-    END { for (i = 1; i <= k; i++) { x = names[i]; mu = f[x] / n[x];
+    END { for (i = 1; i <= k; i++) { x = names[i]
+          if (!n[x]) { printf "%s,failed on %d seeds\n", x, bad[x]; continue }
+          mu = f[x] / n[x];
           sd = sqrt((f2[x] - n[x] * mu * mu) / (n[x] > 1 ? n[x] - 1 : 1));
           printf "%s,%.3f,%.3f,%.3f,%.2f,%.0f\n", x, mu, sd, a[x] / n[x], t[x] / n[x], m[x] / n[x] } }'
 rm -rf "$OUT"

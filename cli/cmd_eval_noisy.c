@@ -134,6 +134,7 @@ int eval_noisy(int argc, char **argv)
     /* --values-out: every method's values, kept for the methods that ran */
     double *all = no.values_out ? cli_malloc(nm * n * sizeof *all) : NULL;
     int ran[32] = {0};
+    size_t failed = 0;
     for (size_t k = 0; k < nm; k++) {
         dv_value_params p = mo.vp;
         p.method = ms[k];
@@ -141,6 +142,7 @@ int eval_noisy(int argc, char **argv)
         if (dv_value_compute(train, val, &p, v, se, &info, &err)) {
             printf("%-14s %s\n", dv_method_name(ms[k]), err.msg);
             fprintf(f, "%s,,,,,,,error\n", dv_method_name(ms[k]));
+            failed++;
             continue;
         }
         if (all) {
@@ -173,6 +175,11 @@ int eval_noisy(int argc, char **argv)
     if (g)
         fprintf(stderr, "dval: wrote %s\n", no.values_out);
     fprintf(stderr, "dval: wrote %s\n", out);
+    /* The others' results are written; the status still says that the
+     * comparison is incomplete. */
+    if (failed)
+        fprintf(stderr, "dval: eval noisy: %zu of %zu methods failed (their rows say \"error\")\n",
+                failed, nm);
     free(all);
     free(v);
     free(se);
@@ -181,5 +188,5 @@ int eval_noisy(int argc, char **argv)
     dv_dataset_free(train);
     dv_dataset_free(val);
     dv_dataset_free(test);
-    return 0;
+    return failed ? 1 : 0;
 }

@@ -64,6 +64,16 @@ assert [int(r["removed"]) for r in rows] == [0, 12, 24, 36, 48, 60]
 assert rows[0]["high"] == rows[0]["low"]           # nothing removed yet
 assert all(0 <= float(r[k]) <= 1 for r in rows for k in ("high", "low"))
 PYEOF
+# A method that fails inside eval noisy: its row says "error", the others are
+# written, and the status is 1.
+if $DVAL eval noisy "${D[@]}" --methods loo,lava --entreg 1e-6 -o "$T/nfail.csv" >/dev/null 2>"$T/nfail.err"; then
+    bad "eval noisy with a failing method exited 0"
+elif grep -q '^lava,,,,,,,error$' "$T/nfail.csv" && grep -q '^loo,0' "$T/nfail.csv" &&
+    grep -q "1 of 2 methods failed" "$T/nfail.err"; then
+    ok "eval noisy: a failing method is an error row and status 1"
+else
+    bad "eval noisy with a failing method: $(cat "$T/nfail.csv" "$T/nfail.err")"
+fi
 # the addition task on a small sampling run
 $DVAL sample "${D[@]}" -o "$T/arun" --samples 8 --points 30 --min-card 10 --max-card 60 -q
 $DVAL eval addition --from "$T/arun" "${D[@]}" --sizes 20,60 --add 6 --reps 5 -o "$T/add.csv" >"$T/add.out" 2>&1
