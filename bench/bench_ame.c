@@ -10,12 +10,12 @@
  * Usage: bench_ame [n_players] [subsets]
  */
 #include "methods/game.h"
+#include "bench.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Lin et al., "Measuring the Effect of Training Data on Deep Learning
  * Predictions via Randomized Experiments", ICML 2022 -- the method timed. */
@@ -48,13 +48,6 @@ static int utility(void *user, void *state, const int64_t *S, size_t m, double *
     double noise = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
     *out = s / (double)G->n + 0.3 * sqrt((double)m / (double)G->n) + 0.01 * noise;
     return 0;
-}
-
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int main(int argc, char **argv)

@@ -8,21 +8,14 @@
  * Usage: bench_knn [n_train] [n_val] [K]
  */
 #include "methods/methods.h"
+#include "bench.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Jia et al., "Efficient Task-Specific Data Valuation for Nearest Neighbor
  * Algorithms", PVLDB 2019 -- the method timed here. */
-
-static double clock_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int main(int argc, char **argv)
 {

@@ -27,6 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fz_dir(void);
 /* fz_dir()/name, in a static buffer per call site (the caller copies). */
 void fz_path(char *buf, size_t cap, const char *name);
+/* On the first call, the paths of the input file and of a copy written
+ * back (both in fz_dir()); then writes the input. */
+void fz_input(char in[4200], char back[4200], const char *in_name, const char *back_name,
+              const uint8_t *data, size_t size);
 /* Writes n bytes to path (replacing it); aborts when it cannot. */
 void fz_write(const char *path, const uint8_t *data, size_t n);
 /* Copies the file src to dst; aborts when it cannot. */

@@ -10,11 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char path[4200], back[4200];
-    if (!path[0]) {
-        fz_path(path, sizeof path, "in.npy");
-        fz_path(back, sizeof back, "back.npy");
-    }
-    fz_write(path, data, size);
+    fz_input(path, back, "in.npy", "back.npy", data, size);
     static const size_t elem[3] = {8, 4, 8};
     for (int t = DV_F64; t <= DV_I64; t++) {
         void *a = NULL, *b = NULL;

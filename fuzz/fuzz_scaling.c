@@ -32,11 +32,7 @@ static void read_for(const char *path, const char *back, size_t n, const int64_t
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char path[4200], back[4200];
-    if (!path[0]) {
-        fz_path(path, sizeof path, "scaling.csv");
-        fz_path(back, sizeof back, "back.csv");
-    }
-    fz_write(path, data, size);
+    fz_input(path, back, "scaling.csv", "back.csv", data, size);
     static const int64_t ids[3] = {3, 7, 11};
     read_for(path, back, 6, NULL);
     read_for(path, back, 3, ids);

@@ -77,3 +77,13 @@ void fz_copy(const char *src, const char *dst)
     fz_write(dst, all, len);
     free(all);
 }
+
+void fz_input(char in[4200], char back[4200], const char *in_name, const char *back_name,
+              const uint8_t *data, size_t size)
+{
+    if (!in[0]) {
+        fz_path(in, 4200, in_name);
+        fz_path(back, 4200, back_name);
+    }
+    fz_write(in, data, size);
+}
