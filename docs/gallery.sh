@@ -10,7 +10,7 @@ G=docs/gallery
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 mkdir -p $G
-P="--dpi 110"
+P="--dpi 150"
 
 [ -f dval-demo/run/values.csv ] || "$B/dval" demo -q >/dev/null
 "$B/dval" plot law dval-demo/run -o $G/law.png $P
