@@ -3,7 +3,8 @@
 # 1,000 validation rows (the rest held out as the test split), 20 % of the
 # training labels flipped, logistic regression; F1 / AUROC / wall time per
 # method, averaged over SEEDS seeds (the split and the flips change with the
-# seed).
+# seed); a method that fails on a seed is left out of that seed's means and
+# counted in failed_seeds.
 # usage: sh bench/noisy.sh BUILD_DIR DATA.csv SEEDS METHODS [EXTRA OPTIONS...]
 B=${1:-build}
 DATA=${2:?data file}
@@ -21,7 +22,7 @@ while [ $s -lt "$SEEDS" ]; do
         [ -s "$OUT/seed$s.csv" ] || exit 1
     s=$((s + 1))
 done
-echo "method,f1_mean,f1_sd,auroc_mean,seconds_mean,samples_mean"
+echo "method,f1_mean,f1_sd,auroc_mean,seconds_mean,samples_mean,failed_seeds"
 cat "$OUT"/seed*.csv | grep -v '^method' | awk -F, '
     $8 == "error" { if (!($1 in order)) { order[$1] = ++k; names[k] = $1 }; bad[$1]++; next }
     { n[$1]++; f[$1] += $2; f2[$1] += $2 * $2; a[$1] += $3; t[$1] += $6; m[$1] += $7;
@@ -30,5 +31,6 @@ cat "$OUT"/seed*.csv | grep -v '^method' | awk -F, '
           if (!n[x]) { printf "%s,failed on %d seeds\n", x, bad[x]; continue }
           mu = f[x] / n[x];
           sd = sqrt((f2[x] - n[x] * mu * mu) / (n[x] > 1 ? n[x] - 1 : 1));
-          printf "%s,%.3f,%.3f,%.3f,%.2f,%.0f\n", x, mu, sd, a[x] / n[x], t[x] / n[x], m[x] / n[x] } }'
+          printf "%s,%.3f,%.3f,%.3f,%.2f,%.0f,%d\n", x, mu, sd, a[x] / n[x], t[x] / n[x], m[x] / n[x],
+                 bad[x] } }'
 rm -rf "$OUT"

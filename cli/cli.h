@@ -94,7 +94,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "  --metric NAME        utility on the validation split (as in dval sample; default\n"  \
     "                       accuracy for tmc and beta on classification, measured best)\n" \
     "  --seed S, --threads T\n"                                                             \
-    "  --max-samples N      budget of permutations/subsets/models (default 1000)\n"         \
+    "  --max-samples N      budget of permutations/subsets/models (default 1000; ame\n"      \
+    "                       4000, which its Lasso needs: measured in BENCHMARKS.md)\n"      \
     "  --min-samples N      samples before a stopping rule may apply (default 100)\n"       \
     "  --max-seconds X      time budget (default none)\n"                                   \
     "  --rhat X             stop when Gelman-Rubin R-hat <= X over --chains chains\n"       \

@@ -147,6 +147,7 @@ void cli_method_opts_default(cli_method_opts *o)
 {
     memset(o, 0, sizeof *o);
     dv_value_params_default(&o->vp, DV_METHOD_TMC);
+    o->vp.max_samples = 0; /* each method's own default */
     o->learner = "logreg";
     o->min_leaf = 1;
 }

@@ -546,7 +546,9 @@ typedef struct {
     uint64_t seed;
     int n_threads;               /* <= 0: OpenMP default; results do not depend on it */
     /* Sampling methods (tmc, beta, banzhaf, ame, oob): budget and stopping. */
-    size_t max_samples;          /* permutations / subsets / models; default 1000 */
+    size_t max_samples;          /* permutations / subsets / models; 0 = the method's
+                                  * default: 4000 for ame (1,000 subsets per inclusion
+                                  * probability, as OpenDataVal), 1000 otherwise */
     size_t min_samples;          /* before any stopping rule applies; default 100 */
     double max_seconds;          /* 0 = no time limit */
     double rhat;                 /* stop when max R-hat <= rhat (0 = off); default 1.05, */

@@ -76,6 +76,8 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     if (!p)
         return dv__err(err, DV_EINVAL, "parameters are required");
     dv_value_params q = *p;
+    if (q.max_samples == 0)
+        q.max_samples = dv__default_max_samples(q.method);
     if (q.n_threads <= 0) /* read before OpenBLAS changes the OpenMP default */
         q.n_threads = omp_get_max_threads();
     int clf = train && dv_dataset_task(train) == DV_TASK_CLASSIFICATION;

@@ -67,6 +67,8 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
 int dv__value_msr(const dv_game *g, const dv_value_params *p, double *values, double *stderrs,
                   dv_value_info *info, dv_error *err);
 /* Average marginal effect (Lin et al. 2022), ame.c. */
+/* The method's budget when max_samples is 0. */
+size_t dv__default_max_samples(dv_method m);
 int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value_info *info,
             dv_error *err);
 /* Lasso by cyclic coordinate descent, without intercept, X column-major

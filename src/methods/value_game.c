@@ -18,6 +18,10 @@ int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, do
     memset(info, 0, sizeof *info);
     if (!g || !g->utility || !p || !values)
         return dv__err(err, DV_EINVAL, "a game, its utility, parameters and an output are required");
+    dv_value_params q = *p;
+    if (q.max_samples == 0)
+        q.max_samples = dv__default_max_samples(q.method);
+    p = &q;
     size_t n = g->n_players;
     if (n == 0)
         return dv__err(err, DV_EINVAL, "the game has no players");

@@ -4,6 +4,7 @@
  * the rule that stopped the method.
  */
 #include "internal.h"
+#include "methods/game.h"
 
 #include <math.h>
 #include <string.h>
@@ -38,7 +39,7 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     if (sampling)
         fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n"
                    "  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n  \"check_every\": %zu,\n",
-                p->max_samples, p->min_samples, p->max_seconds, p->stderr_tol, p->rank_tol,
+                p->max_samples ? p->max_samples : dv__default_max_samples(m), p->min_samples, p->max_seconds, p->stderr_tol, p->rank_tol,
                 p->check_every);
     if (chains)
         fprintf(f, "  \"rhat\": %.17g,\n  \"rel_stderr\": %.17g,\n  \"chains\": %zu,\n",
