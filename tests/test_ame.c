@@ -384,6 +384,32 @@ static void test_progress(void)
               (unsigned long long)s.total);
 }
 
+/* max_samples 0 is the method's own budget: 4,000 subsets for AME (the
+ * default of dv_value_params_default too), 1,000 for the others. */
+static void test_default_budget(void)
+{
+    enum { N = 6 };
+    const double a[N] = {1, 2, 3, 0.5, -1, 0};
+    additive_game G = {N, a, 1e-3};
+    dv_game g = {N, &G, additive_utility, NULL, NULL};
+    dv_value_params p;
+    dv_value_params_default(&p, DV_METHOD_AME);
+    CHECK_EQ_INT(p.max_samples, 4000);
+    p.max_samples = 0;
+    double v[N];
+    dv_value_info info;
+    dv_error err = {0};
+    CHECK_EQ_INT(dv_value_game(&g, &p, v, NULL, &info, &err), DV_OK);
+    CHECK_EQ_INT(info.samples, 4000);
+    dv_value_params_default(&p, DV_METHOD_BANZHAF);
+    CHECK_EQ_INT(p.max_samples, 1000);
+    p.max_samples = 0;
+    p.rhat = 0;
+    p.rel_stderr = 0;
+    CHECK_EQ_INT(dv_value_game(&g, &p, v, NULL, &info, &err), DV_OK);
+    CHECK_EQ_INT(info.samples, 1000);
+}
+
 static void test_bad_input(void)
 {
     const double a[3] = {1, 2, 3};
@@ -421,6 +447,7 @@ int main(void)
     RUN(test_lasso_gap);
     RUN(test_threads);
     RUN(test_progress);
+    RUN(test_default_budget);
     RUN(test_bad_input);
     return CHECK_DONE();
 }
