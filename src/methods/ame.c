@@ -109,7 +109,7 @@ static double cd_sweep(const double *X, size_t n, size_t p, const double *colsq,
  * set, as in scikit-learn's coordinate descent (Friedman, Hastie and
  * Tibshirani, "Regularization Paths for Generalized Linear Models via
  * Coordinate Descent", J. Stat. Softw. 2010).  An upper bound on how far
- * the objective (times 2n / ||y||^2) is from its minimum. */
+ * the objective (times n / ||y||^2) is from its minimum. */
 static double rel_gap(const double *X, size_t n, size_t p, const double *y, double ynorm2,
                       double lambda, const double *beta, const double *r)
 {
