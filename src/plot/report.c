@@ -220,7 +220,7 @@ static int estimators(fig_ctx *f, const char *csv, dv_error *err)
 typedef struct {
     long long point, source;
     const char *label;
-    double law, mc, se, c, alpha;
+    double law, law_se, mc, se, c, alpha;
     const char *status;
 } row;
 
@@ -247,8 +247,12 @@ static row *rows_by_value(const dv_run *r, const dv_law *laws)
         return NULL;
     }
     dv_run_values(r, laws, v, v + n, v + 2 * n);
+    const dv_run_info *I = dv_run_get_info(r);
+    size_t M = I->n_samples;
     for (size_t i = 0; i < n; i++)
         x[i] = (row){dv_run_points(r)[i], dv_run_source_row(r, i), dv_run_label(r, i), v[i],
+                     dv_law_value_stderr(dv_run_deltas(r) + i * M, dv_run_cards(r) + i * M, M,
+                                         &laws[i], I->min_card, I->max_card),
                      v[n + i], v[2 * n + i], laws[i].c, laws[i].alpha,
                      dv_law_status_name(laws[i].status)};
     dv__free(v);
@@ -259,16 +263,18 @@ static row *rows_by_value(const dv_run *r, const dv_law *laws)
 static void table(FILE *h, const row *r, size_t from, size_t to, size_t n)
 {
     fputs("<table><tr><th>rank</th><th>point</th><th>data row</th><th>label</th>"
-          "<th>law value</th><th>MC mean &plusmn; s.e.</th><th>c</th><th>&alpha;</th>"
+          "<th>law value &plusmn; s.e.</th><th>MC mean &plusmn; s.e.</th><th>c</th><th>&alpha;</th>"
           "<th>fit</th></tr>\n",
           h);
     for (size_t i = from; i < to && i < n; i++) {
         fprintf(h, "<tr><td>%zu</td><td>%lld</td><td>%lld</td><td>", i + 1, r[i].point,
                 r[i].source);
         html_text(h, r[i].label);
-        fprintf(h, "</td><td>%.4g</td><td>%.4g &plusmn; %.2g</td><td>%.4g</td><td>%.3f</td>"
-                   "<td>%s</td></tr>\n",
-                r[i].law, r[i].mc, r[i].se, r[i].c, r[i].alpha, r[i].status);
+        fprintf(h, "</td><td>%.4g", r[i].law);
+        if (isfinite(r[i].law_se))
+            fprintf(h, " &plusmn; %.2g", r[i].law_se);
+        fprintf(h, "</td><td>%.4g &plusmn; %.2g</td><td>%.4g</td><td>%.3f</td><td>%s</td></tr>\n",
+                r[i].mc, r[i].se, r[i].c, r[i].alpha, r[i].status);
     }
     fputs("</table>\n", h);
 }
@@ -357,8 +363,9 @@ static int values(FILE *h, const dv_run *r, const dv_law *laws, size_t top, dv_e
     if (!x)
         return dv__err(err, DV_ENOMEM, "out of memory");
     fputs("<h2>Values</h2>\n<p>Law value: the mean of c&nbsp;k<sup>&minus;&alpha;</sup> over the "
-          "run's dataset sizes (the law-based distributional Shapley value); MC mean: the mean "
-          "of the sampled marginal contributions, with its standard error.</p>\n",
+          "run's dataset sizes (the law-based distributional Shapley value), with its standard "
+          "error (delta method; too small where the samples hardly determine the law); MC mean: "
+          "the mean of the sampled marginal contributions, with its standard error.</p>\n",
           h);
     fprintf(h, "<h3>Most valuable points</h3>\n");
     table(h, x, 0, top, n);

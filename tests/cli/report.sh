@@ -69,6 +69,23 @@ for f in law hist convergence validation distance; do
     [ -s "$T/rep/$f.png" ] && [ -s "$T/rep/$f.svg" ] || bad "report: $f.png/.svg missing"
 done
 grep -q "Least valuable points" "$T/rep/report.html" && ok "report tables" || bad "report tables"
+# The tables' law values and their errors are values.csv's (to the 4 and 2
+# digits shown).
+"$DVAL" value --from "$T/grid" -o "$T/grid_values.csv" >/dev/null 2>&1
+$PY - "$T/rep/report.html" "$T/grid_values.csv" <<'PYEOF' && ok "report: law values with their errors" || bad "report: law value errors"
+import csv, re, sys
+html = open(sys.argv[1]).read()
+rows = {int(r["point"]): r for r in csv.DictReader(open(sys.argv[2]))}
+cells = re.findall(r"<tr><td>\d+</td><td>(\d+)</td><td>-?\d+</td><td>[^<]*</td><td>([^<]*)</td>", html)
+assert len(cells) >= 10, len(cells)
+for pt, cell in cells:
+    r = rows[int(pt)]
+    parts = cell.split(" &plusmn; ")
+    assert float(parts[0]) == float("%.4g" % float(r["law_value"])), (pt, cell, r["law_value"])
+    se = float(r["law_stderr"])
+    if se > 0:
+        assert len(parts) == 2 and float(parts[1]) == float("%.2g" % se), (pt, cell, se)
+PYEOF
 $PY - "$T/rep/report.html" "$T/grid" <<'PYEOF' && ok "report: the fits' statuses, counted" || bad "report: fit statuses"
 import csv, re, sys
 html = open(sys.argv[1]).read()
