@@ -5,9 +5,11 @@
 # runs of 200 samples (seeds 1-20).  Prints how many of the 400 reference
 # values lie within 2 reported standard errors, for the law value and, as a
 # control, for the Monte Carlo mean.
-# usage: sh bench/calibration_law.sh BUILD_DIR WORK_DIR
+# usage: sh bench/calibration_law.sh BUILD_DIR WORK_DIR [SAMPLES]   (estimates of
+# SAMPLES samples each, default 200)
 B=${1:-build}
 W=${2:?work directory}
+S=${3:-200}
 mkdir -p "$W"
 DATA="--data data/adult_4000.csv.gz"
 run() { # NAME SAMPLES SEED
@@ -16,7 +18,7 @@ run() { # NAME SAMPLES SEED
     "$B/dval" value --from "$W/$1" -o "$W/$1.csv" >/dev/null 2>&1 || exit 1
 }
 [ -f "$W/ref.csv" ] || run ref 20000 999
-for s in $(seq 1 20); do [ -f "$W/est$s.csv" ] || run est$s 200 $s; done
+for s in $(seq 1 20); do [ -f "$W/est$s.csv" ] || run est$s $S $s; done
 # values.csv columns by name: point, label, psi_100, psi_1000, law_value,
 # law_stderr, mc_mean, mc_stderr, n_samples, status
 for col in law_value mc_mean; do
