@@ -95,6 +95,11 @@ void dv__chol_solve_vec(const double *restrict L, const double *restrict U,
 #define DV__CLONES
 #endif
 
+/* x . y with four partial sums combined as (s0 + s1) + (s2 + s3), which
+ * vectorizes; the same bits on every machine and thread count
+ * (basesparse.c; learn/binary.h's dv__dot sums in order). */
+double dv__dot4(size_t n, const double *restrict x, const double *restrict y);
+
 /* A matrix stored by columns as a baseline plus exceptions, X = 1 b^T + E
  * (src/util/basesparse.c): columns that often differ from their baseline
  * whole, the others as lists of (row, X_ij - b_j).  Rows are appended. */

@@ -56,23 +56,6 @@
 /* Coordinate descent                                                       */
 /* ------------------------------------------------------------------------ */
 
-/* x . y with four partial sums (vectorizable, and the same order on every
- * machine and thread). */
-static double dot(const double *x, const double *y, size_t n)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    size_t t = 0;
-    for (; t + 4 <= n; t += 4) {
-        s0 += x[t] * y[t];
-        s1 += x[t + 1] * y[t + 1];
-        s2 += x[t + 2] * y[t + 2];
-        s3 += x[t + 3] * y[t + 3];
-    }
-    for (; t < n; t++)
-        s0 += x[t] * y[t];
-    return (s0 + s1) + (s2 + s3);
-}
-
 static double soft(double z, double t)
 {
     return z > t ? z - t : z < -t ? z + t : 0.0;
@@ -88,7 +71,7 @@ static double cd_sweep(const double *X, size_t n, size_t p, const double *colsq,
         if (colsq[j] <= 0.0 || (active_only && beta[j] == 0.0))
             continue;
         const double *x = X + j * n;
-        double g = dot(x, r, n);
+        double g = dv__dot4(n, x, r);
         double c = colsq[j] / dn;
         double b = soft(g / dn + c * beta[j], lambda) / c;
         double d = b - beta[j];
@@ -115,7 +98,7 @@ static double rel_gap(const double *X, size_t n, size_t p, const double *y, doub
 {
     double alpha = lambda * (double)n, dual = 0.0, l1 = 0.0, r2 = 0.0, ry = 0.0;
     for (size_t j = 0; j < p; j++) {
-        double g = fabs(dot(X + j * n, r, n));
+        double g = fabs(dv__dot4(n, X + j * n, r));
         if (g > dual)
             dual = g;
         l1 += fabs(beta[j]);
@@ -166,7 +149,7 @@ static void column_squares(const double *X, size_t n, size_t p, double *colsq)
 
 static double sumsq(const double *y, size_t n)
 {
-    return dot(y, y, n);
+    return dv__dot4(n, y, y);
 }
 
 int dv__lasso_cd(const double *X, size_t n, size_t p, const double *y, double lambda,

@@ -228,7 +228,7 @@ DV__CLONES static void whole_axpy(size_t n, double t, const double *restrict x,
         z[i] += t * x[i];
 }
 
-DV__CLONES static double whole_dot(size_t n, const double *restrict x, const double *restrict r)
+DV__CLONES double dv__dot4(size_t n, const double *restrict x, const double *restrict r)
 {
     double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
     size_t i = 0;
@@ -272,7 +272,7 @@ double dv__bsp_gemv_t(const dv__bsp *m, const double *restrict r, double *restri
     for (size_t j = 0; j < m->d; j++)
         g[j] = m->base[j] * s;
     for (size_t q = 0; q < m->nd; q++) {
-        g[m->dcol[q]] += whole_dot(n, m->dense + q * m->cap, r);
+        g[m->dcol[q]] += dv__dot4(n, m->dense + q * m->cap, r);
     }
     for (size_t q = 0; q < m->nl; q++) {
         const uint32_t *restrict row = m->lrow + m->lstart[q];
