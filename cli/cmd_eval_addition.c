@@ -78,9 +78,9 @@ typedef struct {
 
 /* Adds the n_add best by scores (random when NULL) to cx->reps random bases
  * of base_size rows; prints and writes the mean gain and its standard
- * error. */
+ * error, and returns them in gain[0..1]. */
 static void measure(const addition_ctx *cx, int64_t base_size, const char *name,
-                    const char *label, const double *scores)
+                    const char *label, const double *scores, double gain[2])
 {
     dv_error err = {0};
     const dv_value_params *vp = &cx->mo->vp;
@@ -97,6 +97,8 @@ static void measure(const addition_ctx *cx, int64_t base_size, const char *name,
     double se = sqrt(var / (double)(cx->reps - 1) / (double)cx->reps);
     printf("%9lld %-22s %14.4f %14.4f\n", (long long)base_size, label, 100 * mean, 100 * se);
     fprintf(cx->f, "%lld,%s,%.17g,%.17g,%zu\n", (long long)base_size, name, mean, se, cx->reps);
+    gain[0] = mean;
+    gain[1] = se;
 }
 
 /* dval eval addition. */
@@ -154,22 +156,37 @@ int eval_addition(int argc, char **argv)
     double *lawk = cli_malloc((ao.n_score_at ? ao.n_score_at : 1) * P * sizeof *lawk);
     for (size_t j = 0; j < ao.n_score_at; j++)
         law_scores(laws, P, ao.score_at[j], use_r2, ao.min_r2, lawk + j * P);
+    /* gains[j]: scorer j's mean gain and standard error at the current base
+     * (the law at k, each --score-at, the Monte Carlo mean, random last). */
+    size_t n_scorers = ao.n_score_at + 3, n_below = 0;
+    double(*gains)[2] = cli_malloc(n_scorers * sizeof *gains);
     for (size_t s = 0; s < ao.n_sizes; s++) {
         int64_t k = ao.sizes[s];
         size_t kept = law_scores(laws, P, k, use_r2, ao.min_r2, law);
-        measure(&cx, k, "law", "scaling law at k", law);
+        measure(&cx, k, "law", "scaling law at k", law, gains[0]);
         for (size_t j = 0; j < ao.n_score_at; j++) {
             char name[64], label[64];
             snprintf(name, sizeof name, "law_k%lld", (long long)ao.score_at[j]);
             snprintf(label, sizeof label, "scaling law at %lld", (long long)ao.score_at[j]);
-            measure(&cx, k, name, label, lawk + j * P);
+            measure(&cx, k, name, label, lawk + j * P, gains[1 + j]);
         }
-        measure(&cx, k, "mc_mean", "Monte Carlo mean", mc);
-        measure(&cx, k, "random", "random", NULL);
+        measure(&cx, k, "mc_mean", "Monte Carlo mean", mc, gains[n_scorers - 2]);
+        measure(&cx, k, "random", "random", NULL, gains[n_scorers - 1]);
         if (kept < P)
             printf("%9s (%zu of %zu laws used%s; the others ranked last)\n", "", kept, P,
                    use_r2 ? " (log-fit R^2 >= --min-r2)" : "");
+        const double *rnd = gains[n_scorers - 1];
+        for (size_t j = 0; j + 1 < n_scorers; j++)
+            n_below += gains[j][0] + 2 * hypot(gains[j][1], rnd[1]) < rnd[0];
     }
+    /* Why a top set can lose to random additions, said where it happens. */
+    if (n_below)
+        printf("(%zu scorer%s fell below random by more than 2 standard errors.  One top set of\n"
+               " individually valuable points ignores how alike they are: they tend to sit in\n"
+               " tight clumps, and adding many of them to a small base can lower accuracy.\n"
+               " Try fewer points (--add) or larger bases; see BENCHMARKS.md, \"Point addition\".)\n",
+               n_below, n_below == 1 ? "" : "s");
+    free(gains);
     cli_commit(cx.f, tmp, out);
     fprintf(stderr, "dval: wrote %s\n", out);
     free(lawk);

@@ -105,6 +105,24 @@ assert g[("20", "law")] == g[("20", "law_k20")]
 old = {key(r): r["gain_mean"] for r in csv.DictReader(open(sys.argv[2]))}
 assert all(g[k] == v for k, v in old.items())      # the other scorers unchanged
 PYEOF
+# The note on scorers below random: printed exactly when some scorer's mean
+# gain is more than 2 combined standard errors below random's, with the count.
+for run in add adds; do
+$PY - "$T/$run.csv" "$T/$run.out" <<'PYEOF' && ok "addition: below-random note ($run)" || bad "addition: below-random note ($run): $(cat "$T/$run.out")"
+import sys, csv, math, re
+rows = list(csv.DictReader(open(sys.argv[1])))
+out = open(sys.argv[2]).read()
+below = 0
+for b in {r["base_size"] for r in rows}:
+    at = [r for r in rows if r["base_size"] == b]
+    rnd = [r for r in at if r["scores"] == "random"][0]
+    rm, rs = float(rnd["gain_mean"]), float(rnd["gain_stderr"])
+    below += sum(float(r["gain_mean"]) + 2 * math.hypot(float(r["gain_stderr"]), rs) < rm
+                 for r in at if r is not rnd)
+m = re.search(r"\((\d+) scorers? fell below random", out)
+assert (int(m.group(1)) if m else 0) == below, (below, m)
+PYEOF
+done
 grep -q "each addition is class-balanced, 3 per class" "$T/adds.out" && ok "addition: says the additions are class-balanced" \
     || bad "addition: no class-balance note: $(cat "$T/adds.out")"
 expect_fail "addition with another split" "training split has 80 rows, the run had 120" $DVAL eval addition --from "$T/arun" --data "$T/d.csv" --val 100 --test 40 --sizes 20
