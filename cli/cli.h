@@ -111,6 +111,12 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "  --beta-a X, --beta-b X   beta: Beta(alpha, beta) weights (default 4, 1)\n"           \
     "  --k N                knn: neighbours (default 10)\n"                                 \
     "  --entreg X           lava: entropic regularization, relative to the mean cost (0.1)\n" \
+    "  --variant NAME       forgetting: events (1 -> 0 changes, default), printed (the\n"  \
+    "                       2-D study's count), last-learned (first epoch correct),\n"      \
+    "                       simple (epochs misclassified), frequent (printed, after the\n"  \
+    "                       first correct epoch); value = minus the mean over --max-samples\n" \
+    "                       training runs (default 5; learner mlp unless --learner)\n"     \
+    "  --mem-fraction X     memorization: subset size / n (default 0.7)\n"                \
     "  --groups FILE        value groups: one integer group per training row\n"           \
     CLI_MLP_HELP
 
@@ -128,7 +134,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"beta-a", required_argument, 0, 2018},  {"beta-b", required_argument, 0, 2019},      \
     {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
     {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
-    {"rel-stderr", required_argument, 0, 2024},                                            \
+    {"rel-stderr", required_argument, 0, 2024}, {"variant", required_argument, 0, 2025},   \
+    {"mem-fraction", required_argument, 0, 2026},                                          \
     CLI_MLP_LONGOPTS
 
 /* The mlp and knn learners' options (codes 1200..1299), shared by every
@@ -180,8 +187,9 @@ dv_method cli_method(const char *opt, const char *name);
     "tmc (truncated Monte Carlo Data Shapley), beta (Beta Shapley), banzhaf (Data\n"        \
     "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB), ame\n"        \
     "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
-    "score), random; and distributional (with --from RUN_DIR: the Monte Carlo mean of\n"  \
-    "a sampling run).\n"
+    "score), random, forgetting (forgetting events while an mlp trains; --variant),\n"    \
+    "memorization (subsampled; value = minus the memorization); and distributional\n"     \
+    "(with --from RUN_DIR: the Monte Carlo mean of a sampling run).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
 /* Applies the preset, then the options given, to lp (an mlp's settings). */
@@ -196,7 +204,12 @@ typedef struct {
     double C, lambda, tol;
     int max_depth, min_leaf, max_features;
     cli_mlp_opts mlp;
+    int has_learner;            /* --learner given */
+    dv_learner_params mlp_learner; /* the mlp with the options given (cli_method_opts_finish) */
 } cli_method_opts;
+/* The settings of method m: o->vp, with the mlp as the learner when m needs
+ * an epoch-wise learner (forgetting) and --learner was not given. */
+dv_value_params cli_method_params(const cli_method_opts *o, dv_method m);
 void cli_method_opts_default(cli_method_opts *o);
 /* lp := the defaults of the learner named (known lists the names the
  * command takes, for the message), with C, lambda and tol when not NULL;

@@ -136,8 +136,7 @@ int eval_noisy(int argc, char **argv)
     int ran[32] = {0};
     size_t failed = 0;
     for (size_t k = 0; k < nm; k++) {
-        dv_value_params p = mo.vp;
-        p.method = ms[k];
+        dv_value_params p = cli_method_params(&mo, ms[k]);
         dv_value_info info;
         if (dv_value_compute(train, val, &p, v, se, &info, &err)) {
             printf("%-14s %s\n", dv_method_name(ms[k]), err.msg);

@@ -14,16 +14,16 @@ dv_method cli_method(const char *opt, const char *name)
     dv_method m;
     if (name && !dv_method_from_name(name, &m))
         return m;
-    const char *names[DV_METHOD_RANDOM + 1];
+    const char *names[DV_N_METHODS];
     char list[512] = "";
-    for (int k = 0; k <= DV_METHOD_RANDOM; k++) {
+    for (int k = 0; k < DV_N_METHODS; k++) {
         names[k] = dv_method_name((dv_method)k);
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
                  names[k]);
     }
     if (!name || !*name)
         cli_die("%s: give a method (%s)", opt, list);
-    const char *near = cli_nearest(name, names, DV_METHOD_RANDOM + 1);
+    const char *near = cli_nearest(name, names, DV_N_METHODS);
     if (near)
         cli_die("%s: unknown method '%s'; did you mean '%s'? (methods: %s)", opt, name, near,
                 list);
@@ -156,7 +156,7 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
 {
     dv_value_params *p = &o->vp;
     switch (c) {
-    case 2000: o->learner = arg; return 1;
+    case 2000: o->learner = arg; o->has_learner = 1; return 1;
     case 2001: o->C = cli_double("--C", arg); o->has_C = 1; return 1;
     case 2002: o->lambda = cli_double("--lambda", arg); o->has_lambda = 1; return 1;
     case 2023: o->tol = cli_double("--tol", arg); o->has_tol = 1; return 1;
@@ -184,6 +184,16 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
     case 2020: p->knn_k = (size_t)cli_int("--k", arg, 1, INT64_MAX); return 1;
     case 2021: o->groups_file = arg; return 1;
     case 2022: p->lava_entreg = cli_double("--entreg", arg); return 1;
+    case 2025:
+        if (dv_forgetting_variant_from_name(arg, &p->forgetting_variant))
+            cli_die("--variant: unknown forgetting variant '%s' (events, printed, last-learned, "
+                    "simple, frequent)", arg);
+        return 1;
+    case 2026:
+        p->mem_fraction = cli_double("--mem-fraction", arg);
+        if (!(p->mem_fraction > 0 && p->mem_fraction < 1))
+            cli_die("--mem-fraction: %s is not in (0, 1)", arg);
+        return 1;
     }
     return cli_mlp_opt(&o->mlp, c, arg);
 }
@@ -201,9 +211,25 @@ void cli_method_opts_finish(cli_method_opts *o)
     const char *why = dv_learner_params_check(&o->vp.learner);
     if (why)
         cli_die("learner %s: %s", o->learner, why);
+    dv_learner_params_default(&o->mlp_learner, DV_LEARNER_MLP);
+    o->mlp_learner.seed = o->vp.seed;
+    cli_mlp_apply(&o->mlp, &o->mlp_learner);
+    if ((why = dv_learner_params_check(&o->mlp_learner)))
+        cli_die("learner mlp: %s", why);
+    if (!o->has_learner && o->vp.method == DV_METHOD_FORGETTING)
+        o->vp.learner = o->mlp_learner;
     if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.rel_stderr < 0 ||
         o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 || o->vp.truncation < 0)
         cli_die("stopping tolerances and budgets must not be negative");
+}
+
+dv_value_params cli_method_params(const cli_method_opts *o, dv_method m)
+{
+    dv_value_params p = o->vp;
+    p.method = m;
+    if (!o->has_learner && m == DV_METHOD_FORGETTING)
+        p.learner = o->mlp_learner;
+    return p;
 }
 
 /* Reads one integer group per training row (by source row order of the

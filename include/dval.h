@@ -521,8 +521,32 @@ typedef enum {
     DV_METHOD_INFLUENCE = 9,      /* influence functions (Koh & Liang 2017) */
     DV_METHOD_LAVA = 10,          /* LAVA (Just et al. 2023) */
     DV_METHOD_CG = 11,            /* CG score (Ki, Choi & Chung 2023) */
-    DV_METHOD_RANDOM = 12         /* uniform random values: the baseline */
+    DV_METHOD_RANDOM = 12,        /* uniform random values: the baseline */
+    DV_METHOD_FORGETTING = 13,    /* forgetting events while training (Toneva et al. 2019) */
+    DV_METHOD_MEMORIZATION = 14   /* subsampled memorization (Feldman & Zhang 2020) */
 } dv_method;
+#define DV_N_METHODS 15 /* methods 0..DV_N_METHODS-1 */
+
+/* How a forgetting trace (correct[t] = 1 when the row is classified
+ * correctly after epoch t + 1, t = 0..E-1) becomes a score; higher = harder
+ * (dv_value_compute returns -score, since values are "higher = more
+ * valuable").  Rows never classified correctly rank last: events, printed
+ * and frequent give them E, last-learned E + 1. */
+typedef enum {
+    DV_FORGET_EVENTS = 0,       /* 1 -> 0 transitions (Toneva et al.) */
+    DV_FORGET_PRINTED = 1,      /* epochs with correct[t] <= correct[t - 1], correct[-1] = 0
+                                 * (the 2-D study's Algorithm 1 as printed) */
+    DV_FORGET_LAST_LEARNED = 2, /* the first epoch (1-based) in which it is correct */
+    DV_FORGET_SIMPLE = 3,       /* epochs in which it is misclassified */
+    DV_FORGET_FREQUENT = 4      /* as printed, counted only after it was first correct */
+} dv_forgetting_variant;
+
+/* The score of one trace of E epochs under variant v (NaN for an unknown
+ * variant). */
+DV_API double dv_forgetting_score(const unsigned char *correct, size_t E, int v);
+/* Parses "events", "printed", "last-learned", "simple", "frequent". */
+DV_API int dv_forgetting_variant_from_name(const char *name, int *out);
+DV_API const char *dv_forgetting_variant_name(int v);
 
 DV_API int dv_method_from_name(const char *name, dv_method *out);
 DV_API const char *dv_method_name(dv_method m);
@@ -546,9 +570,10 @@ typedef struct {
     uint64_t seed;
     int n_threads;               /* <= 0: OpenMP default; results do not depend on it */
     /* Sampling methods (tmc, beta, banzhaf, ame, oob): budget and stopping. */
-    size_t max_samples;          /* permutations / subsets / models; 0 = the method's
-                                  * default: 4000 for ame (1,000 subsets per inclusion
-                                  * probability, as OpenDataVal), 1000 otherwise */
+    size_t max_samples;          /* permutations / subsets / models / training runs
+                                  * (forgetting); 0 = the method's default: 4000 for ame
+                                  * (1,000 subsets per inclusion probability, as
+                                  * OpenDataVal), 5 for forgetting, 1000 otherwise */
     size_t min_samples;          /* before any stopping rule applies; default 100 */
     double max_seconds;          /* 0 = no time limit */
     double rhat;                 /* stop when max R-hat <= rhat (0 = off); default 1.05, */
@@ -568,6 +593,8 @@ typedef struct {
     double lava_entreg;          /* lava: entropic regularization; default 0.1 */
     size_t cg_reps;              /* cg: repetitions of the negative draw; default 1 */
     double cg_unbalance;         /* cg: negatives per positive; default 1 */
+    int forgetting_variant;      /* forgetting: dv_forgetting_variant; default events */
+    double mem_fraction;         /* memorization: subset size as a fraction of n; default 0.7 */
     /* Groups: groups[i] in 0..n_groups-1 is the group of training row i;
      * NULL values single rows.  Values are then per group. */
     const int64_t *groups;

@@ -275,6 +275,18 @@ int dv__knn_predict(const dv_model *m, const double *X, size_t n_rows, double *o
  * thread (dv_model_fit arranges it). */
 int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
                 const int64_t *rows, size_t n, dv_error *err);
+/* Called after each training epoch (epoch = 1, 2, ...) with the model as it
+ * stands; a non-zero return stops the fit with that status. */
+typedef int (*dv__epoch_fn)(void *user, const dv_model *m, int epoch);
+/* dv__mlp_fit calling fn after every epoch. */
+int dv__mlp_fit_traced(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                       const int64_t *rows, size_t n, dv__epoch_fn fn, void *user,
+                       dv_error *err);
+/* dv_model_fit of an mlp with fn called after every epoch (DV_EINVAL for
+ * another learner). */
+int dv__model_fit_traced(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                         const int64_t *rows, size_t n, dv__epoch_fn fn, void *user,
+                         dv_error *err);
 /* n_rows x dv_model_outputs(m) values: class probabilities or the output. */
 int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *out);
 /* The mean loss of the mlp with parameters theta (m's layout) on rows

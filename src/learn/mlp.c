@@ -99,6 +99,8 @@ typedef struct {
     double *theta, *grad, *mom1, *mom2, *best, *Xb, *yb;
     size_t np;
     long step;
+    dv__epoch_fn on_epoch; /* may be NULL */
+    void *on_epoch_user;
 } trainer;
 
 static void trainer_free(trainer *t)
@@ -156,7 +158,7 @@ static double held_out_loss(trainer *t)
  * stop after patience epochs without a lower held-out loss and keep the
  * best parameters; without one and with loss_tol > 0, scikit-learn's rule
  * on the training loss (MLPClassifier's tol and n_iter_no_change).
- * Returns the epochs run. */
+ * Returns the epochs run, or -status when on_epoch stopped the fit. */
 static int train(trainer *t)
 {
     const dv_learner_params *p = t->p;
@@ -168,6 +170,11 @@ static int train(trainer *t)
         for (size_t from = 0; from < t->n_train; from += p->batch_size) {
             size_t nb = t->n_train - from < p->batch_size ? t->n_train - from : p->batch_size;
             sum += adam_step(t, from, nb);
+        }
+        if (t->on_epoch) {
+            int rc = t->on_epoch(t->on_epoch_user, t->m, e + 1);
+            if (rc)
+                return rc > 0 ? -rc : rc;
         }
         if (!t->n_held && p->loss_tol > 0) {
             double loss = sum / (double)t->n_train;
@@ -224,6 +231,13 @@ static int gather(trainer *t, const dv_dataset *ds, const int64_t *rows, size_t 
 int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
                 const int64_t *rows, size_t n, dv_error *err)
 {
+    return dv__mlp_fit_traced(m, p, ds, rows, n, NULL, NULL, err);
+}
+
+int dv__mlp_fit_traced(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
+                       const int64_t *rows, size_t n, dv__epoch_fn fn, void *user,
+                       dv_error *err)
+{
     size_t K = m->n_classes;
     if (m->task == DV_TASK_CLASSIFICATION && K > 256)
         return dv__err(err, DV_EINVAL, "mlp: at most 256 classes");
@@ -234,7 +248,8 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
     m->mode = DV__MODEL_MLP;
     if (!m->theta)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    trainer t = {.m = m, .p = p, .n = n, .d = ds->d, .n_train = n, .np = np};
+    trainer t = {.m = m, .p = p, .n = n, .d = ds->d, .n_train = n, .np = np,
+                 .on_epoch = fn, .on_epoch_user = user};
     size_t n_present = 0, last = 0;
     int rc = gather(&t, ds, rows, n, K, &n_present, &last, err);
     if (!rc && m->task == DV_TASK_CLASSIFICATION && n_present < 2) {
@@ -271,7 +286,11 @@ int dv__mlp_fit(dv_model *m, const dv_learner_params *p, const dv_dataset *ds,
     }
     if (!rc) {
         dv__net_init_weights(&t.ps, m->theta, p->seed);
-        m->iterations = train(&t);
+        int e = train(&t);
+        if (e < 0)
+            rc = dv__err(err, -e, "stopped after an epoch by the caller");
+        else
+            m->iterations = e;
     }
     t.theta = NULL; /* m's */
     trainer_free(&t);

@@ -205,8 +205,31 @@ void dv_model_free(dv_model *m)
     dv__free(m);
 }
 
+static int fit_impl(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                    const int64_t *rows, size_t n, const dv_model *warm, dv__epoch_fn fn,
+                    void *user, dv_error *err);
+
 int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
                  const int64_t *rows, size_t n, const dv_model *warm, dv_error *err)
+{
+    return fit_impl(out, p, ds, rows, n, warm, NULL, NULL, err);
+}
+
+int dv__model_fit_traced(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                         const int64_t *rows, size_t n, dv__epoch_fn fn, void *user,
+                         dv_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (p && p->kind != DV_LEARNER_MLP)
+        return dv__err(err, DV_EINVAL, "learner %s is not trained epoch by epoch (mlp is)",
+                       dv_learner_name(p->kind));
+    return fit_impl(out, p, ds, rows, n, NULL, fn, user, err);
+}
+
+static int fit_impl(dv_model **out, const dv_learner_params *p, const dv_dataset *ds,
+                    const int64_t *rows, size_t n, const dv_model *warm, dv__epoch_fn fn,
+                    void *user, dv_error *err)
 {
     if (!out)
         return dv__err(err, DV_EINVAL, "dv_model_fit: out is NULL");
@@ -252,7 +275,7 @@ int dv_model_fit(dv_model **out, const dv_learner_params *p, const dv_dataset *d
     }
     if (mlp) {
         int nt = blas_serial_begin();
-        int mrc = dv__mlp_fit(m, p, ds, rows, n, err);
+        int mrc = dv__mlp_fit_traced(m, p, ds, rows, n, fn, user, err);
         blas_serial_end(nt);
         if (mrc != DV_OK) {
             dv_model_free(m);

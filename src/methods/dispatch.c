@@ -32,7 +32,8 @@ static int check_inputs(const dv_dataset *train, const dv_dataset *val, const dv
 {
     size_t n = train->n;
     int needs_val = p->method != DV_METHOD_OOB && p->method != DV_METHOD_CG &&
-                    p->method != DV_METHOD_RANDOM;
+                    p->method != DV_METHOD_RANDOM && p->method != DV_METHOD_FORGETTING &&
+                    p->method != DV_METHOD_MEMORIZATION;
     if (needs_val) {
         if (!val || val->n == 0)
             return dv__err(err, DV_EINVAL, "method '%s' needs a non-empty validation set",
@@ -153,6 +154,12 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
         break;
     case DV_METHOD_LAVA:
         rc = dv__lava(train, val, p, rowv, err);
+        break;
+    case DV_METHOD_FORGETTING: /* per-row standard errors; none for groups */
+        rc = dv__forgetting(train, p, rowv, p->groups ? NULL : stderrs, info, err);
+        break;
+    case DV_METHOD_MEMORIZATION:
+        rc = dv__memorization(train, p, rowv, p->groups ? NULL : stderrs, info, err);
         break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",

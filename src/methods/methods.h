@@ -42,4 +42,20 @@ int dv__learner_game_value(const dv_dataset *train, const dv_dataset *val,
                            const dv_value_params *p, double *values, double *stderrs,
                            dv_value_info *info, dv_error *err);
 
+/* How well model predicts the rows of ds where mask[i] (every row when
+ * mask is NULL): score[i] = 1[argmax of the probabilities == y_i] (ties to
+ * the lowest class) for classification, -(y_i - f(x_i))^2 for regression;
+ * 0 for rows outside the mask. */
+int dv__self_scores(const dv_model *model, const dv_dataset *ds, const unsigned char *mask,
+                    double *score, dv_error *err);
+
+/* Forgetting events (Toneva et al. 2019): p->max_samples training runs of
+ * an epoch-wise learner (mlp). */
+int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *values,
+                   double *stderrs, dv_value_info *info, dv_error *err);
+
+/* Subsampled memorization (Feldman & Zhang 2020). */
+int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *values,
+                     double *stderrs, dv_value_info *info, dv_error *err);
+
 #endif

@@ -14,7 +14,8 @@ static const dv__name METHOD_NAMES[] = {
     {"banzhaf", DV_METHOD_BANZHAF}, {"knn", DV_METHOD_KNN},
     {"oob", DV_METHOD_OOB},         {"ame", DV_METHOD_AME},
     {"influence", DV_METHOD_INFLUENCE}, {"lava", DV_METHOD_LAVA},
-    {"cg", DV_METHOD_CG},           {"random", DV_METHOD_RANDOM}};
+    {"cg", DV_METHOD_CG},           {"random", DV_METHOD_RANDOM},
+    {"forgetting", DV_METHOD_FORGETTING}, {"memorization", DV_METHOD_MEMORIZATION}};
 
 int dv_method_from_name(const char *name, dv_method *out)
 {
@@ -40,7 +41,10 @@ const char *dv_stop_rule_name(int rule) { return dv__name_of(STOP_NAMES, DV__COU
 /* ame's is OpenDataVal's, 1,000 subsets per inclusion probability: with
  * 250 its Lasso kept no point on most seeds of the noisy-label benchmark
  * (BENCHMARKS.md). */
-size_t dv__default_max_samples(dv_method m) { return m == DV_METHOD_AME ? 4000 : 1000; }
+size_t dv__default_max_samples(dv_method m)
+{
+    return m == DV_METHOD_AME ? 4000 : m == DV_METHOD_FORGETTING ? 5 : 1000;
+}
 
 void dv_value_params_default(dv_value_params *p, dv_method m)
 {
@@ -62,4 +66,6 @@ void dv_value_params_default(dv_value_params *p, dv_method m)
     p->lava_entreg = 0.1;
     p->cg_reps = 1;
     p->cg_unbalance = 1.0;
+    p->forgetting_variant = DV_FORGET_EVENTS;
+    p->mem_fraction = 0.7;
 }

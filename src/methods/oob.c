@@ -37,9 +37,7 @@
 static int oob_model(const dv_dataset *train, const dv_value_params *p, size_t b, size_t m,
                      double *score, unsigned char *oob, dv_error *err)
 {
-    size_t n = train->n, d = train->d;
-    int clf = train->task == DV_TASK_CLASSIFICATION;
-    size_t K = clf ? train->n_classes : 1;
+    size_t n = train->n;
     dv_rng r;
     dv_rng_seed(&r, p->seed, (uint64_t)b);
     int64_t *rows = dv__malloc((m ? m : 1) * sizeof *rows);
@@ -60,43 +58,8 @@ static int oob_model(const dv_dataset *train, const dv_value_params *p, size_t b
     if (rc != DV_OK)
         return rc;
 
-    /* Predict the out-of-bag rows only. */
-    size_t n_oob = 0;
-    for (size_t i = 0; i < n; i++)
-        n_oob += oob[i];
-    double *X = dv__malloc((n_oob ? n_oob : 1) * (d ? d : 1) * sizeof *X);
-    double *pred = dv__malloc((n_oob ? n_oob : 1) * K * sizeof *pred);
-    if (!X || !pred) {
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0, o = 0; i < n; i++)
-        if (oob[i])
-            memcpy(X + o++ * d, train->X + i * d, d * sizeof *X);
-    if ((rc = dv_model_predict(model, X, n_oob, d, pred)) != DV_OK) {
-        rc = dv__err(err, rc, "data-oob: prediction failed");
-        goto done;
-    }
-    for (size_t i = 0, o = 0; i < n; i++) {
-        if (!oob[i]) {
-            score[i] = 0.0;
-            continue;
-        }
-        const double *q = pred + o++ * K;
-        if (clf) {
-            size_t best = 0;
-            for (size_t k = 1; k < K; k++)
-                if (q[k] > q[best])
-                    best = k;
-            score[i] = (double)(best == (size_t)train->y[i]);
-        } else {
-            double e = train->y[i] - q[0];
-            score[i] = -(e * e);
-        }
-    }
-done:
-    dv__free(X);
-    dv__free(pred);
+    /* Score the out-of-bag rows only. */
+    rc = dv__self_scores(model, train, oob, score, err);
     dv_model_free(model);
     return rc;
 }

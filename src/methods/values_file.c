@@ -20,6 +20,9 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
     int sampling = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
                    m == DV_METHOD_AME || m == DV_METHOD_OOB;
+    /* methods that score the training rows themselves: no utility, no
+     * stopping rule, a fixed number of models */
+    int self = m == DV_METHOD_FORGETTING || m == DV_METHOD_MEMORIZATION;
     int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA;
     char tmp[4400];
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
@@ -28,7 +31,20 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     fprintf(f, "{\n  \"method\": \"%s\",\n  \"data\": ", dv_method_name(m));
     dv__json_string(f, data_path ? data_path : "");
     fprintf(f, ",\n  \"seed\": %llu,\n", (unsigned long long)p->seed);
-    if (learner)
+    if (self) {
+        const dv_learner_params *lp = &p->learner;
+        fprintf(f, "  \"learner\": \"%s\",\n", dv_learner_name(lp->kind));
+        if (lp->kind == DV_LEARNER_MLP) {
+            fprintf(f, "  \"hidden\": [");
+            for (size_t l = 0; l < lp->n_hidden; l++)
+                fprintf(f, "%s%zu", l ? ", " : "", lp->hidden[l]);
+            fprintf(f, "],\n  \"epochs\": %d,\n  \"batch_size\": %zu,\n  \"lr\": %.17g,\n"
+                       "  \"alpha\": %.17g,\n",
+                    lp->epochs, lp->batch_size, lp->lr, lp->alpha);
+        }
+        fprintf(f, "  \"max_samples\": %zu,\n",
+                p->max_samples ? p->max_samples : dv__default_max_samples(m));
+    } else if (learner)
         fprintf(f, "  \"learner\": \"%s\",\n  \"metric\": \"%s\",\n  \"C\": %.17g,\n"
                    "  \"lambda\": %.17g,\n  \"tol\": %.17g,\n  \"max_iter\": %d,\n",
                 dv_learner_name(p->learner.kind),
@@ -50,6 +66,11 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
         fprintf(f, "  \"beta\": [%.17g, %.17g],\n", p->beta_a, p->beta_b);
     if (m == DV_METHOD_KNN)
         fprintf(f, "  \"knn_k\": %zu,\n", p->knn_k);
+    if (m == DV_METHOD_FORGETTING)
+        fprintf(f, "  \"variant\": \"%s\",\n",
+                dv_forgetting_variant_name(p->forgetting_variant));
+    if (m == DV_METHOD_MEMORIZATION)
+        fprintf(f, "  \"mem_fraction\": %.17g,\n", p->mem_fraction);
     fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);
     fprintf(f, "  \"samples\": %zu,\n  \"utility_calls\": %zu,\n  \"seconds\": %.6f,\n",
             info->samples, info->utility_calls, info->seconds);

@@ -21,6 +21,33 @@ PYEOF
         bad "value --method $m failed"
     fi
 done
+# forgetting and memorization: one value per point with a standard error;
+# forgetting trains an mlp unless told otherwise, and records it
+$DVAL value --method forgetting "${D[@]}" --epochs 6 --mlp-batch 16 --max-samples 3 -o "$T/fg.csv" -q \
+    && $DVAL value --method memorization "${D[@]}" --max-samples 40 --mem-fraction 0.5 -o "$T/mem.csv" -q \
+    && $PY - "$T/fg.csv" "$T/mem.csv" <<'PYEOF' && ok "forgetting and memorization" || bad "forgetting and memorization"
+import sys, csv, json, math
+for f, method in ((sys.argv[1], "forgetting"), (sys.argv[2], "memorization")):
+    rows = list(csv.DictReader(open(f)))
+    assert len(rows) == 120
+    v = [float(r["value"]) for r in rows]
+    assert all(math.isfinite(x) and x <= 1 for x in v) and len(set(v)) > 1, method
+    assert all(r["stderr"] != "" for r in rows), method
+    j = json.load(open(f + ".json"))
+    assert j["method"] == method and "metric" not in j and "rhat" not in j, j
+fg = json.load(open(sys.argv[1] + ".json"))
+assert fg["learner"] == "mlp" and fg["epochs"] == 6 and fg["variant"] == "events" and fg["samples"] == 3, fg
+# the mean of 3 runs' counts: a multiple of 1/3, at most E = 6 (never learned)
+fv = [float(r["value"]) for r in csv.DictReader(open(sys.argv[1]))]
+assert all(abs(3 * x - round(3 * x)) < 1e-9 and -6 <= x <= 0 for x in fv), fv
+assert json.load(open(sys.argv[2] + ".json"))["mem_fraction"] == 0.5
+PYEOF
+expect_fail "forgetting with a one-solve learner" "epoch by epoch" $DVAL value --method forgetting "${D[@]}" --learner logreg -o "$T/x.csv"
+expect_fail "an unknown forgetting variant" "unknown forgetting variant 'often'" $DVAL value --method forgetting "${D[@]}" --variant often -o "$T/x.csv"
+expect_fail "a memorization fraction out of range" "mem-fraction: 1.5 is not in" $DVAL value --method memorization "${D[@]}" --mem-fraction 1.5 -o "$T/x.csv"
+for m in forgetting memorization; do
+    $DVAL value --help | tr -s ' \n' '  ' | grep -q "$m (" && ok "value --help describes $m" || bad "value --help lacks $m"
+done
 # the learner's settings reach the fits and the JSON: a loose tolerance
 # stops the logistic fits early, so leave-one-out values move
 $DVAL value --method loo "${D[@]}" --C 0.5 --tol 1e-2 -o "$T/loo_tol.csv" -q \
