@@ -1191,6 +1191,92 @@ DV_API int dv_estimators_by_size_write(const char *path, const size_t *budgets,
                                        const dv_agreement *by_size, size_t n_points,
                                        dv_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* The 2-D study: decision boundaries on a mesh, values of candidate points */
+/* ------------------------------------------------------------------------ */
+
+/* A regular mesh over a rectangle of the plane: nx lines from x0 to x1 and
+ * ny lines from y0 to y1 (each >= 2).  Point k = i * nx + j is
+ * (x0 + j (x1 - x0) / (nx - 1), y0 + i (y1 - y0) / (ny - 1)). */
+typedef struct {
+    double x0, x1, y0, y1;
+    size_t nx, ny;
+} dv_mesh;
+
+/* NULL if m is a usable mesh, else why not; also refuses meshes of more
+ * than 10^8 points (their arrays would not fit comfortably). */
+DV_API const char *dv_mesh_check(const dv_mesh *m);
+/* The mesh's 2 nx ny coordinates, point by point. */
+DV_API int dv_mesh_points(const dv_mesh *m, double *xy, dv_error *err);
+/* The class a model predicts (argmax of its probabilities, ties to the
+ * lowest class) for n rows of X (n x d). */
+DV_API int dv_model_labels(const dv_model *model, const double *X, size_t n, size_t d,
+                           int *labels, dv_error *err);
+/* The labels of the nearest of n_means points means (n_means x 2; mean m
+ * has class mean_class[m]; ties to the lower m) for n points xy: the
+ * labelling rule g of dv_synth's gauss2d. */
+DV_API int dv_nearest_mean_labels(const double *means, const int *mean_class, size_t n_means,
+                                  const double *xy, size_t n, int *labels, dv_error *err);
+/* The share of the n positions where a and b differ: the study's distance
+ * dv(f_A, f_B) between two classifiers, the area between their decision
+ * boundaries as a fraction of the mesh. */
+DV_API double dv_label_disagreement(const int *a, const int *b, size_t n);
+/* The level curve f = level of a field on the mesh (f[k] at point k) by
+ * marching squares, with linear interpolation along the cell edges (a
+ * saddle cell is split by the mean of its corners).  Writes up to cap
+ * segments as (xa, ya, xb, yb) into seg and returns how many there are
+ * (call with cap 0 to count). */
+DV_API size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *seg,
+                              size_t cap);
+
+/* Values of candidate points: rows that are not in the training data.
+ * Each candidate c is the row cand_x[c d .. c d + d - 1] with the label
+ * cand_y[c]; "train + c" is train with that row appended last.  Fits in
+ * parallel over candidates (n_threads <= 0: the OpenMP default) give the
+ * same bits for any thread count.  progress (may be NULL) is called as
+ * candidates finish, one call at a time. */
+
+/* Add-one values: f_c = lp fitted on train + c (with lp's own seed, the
+ * same for every candidate).  dist[c n_ref + r] = dv_label_disagreement of
+ * f_c's labels of the n_eval points eval_x (n_eval x d) with the labels
+ * ref[r n_eval ..] (a reference classifier's: the true rule, or a model
+ * fitted on train alone).  trace (may be NULL; needs an mlp):
+ * trace[c E + t] = 1 when f_c classifies candidate c as cand_y[c] after
+ * epoch t + 1, E = lp->epochs (epochs after an early stop repeat the
+ * last), for dv_forgetting_score. */
+DV_API int dv_add_one(const dv_dataset *train, const dv_learner_params *lp, const double *cand_x,
+                      const double *cand_y, size_t n_cand, const double *eval_x, size_t n_eval,
+                      const int *ref, size_t n_ref, double *dist, unsigned char *trace,
+                      int n_threads, dv_progress_fn progress, void *user, dv_error *err);
+
+/* Memorization of candidates (Feldman & Zhang 2020, for added rows):
+ * mem[c] = the share of reps seeds s_r for which lp fitted on train + c
+ * classifies c as cand_y[c], minus the share for lp fitted on train; s_r =
+ * lp->seed XOR the first dv_rng_next of stream (seed, r). */
+DV_API int dv_candidate_memorization(const dv_dataset *train, const dv_learner_params *lp,
+                                     const double *cand_x, const double *cand_y, size_t n_cand,
+                                     size_t reps, uint64_t seed, double *mem, int n_threads,
+                                     dv_progress_fn progress, void *user, dv_error *err);
+
+/* An out-of-distribution score of unlabelled points: var[i] = the variance
+ * over `members` models (lp fitted on all of train with seeds s_r as
+ * above) of their predicted probabilities at X's row i, summed over the
+ * classes (for two classes: twice the variance of P(class 1)). */
+DV_API int dv_ood_ensemble(const dv_dataset *train, const dv_learner_params *lp,
+                           const double *X, size_t n, size_t members, uint64_t seed, double *var,
+                           int n_threads, dv_error *err);
+
+/* The game of candidates: players are the candidates, and U(S) =
+ * -dv_label_disagreement(labels of lp fitted on train + S, ref) on the
+ * eval points; train may be NULL (then the data is S alone, of
+ * n_classes classes).  For dv_value_game (Shapley, leave-one-out, ...) on
+ * a mesh.  The game borrows every array until dv_add_game_free. */
+DV_API int dv_add_game(dv_game *g, const dv_dataset *train, size_t n_classes,
+                       const dv_learner_params *lp, const double *cand_x, const double *cand_y,
+                       size_t n_cand, size_t d, const double *eval_x, size_t n_eval,
+                       const int *ref, dv_error *err);
+DV_API void dv_add_game_free(dv_game *g);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,180 @@
+/*
+ * mesh.c -- the plane of the 2-D study ("Towards Understanding Data Values:
+ * Empirical Results on Synthetic Data"): regular meshes, the labels a model
+ * or the nearest-mean rule gives their points, the distance between two
+ * classifiers as the share of mesh points they label differently, and
+ * decision boundaries as level curves (marching squares).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *dv_mesh_check(const dv_mesh *m)
+{
+    if (!m)
+        return "no mesh";
+    if (!(isfinite(m->x0) && isfinite(m->x1) && isfinite(m->y0) && isfinite(m->y1)))
+        return "the mesh's corners are not finite";
+    if (!(m->x1 > m->x0 && m->y1 > m->y0))
+        return "the mesh's rectangle is empty (x1 <= x0 or y1 <= y0)";
+    if (m->nx < 2 || m->ny < 2)
+        return "a mesh needs at least 2 lines each way";
+    if (m->nx > 100000000 / m->ny)
+        return "the mesh has more than 10^8 points";
+    return NULL;
+}
+
+static double coord(double a, double b, size_t j, size_t n)
+{
+    return j + 1 == n ? b : a + (double)j * (b - a) / (double)(n - 1);
+}
+
+int dv_mesh_points(const dv_mesh *m, double *xy, dv_error *err)
+{
+    const char *why = dv_mesh_check(m);
+    if (why)
+        return dv__err(err, DV_EINVAL, "%s", why);
+    for (size_t i = 0; i < m->ny; i++)
+        for (size_t j = 0; j < m->nx; j++) {
+            double *p = xy + 2 * (i * m->nx + j);
+            p[0] = coord(m->x0, m->x1, j, m->nx);
+            p[1] = coord(m->y0, m->y1, i, m->ny);
+        }
+    return DV_OK;
+}
+
+#define LABEL_CHUNK 4096
+
+int dv_model_labels(const dv_model *model, const double *X, size_t n, size_t d, int *labels,
+                    dv_error *err)
+{
+    size_t K = dv_model_outputs(model);
+    if (K < 2)
+        return dv__err(err, DV_EINVAL, "labels need a classifier");
+    size_t cap = n < LABEL_CHUNK ? n : LABEL_CHUNK;
+    double *p = dv__malloc((cap ? cap : 1) * K * sizeof *p);
+    if (!p)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    for (size_t done = 0; done < n; done += cap) {
+        size_t nb = n - done < cap ? n - done : cap;
+        int rc = dv_model_predict(model, X + done * d, nb, d, p);
+        if (rc) {
+            dv__free(p);
+            return dv__err(err, rc, "prediction failed");
+        }
+        for (size_t i = 0; i < nb; i++) {
+            const double *q = p + i * K;
+            size_t best = 0;
+            for (size_t k = 1; k < K; k++)
+                if (q[k] > q[best])
+                    best = k;
+            labels[done + i] = (int)best;
+        }
+    }
+    dv__free(p);
+    return DV_OK;
+}
+
+int dv_nearest_mean_labels(const double *means, const int *mean_class, size_t n_means,
+                           const double *xy, size_t n, int *labels, dv_error *err)
+{
+    if (n_means == 0)
+        return dv__err(err, DV_EINVAL, "no cluster means");
+    for (size_t i = 0; i < n; i++) {
+        double best = INFINITY;
+        size_t arg = 0;
+        for (size_t m = 0; m < n_means; m++) {
+            double dx = xy[2 * i] - means[2 * m], dy = xy[2 * i + 1] - means[2 * m + 1];
+            double d2 = dx * dx + dy * dy;
+            if (d2 < best) {
+                best = d2;
+                arg = m;
+            }
+        }
+        labels[i] = mean_class[arg];
+    }
+    return DV_OK;
+}
+
+double dv_label_disagreement(const int *a, const int *b, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += a[i] != b[i];
+    return n ? (double)k / (double)n : 0.0;
+}
+
+/* The point on the edge from (xa, ya, fa) to (xb, yb, fb) where f = 0. */
+static void cross(double xa, double ya, double fa, double xb, double yb, double fb, double *x,
+                  double *y)
+{
+    double t = fa / (fa - fb);
+    *x = xa + t * (xb - xa);
+    *y = ya + t * (yb - ya);
+}
+
+size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *seg, size_t cap)
+{
+    if (dv_mesh_check(m))
+        return 0;
+    size_t count = 0;
+    for (size_t i = 0; i + 1 < m->ny; i++)
+        for (size_t j = 0; j + 1 < m->nx; j++) {
+            /* corners counter-clockwise from the lower left: 0 (j, i), 1 (j+1, i),
+             * 2 (j+1, i+1), 3 (j, i+1); "above" means f >= level */
+            double x[4] = {coord(m->x0, m->x1, j, m->nx), coord(m->x0, m->x1, j + 1, m->nx),
+                           coord(m->x0, m->x1, j + 1, m->nx), coord(m->x0, m->x1, j, m->nx)};
+            double y[4] = {coord(m->y0, m->y1, i, m->ny), coord(m->y0, m->y1, i, m->ny),
+                           coord(m->y0, m->y1, i + 1, m->ny), coord(m->y0, m->y1, i + 1, m->ny)};
+            double v[4] = {f[i * m->nx + j] - level, f[i * m->nx + j + 1] - level,
+                           f[(i + 1) * m->nx + j + 1] - level, f[(i + 1) * m->nx + j] - level};
+            if (!(isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]) && isfinite(v[3])))
+                continue;
+            int up[4], n_up = 0;
+            for (int c = 0; c < 4; c++)
+                n_up += up[c] = v[c] >= 0;
+            if (n_up == 0 || n_up == 4)
+                continue;
+            /* the crossing on each edge e (corner e to corner e+1) that changes */
+            double ex[4], ey[4];
+            int crossed[4];
+            for (int e = 0; e < 4; e++) {
+                int a = e, b = (e + 1) % 4;
+                crossed[e] = up[a] != up[b];
+                if (crossed[e])
+                    cross(x[a], y[a], v[a], x[b], y[b], v[b], &ex[e], &ey[e]);
+            }
+            int pairs[2][2], np = 0;
+            if (n_up == 2 && up[0] == up[2]) { /* a saddle: split by the mean */
+                double mean = (v[0] + v[1] + v[2] + v[3]) / 4;
+                /* if the centre is on corner 0's side, corners 0 and 2 connect:
+                 * the segments cut off corners 1 and 3 */
+                if ((mean >= 0) == (up[0] != 0)) {
+                    pairs[0][0] = 0, pairs[0][1] = 1; /* around corner 1 */
+                    pairs[1][0] = 2, pairs[1][1] = 3; /* around corner 3 */
+                } else {
+                    pairs[0][0] = 3, pairs[0][1] = 0; /* around corner 0 */
+                    pairs[1][0] = 1, pairs[1][1] = 2; /* around corner 2 */
+                }
+                np = 2;
+            } else {
+                int k = 0;
+                for (int e = 0; e < 4; e++)
+                    if (crossed[e])
+                        pairs[0][k++] = e;
+                np = 1;
+            }
+            for (int s = 0; s < np; s++) {
+                if (count < cap) {
+                    double *o = seg + 4 * count;
+                    o[0] = ex[pairs[s][0]];
+                    o[1] = ey[pairs[s][0]];
+                    o[2] = ex[pairs[s][1]];
+                    o[3] = ey[pairs[s][1]];
+                }
+                count++;
+            }
+        }
+    return count;
+}
