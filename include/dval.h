@@ -1277,6 +1277,23 @@ DV_API int dv_add_game(dv_game *g, const dv_dataset *train, size_t n_classes,
                        const int *ref, dv_error *err);
 DV_API void dv_add_game_free(dv_game *g);
 
+/* Pairwise data values (the 2-D study's proposal): for the m training rows
+ * points[0..m-1] (distinct rows of train),
+ *
+ *     pv[a m + b] = E_T  sum_{k in T} 1[f_T(x_k) != f_{T - {i_a, i_b}}(x_k)]
+ *
+ * with T a uniform random subset of train's rows (each row in T with
+ * probability 1/2, so E_T is the sum over all 2^n subsets divided by 2^n),
+ * f_S the labels of lp fitted on the rows S, and i_a = points[a]; on the
+ * diagonal i_a alone is removed.  The matrix is symmetric.  n_samples > 0:
+ * the mean over n_samples subsets, subset s drawn from stream (seed, s),
+ * with standard errors in se (may be NULL); n_samples == 0: exact, by
+ * enumerating all 2^n subsets (n <= 20; se = 0). */
+DV_API int dv_pairwise_values(const dv_dataset *train, const dv_learner_params *lp,
+                              const int64_t *points, size_t m, size_t n_samples, uint64_t seed,
+                              double *pv, double *se, int n_threads, dv_progress_fn progress,
+                              void *user, dv_error *err);
+
 #ifdef __cplusplus
 }
 #endif
