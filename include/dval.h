@@ -1293,6 +1293,13 @@ DV_API int dv_pairwise_values(const dv_dataset *train, const dv_learner_params *
                               const int64_t *points, size_t m, size_t n_samples, uint64_t seed,
                               double *pv, double *se, int n_threads, dv_progress_fn progress,
                               void *user, dv_error *err);
+/* An order of the m points of a pairwise value matrix pv (m x m) that puts
+ * points of strong pairs next to each other: average-linkage agglomerative
+ * clustering on the off-diagonal values as similarities (the pair of
+ * clusters with the highest mean similarity merges first; ties to the
+ * lowest indices), then the leaves of the tree from left to right.  Writes
+ * a permutation of 0..m-1 into order. */
+DV_API int dv_pairwise_order(const double *pv, size_t m, size_t *order, dv_error *err);
 
 #ifdef __cplusplus
 }

@@ -113,10 +113,38 @@ typedef struct {
     size_t n_points;        /* optional scatter */
     const double *px, *py;
     const int *cls;         /* class per point (NULL: one class) */
-    size_t n_curves;        /* optional polylines, concatenated */
+    size_t n_curves;        /* optional polylines, concatenated; a NaN vertex breaks one */
     const size_t *curve_len;
     const double *cx, *cy;
+    /* optional curve styles: curve k is drawn in style curve_group[k] (0:
+     * solid black, 1: dashed black, 2 and up: dotted and dash-dotted lines
+     * in the categorical colours), named group_names[g] in the legend
+     * (NULL: all solid black, no legend entry) */
+    const int *curve_group;
+    const char *const *group_names;
+    size_t n_groups;
 } dv_map;
+
+/* Pairwise values of m points: the matrix with rows and columns in order
+ * (left; the diagonal, a point removed alone, is left blank), and the
+ * n_strong strongest pairs drawn as segments between the points over the
+ * 2-D data (right; line width by value). */
+typedef struct {
+    size_t m;
+    const double *pv;       /* m x m */
+    const size_t *order;    /* display order (NULL: 0..m-1) */
+    const double *px, *py;  /* the m points' coordinates */
+    const int64_t *ids;     /* their training rows, for the data CSV (NULL: 0..m-1) */
+    size_t n_all;           /* optional context: every training point */
+    const double *ax, *ay;
+    const int *acls;        /* class per point (NULL: one class) */
+    size_t n_strong;        /* pairs drawn (0: 10) */
+} dv_pairs_plot;
+
+/* Data CSV: a, b, row_a, row_b, value (every pair a < b, in the matrix's
+ * order of the input). */
+DV_API int dv_plot_pairs(const char *path, const char *data_path, const dv_plot_opts *opts,
+                         const dv_pairs_plot *p, dv_error *err);
 
 /* Data CSV: x, y, value (the grid cells). */
 DV_API int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opts,

@@ -347,7 +347,7 @@ static void test_map(void)
     size_t clen[2] = {2, 3};
     double cx[5] = {0, 3, 0, 1.5, 3}, cy[5] = {-1, 1, 1, 0, -1};
     dv_map m = {NX, NY, 0, 3, -1, 1, z, "value", "feature 1", "feature 2",
-                4, px, py, cls, 2, clen, cx, cy};
+                4, px, py, cls, 2, clen, cx, cy, NULL, NULL, 0};
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
     const char *data = fig_path("map.csv");
@@ -373,7 +373,7 @@ static void test_map(void)
     /* non-negative values (viridis), no points or curves */
     for (size_t i = 0; i < NX * NY; i++)
         z[i] = (double)i;
-    dv_map m2 = {NX, NY, 0, 3, -1, 1, z, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL};
+    dv_map m2 = {NX, NY, 0, 3, -1, 1, z, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0};
     CHECK_EQ_INT(dv_plot_map(fig_path("map2.png"), NULL, &o, &m2, &err), DV_OK);
     check_png(fig_path("map2.png"), 300, 200);
 
@@ -397,6 +397,72 @@ static void test_map(void)
     CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &m2, &err), DV_EINVAL);
     CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, NULL, &err), DV_EINVAL);
     CHECK(access(fig_path("b.png"), F_OK) != 0);
+    /* curve groups: a NaN vertex breaks a curve; a group out of range is named */
+    for (size_t i = 0; i < NX * NY; i++)
+        z[i] = (double)i;
+    double gx[5] = {0, 1, NAN, 2, 3}, gy[5] = {-1, 0, NAN, 0, 1};
+    size_t glen[2] = {5, 2};
+    int grp[2] = {0, 2};
+    const char *gname[3] = {"truth", "model", "other"};
+    dv_map g = m2;
+    g.n_curves = 2, g.curve_len = glen, g.cx = gx, g.cy = gy;
+    g.curve_group = grp, g.group_names = gname, g.n_groups = 3;
+    CHECK_EQ_INT(dv_plot_map(fig_path("groups.png"), NULL, &o, &g, &err), DV_OK);
+    check_png(fig_path("groups.png"), 300, 200);
+    grp[1] = 3;
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &g, &err), DV_EINVAL);
+    CHECK(strstr(err.msg, "group 3") != NULL);
+    gx[0] = INFINITY;
+    grp[1] = 1;
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &g, &err), DV_EINVAL);
+}
+
+/* The pairs figure: its data are every pair once, with the input's values;
+ * a bad order or a non-finite value is refused. */
+static void test_pairs(void)
+{
+    enum { M = 5 };
+    double pv[M * M], px[M], py[M], ax[20], ay[20];
+    int acls[20];
+    for (size_t a = 0; a < M; a++) {
+        px[a] = (double)a;
+        py[a] = (double)(a * a) / 4;
+        for (size_t b = 0; b < M; b++)
+            pv[a * M + b] = a == b ? 9 : 1.0 / (1.0 + (double)(a + b));
+    }
+    for (size_t i = 0; i < 20; i++) {
+        ax[i] = (double)(i % 5);
+        ay[i] = (double)i / 4;
+        acls[i] = (int)(i % 2);
+    }
+    size_t order[M] = {4, 2, 0, 1, 3};
+    int64_t ids[M] = {10, 11, 12, 13, 14};
+    dv_pairs_plot p = {M, pv, order, px, py, ids, 20, ax, ay, acls, 3};
+    dv_plot_opts o = {6, 2.5, 100, NULL};
+    dv_error err = {0};
+    const char *data = fig_path("pairs.csv");
+    CHECK_EQ_INT(dv_plot_pairs(fig_path("pairs.png"), data, &o, &p, &err), DV_OK);
+    check_png(fig_path("pairs.png"), 600, 250);
+    csv c;
+    CHECK(csv_read(&c, data) == 0);
+    CHECK(c.n >= 1 && strcmp(c.line[0], "a,b,row_a,row_b,value") == 0);
+    CHECK_EQ_INT(c.n, 1 + M * (M - 1) / 2);
+    for (size_t row = 1; row < c.n; row++) {
+        char *f[6];
+        size_t nf = fields(&c, row, f, 6);
+        size_t a = nf == 5 ? (size_t)num(f[0]) : 0, b = nf == 5 ? (size_t)num(f[1]) : 0;
+        CHECK_MSG(nf == 5 && a < b && b < M && num(f[2]) == 10 + (double)a &&
+                      num(f[4]) == pv[a * M + b],
+                  "row %zu: %s", row, c.line[row]);
+    }
+    csv_free(&c);
+    order[1] = 4;
+    CHECK_EQ_INT(dv_plot_pairs(fig_path("b.png"), NULL, NULL, &p, &err), DV_EINVAL);
+    CHECK(strstr(err.msg, "permutation") != NULL);
+    order[1] = 2;
+    pv[7] = NAN;
+    CHECK_EQ_INT(dv_plot_pairs(fig_path("b.png"), NULL, NULL, &p, &err), DV_EINVAL);
+    CHECK(strstr(err.msg, "(1, 2)") != NULL);
 }
 
 static void test_convergence(void)
@@ -467,6 +533,7 @@ int main(void)
     RUN(test_removal);
     RUN(test_addition);
     RUN(test_map);
+    RUN(test_pairs);
     RUN(test_convergence);
     return fig_dir_close(CHECK_DONE());
 }

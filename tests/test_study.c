@@ -418,8 +418,34 @@ static void test_pairwise(void)
     dv_dataset_free(big);
 }
 
+/* Two blocks of mutually strong pairs, interleaved: the order keeps each
+ * block together. */
+static void test_pairwise_order(void)
+{
+    enum { M = 7 };
+    int block[M] = {0, 1, 0, 1, 1, 0, 1};
+    double pv[M * M];
+    for (size_t a = 0; a < M; a++)
+        for (size_t b = 0; b < M; b++)
+            pv[a * M + b] = block[a] == block[b] ? 5 + (double)((a + b) % 3) : (double)((a * b) % 2);
+    size_t order[M];
+    dv_error err = {0};
+    CHECK(dv_pairwise_order(pv, M, order, &err) == DV_OK);
+    int seen[M] = {0}, changes = 0;
+    for (size_t i = 0; i < M; i++) {
+        CHECK(order[i] < M && !seen[order[i]]);
+        seen[order[i] < M ? order[i] : 0] = 1;
+        if (i)
+            changes += block[order[i]] != block[order[i - 1]];
+    }
+    CHECK_EQ_INT(changes, 1);
+    pv[3] = NAN;
+    CHECK(dv_pairwise_order(pv, M, order, &err) == DV_EINVAL);
+}
+
 int main(void)
 {
+    RUN(test_pairwise_order);
     RUN(test_pairwise);
     RUN(test_mesh);
     RUN(test_nearest_mean);

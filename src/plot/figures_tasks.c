@@ -467,9 +467,14 @@ static int check_map(const dv_map *map, double *zmin_out, double *zmax_out, dv_e
                            !map->curve_len ? "curve_len" : !map->cx ? "cx" : "cy", map->n_curves);
         for (size_t k = 0, off = 0; k < map->n_curves; off += map->curve_len[k], k++)
             for (size_t i = off; i < off + map->curve_len[k]; i++)
-                if (!isfinite(map->cx[i]) || !isfinite(map->cy[i]))
+                if (isinf(map->cx[i]) || isinf(map->cy[i]))
                     return dv__err(err, DV_EINVAL, "map curve %zu, vertex %zu (%g, %g) is not "
-                                   "finite", k, i - off, map->cx[i], map->cy[i]);
+                                   "finite (NaN breaks a curve)", k, i - off, map->cx[i],
+                                   map->cy[i]);
+        for (size_t k = 0; map->curve_group && k < map->n_curves; k++)
+            if (map->curve_group[k] < 0 || (size_t)map->curve_group[k] >= map->n_groups)
+                return dv__err(err, DV_EINVAL, "map curve %zu: group %d is not in 0..%zu", k,
+                               map->curve_group[k], map->n_groups ? map->n_groups - 1 : 0);
     }
     *zmin_out = zmin;
     *zmax_out = zmax;
@@ -557,9 +562,20 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
         dv__ax_image(a, map->z, map->nx, map->ny, map->x0, map->x1, map->y0, map->y1,
                      DV__CMAP_VIRIDIS, zmin, zmax, zl);
     }
-    for (size_t k = 0, off = 0; k < map->n_curves; off += map->curve_len[k], k++)
-        dv__ax_line(a, map->cx + off, map->cy + off, map->curve_len[k], (dv__rgb){0, 0, 0}, 1.2,
-                    DV__DASH_SOLID, NULL);
+    for (size_t k = 0, off = 0; k < map->n_curves; off += map->curve_len[k], k++) {
+        int g = map->curve_group ? map->curve_group[k] : 0;
+        int first = 1; /* the group's first curve carries its legend entry */
+        for (size_t j = 0; map->curve_group && j < k; j++)
+            first &= map->curve_group[j] != g;
+        const char *name = map->curve_group && map->group_names && first ? map->group_names[g]
+                                                                         : NULL;
+        dv__rgb col = g < 2 ? (dv__rgb){0, 0, 0} : dv__palette(g - 2);
+        dv__dash dash = g == 0 ? DV__DASH_SOLID
+                        : g == 1 ? DV__DASH_DASHED
+                        : g % 2 ? DV__DASH_DASHDOT
+                                : DV__DASH_DOTTED;
+        dv__ax_line(a, map->cx + off, map->cy + off, map->curve_len[k], col, 1.2, dash, name);
+    }
     if (map->n_points) {
         if ((rc = map_points(a, map, err))) {
             dv__plotcsv_close(&d, 0, NULL);
@@ -567,12 +583,139 @@ int dv_plot_map(const char *path, const char *data_path, const dv_plot_opts *opt
             return rc;
         }
     } else {
-        dv__ax_legend(a, DV__LEGEND_NONE);
+        dv__ax_legend(a, map->curve_group && map->group_names ? DV__LEGEND_BEST
+                                                              : DV__LEGEND_NONE);
     }
     if (d.f)
         for (size_t r = 0; r < map->ny; r++)
             for (size_t c = 0; c < map->nx; c++)
                 fprintf(d.f, "%.17g,%.17g,%.17g\n", grid_at(map->x0, map->x1, c, map->nx),
                         grid_at(map->y0, map->y1, r, map->ny), map->z[r * map->nx + c]);
+    return dv__plot_finish(f, path, dpi, &d, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pairwise values                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+    double v;
+    size_t a, b;
+} pair_rank;
+
+static int by_pair_value(const void *x, const void *y)
+{
+    const pair_rank *p = x, *q = y;
+    if (p->v != q->v)
+        return p->v < q->v ? 1 : -1;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+int dv_plot_pairs(const char *path, const char *data_path, const dv_plot_opts *opts,
+                  const dv_pairs_plot *p, dv_error *err)
+{
+    const arg_check args[] = {NEED_PTR(path), NEED_PTR(p)};
+    int rc = check_args(args, DV__COUNT(args), NULL, 0, NULL, err);
+    if (rc)
+        return rc;
+    size_t m = p->m;
+    if (m < 2 || m > 4096)
+        return dv__err(err, DV_EINVAL, "pairs: %zu points; need 2..4096", m);
+    if (!p->pv || !p->px || !p->py || (p->n_all && (!p->ax || !p->ay)))
+        return dv__err(err, DV_EINVAL, "pairs: missing array");
+    for (size_t i = 0; i < m * m; i++)
+        if (!isfinite(p->pv[i]))
+            return dv__err(err, DV_EINVAL, "pairs: value (%zu, %zu) is not finite", i / m, i % m);
+    if (p->order) {
+        unsigned char *seen = dv__calloc(m, 1);
+        if (!seen)
+            return dv__err(err, DV_ENOMEM, "out of memory");
+        for (size_t i = 0; i < m && !rc; i++) {
+            if (p->order[i] >= m || seen[p->order[i]])
+                rc = dv__err(err, DV_EINVAL, "pairs: order is not a permutation of 0..%zu",
+                             m - 1);
+            else
+                seen[p->order[i]] = 1;
+        }
+        dv__free(seen);
+        if (rc)
+            return rc;
+    }
+    double w, h, dpi;
+    if ((rc = dv__plot_setup(opts, 6.8, 2.9, &w, &h, &dpi, err)))
+        return rc;
+    size_t n_pairs = m * (m - 1) / 2, n_strong = p->n_strong ? p->n_strong : 10;
+    n_strong = n_strong < n_pairs ? n_strong : n_pairs;
+    double *z = dv__malloc(m * m * sizeof *z);
+    pair_rank *r = dv__malloc(n_pairs * sizeof *r);
+    if (!z || !r) {
+        dv__free(z), dv__free(r);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++) {
+            size_t a = p->order ? p->order[i] : i, b = p->order ? p->order[j] : j;
+            z[i * m + j] = a == b ? NAN : p->pv[a * m + b];
+        }
+    size_t k = 0;
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = a + 1; b < m; b++)
+            r[k++] = (pair_rank){p->pv[a * m + b], a, b};
+    qsort(r, n_pairs, sizeof *r, by_pair_value);
+    dv__plotcsv d;
+    dv__fig *f;
+    if ((rc = dv__plot_open(w, h, 1, 2, data_path, "a,b,row_a,row_b,value", &f, &d, err))) {
+        dv__free(z), dv__free(r);
+        return rc;
+    }
+    dv__fig_title(f, dv__plot_title(opts, "Pairwise values"));
+    dv__axes *L = dv__fig_axes(f, 0, 0), *R = dv__fig_axes(f, 0, 1);
+    dv__ax_title(L, "matrix, rows ordered by clustering");
+    dv__ax_xlabel(L, "point (in that order)");
+    dv__ax_ylabel(L, "point (in that order)");
+    dv__ax_image(L, z, m, m, 0, (double)(m - 1), 0, (double)(m - 1), DV__CMAP_VIRIDIS, 0, 0,
+                 "pairwise value");
+    dv__ax_legend(L, DV__LEGEND_NONE);
+    char title[64];
+    snprintf(title, sizeof title, "the %zu strongest pairs", n_strong);
+    dv__ax_title(R, title);
+    dv__ax_xlabel(R, "x");
+    dv__ax_ylabel(R, "y");
+    int max_cls = 0;
+    for (size_t i = 0; p->acls && i < p->n_all; i++)
+        max_cls = p->acls[i] > max_cls ? p->acls[i] : max_cls;
+    double *qx = dv__malloc((p->n_all + 1) * sizeof *qx), *qy = dv__malloc((p->n_all + 1) * sizeof *qy);
+    for (int c = 0; qx && qy && c <= max_cls && p->n_all; c++) {
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_all; i++)
+            if (!p->acls || p->acls[i] == c) {
+                qx[n] = p->ax[i];
+                qy[n] = p->ay[i];
+                n++;
+            }
+        char lab[32];
+        snprintf(lab, sizeof lab, "class %d", c);
+        dv__ax_scatter(R, qx, qy, n, dv__palette(c), DV__MARK_CIRCLE, 2.5, 0.35, lab);
+    }
+    dv__free(qx);
+    dv__free(qy);
+    double top = r[0].v > 0 ? r[0].v : 1;
+    for (size_t t = 0; t < n_strong; t++) {
+        double sx[2] = {p->px[r[t].a], p->px[r[t].b]}, sy[2] = {p->py[r[t].a], p->py[r[t].b]};
+        dv__ax_line(R, sx, sy, 2, (dv__rgb){0, 0, 0}, 0.5 + 2.5 * fmax(r[t].v, 0) / top,
+                    DV__DASH_SOLID, t == 0 ? "strong pair" : NULL);
+    }
+    dv__ax_scatter(R, p->px, p->py, m, (dv__rgb){0, 0, 0}, DV__MARK_DIAMOND, 4.5, 1.0,
+                   "chosen point");
+    dv__ax_legend(R, DV__LEGEND_BEST);
+    if (d.f)
+        for (size_t a = 0; a < m; a++)
+            for (size_t b = a + 1; b < m; b++)
+                fprintf(d.f, "%zu,%zu,%lld,%lld,%.17g\n", a, b,
+                        (long long)(p->ids ? p->ids[a] : (int64_t)a),
+                        (long long)(p->ids ? p->ids[b] : (int64_t)b), p->pv[a * m + b]);
+    dv__free(z), dv__free(r);
     return dv__plot_finish(f, path, dpi, &d, err);
 }

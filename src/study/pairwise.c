@@ -192,3 +192,65 @@ int dv_pairwise_values(const dv_dataset *train, const dv_learner_params *lp,
     dv__free(x.contrib);
     return rc;
 }
+
+int dv_pairwise_order(const double *pv, size_t m, size_t *order, dv_error *err)
+{
+    if (m && (!pv || !order))
+        return dv__err(err, DV_EINVAL, "pairwise order: missing argument");
+    if (m > 4096)
+        return dv__err(err, DV_EINVAL, "pairwise order: %zu points; at most 4096", m);
+    for (size_t ab = 0; ab < m * m; ab++)
+        if (!isfinite(pv[ab]))
+            return dv__err(err, DV_EINVAL, "pairwise order: value (%zu, %zu) is not finite",
+                           ab / m, ab % m);
+    /* Clusters are linked lists of leaves (head, tail, next); sim holds the
+     * summed similarity between live clusters, size their sizes. */
+    size_t *next = dv__malloc((m + 1) * sizeof *next), *tail = dv__malloc((m + 1) * sizeof *tail);
+    size_t *size = dv__malloc((m + 1) * sizeof *size);
+    unsigned char *live = dv__malloc(m + 1);
+    double *sim = dv__malloc((m * m + 1) * sizeof *sim);
+    if (!next || !tail || !size || !live || !sim) {
+        dv__free(next), dv__free(tail), dv__free(size), dv__free(live), dv__free(sim);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m; i++) {
+        next[i] = SIZE_MAX;
+        tail[i] = i;
+        size[i] = 1;
+        live[i] = 1;
+        for (size_t j = 0; j < m; j++) /* symmetrised */
+            sim[i * m + j] = (pv[i * m + j] + pv[j * m + i]) / 2;
+    }
+    for (size_t merges = 0; merges + 1 < m; merges++) {
+        size_t bi = 0, bj = 0;
+        double best = -INFINITY;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = i + 1; live[i] && j < m; j++) {
+                if (!live[j])
+                    continue;
+                double avg = sim[i * m + j] / ((double)size[i] * (double)size[j]);
+                if (avg > best) {
+                    best = avg;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        /* j's leaves follow i's; i carries the merged cluster */
+        next[tail[bi]] = bj;
+        tail[bi] = tail[bj];
+        size[bi] += size[bj];
+        live[bj] = 0;
+        for (size_t k = 0; k < m; k++)
+            if (live[k] && k != bi) {
+                sim[bi * m + k] += sim[bj * m + k];
+                sim[k * m + bi] = sim[bi * m + k];
+            }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (live[i])
+            for (size_t v = i; v != SIZE_MAX; v = next[v])
+                order[k++] = v;
+    dv__free(next), dv__free(tail), dv__free(size), dv__free(live), dv__free(sim);
+    return DV_OK;
+}
