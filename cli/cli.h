@@ -297,6 +297,7 @@ void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_d
 int cmd_demo(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 
 /* Options every figure of `dval plot` takes: -o FILE, --data CSV, --width,
  * --height (inches), --dpi, --title. */

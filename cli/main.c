@@ -21,6 +21,7 @@ static const char *USAGE =
     "  eval     evaluation tasks: noisy, removal, addition, estimators\n"
     "  plot     figures of runs and tasks (PNG, SVG, PDF)\n"
     "  report   an HTML page for a run, with its figures\n"
+    "  study    the 2-D study of data values on a mesh (dval study boundary)\n"
     "  help     show help for a command\n"
     "  version  print the version\n";
 
@@ -33,7 +34,7 @@ static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
                                    {"sample", cmd_sample}, {"fit", cmd_fit},
                                    {"value", cmd_value}, {"curve", cmd_curve},
                                    {"eval", cmd_eval},     {"plot", cmd_plot},
-                                   {"report", cmd_report}};
+                                   {"report", cmd_report}, {"study", cmd_study}};
 
 static const command *find(const char *name)
 {

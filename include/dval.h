@@ -1228,6 +1228,12 @@ DV_API double dv_label_disagreement(const int *a, const int *b, size_t n);
  * (call with cap 0 to count). */
 DV_API size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *seg,
                               size_t cap);
+/* The n segments of dv_mesh_contour joined into polylines where they meet
+ * end to end (exactly: dv_mesh_contour computes a shared point once per
+ * edge), written into x and y (room for 3 n vertices) with one NaN vertex
+ * between polylines; a closed curve repeats its first vertex at its end.
+ * Returns the vertices written (0 when out of memory). */
+DV_API size_t dv_segments_chain(const double *seg, size_t n, double *x, double *y);
 
 /* Values of candidate points: rows that are not in the training data.
  * Each candidate c is the row cand_x[c d .. c d + d - 1] with the label

@@ -101,6 +101,35 @@ static void test_contour(void)
         worst = fmax(worst, fabs(hypot(seg[2 * s] - 5, seg[2 * s + 1] - 4) - 6));
     CHECK_MSG(worst < 0.05, "circle: endpoint off by %g", worst);
     CHECK_NEAR(total_length(seg, n), 2 * M_PI * 6, 0.1);
+    /* chained: one closed polyline through every segment */
+    double *cx = malloc(3 * n * sizeof *cx), *cy = malloc(3 * n * sizeof *cy);
+    size_t nv = dv_segments_chain(seg, n, cx, cy);
+    CHECK_EQ_INT(nv, n + 1);
+    CHECK(nv == n + 1 && cx[0] == cx[n] && cy[0] == cy[n]);
+    double L = 0;
+    for (size_t v = 1; v < nv; v++) {
+        CHECK(!isnan(cx[v]));
+        L += hypot(cx[v] - cx[v - 1], cy[v] - cy[v - 1]);
+    }
+    CHECK_NEAR(L, total_length(seg, n), 1e-9);
+    free(cx);
+    free(cy);
+    free(seg);
+    /* two separate lines: two open polylines and one NaN between them */
+    for (size_t k = 0; k < N; k++)
+        f[k] = fabs(xy[2 * k] - 5) - 3; /* x = 2 and x = 8 */
+    n = dv_mesh_contour(&m, f, 0, NULL, 0);
+    seg = malloc(4 * n * sizeof *seg);
+    dv_mesh_contour(&m, f, 0, seg, n);
+    cx = malloc(3 * n * sizeof *cx), cy = malloc(3 * n * sizeof *cy);
+    nv = dv_segments_chain(seg, n, cx, cy);
+    size_t breaks = 0;
+    for (size_t v = 0; v < nv; v++)
+        breaks += isnan(cx[v]);
+    CHECK_EQ_INT(breaks, 1);
+    CHECK_EQ_INT(nv, n + 3);
+    free(cx);
+    free(cy);
     free(seg);
     /* a level above the field: no curve */
     CHECK(dv_mesh_contour(&m, f, 1e9, NULL, 0) == 0);

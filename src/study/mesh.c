@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *dv_mesh_check(const dv_mesh *m)
@@ -144,7 +145,9 @@ size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *
             double ex[4], ey[4];
             int crossed[4];
             for (int e = 0; e < 4; e++) {
-                int a = e, b = (e + 1) % 4;
+                /* from the left or lower corner, so that the two cells
+                 * sharing an edge compute the same point, bit for bit */
+                int a = e < 2 ? e : (e + 1) % 4, b = e < 2 ? e + 1 : e;
                 crossed[e] = up[a] != up[b];
                 if (crossed[e])
                     cross(x[a], y[a], v[a], x[b], y[b], v[b], &ex[e], &ey[e]);
@@ -181,4 +184,81 @@ size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *
             }
         }
     return count;
+}
+
+/* Segment endpoints sorted by (x, y) to find each one's partner. */
+typedef struct {
+    double x, y;
+    size_t seg; /* segment * 2 + end */
+} endpoint;
+
+static int by_point(const void *a, const void *b)
+{
+    const endpoint *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->y != q->y)
+        return p->y < q->y ? -1 : 1;
+    return (p->seg > q->seg) - (p->seg < q->seg);
+}
+
+size_t dv_segments_chain(const double *seg, size_t n, double *x, double *y)
+{
+    if (n == 0)
+        return 0;
+    endpoint *e = dv__malloc(2 * n * sizeof *e);
+    size_t *mate = dv__malloc(2 * n * sizeof *mate); /* the other end at the same point */
+    unsigned char *used = dv__calloc(n, 1);
+    if (!e || !mate || !used) {
+        dv__free(e), dv__free(mate), dv__free(used);
+        return 0;
+    }
+    for (size_t k = 0; k < 2 * n; k++) {
+        e[k] = (endpoint){seg[4 * (k / 2) + 2 * (k % 2)], seg[4 * (k / 2) + 2 * (k % 2) + 1], k};
+        mate[k] = SIZE_MAX;
+    }
+    qsort(e, 2 * n, sizeof *e, by_point);
+    /* a point shared by exactly two ends joins them */
+    for (size_t k = 0; k < 2 * n;) {
+        size_t j = k + 1;
+        while (j < 2 * n && e[j].x == e[k].x && e[j].y == e[k].y)
+            j++;
+        if (j - k == 2) {
+            mate[e[k].seg] = e[k + 1].seg;
+            mate[e[k + 1].seg] = e[k].seg;
+        }
+        k = j;
+    }
+    size_t out = 0;
+    /* open chains first (from an end without a mate), then closed loops */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t s0 = 0; s0 < n; s0++) {
+            if (used[s0])
+                continue;
+            size_t start = 2 * s0;
+            if (pass == 0) {
+                if (mate[2 * s0] != SIZE_MAX && mate[2 * s0 + 1] != SIZE_MAX)
+                    continue;
+                start = mate[2 * s0] == SIZE_MAX ? 2 * s0 : 2 * s0 + 1;
+            }
+            if (out)
+                x[out] = y[out] = NAN, out++;
+            size_t end = start; /* the end we enter the segment by */
+            x[out] = seg[4 * (end / 2) + 2 * (end % 2)];
+            y[out] = seg[4 * (end / 2) + 2 * (end % 2) + 1];
+            out++;
+            for (;;) {
+                size_t sg = end / 2, other = end ^ 1;
+                used[sg] = 1;
+                x[out] = seg[4 * sg + 2 * (other % 2)];
+                y[out] = seg[4 * sg + 2 * (other % 2) + 1];
+                out++;
+                size_t nx = mate[other];
+                if (nx == SIZE_MAX || used[nx / 2])
+                    break;
+                end = nx;
+            }
+        }
+    dv__free(e), dv__free(mate), dv__free(used);
+    return out;
 }
