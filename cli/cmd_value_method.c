@@ -21,6 +21,19 @@ static const char *VALUE_USAGE =
     "\n"
     "  --explain ROW        with --method influence: explain test row ROW's prediction\n"
     "                       (which training points pushed it, by how much; CSV)\n"
+    "  --candidates FILE    value the rows of FILE (the data file's columns) as points\n"
+    "                       added to the training data, one CSV row each (candidate,\n"
+    "                       value): loo (the gain of --utility when the row is added),\n"
+    "                       forgetting (minus its forgetting score while the mlp trains\n"
+    "                       on the data and the row), memorization (minus the share of\n"
+    "                       --max-samples seeds, default 5, for which the model fitted\n"
+    "                       with the row classifies it correctly, less the share\n"
+    "                       without it), ood-ensemble (the variance of the class\n"
+    "                       probabilities of --max-samples models, default 10, at the\n"
+    "                       row; its label is not used)\n"
+    "  --utility NAME       with --candidates and loo: accuracy (default) on the\n"
+    "                       validation rows, or boundary-mae: the share of validation\n"
+    "                       rows whose predicted class changes when the row is added\n"
     "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
 
 typedef struct {
@@ -83,11 +96,124 @@ static void explain_row(const dv_dataset *train, const dv_dataset *test,
     free(v);
 }
 
+/* --candidates FILE: values of rows added to the training data. */
+static void value_candidates(const char *method, int ood, const cli_method_opts *mo,
+                             const cli_data_opts *dop, const dv_dataset *train,
+                             const dv_dataset *val, const char *path, const char *utility,
+                             const char *out, int quiet)
+{
+    dv_method m = mo->vp.method;
+    if (!ood && m != DV_METHOD_LOO && m != DV_METHOD_FORGETTING && m != DV_METHOD_MEMORIZATION)
+        cli_die("--candidates: method '%s' does not value added rows (loo, forgetting, "
+                "memorization, ood-ensemble do)", method);
+    if (dv_dataset_task(train) != DV_TASK_CLASSIFICATION)
+        cli_die("--candidates: the candidate methods are for classification");
+    int mae = 0;
+    if (utility && strcmp(utility, "boundary-mae") == 0)
+        mae = 1;
+    else if (utility && strcmp(utility, "accuracy") != 0)
+        cli_die("--utility: unknown utility '%s' (accuracy, boundary-mae)", utility);
+    if (utility && m != DV_METHOD_LOO)
+        cli_die("--utility applies to --method loo with --candidates");
+    dv_csv_options co;
+    dv_csv_options_default(&co);
+    co.label = dop->label;
+    co.drop_missing = dop->drop_missing;
+    dv_dataset *cand = NULL;
+    dv_error err = {0};
+    if (dv_dataset_read_like(&cand, path, train, &co, &err))
+        cli_die("--candidates: %s", err.msg);
+    size_t nc = dv_dataset_rows(cand), d = dv_dataset_cols(cand);
+    const double *cx = dv_dataset_features(cand), *cy = dv_dataset_targets(cand);
+    double *v = cli_malloc((nc ? nc : 1) * sizeof *v);
+    /* an ensemble of one-solve fits would agree with itself: mlps unless told */
+    dv_learner_params lp = ood && !mo->has_learner ? mo->mlp_learner
+                                                   : cli_method_params(mo, m).learner;
+    size_t reps = mo->vp.max_samples ? mo->vp.max_samples : ood ? 10 : 5;
+    double t0 = dv_clock_seconds();
+    cli_progress prog;
+    cli_progress_init(&prog, method, 0, quiet);
+    int rc = DV_OK;
+    if (m == DV_METHOD_LOO && !ood) {
+        /* against the validation labels (accuracy) or the model on the data alone */
+        size_t nv = dv_dataset_rows(val);
+        int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
+        if (mae) {
+            dv_model *f = NULL;
+            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
+            if (rc == DV_ENOTCONV)
+                rc = DV_OK;
+            if (!rc)
+                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, ref, &err);
+            dv_model_free(f);
+        } else {
+            for (size_t i = 0; i < nv; i++)
+                ref[i] = (int)dv_dataset_targets(val)[i];
+        }
+        double base = 0;
+        if (!rc && !mae) { /* the model on the data alone: 1 - its accuracy */
+            dv_model *f = NULL;
+            int *lab = cli_malloc((nv ? nv : 1) * sizeof *lab);
+            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
+            if (rc == DV_ENOTCONV)
+                rc = DV_OK;
+            if (!rc)
+                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, lab, &err);
+            base = dv_label_disagreement(lab, ref, nv);
+            dv_model_free(f);
+            free(lab);
+        }
+        if (!rc)
+            rc = dv_add_one(train, &lp, cx, cy, nc, dv_dataset_features(val), nv, ref, 1, v, NULL,
+                            mo->vp.n_threads, cli_progress_cb, &prog, &err);
+        for (size_t c = 0; !rc && !mae && c < nc; c++)
+            v[c] = base - v[c]; /* the accuracy gained */
+        free(ref);
+    } else if (m == DV_METHOD_FORGETTING) {
+        if (lp.kind != DV_LEARNER_MLP)
+            cli_die("forgetting needs a learner trained epoch by epoch (--learner mlp); %s is "
+                    "fitted in one solve", dv_learner_name(lp.kind));
+        size_t E = (size_t)lp.epochs;
+        unsigned char *trace = cli_malloc(nc * E + 1);
+        rc = dv_add_one(train, &lp, cx, cy, nc, NULL, 0, NULL, 0, NULL, trace, mo->vp.n_threads,
+                        cli_progress_cb, &prog, &err);
+        for (size_t c = 0; !rc && c < nc; c++) {
+            double s = dv_forgetting_score(trace + c * E, E, mo->vp.forgetting_variant);
+            v[c] = s == 0 ? 0.0 : -s;
+        }
+        free(trace);
+    } else if (m == DV_METHOD_MEMORIZATION) {
+        rc = dv_candidate_memorization(train, &lp, cx, cy, nc, reps, mo->vp.seed, v,
+                                       mo->vp.n_threads, cli_progress_cb, &prog, &err);
+        for (size_t c = 0; !rc && c < nc; c++)
+            v[c] = v[c] == 0 ? 0.0 : -v[c];
+    } else {
+        rc = dv_ood_ensemble(train, &lp, cx, nc, reps, mo->vp.seed, v, mo->vp.n_threads, &err);
+    }
+    if (prog.enabled && prog.last > prog.t0)
+        cli_progress_end(&prog);
+    if (rc)
+        cli_die_method(method, err.msg);
+    char tmp[4300];
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    fprintf(f, "candidate,value\n");
+    for (size_t c = 0; c < nc; c++)
+        fprintf(f, "%zu,%.17g\n", c, v[c]);
+    cli_commit(f, tmp, out);
+    if (!quiet)
+        fprintf(stderr, "dval: %s valued %zu candidates in %.2f s; wrote %s\n", method, nc,
+                dv_clock_seconds() - t0, out);
+    free(v);
+    dv_dataset_free(cand);
+}
+
 int cmd_value_method(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
                                              {"method", required_argument, 0, 1},
                                              {"explain", required_argument, 0, 3},
+                                             {"candidates", required_argument, 0, 4},
+                                             {"utility", required_argument, 0, 5},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
@@ -96,7 +222,7 @@ int cmd_value_method(int argc, char **argv)
     cli_data_opts_default(&dop);
     cli_method_opts mo;
     cli_method_opts_default(&mo);
-    const char *method = NULL, *out = "values.csv";
+    const char *method = NULL, *out = "values.csv", *candidates = NULL, *utility = NULL;
     int quiet = 0, c;
     int64_t explain = -1;
     optind = 1;
@@ -106,6 +232,8 @@ int cmd_value_method(int argc, char **argv)
         switch (c) {
         case 1: method = optarg; break;
         case 3: explain = cli_int("--explain", optarg, 0, INT64_MAX); break;
+        case 4: candidates = optarg; break;
+        case 5: utility = optarg; break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(VALUE_USAGE, stdout); return 0;
@@ -114,10 +242,23 @@ int cmd_value_method(int argc, char **argv)
     }
     if (optind < argc)
         cli_die("value: unexpected argument '%s'", argv[optind]);
-    mo.vp.method = cli_method("--method", method);
+    if (utility && !candidates)
+        cli_die("--utility goes with --candidates (the methods' own utility is --metric)");
+    int ood = method && strcmp(method, "ood-ensemble") == 0;
+    if (ood && !candidates)
+        cli_die("--method ood-ensemble scores rows that are not in the data: give "
+                "--candidates FILE");
+    mo.vp.method = ood ? DV_METHOD_RANDOM : cli_method("--method", method);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
+    if (candidates) {
+        value_candidates(method, ood, &mo, &dop, train, val, candidates, utility, out, quiet);
+        dv_dataset_free(train);
+        dv_dataset_free(val);
+        dv_dataset_free(test);
+        return 0;
+    }
     if (explain >= 0) {
         if (mo.vp.method != DV_METHOD_INFLUENCE)
             cli_die("--explain needs --method influence");

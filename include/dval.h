@@ -274,6 +274,15 @@ DV_API void dv_load_options_default(dv_load_options *o);
 DV_API int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
                         dv_dataset **test, char **manifest, dv_error *err);
 
+/* Reads new rows of the training data's kind from path (with o's label,
+ * task and missing-value settings): the same feature columns as train, in
+ * the same order, classes mapped to train's by their labels (a label that
+ * train does not have is an error naming the row), and the features
+ * standardized with train's statistics when train was standardized.  For
+ * rows to value that are not in the data (dval value --candidates). */
+DV_API int dv_dataset_read_like(dv_dataset **out, const char *path, const dv_dataset *train,
+                                const dv_csv_options *o, dv_error *err);
+
 /* Synthetic data (the reference implementation's generators). */
 typedef enum {
     DV_SYNTH_LINEAR_CLF = 0, /* x ~ N(0, I_d), coef ~ N(0, I), y = 1[x.coef + 0.1 eps > 0] */

@@ -179,3 +179,67 @@ int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
     }
     return rc;
 }
+
+int dv_dataset_read_like(dv_dataset **out, const char *path, const dv_dataset *train,
+                         const dv_csv_options *o, dv_error *err)
+{
+    if (!out || !path || !train)
+        return dv__err(err, DV_EINVAL, "read like: missing argument");
+    *out = NULL;
+    dv_csv_options co;
+    if (o)
+        co = *o;
+    else
+        dv_csv_options_default(&co);
+    co.task = train->task;
+    dv_dataset *ds = NULL;
+    int rc = dv_dataset_read_csv(&ds, path, &co, err);
+    if (rc)
+        return rc;
+    if (ds->d != train->d)
+        rc = dv__err(err, DV_EFORMAT, "%s: has %zu feature columns, the training data %zu", path,
+                     ds->d, train->d);
+    for (size_t j = 0; !rc && j < ds->d; j++)
+        if (strcmp(train->col_names[j], ds->col_names[j]) != 0)
+            rc = dv__err(err, DV_EFORMAT, "%s: column %zu is '%s', the training data has '%s'",
+                         path, j + 1, ds->col_names[j], train->col_names[j]);
+    if (!rc && train->task == DV_TASK_CLASSIFICATION) {
+        /* this file's class c -> train's class of the same label */
+        size_t *map = dv__malloc((ds->n_classes + 1) * sizeof *map);
+        if (!map)
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+        for (size_t c = 0; !rc && c < ds->n_classes; c++) {
+            map[c] = SIZE_MAX;
+            for (size_t k = 0; k < train->n_classes; k++)
+                if (strcmp(ds->class_names[c], train->class_names[k]) == 0)
+                    map[c] = k;
+        }
+        for (size_t i = 0; !rc && i < ds->n; i++) {
+            size_t c = (size_t)ds->y[i];
+            if (map[c] == SIZE_MAX)
+                rc = dv__err(err, DV_EFORMAT, "%s: row %zu: label '%s' is not a class of the "
+                                              "training data", path, i + 1, ds->class_names[c]);
+            else
+                ds->y[i] = (double)map[c];
+        }
+        for (size_t c = 0; !rc && c < ds->n_classes; c++)
+            dv__free(ds->class_names[c]);
+        dv__free(ds->class_names);
+        ds->class_names = NULL;
+        ds->n_classes = train->n_classes;
+        if (!rc && !(ds->class_names = dv__calloc(train->n_classes, sizeof(char *))))
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+        for (size_t k = 0; !rc && k < train->n_classes; k++)
+            if (!(ds->class_names[k] = dv__strdup(train->class_names[k])))
+                rc = dv__err(err, DV_ENOMEM, "out of memory");
+        dv__free(map);
+    }
+    if (!rc && train->std_mean && dv_dataset_standardize_by(ds, train->std_mean, train->std_scale))
+        rc = dv__err(err, DV_EINVAL, "%s: the training statistics cannot standardize it", path);
+    if (rc) {
+        dv_dataset_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return DV_OK;
+}

@@ -48,6 +48,41 @@ expect_fail "a memorization fraction out of range" "mem-fraction: 1.5 is not in"
 for m in forgetting memorization; do
     $DVAL value --help | tr -s ' \n' '  ' | grep -q "$m (" && ok "value --help describes $m" || bad "value --help lacks $m"
 done
+# --candidates: loo of an added row equals appending the row to the data and
+# valuing it there (leave-one-out of the last row, accuracy, explicit
+# validation file, no standardization, so that the data are the same bits)
+$DVAL synth gauss2d -o "$T/g.csv" --rows 120 --clusters 1 --means 0,1,3,2 --spread 1.5 --seed 7 2>/dev/null
+head -41 "$T/g.csv" > "$T/gtrain.csv"; { head -1 "$T/g.csv"; tail -n 80 "$T/g.csv"; } > "$T/gval.csv"
+$DVAL synth gauss2d -o "$T/gc.csv" --rows 6 --clusters 1 --means 0,1,3,2 --spread 3 --seed 8 2>/dev/null
+G=(--val-data "$T/gval.csv" --test-data "$T/gval.csv" --no-standardize)
+if $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/cand.csv" -q; then
+    ok=1
+    for c in 0 1 2 3 4 5; do
+        { cat "$T/gtrain.csv"; sed -n "$((c + 2))p" "$T/gc.csv"; } > "$T/gplus.csv"
+        $DVAL value --method loo --data "$T/gplus.csv" "${G[@]}" --metric accuracy -o "$T/plus.csv" -q || ok=0
+        $PY - "$T/cand.csv" "$T/plus.csv" $c <<'PYEOF' || ok=0
+import sys, csv
+cand = [float(r["value"]) for r in csv.DictReader(open(sys.argv[1]))]
+plus = [float(r["value"]) for r in csv.DictReader(open(sys.argv[2]))]
+c = int(sys.argv[3])
+assert len(plus) == 41 and abs(cand[c] - plus[40]) <= 1e-12, (c, cand[c], plus[40])
+PYEOF
+    done
+    [ $ok = 1 ] && ok "candidates: loo equals the appended row's leave-one-out" || bad "candidates: loo differs from appending the row"
+else
+    bad "value --candidates failed"
+fi
+for m in forgetting memorization ood-ensemble; do
+    $DVAL value --method $m --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" --epochs 5 -o "$T/c_$m.csv" -q \
+        && [ "$(wc -l < "$T/c_$m.csv")" -eq 7 ] && ok "candidates: $m" || bad "candidates: $m"
+done
+cut -d, -f1 "$T/gc.csv" > "$T/gc1.csv"
+expect_fail "candidates with other columns" "has 0 feature columns, the training data 2|column" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc1.csv" -o "$T/x.csv"
+sed 's/,1$/,7/' "$T/gc.csv" > "$T/gc7.csv"
+expect_fail "candidates with an unknown class" "label '7' is not a class" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc7.csv" -o "$T/x.csv"
+expect_fail "candidates with tmc" "does not value added rows" $DVAL value --method tmc --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/x.csv"
+expect_fail "utility without candidates" "goes with --candidates" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --utility boundary-mae -o "$T/x.csv"
+expect_fail "ood-ensemble without candidates" "give --candidates" $DVAL value --method ood-ensemble --data "$T/gtrain.csv" "${G[@]}" -o "$T/x.csv"
 # the learner's settings reach the fits and the JSON: a loose tolerance
 # stops the logistic fits early, so leave-one-out values move
 $DVAL value --method loo "${D[@]}" --C 0.5 --tol 1e-2 -o "$T/loo_tol.csv" -q \
