@@ -117,6 +117,11 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "                       first correct epoch); value = minus the mean over --max-samples\n" \
     "                       training runs (default 5; learner mlp unless --learner)\n"     \
     "  --mem-fraction X     memorization: subset size / n (default 0.7)\n"                \
+    "  --dvrl-input NAME    dvrl: what the valuator sees: xyr (x, y and the residual of a\n" \
+    "                       model fitted on the validation split; default), xp (x and\n"  \
+    "                       that model's probabilities), x\n"                                \
+    "  --dvrl-batch N       dvrl: training rows per iteration (default 32; iterations:\n"  \
+    "                       --max-samples, default 1000)\n"                                \
     "  --groups FILE        value groups: one integer group per training row\n"           \
     CLI_MLP_HELP
 
@@ -135,7 +140,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"k", required_argument, 0, 2020},       {"groups", required_argument, 0, 2021},       \
     {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
     {"rel-stderr", required_argument, 0, 2024}, {"variant", required_argument, 0, 2025},   \
-    {"mem-fraction", required_argument, 0, 2026},                                          \
+    {"mem-fraction", required_argument, 0, 2026}, {"dvrl-input", required_argument, 0, 2027}, \
+    {"dvrl-batch", required_argument, 0, 2028},                                            \
     CLI_MLP_LONGOPTS
 
 /* The mlp and knn learners' options (codes 1200..1299), shared by every
@@ -188,7 +194,8 @@ dv_method cli_method(const char *opt, const char *name);
     "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB), ame\n"        \
     "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
     "score), random, forgetting (forgetting events while an mlp trains; --variant),\n"    \
-    "memorization (subsampled; value = minus the memorization); and distributional\n"     \
+    "memorization (subsampled; value = minus the memorization), dvrl (a valuator\n"       \
+    "network trained by reinforcement learning); and distributional\n"                     \
     "(with --from RUN_DIR: the Monte Carlo mean of a sampling run).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);

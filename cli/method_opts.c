@@ -189,6 +189,17 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
             cli_die("--variant: unknown forgetting variant '%s' (events, printed, last-learned, "
                     "simple, frequent)", arg);
         return 1;
+    case 2027:
+        if (strcmp(arg, "xyr") == 0)
+            p->dvrl_input = DV_DVRL_XYR;
+        else if (strcmp(arg, "xp") == 0)
+            p->dvrl_input = DV_DVRL_XP;
+        else if (strcmp(arg, "x") == 0)
+            p->dvrl_input = DV_DVRL_X;
+        else
+            cli_die("--dvrl-input: unknown input '%s' (xyr, xp, x)", arg);
+        return 1;
+    case 2028: p->dvrl_batch = (size_t)cli_int("--dvrl-batch", arg, 1, INT32_MAX); return 1;
     case 2026:
         p->mem_fraction = cli_double("--mem-fraction", arg);
         if (!(p->mem_fraction > 0 && p->mem_fraction < 1))

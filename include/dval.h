@@ -532,9 +532,18 @@ typedef enum {
     DV_METHOD_CG = 11,            /* CG score (Ki, Choi & Chung 2023) */
     DV_METHOD_RANDOM = 12,        /* uniform random values: the baseline */
     DV_METHOD_FORGETTING = 13,    /* forgetting events while training (Toneva et al. 2019) */
-    DV_METHOD_MEMORIZATION = 14   /* subsampled memorization (Feldman & Zhang 2020) */
+    DV_METHOD_MEMORIZATION = 14,  /* subsampled memorization (Feldman & Zhang 2020) */
+    DV_METHOD_DVRL = 15           /* reinforcement-learning valuator (Yoon et al. 2020) */
 } dv_method;
-#define DV_N_METHODS 15 /* methods 0..DV_N_METHODS-1 */
+#define DV_N_METHODS 16 /* methods 0..DV_N_METHODS-1 */
+
+/* What DVRL's valuator sees of a row (f_V: p->learner fitted on the
+ * validation set, its class probabilities). */
+typedef enum {
+    DV_DVRL_XYR = 0, /* x, y one-hot, |y one-hot - f_V(x)| (Yoon et al.) */
+    DV_DVRL_XP = 1,  /* x, f_V(x) */
+    DV_DVRL_X = 2    /* x alone */
+} dv_dvrl_input;
 
 /* How a forgetting trace (correct[t] = 1 when the row is classified
  * correctly after epoch t + 1, t = 0..E-1) becomes a score; higher = harder
@@ -604,6 +613,8 @@ typedef struct {
     double cg_unbalance;         /* cg: negatives per positive; default 1 */
     int forgetting_variant;      /* forgetting: dv_forgetting_variant; default events */
     double mem_fraction;         /* memorization: subset size as a fraction of n; default 0.7 */
+    int dvrl_input;              /* dvrl: dv_dvrl_input; default DV_DVRL_XYR */
+    size_t dvrl_batch;           /* dvrl: rows per iteration; default 32 */
     /* Groups: groups[i] in 0..n_groups-1 is the group of training row i;
      * NULL values single rows.  Values are then per group. */
     const int64_t *groups;
@@ -1315,6 +1326,22 @@ DV_API int dv_pairwise_values(const dv_dataset *train, const dv_learner_params *
  * lowest indices), then the leaves of the tree from left to right.  Writes
  * a permutation of 0..m-1 into order. */
 DV_API int dv_pairwise_order(const double *pv, size_t m, size_t *order, dv_error *err);
+
+/* DVRL (Yoon, Arik & Pfister, ICML 2020): a valuator network h (3 ReLU
+ * layers of 100 units, a sigmoid output) gives each row a selection
+ * probability; each of p->max_samples iterations draws p->dvrl_batch
+ * training rows, selects each with its probability, fits p->learner on the
+ * selected rows and rewards the selection by its validation score
+ * (p->metric) minus a moving average of the recent scores (20 iterations,
+ * starting from the score of the model on all the data), and moves h by
+ * REINFORCE with Adam (step 0.01), plus a penalty 1000 (max(mean p - 0.9,
+ * 0) + max(0.1 - mean p, 0)) that keeps the mean probability in [0.1,
+ * 0.9].  values[i] = h at training row i.  extra_x (n_extra x d, labels
+ * extra_y; may be NULL with n_extra 0) are rows where h is also evaluated,
+ * into extra_values.  Sequential and seeded: the same bits every run. */
+DV_API int dv_dvrl(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+                   const double *extra_x, const double *extra_y, size_t n_extra, double *values,
+                   double *extra_values, dv_error *err);
 
 #ifdef __cplusplus
 }

@@ -161,6 +161,9 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_MEMORIZATION:
         rc = dv__memorization(train, p, rowv, p->groups ? NULL : stderrs, info, err);
         break;
+    case DV_METHOD_DVRL:
+        rc = dv__dvrl(train, val, p, rowv, info, err);
+        break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",
                      dv_method_name(p->method));

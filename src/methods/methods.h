@@ -58,4 +58,8 @@ int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *va
 int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *values,
                      double *stderrs, dv_value_info *info, dv_error *err);
 
+/* DVRL (Yoon, Arik & Pfister 2020) on the learner game's data. */
+int dv__dvrl(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+             double *values, dv_value_info *info, dv_error *err);
+
 #endif

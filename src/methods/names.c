@@ -15,7 +15,8 @@ static const dv__name METHOD_NAMES[] = {
     {"oob", DV_METHOD_OOB},         {"ame", DV_METHOD_AME},
     {"influence", DV_METHOD_INFLUENCE}, {"lava", DV_METHOD_LAVA},
     {"cg", DV_METHOD_CG},           {"random", DV_METHOD_RANDOM},
-    {"forgetting", DV_METHOD_FORGETTING}, {"memorization", DV_METHOD_MEMORIZATION}};
+    {"forgetting", DV_METHOD_FORGETTING}, {"memorization", DV_METHOD_MEMORIZATION},
+    {"dvrl", DV_METHOD_DVRL}};
 
 int dv_method_from_name(const char *name, dv_method *out)
 {
@@ -68,4 +69,6 @@ void dv_value_params_default(dv_value_params *p, dv_method m)
     p->cg_unbalance = 1.0;
     p->forgetting_variant = DV_FORGET_EVENTS;
     p->mem_fraction = 0.7;
+    p->dvrl_input = DV_DVRL_XYR;
+    p->dvrl_batch = 32;
 }

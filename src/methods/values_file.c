@@ -19,7 +19,7 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     dv_method m = p->method;
     int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
     int sampling = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
-                   m == DV_METHOD_AME || m == DV_METHOD_OOB;
+                   m == DV_METHOD_AME || m == DV_METHOD_OOB || m == DV_METHOD_DVRL;
     /* methods that score the training rows themselves: no utility, no
      * stopping rule, a fixed number of models */
     int self = m == DV_METHOD_FORGETTING || m == DV_METHOD_MEMORIZATION;
@@ -69,6 +69,10 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     if (m == DV_METHOD_FORGETTING)
         fprintf(f, "  \"variant\": \"%s\",\n",
                 dv_forgetting_variant_name(p->forgetting_variant));
+    if (m == DV_METHOD_DVRL)
+        fprintf(f, "  \"dvrl_input\": \"%s\",\n  \"dvrl_batch\": %zu,\n",
+                p->dvrl_input == DV_DVRL_XYR ? "xyr" : p->dvrl_input == DV_DVRL_XP ? "xp" : "x",
+                p->dvrl_batch);
     if (m == DV_METHOD_MEMORIZATION)
         fprintf(f, "  \"mem_fraction\": %.17g,\n", p->mem_fraction);
     fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);

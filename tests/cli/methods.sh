@@ -6,7 +6,7 @@
 set -u
 $DVAL synth linear-clf -o "$T/d.csv" --rows 220 --features 3 --noise 1 --seed 5 2>/dev/null
 D=(--data "$T/d.csv" --val 60 --test 40 --seed 3)
-for m in loo tmc beta banzhaf ame knn oob lava cg influence random; do
+for m in loo tmc beta banzhaf ame knn oob lava cg influence random memorization dvrl; do
     if $DVAL value --method $m "${D[@]}" --max-samples 60 --min-samples 60 -o "$T/$m.csv" -q; then
         $PY - "$T/$m.csv" 120 <<'PYEOF' && ok "value --method $m" || bad "value --method $m output"
 import sys, csv, json, math
@@ -45,7 +45,16 @@ PYEOF
 expect_fail "forgetting with a one-solve learner" "epoch by epoch" $DVAL value --method forgetting "${D[@]}" --learner logreg -o "$T/x.csv"
 expect_fail "an unknown forgetting variant" "unknown forgetting variant 'often'" $DVAL value --method forgetting "${D[@]}" --variant often -o "$T/x.csv"
 expect_fail "a memorization fraction out of range" "mem-fraction: 1.5 is not in" $DVAL value --method memorization "${D[@]}" --mem-fraction 1.5 -o "$T/x.csv"
-for m in forgetting memorization; do
+expect_fail "an unknown dvrl input" "unknown input 'xy'" $DVAL value --method dvrl "${D[@]}" --dvrl-input xy -o "$T/x.csv"
+$DVAL value --method dvrl "${D[@]}" --max-samples 30 --dvrl-input x --dvrl-batch 20 -o "$T/dv.csv" -q \
+    && $PY - "$T/dv.csv" <<'PYEOF' && ok "dvrl: probabilities and its settings" || bad "dvrl settings"
+import sys, csv, json
+v = [float(r["value"]) for r in csv.DictReader(open(sys.argv[1]))]
+assert len(v) == 120 and all(0 < x < 1 for x in v)
+j = json.load(open(sys.argv[1] + ".json"))
+assert j["dvrl_input"] == "x" and j["dvrl_batch"] == 20 and j["samples"] == 30, j
+PYEOF
+for m in forgetting memorization dvrl; do
     $DVAL value --help | tr -s ' \n' '  ' | grep -q "$m (" && ok "value --help describes $m" || bad "value --help lacks $m"
 done
 # --candidates: loo of an added row equals appending the row to the data and
