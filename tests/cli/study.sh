@@ -7,7 +7,7 @@
 # grids; bad options fail clearly.
 . "$(dirname "$0")/lib.inc"
 set -u
-O=(--quick --configs two,four --hidden 20 --mesh 60 --plot-step 5 --shapley-step 10 --shapley-perms 2 --pairs 4 --pair-samples 3 --ensemble 3 --seed 2)
+O=(--quick --configs two,four --hidden 20 --mesh 60 --plot-step 5 --shapley-step 10 --shapley-perms 2 --pairs 4 --pair-samples 3 --ensemble 3 --dvrl-iters 10 --seed 2)
 if $DVAL study boundary "${O[@]}" -o "$T/st" -q 2>"$T/st.err"; then ok "study boundary --quick"; else bad "study boundary: $(cat "$T/st.err")"; fi
 $PY - "$T/st" <<'PYEOF' && ok "study maps: PNGs and numbers" || bad "study maps"
 import sys, os, csv, zlib, struct, math
@@ -51,7 +51,7 @@ def grid(path):
     return [(float(r['x']), float(r['y']), float(r['value'])) for r in csv.DictReader(open(path))]
 maps = ['overview', 'loo_truth', 'loo_baseline', 'forgetting_events', 'forgetting_printed',
         'forgetting_last_learned', 'forgetting_simple', 'forgetting_frequent', 'memorization',
-        'ood_ensemble', 'shapley', 'mesh_only', 'stability']
+        'ood_ensemble', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability']
 means = {'two': ([(0, 1), (10, 7)], [0, 1]), 'four': ([(0, 1), (12, 15), (10, 7), (1, 13)], [0, 0, 1, 1])}
 for cfg in ('two', 'four'):
     for m in maps + ['pairs']:
@@ -73,6 +73,8 @@ for cfg in ('two', 'four'):
     for _, _, v in g['memorization']:
         assert abs(2 * v - round(2 * v)) < 1e-12 and -1 <= v <= 1, v   # 2 seeds (--quick)
     assert all(v >= 0 for _, _, v in g['ood_ensemble'])
+    for m in ('dvrl_xyr', 'dvrl_xp', 'dvrl_x'):
+        assert all(0 < v < 1 for _, _, v in g[m]), m
     assert any(v != 0 for _, _, v in g['loo_baseline'])
     pairs = list(csv.DictReader(open(f'{d}/{cfg}/pairs.csv')))
     assert len(pairs) == 6 and all(float(r['value']) >= 0 for r in pairs), pairs
