@@ -10,7 +10,7 @@
 #include "check.h"
 #include "dval.h"
 #include "internal.h"
-#include "learn/net.h"
+#include "methods/methods.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -47,11 +47,4 @@ void dv__net_shuffle(size_t *order, size_t n, uint64_t seed, uint64_t stream);
  * given, else a static message. */
 const char *dv__net_check_hidden(const size_t *hidden, size_t n_hidden);
 
-/* DVRL's valuator loss on a batch of nb rows of features F (net's input
- * width) with selections s (0 or 1) and the reward, and its gradient into
- * grad (may be NULL); the forward pass leaves the logits in net->A[net->L]
- * (src/methods/dvrl.c). */
-double dv__dvrl_loss_grad(dv__net *net, const double *theta, const double *F, const double *s,
-                          size_t nb, double reward, double *grad);
-
 #endif

@@ -6,6 +6,7 @@
 #ifndef DV_METHODS_H
 #define DV_METHODS_H
 
+#include "learn/net.h"
 #include "methods/game.h"
 
 /* Exact KNN-Shapley (Jia et al., PVLDB 2019), averaged over the validation
@@ -57,6 +58,12 @@ int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *va
 /* Subsampled memorization (Feldman & Zhang 2020). */
 int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *values,
                      double *stderrs, dv_value_info *info, dv_error *err);
+
+/* DVRL's valuator loss on a batch of nb rows of features F (net's input
+ * width) with selections s (0 or 1) and the reward, and its gradient into
+ * grad (may be NULL); the forward pass leaves the logits in net->A[net->L]. */
+double dv__dvrl_loss_grad(dv__net *net, const double *theta, const double *F, const double *s,
+                          size_t nb, double reward, double *grad);
 
 /* DVRL (Yoon, Arik & Pfister 2020) on the learner game's data. */
 int dv__dvrl(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
