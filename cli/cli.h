@@ -38,6 +38,8 @@ double cli_double(const char *opt, const char *s);
 uint64_t cli_u64(const char *opt, const char *s);
 /* Parses "a,b,c" into a new array of int64; dies on bad items. */
 int64_t *cli_int_list(const char *opt, const char *s, size_t *n);
+/* The same for row indices: integers from 0. */
+int64_t *cli_index_list(const char *opt, const char *s, size_t *n);
 /* list (n entries, may be NULL) with the integers of s appended; *n grows. */
 int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size_t *n);
 
@@ -348,6 +350,7 @@ int plot_noisy(int argc, char **argv);
 int plot_removal(int argc, char **argv);
 int plot_addition(int argc, char **argv);
 int plot_map(int argc, char **argv);
+int plot_pairs(int argc, char **argv);
 
 /* A sampling job: what dval sample runs after parsing its options. */
 typedef struct {

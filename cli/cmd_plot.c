@@ -28,6 +28,7 @@ static const char *USAGE =
     "  removal      test metric vs fraction removed (dval eval removal)\n"
     "  addition     gains of point addition (dval eval addition)\n"
     "  map          a 2-D map of values with a colour bar\n"
+    "  pairs        pairwise values: the ordered matrix and the strongest pairs\n"
     "\n" CLI_PLOT_HELP;
 
 int cli_plot_opt(cli_plot_opts *p, int opt, const char *arg)
@@ -398,7 +399,8 @@ typedef struct {
 static const figure FIGURES[] = {
     {"law", plot_law},         {"validation", plot_validation},   {"hist", plot_hist},
     {"distance", plot_distance}, {"convergence", plot_convergence}, {"noisy", plot_noisy},
-    {"removal", plot_removal}, {"addition", plot_addition},       {"map", plot_map}};
+    {"removal", plot_removal}, {"addition", plot_addition},       {"map", plot_map},
+    {"pairs", plot_pairs}};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -410,6 +412,6 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(argv[1], FIGURES[i].name) == 0)
             return FIGURES[i].fn(argc - 1, argv + 1);
     cli_die("plot: unknown figure '%s' (law, validation, hist, distance, convergence, noisy, "
-            "removal, addition, map)",
+            "removal, addition, map, pairs)",
             argv[1]);
 }

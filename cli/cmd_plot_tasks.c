@@ -537,6 +537,23 @@ static void read_map_curves(const char *path, dv_map *m, map_arrays *A)
     cli_table_free(&tc);
 }
 
+/* The options of plot pairs. */
+typedef struct {
+    const char *data, *label;
+    size_t top;
+} pairs_args;
+
+static int pairs_opt(void *ctx, int c, const char *arg)
+{
+    pairs_args *a = ctx;
+    switch (c) {
+    case 2000: a->data = arg; return 1;
+    case 2001: a->label = arg; return 1;
+    case 2002: a->top = (size_t)cli_int("--top", arg, 1, 100000); return 1;
+    }
+    return 0;
+}
+
 int plot_map(int argc, char **argv)
 {
     static const char *usage =
@@ -583,5 +600,103 @@ int plot_map(int argc, char **argv)
     void *ptrs[] = {A.xs, A.ys, A.z, A.px, A.py, A.qx, A.qy, A.cls, A.clen};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         free(ptrs[i]);
+    return 0;
+}
+
+int plot_pairs(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot pairs PAIRS.csv --source FILE [--label NAME] [--top N]\n"
+        "                       -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Pairwise values (dval value --method pairwise): the matrix with its rows ordered\n"
+        "by an average-linkage clustering (left; the diagonal left blank), and the\n"
+        "strongest pairs as segments between the points over the data (right), drawn in\n"
+        "the data file's first two feature columns.  PAIRS.csv needs columns a, b,\n"
+        "source_a, source_b, value (source_*: rows of the data file, from 0).\n"
+        "\n"
+        "  --source FILE        the data file the values were computed on\n"
+        "  --label NAME         its label column (default: the last)\n"
+        "  --top N              pairs drawn as segments (default 10)\n"
+        "\n"
+        "--data columns: a, b, row_a, row_b (source rows), value.\n"
+        "\n" CLI_PLOT_HELP;
+    static const struct option extra[] = {{"source", required_argument, 0, 2000},
+                                          {"label", required_argument, 0, 2001},
+                                          {"top", required_argument, 0, 2002}};
+    pairs_args a = {0};
+    cli_plot_opts po;
+    char **in;
+    size_t n_in;
+    cli_plot_parse(argc, argv, usage, extra, 3, &po, pairs_opt, &a, &in, &n_in, 1, 1, "PAIRS.csv");
+    if (!a.data)
+        cli_die("plot pairs: --source FILE (the data the values were computed on) is required");
+    static const char *const need[] = {"a", "b", "source_a", "source_b", "value", NULL};
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t ca = cli_table_col(&t, "a"), cb = cli_table_col(&t, "b"),
+           csa = cli_table_col(&t, "source_a"), csb = cli_table_col(&t, "source_b"),
+           cv = cli_table_col(&t, "value");
+    size_t m = 0;
+    for (size_t r = 0; r < t.n_rows; r++) {
+        double x = cli_table_num(&t, r, ca, 0), y = cli_table_num(&t, r, cb, 0);
+        if (!(x >= 0 && y >= 0 && x < 4096 && y < 4096 && x == floor(x) && y == floor(y)))
+            cli_die("%s:%zu: a and b must be point numbers 0..4095", t.path, t.line[r]);
+        m = (size_t)fmax((double)m, fmax(x, y) + 1);
+    }
+    if (m < 2)
+        cli_die("%s: fewer than 2 points", t.path);
+    double *pv = cli_calloc(m * m, sizeof *pv);
+    int64_t *src = cli_malloc(m * sizeof *src);
+    unsigned char *seen = cli_calloc(m * m, 1);
+    for (size_t k = 0; k < m; k++)
+        src[k] = -1;
+    for (size_t r = 0; r < t.n_rows; r++) {
+        size_t x = (size_t)cli_table_num(&t, r, ca, 0), y = (size_t)cli_table_num(&t, r, cb, 0);
+        double v = cli_table_num(&t, r, cv, 0);
+        pv[x * m + y] = pv[y * m + x] = v;
+        seen[x * m + y] = seen[y * m + x] = 1;
+        src[x] = (int64_t)cli_table_num(&t, r, csa, 0);
+        src[y] = (int64_t)cli_table_num(&t, r, csb, 0);
+    }
+    for (size_t x = 0; x < m; x++)
+        for (size_t y = x + 1; y < m; y++)
+            if (!seen[x * m + y])
+                cli_die("%s: the pair (%zu, %zu) is missing", t.path, x, y);
+    dv_csv_options co;
+    dv_csv_options_default(&co);
+    co.label = a.label;
+    dv_dataset *ds = NULL;
+    dv_error err = {0};
+    if (dv_dataset_read_csv(&ds, a.data, &co, &err))
+        cli_die("%s", err.msg);
+    size_t n = dv_dataset_rows(ds), d = dv_dataset_cols(ds);
+    if (d < 2)
+        cli_die("%s: the pairs figure needs two feature columns", a.data);
+    const double *X = dv_dataset_features(ds);
+    double *px = cli_malloc(m * sizeof *px), *py = cli_malloc(m * sizeof *py);
+    for (size_t k = 0; k < m; k++) {
+        if (src[k] < 0 || (size_t)src[k] >= n)
+            cli_die("%s: point %zu's source row %lld is not a row of %s (0..%zu)", t.path, k,
+                    (long long)src[k], a.data, n - 1);
+        px[k] = X[(size_t)src[k] * d];
+        py[k] = X[(size_t)src[k] * d + 1];
+    }
+    double *ax = cli_malloc(n * sizeof *ax), *ay = cli_malloc(n * sizeof *ay);
+    int *ac = cli_malloc(n * sizeof *ac);
+    for (size_t i = 0; i < n; i++) {
+        ax[i] = X[i * d];
+        ay[i] = X[i * d + 1];
+        ac[i] = dv_dataset_task(ds) == DV_TASK_CLASSIFICATION ? (int)dv_dataset_targets(ds)[i] : 0;
+    }
+    size_t *order = cli_malloc(m * sizeof *order);
+    if (dv_pairwise_order(pv, m, order, &err))
+        cli_die("%s: %s", t.path, err.msg);
+    dv_pairs_plot pp = {m, pv, order, px, py, src, n, ax, ay, ac, a.top};
+    int rc = dv_plot_pairs(po.out, po.data, &po.o, &pp, &err);
+    cli_plot_done(&po, rc, &err);
+    cli_table_free(&t);
+    dv_dataset_free(ds);
+    free(pv), free(src), free(seen), free(px), free(py), free(ax), free(ay), free(ac), free(order);
     return 0;
 }

@@ -31,6 +31,12 @@ static const char *VALUE_USAGE =
     "                       without it), ood-ensemble (the variance of the class\n"
     "                       probabilities of --max-samples models, default 10, at the\n"
     "                       row; its label is not used)\n"
+    "  --method pairwise --points LIST   pairwise values of the training rows LIST\n"
+    "                       (0-based rows of the training split): how many of a random\n"
+    "                       half-subset's own rows change class when both points leave\n"
+    "                       it, over --max-samples subsets (default 100); writes FILE.csv\n"
+    "                       (a, b, point_a, point_b, source_a, source_b, value, stderr;\n"
+    "                       a <= b) and the matrix as FILE.npy; draw with dval plot pairs\n"
     "  --utility NAME       with --candidates and loo: accuracy (default) on the\n"
     "                       validation rows, or boundary-mae: the share of validation\n"
     "                       rows whose predicted class changes when the row is added\n"
@@ -94,6 +100,53 @@ static void explain_row(const dv_dataset *train, const dv_dataset *test,
         fprintf(stderr, "dval: wrote %s\n", out);
     }
     free(v);
+}
+
+/* --method pairwise --points LIST: the pairwise value matrix. */
+static void value_pairs(const cli_method_opts *mo, const dv_dataset *train, const int64_t *pts,
+                        size_t m, const char *out, int quiet)
+{
+    if (m < 2)
+        cli_die("--points: give at least 2 rows");
+    size_t n = dv_dataset_rows(train), S = mo->vp.max_samples ? mo->vp.max_samples : 100;
+    for (size_t a = 0; a < m; a++)
+        if (pts[a] < 0 || (size_t)pts[a] >= n)
+            cli_die("--points: %lld is not a row of the training split (0..%zu)",
+                    (long long)pts[a], n - 1);
+    size_t len = strlen(out);
+    if (len < 5 || strcmp(out + len - 4, ".csv") != 0)
+        cli_die("-o: the pairwise values go to a FILE.csv (and the matrix to FILE.npy)");
+    double *pv = cli_malloc(m * m * sizeof *pv), *se = cli_malloc(m * m * sizeof *se);
+    cli_progress prog;
+    cli_progress_init(&prog, "pairwise", 0, quiet);
+    dv_error err = {0};
+    double t0 = dv_clock_seconds();
+    if (dv_pairwise_values(train, &mo->vp.learner, pts, m, S, mo->vp.seed, pv, se,
+                           mo->vp.n_threads, cli_progress_cb, &prog, &err))
+        cli_die("pairwise: %s", err.msg);
+    if (prog.enabled && prog.last > prog.t0)
+        cli_progress_end(&prog);
+    char npy[4200], tmp[4300];
+    snprintf(npy, sizeof npy, "%.*s.npy", (int)(len - 4), out);
+    FILE *f = cli_open_out(out, tmp, sizeof tmp);
+    fprintf(f, "a,b,point_a,point_b,source_a,source_b,value,stderr\n");
+    const int64_t *src = dv_dataset_source_rows(train);
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = a; b < m; b++)
+            fprintf(f, "%zu,%zu,%lld,%lld,%lld,%lld,%.17g,%.17g\n", a, b, (long long)pts[a],
+                    (long long)pts[b], (long long)src[pts[a]], (long long)src[pts[b]],
+                    pv[a * m + b], se[a * m + b]);
+    if (dv_npy_write(npy, DV_F64, pv, m, m, &err)) {
+        fclose(f);
+        remove(tmp);
+        cli_die("%s", err.msg);
+    }
+    cli_commit(f, tmp, out);
+    if (!quiet)
+        fprintf(stderr, "dval: pairwise values of %zu points from %zu subsets in %.2f s; wrote %s "
+                        "and %s\n", m, S, dv_clock_seconds() - t0, out, npy);
+    free(pv);
+    free(se);
 }
 
 /* --candidates FILE: values of rows added to the training data. */
@@ -214,6 +267,7 @@ int cmd_value_method(int argc, char **argv)
                                              {"explain", required_argument, 0, 3},
                                              {"candidates", required_argument, 0, 4},
                                              {"utility", required_argument, 0, 5},
+                                             {"points", required_argument, 0, 6},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
@@ -223,6 +277,8 @@ int cmd_value_method(int argc, char **argv)
     cli_method_opts mo;
     cli_method_opts_default(&mo);
     const char *method = NULL, *out = "values.csv", *candidates = NULL, *utility = NULL;
+    int64_t *points = NULL;
+    size_t n_points = 0;
     int quiet = 0, c;
     int64_t explain = -1;
     optind = 1;
@@ -234,6 +290,7 @@ int cmd_value_method(int argc, char **argv)
         case 3: explain = cli_int("--explain", optarg, 0, INT64_MAX); break;
         case 4: candidates = optarg; break;
         case 5: utility = optarg; break;
+        case 6: points = cli_index_list("--points", optarg, &n_points); break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(VALUE_USAGE, stdout); return 0;
@@ -245,13 +302,25 @@ int cmd_value_method(int argc, char **argv)
     if (utility && !candidates)
         cli_die("--utility goes with --candidates (the methods' own utility is --metric)");
     int ood = method && strcmp(method, "ood-ensemble") == 0;
+    int pairwise = method && strcmp(method, "pairwise") == 0;
+    if (pairwise != (points != NULL))
+        cli_die(pairwise ? "--method pairwise needs --points LIST (rows of the training split)"
+                         : "--points goes with --method pairwise");
     if (ood && !candidates)
         cli_die("--method ood-ensemble scores rows that are not in the data: give "
                 "--candidates FILE");
-    mo.vp.method = ood ? DV_METHOD_RANDOM : cli_method("--method", method);
+    mo.vp.method = ood || pairwise ? DV_METHOD_RANDOM : cli_method("--method", method);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
+    if (pairwise) {
+        value_pairs(&mo, train, points, n_points, out, quiet);
+        free(points);
+        dv_dataset_free(train);
+        dv_dataset_free(val);
+        dv_dataset_free(test);
+        return 0;
+    }
     if (candidates) {
         value_candidates(method, ood, &mo, &dop, train, val, candidates, utility, out, quiet);
         dv_dataset_free(train);

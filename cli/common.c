@@ -182,7 +182,19 @@ double cli_double(const char *opt, const char *s)
     return v;
 }
 
+static int64_t *int_list(const char *opt, const char *s, size_t *n, int64_t lo);
+
 int64_t *cli_int_list(const char *opt, const char *s, size_t *n)
+{
+    return int_list(opt, s, n, 1);
+}
+
+int64_t *cli_index_list(const char *opt, const char *s, size_t *n)
+{
+    return int_list(opt, s, n, 0);
+}
+
+static int64_t *int_list(const char *opt, const char *s, size_t *n, int64_t lo)
 {
     size_t cap = 1;
     for (const char *p = s; *p; p++)
@@ -194,7 +206,7 @@ int64_t *cli_int_list(const char *opt, const char *s, size_t *n)
     *n = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        out[(*n)++] = cli_int(opt, tok, 1, INT32_MAX);
+        out[(*n)++] = cli_int(opt, tok, lo, INT32_MAX);
     free(copy);
     if (*n == 0)
         cli_die("%s: empty list", opt);

@@ -92,6 +92,32 @@ expect_fail "candidates with an unknown class" "label '7' is not a class" $DVAL 
 expect_fail "candidates with tmc" "does not value added rows" $DVAL value --method tmc --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/x.csv"
 expect_fail "utility without candidates" "goes with --candidates" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --utility boundary-mae -o "$T/x.csv"
 expect_fail "ood-ensemble without candidates" "give --candidates" $DVAL value --method ood-ensemble --data "$T/gtrain.csv" "${G[@]}" -o "$T/x.csv"
+# pairwise values: the CSV and the .npy hold the same symmetric matrix; the
+# figure draws it and writes the pairs with their data rows
+if $DVAL value --method pairwise --data "$T/g.csv" --points 0,3,5,8 --max-samples 12 -o "$T/pairs.csv" -q \
+    && $DVAL plot pairs "$T/pairs.csv" --source "$T/g.csv" -o "$T/pairs.png" --data "$T/pairs_fig.csv" 2>/dev/null; then
+    $PY - "$T/pairs.csv" "$T/pairs.npy" "$T/pairs_fig.csv" <<'PYEOF' && ok "pairwise values and their figure" || bad "pairwise values"
+import sys, csv
+import numpy as np
+rows = list(csv.DictReader(open(sys.argv[1])))
+M = np.load(sys.argv[2])
+assert M.shape == (4, 4) and (M == M.T).all() and (M >= 0).all()
+assert len(rows) == 10
+for r in rows:
+    assert float(r["value"]) == M[int(r["a"]), int(r["b"])], r
+    assert [int(r["point_a"]), int(r["point_b"])] == [[0, 3, 5, 8][int(r["a"])], [0, 3, 5, 8][int(r["b"])]]
+fig = list(csv.DictReader(open(sys.argv[3])))
+src = {int(r["a"]): int(r["source_a"]) for r in rows}
+assert len(fig) == 6 and all(float(f["value"]) == M[int(f["a"]), int(f["b"])] and int(f["row_a"]) == src[int(f["a"])] for f in fig)
+PYEOF
+else
+    bad "pairwise values or their figure failed"
+fi
+expect_fail "pairwise without points" "needs --points" $DVAL value --method pairwise --data "$T/g.csv" -o "$T/x.csv"
+expect_fail "points without pairwise" "goes with --method pairwise" $DVAL value --method loo --data "$T/g.csv" --points 1,2 -o "$T/x.csv"
+expect_fail "pairwise point out of range" "not a row of the training split" $DVAL value --method pairwise --data "$T/g.csv" --points 1,5000 -o "$T/x.csv"
+head -5 "$T/pairs.csv" > "$T/pairs_cut.csv"
+expect_fail "pairs figure: a missing pair" "pair \(.*\) is missing" $DVAL plot pairs "$T/pairs_cut.csv" --source "$T/g.csv" -o "$T/x.png"
 # the learner's settings reach the fits and the JSON: a loose tolerance
 # stops the logistic fits early, so leave-one-out values move
 $DVAL value --method loo "${D[@]}" --C 0.5 --tol 1e-2 -o "$T/loo_tol.csv" -q \
