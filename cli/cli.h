@@ -117,7 +117,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "                       2-D study's count), last-learned (first epoch correct),\n"      \
     "                       simple (epochs misclassified), frequent (printed, after the\n"  \
     "                       first correct epoch); value = minus the mean over --max-samples\n" \
-    "                       training runs (default 5; learner mlp unless --learner)\n"     \
+    "                       training runs (default 5; learner: the mlp with batches of\n" \
+    "                       128 unless --learner or --mlp-batch)\n"                          \
     "  --mem-fraction X     memorization: subset size / n (default 0.7)\n"                \
     "  --dvrl-input NAME    dvrl: what the valuator sees: xyr (x, y and the residual of a\n" \
     "                       model fitted on the validation split; default), xp (x and\n"  \

@@ -400,7 +400,7 @@ static void test_map(void)
     /* curve groups: a NaN vertex breaks a curve; a group out of range is named */
     for (size_t i = 0; i < NX * NY; i++)
         z[i] = (double)i;
-    double gx[5] = {0, 1, NAN, 2, 3}, gy[5] = {-1, 0, NAN, 0, 1};
+    double gx[7] = {0, 1, NAN, 2, 3, 0, 3}, gy[7] = {-1, 0, NAN, 0, 1, 1, -1};
     size_t glen[2] = {5, 2};
     int grp[2] = {0, 2};
     const char *gname[3] = {"truth", "model", "other"};
