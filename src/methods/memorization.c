@@ -29,7 +29,6 @@
 #include <omp.h>
 #include <string.h>
 
-#define MEM_BLOCK 32 /* models stored at once; fixed, independent of the threads */
 
 /* Model b: its subset into in[0..n-1] (1 = in S), its scores of every row. */
 static int mem_model(const dv_dataset *train, const dv_value_params *p, size_t b, size_t s,
@@ -65,6 +64,31 @@ static int mem_model(const dv_dataset *train, const dv_value_params *p, size_t b
     return rc;
 }
 
+typedef struct {
+    const dv_dataset *train;
+    const dv_value_params *p;
+    size_t s;     /* subset size */
+    double *sums; /* per row: in-sum, in-sum of squares, out-sum, out-sum of squares */
+    size_t *cnt;  /* per row: the models whose subset held it */
+} mem_ctx;
+
+static int mem_fit(void *ctx, size_t b, double *score, unsigned char *in, dv_error *err)
+{
+    const mem_ctx *x = ctx;
+    return mem_model(x->train, x->p, b, x->s, in, score, err);
+}
+
+static void mem_add(void *ctx, const double *score, const unsigned char *in)
+{
+    mem_ctx *x = ctx;
+    for (size_t i = 0; i < x->train->n; i++) {
+        int k = in[i] ? 0 : 2;
+        x->sums[4 * i + k] += score[i];
+        x->sums[4 * i + k + 1] += score[i] * score[i];
+        x->cnt[i] += in[i];
+    }
+}
+
 int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *values,
                      double *stderrs, dv_value_info *info, dv_error *err)
 {
@@ -79,41 +103,17 @@ int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *
         return dv__err(err, DV_EINVAL, "memorization needs at least 2 training rows");
     size_t s = (size_t)floor(p->mem_fraction * (double)n);
     s = s < 1 ? 1 : s > n - 1 ? n - 1 : s;
-    size_t blk = B < MEM_BLOCK ? B : MEM_BLOCK;
-    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
-    /* sums[4 * i + 0..3]: in-sum, in-sum of squares, out-sum, out-sum of squares */
-    double *sums = dv__calloc(4 * n, sizeof *sums);
-    size_t *cnt = dv__calloc(n, sizeof *cnt); /* models whose subset held row i */
-    double *score = dv__malloc(blk * n * sizeof *score);
-    unsigned char *in = dv__malloc(blk * n);
-    int *rcs = dv__malloc(blk * sizeof *rcs);
-    dv_error *errs = dv__calloc(blk, sizeof *errs);
+    mem_ctx x = {train, p, s, dv__calloc(4 * n, sizeof(double)), dv__calloc(n, sizeof(size_t))};
+    double *sums = x.sums;
+    size_t *cnt = x.cnt;
     int rc = DV_OK;
-    if (!sums || !cnt || !score || !in || !rcs || !errs) {
+    if (!sums || !cnt) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t b0 = 0; b0 < B; b0 += blk) {
-        size_t nb = B - b0 < blk ? B - b0 : blk;
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
-        for (size_t j = 0; j < nb; j++)
-            rcs[j] = mem_model(train, p, b0 + j, s, in + j * n, score + j * n, &errs[j]);
-        for (size_t j = 0; j < nb; j++)
-            if (rcs[j]) {
-                rc = dv__err(err, rcs[j], "memorization: model %zu: %s", b0 + j, errs[j].msg);
-                goto done;
-            }
-        for (size_t j = 0; j < nb; j++) /* the fixed order of the sums: b ascending */
-            for (size_t i = 0; i < n; i++) {
-                double v = score[j * n + i];
-                int k = in[j * n + i] ? 0 : 2;
-                sums[4 * i + k] += v;
-                sums[4 * i + k + 1] += v * v;
-                cnt[i] += in[j * n + i];
-            }
-        if (p->progress)
-            p->progress(p->progress_user, b0 + nb, B);
-    }
+    if ((rc = dv__model_blocks(B, n, p->n_threads, mem_fit, mem_add, &x, "memorization",
+                               p->progress, p->progress_user, err)))
+        goto done;
     for (size_t i = 0; i < n; i++) {
         double ni = (double)cnt[i], no = (double)(B - cnt[i]);
         double mi = ni ? sums[4 * i] / ni : 0, mo = no ? sums[4 * i + 2] / no : 0;
@@ -134,9 +134,5 @@ int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *
 done:
     dv__free(sums);
     dv__free(cnt);
-    dv__free(score);
-    dv__free(in);
-    dv__free(rcs);
-    dv__free(errs);
     return rc;
 }

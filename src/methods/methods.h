@@ -50,6 +50,18 @@ int dv__learner_game_value(const dv_dataset *train, const dv_dataset *val,
 int dv__self_scores(const dv_model *model, const dv_dataset *ds, const unsigned char *mask,
                     double *score, dv_error *err);
 
+/* B models, each scoring n rows: fit(ctx, b, score, mask, err) fills model
+ * b's n scores and n mask bytes (what the score means, which rows count);
+ * models run in parallel blocks of 32 and add(ctx, score, mask) takes them
+ * one at a time in the order of b, so sums do not depend on the thread
+ * count.  progress (may be NULL) after each block. */
+typedef int (*dv__model_fn)(void *ctx, size_t b, double *score, unsigned char *mask,
+                            dv_error *err);
+typedef void (*dv__model_add_fn)(void *ctx, const double *score, const unsigned char *mask);
+int dv__model_blocks(size_t B, size_t n, int n_threads, dv__model_fn fit, dv__model_add_fn add,
+                     void *ctx, const char *what, dv_progress_fn progress, void *user,
+                     dv_error *err);
+
 /* Forgetting events (Toneva et al. 2019): p->max_samples training runs of
  * an epoch-wise learner (mlp). */
 int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *values,

@@ -30,7 +30,6 @@
 #include <omp.h>
 #include <string.h>
 
-#define OOB_BLOCK 32 /* models stored at once; fixed, independent of the threads */
 
 /* Fits model b and writes, for each training row, whether it is out of bag
  * (oob[i]) and then its score (score[i]). */
@@ -64,6 +63,30 @@ static int oob_model(const dv_dataset *train, const dv_value_params *p, size_t b
     return rc;
 }
 
+typedef struct {
+    const dv_dataset *train;
+    const dv_value_params *p;
+    size_t m;     /* bootstrap size */
+    double *sum;  /* per row: the scores of the models it was out of bag for */
+    size_t *cnt;
+} oob_ctx;
+
+static int oob_fit(void *ctx, size_t b, double *score, unsigned char *oob, dv_error *err)
+{
+    const oob_ctx *x = ctx;
+    return oob_model(x->train, x->p, b, x->m, score, oob, err);
+}
+
+static void oob_add(void *ctx, const double *score, const unsigned char *oob)
+{
+    oob_ctx *x = ctx;
+    for (size_t i = 0; i < x->train->n; i++)
+        if (oob[i]) {
+            x->sum[i] += score[i];
+            x->cnt[i]++;
+        }
+}
+
 int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *values,
                  dv_value_info *info, dv_error *err)
 {
@@ -89,38 +112,17 @@ int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *valu
         return DV_OK;
 
     double t0 = omp_get_wtime();
-    size_t blk = B < OOB_BLOCK ? B : OOB_BLOCK;
-    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
-    double *sum = dv__calloc(n, sizeof *sum);
-    size_t *cnt = dv__calloc(n, sizeof *cnt);
-    double *score = dv__malloc(blk * n * sizeof *score);
-    unsigned char *oob = dv__malloc(blk * n);
-    int *rcs = dv__malloc(blk * sizeof *rcs);
-    dv_error *errs = dv__calloc(blk, sizeof *errs);
+    oob_ctx x = {train, p, m, dv__calloc(n, sizeof(double)), dv__calloc(n, sizeof(size_t))};
+    double *sum = x.sum;
+    size_t *cnt = x.cnt;
     int rc = DV_OK;
-    if (!sum || !cnt || !score || !oob || !rcs || !errs) {
+    if (!sum || !cnt) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-
-    for (size_t b0 = 0; b0 < B; b0 += blk) {
-        size_t nb = B - b0 < blk ? B - b0 : blk;
-#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
-        for (size_t j = 0; j < nb; j++)
-            rcs[j] = oob_model(train, p, b0 + j, m, score + j * n, oob + j * n, &errs[j]);
-        for (size_t j = 0; j < nb; j++)
-            if (rcs[j] != DV_OK) {
-                rc = dv__err(err, rcs[j], "data-oob: model %zu: %s", b0 + j, errs[j].msg);
-                goto done;
-            }
-        /* The fixed order of the sum: b ascending. */
-        for (size_t j = 0; j < nb; j++)
-            for (size_t i = 0; i < n; i++)
-                if (oob[j * n + i]) {
-                    sum[i] += score[j * n + i];
-                    cnt[i]++;
-                }
-    }
+    if ((rc = dv__model_blocks(B, n, p->n_threads, oob_fit, oob_add, &x, "data-oob", NULL, NULL,
+                               err)))
+        goto done;
     double mean = 0.0;
     size_t seen = 0;
     for (size_t i = 0; i < n; i++)
@@ -144,9 +146,5 @@ int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *valu
 done:
     dv__free(sum);
     dv__free(cnt);
-    dv__free(score);
-    dv__free(oob);
-    dv__free(rcs);
-    dv__free(errs);
     return rc;
 }

@@ -6,7 +6,43 @@
  */
 #include "methods.h"
 
+#include <omp.h>
 #include <string.h>
+
+#define MODEL_BLOCK 32 /* models stored at once; fixed, independent of the threads */
+
+int dv__model_blocks(size_t B, size_t n, int n_threads, dv__model_fn fit, dv__model_add_fn add,
+                     void *ctx, const char *what, dv_progress_fn progress, void *user,
+                     dv_error *err)
+{
+    size_t blk = B < MODEL_BLOCK ? B : MODEL_BLOCK;
+    int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
+    double *score = dv__malloc((blk * n + 1) * sizeof *score);
+    unsigned char *mask = dv__malloc(blk * n + 1);
+    int *rcs = dv__malloc((blk + 1) * sizeof *rcs);
+    dv_error *errs = dv__calloc(blk + 1, sizeof *errs);
+    int rc = DV_OK;
+    if (!score || !mask || !rcs || !errs)
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    for (size_t b0 = 0; !rc && b0 < B; b0 += blk) {
+        size_t nb = B - b0 < blk ? B - b0 : blk;
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
+        for (size_t j = 0; j < nb; j++)
+            rcs[j] = fit(ctx, b0 + j, score + j * n, mask + j * n, &errs[j]);
+        for (size_t j = 0; !rc && j < nb; j++)
+            if (rcs[j])
+                rc = dv__err(err, rcs[j], "%s: model %zu: %s", what, b0 + j, errs[j].msg);
+        for (size_t j = 0; !rc && j < nb; j++) /* the fixed order of the sums: b ascending */
+            add(ctx, score + j * n, mask + j * n);
+        if (!rc && progress)
+            progress(user, b0 + nb, B);
+    }
+    dv__free(score);
+    dv__free(mask);
+    dv__free(rcs);
+    dv__free(errs);
+    return rc;
+}
 
 int dv__self_scores(const dv_model *model, const dv_dataset *ds, const unsigned char *mask,
                     double *score, dv_error *err)

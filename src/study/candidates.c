@@ -42,10 +42,15 @@ static int augmented(const dv_dataset *train, size_t K, size_t d, const double *
     return DV_OK;
 }
 
-/* The candidates' labels must be classes of the training data. */
-static int check_candidates(const dv_dataset *train, const double *cand_x, const double *cand_y,
-                            size_t n_cand, dv_error *err)
+/* The candidates' labels must be classes of the training data, and the
+ * learner's settings valid. */
+static int check_candidates(const dv_dataset *train, const dv_learner_params *lp,
+                            const double *cand_x, const double *cand_y, size_t n_cand,
+                            dv_error *err)
 {
+    const char *why = dv_learner_params_check(lp);
+    if (why)
+        return dv__err(err, DV_EINVAL, "learner: %s", why);
     if (!train || train->task != DV_TASK_CLASSIFICATION || train->n_classes < 2)
         return dv__err(err, DV_EINVAL, "candidate values need a classification data set");
     for (size_t c = 0; c < n_cand; c++) {
@@ -159,12 +164,9 @@ int dv_add_one(const dv_dataset *train, const dv_learner_params *lp, const doubl
 {
     if (!lp || (!cand_x && n_cand) || !cand_y || (n_ref && (!eval_x || !ref || !dist)))
         return dv__err(err, DV_EINVAL, "add-one: missing argument");
-    int rc = check_candidates(train, cand_x, cand_y, n_cand, err);
+    int rc = check_candidates(train, lp, cand_x, cand_y, n_cand, err);
     if (rc)
         return rc;
-    const char *why = dv_learner_params_check(lp);
-    if (why)
-        return dv__err(err, DV_EINVAL, "learner: %s", why);
     if (trace && lp->kind != DV_LEARNER_MLP)
         return dv__err(err, DV_EINVAL, "a forgetting trace needs a learner trained epoch by "
                                        "epoch (mlp); %s is fitted in one solve",
@@ -249,12 +251,9 @@ int dv_candidate_memorization(const dv_dataset *train, const dv_learner_params *
         return dv__err(err, DV_EINVAL, "memorization: missing argument");
     if (reps == 0)
         return dv__err(err, DV_EINVAL, "memorization: reps must be >= 1");
-    int rc = check_candidates(train, cand_x, cand_y, n_cand, err);
+    int rc = check_candidates(train, lp, cand_x, cand_y, n_cand, err);
     if (rc)
         return rc;
-    const char *why = dv_learner_params_check(lp);
-    if (why)
-        return dv__err(err, DV_EINVAL, "learner: %s", why);
     size_t cells = reps * n_cand + 1;
     mem_ctx x = {train, lp, cand_x, cand_y, n_cand, reps, seed,
                  dv__malloc(cells * sizeof(int)), dv__malloc(cells),
@@ -307,12 +306,9 @@ int dv_ood_ensemble(const dv_dataset *train, const dv_learner_params *lp, const 
         return dv__err(err, DV_EINVAL, "ensemble: missing argument");
     if (members < 2)
         return dv__err(err, DV_EINVAL, "an ensemble needs at least 2 members");
-    int rc = check_candidates(train, X, NULL, n, err);
+    int rc = check_candidates(train, lp, X, NULL, n, err);
     if (rc)
         return rc;
-    const char *why = dv_learner_params_check(lp);
-    if (why)
-        return dv__err(err, DV_EINVAL, "learner: %s", why);
     size_t K = train->n_classes;
     if (n > SIZE_MAX / K / members / sizeof(double))
         return dv__err(err, DV_EINVAL, "ensemble: %zu points x %zu members is too large", n,
