@@ -197,7 +197,8 @@ dv_method cli_method(const char *opt, const char *name);
     "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB), ame\n"        \
     "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
     "score), random, forgetting (forgetting events while an mlp trains; --variant),\n"    \
-    "memorization (subsampled; value = minus the memorization), dvrl (a valuator\n"       \
+    "memorization (subsampled, with full trees unless --learner; value = minus the\n"    \
+    "memorization), dvrl (a valuator\n"                                                    \
     "network trained by reinforcement learning); and distributional\n"                     \
     "(with --from RUN_DIR: the Monte Carlo mean of a sampling run).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
@@ -217,8 +218,9 @@ typedef struct {
     int has_learner;            /* --learner given */
     dv_learner_params mlp_learner; /* the mlp with the options given (cli_method_opts_finish) */
 } cli_method_opts;
-/* The settings of method m: o->vp, with the mlp as the learner when m needs
- * an epoch-wise learner (forgetting) and --learner was not given. */
+/* The settings of method m: o->vp, with the method's own default learner
+ * (forgetting: the mlp with batches of 128; memorization: a full tree) when
+ * --learner was not given. */
 dv_value_params cli_method_params(const cli_method_opts *o, dv_method m);
 void cli_method_opts_default(cli_method_opts *o);
 /* lp := the defaults of the learner named (known lists the names the

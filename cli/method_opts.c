@@ -232,8 +232,8 @@ void cli_method_opts_finish(cli_method_opts *o)
     cli_mlp_apply(&o->mlp, &o->mlp_learner);
     if ((why = dv_learner_params_check(&o->mlp_learner)))
         cli_die("learner mlp: %s", why);
-    if (!o->has_learner && o->vp.method == DV_METHOD_FORGETTING)
-        o->vp.learner = o->mlp_learner;
+    if (!o->has_learner)
+        o->vp.learner = cli_method_params(o, o->vp.method).learner;
     if (o->vp.max_seconds < 0 || o->vp.rhat < 0 || o->vp.rel_stderr < 0 ||
         o->vp.stderr_tol < 0 || o->vp.rank_tol < 0 || o->vp.truncation < 0)
         cli_die("stopping tolerances and budgets must not be negative");
@@ -243,8 +243,21 @@ dv_value_params cli_method_params(const cli_method_opts *o, dv_method m)
 {
     dv_value_params p = o->vp;
     p.method = m;
-    if (!o->has_learner && m == DV_METHOD_FORGETTING)
-        p.learner = o->mlp_learner;
+    if (!o->has_learner && (m == DV_METHOD_FORGETTING || m == DV_METHOD_MEMORIZATION)) {
+        /* the method's own learner (dv_value_params_default), with the
+         * learner options given */
+        dv_value_params d;
+        dv_value_params_default(&d, m);
+        p.learner = d.learner;
+        p.learner.seed = o->vp.seed;
+        if (m == DV_METHOD_MEMORIZATION) {
+            p.learner.max_depth = o->max_depth;
+            p.learner.min_leaf = o->min_leaf;
+            p.learner.max_features = o->max_features;
+        } else {
+            cli_mlp_apply(&o->mlp, &p.learner);
+        }
+    }
     return p;
 }
 

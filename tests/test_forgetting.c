@@ -274,7 +274,9 @@ static void test_bad_input(void)
     double v[20], se[20];
     dv_error err = {0};
     dv_value_params p;
-    dv_value_params_default(&p, DV_METHOD_FORGETTING); /* logreg: not epoch-wise */
+    dv_value_params_default(&p, DV_METHOD_FORGETTING);
+    CHECK(p.learner.kind == DV_LEARNER_MLP && p.learner.batch_size == 128);
+    dv_learner_params_default(&p.learner, DV_LEARNER_LOGREG); /* not epoch-wise */
     CHECK(dv_value_compute(ds, NULL, &p, v, se, NULL, &err) == DV_EINVAL &&
           strstr(err.msg, "epoch by epoch"));
     forgetting_params(&p, 2, 3);
