@@ -138,6 +138,7 @@ static double phase_end(phase *ph, study *s, const char *method)
         cli_progress_end(&ph->p);
     double sec = dv_clock_seconds() - ph->t0;
     fprintf(s->timing, "%s,%s,%.3f\n", s->cf->name, method, sec);
+    fflush(s->timing);
     if (!s->o->quiet)
         fprintf(stderr, "dval: %s: %s in %.1f s\n", s->cf->name, method, sec);
     return sec;
