@@ -51,14 +51,15 @@ def grid(path):
     return [(float(r['x']), float(r['y']), float(r['value'])) for r in csv.DictReader(open(path))]
 maps = ['overview', 'loo_truth', 'loo_baseline', 'forgetting_events', 'forgetting_printed',
         'forgetting_last_learned', 'forgetting_simple', 'forgetting_frequent', 'memorization',
-        'ood_ensemble', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability']
+        'ood_ensemble', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability',
+        'stability_n50', 'stability_n100', 'stability_n500']
 means = {'two': ([(0, 1), (10, 7)], [0, 1]), 'four': ([(0, 1), (12, 15), (10, 7), (1, 13)], [0, 0, 1, 1])}
 for cfg in ('two', 'four'):
     for m in maps + ['pairs']:
         w, h, n = png(f'{d}/{cfg}/{m}.png')
         assert (w, h) == ((1020, 435) if m == 'pairs' else (510, 435)), (cfg, m, w, h)
         assert n > 8, (cfg, m, 'blank?', n)
-    g = {m: grid(f'{d}/{cfg}/{m}.csv') for m in maps if m != 'stability'}
+    g = {m: grid(f'{d}/{cfg}/{m}.csv') for m in maps if not m.startswith('stability')}
     assert len(g['overview']) == 49 and len(g['shapley']) == 16, (len(g['overview']), len(g['shapley']))
     mu, cl = means[cfg]
     for x, y, v in g['overview']:
