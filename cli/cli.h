@@ -197,10 +197,11 @@ dv_method cli_method(const char *opt, const char *name);
     "Banzhaf, maximum sample reuse), knn (exact KNN-Shapley), oob (Data-OOB), ame\n"        \
     "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
     "score), random, forgetting (forgetting events while an mlp trains; --variant),\n"    \
-    "memorization (subsampled, with full trees unless --learner; value = minus the\n"    \
-    "memorization), dvrl (a valuator\n"                                                    \
-    "network trained by reinforcement learning); and distributional\n"                     \
-    "(with --from RUN_DIR: the Monte Carlo mean of a sampling run).\n"
+    "memorization (subsampled, with full trees unless --learner; value = minus the\n"     \
+    "memorization), dvrl (a valuator network trained by reinforcement learning);\n"       \
+    "distributional (with --from RUN_DIR: the Monte Carlo mean of a sampling run);\n"     \
+    "pairwise (with --points: the pairwise value matrix); ood-ensemble (with\n"           \
+    "--candidates: an ensemble's variance at rows not in the data).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
 /* Applies the preset, then the options given, to lp (an mlp's settings). */
