@@ -109,6 +109,7 @@ typedef struct {
     size_t nM, nP, nC;
     int *gM, *fM, *gP, *fP; /* labels of g and f_X on M and P */
     double base_dist;       /* dv(f_X, g) */
+    dv_model *fX;           /* the mlp on the training data */
     double *curve_x, *curve_y;
     size_t curve_len[2];
     int curve_group[2];
@@ -200,13 +201,19 @@ static void draw_map(study *s, const dv_mesh *m, const double *z, const char *na
         cli_die("%s: %s", png, err.msg);
     fprintf(s->html, "<figure><img src=\"%s/%s.png\" alt=\"%s\"><figcaption><b>%s</b>: %s",
             s->cf->name, name, name, name, caption);
-    if (n_points == 0 && m->nx == s->P.nx && m->ny == s->P.ny && m->x0 == s->P.x0) {
+    if (n_points == 0) { /* the value where f_X errs against elsewhere, over m's nodes */
+        size_t nm;
+        double *xy = mesh_xy(m, &nm);
+        int *g = cli_malloc(nm * sizeof *g), *f = cli_malloc(nm * sizeof *f);
+        if (dv_nearest_mean_labels(s->cf->means, s->cf->cls, s->cf->n_means, xy, nm, g, &err) ||
+            dv_model_labels(s->fX, xy, nm, 2, f, &err))
+            cli_die("labels: %s", err.msg);
         double in = 0, out = 0;
         size_t ni = 0, no = 0;
-        for (size_t k = 0; k < s->nP; k++) {
+        for (size_t k = 0; k < nm; k++) {
             if (isnan(z[k]))
                 continue;
-            if (s->gP[k] != s->fP[k])
+            if (g[k] != f[k])
                 in += z[k], ni++;
             else
                 out += z[k], no++;
@@ -216,7 +223,8 @@ static void draw_map(study *s, const dv_mesh *m, const double *z, const char *na
                              "(%zu nodes): %.4g.",
                     ni, in / (double)ni, no, out / (double)no);
         else
-            fprintf(s->html, " f_X misclassifies %zu of the %zu plotting nodes.", ni, s->nP);
+            fprintf(s->html, " f_X misclassifies %zu of the %zu nodes.", ni, nm);
+        free(xy), free(g), free(f);
     }
     fprintf(s->html, "</figcaption></figure>\n");
     fflush(s->html);
@@ -295,7 +303,7 @@ static void setup(study *s)
     s->curve_len[0] = ng, s->curve_len[1] = nf;
     s->curve_group[0] = 0, s->curve_group[1] = 1;
     free(gx), free(gy), free(fx), free(fy), free(field), free(pr);
-    dv_model_free(f);
+    s->fX = f;
     phase_end(&ph, s, "baseline");
     /* the overview: g's classes over the plane, the training points */
     double *z = cli_malloc(s->nP * sizeof *z);
@@ -738,6 +746,7 @@ static void run_config(const study_opts *o, const config *cf, FILE *timing, FILE
     fputs("</div>\n", html);
     pairs_map(&s);
     dv_dataset_free(s.train);
+    dv_model_free(s.fX);
     void *ptrs[] = {s.mxy, s.pxy, s.cxy, s.gM, s.fM, s.gP, s.fP, s.curve_x, s.curve_y};
     for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++)
         free(ptrs[i]);
