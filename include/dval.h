@@ -619,8 +619,10 @@ typedef struct {
      * NULL values single rows.  Values are then per group. */
     const int64_t *groups;
     size_t n_groups;
-    /* Called as the work advances (ame: its subsets, then its
-     * cross-validation fits), one call at a time; may be NULL. */
+    /* Called as the work advances (tmc and beta: each permutation taken;
+     * ame: its subsets, then its cross-validation fits; memorization,
+     * forgetting, dvrl: models, runs, iterations), one call at a time; may
+     * be NULL. */
     dv_progress_fn progress;
     void *progress_user;
 } dv_value_params;

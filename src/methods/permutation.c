@@ -108,6 +108,8 @@ static int perm_commit(void *vctx, size_t t)
     dv__tally_add(c->T, t, c->out + (t % c->window) * c->g->n_players);
     c->info->utility_calls += c->calls[t % c->window];
     c->done = t + 1;
+    if (c->p->progress) /* under the commit lock: one call at a time */
+        c->p->progress(c->p->progress_user, c->done, c->p->max_samples);
     return (dv__check_due(c->p, c->done) &&
             dv__should_stop(c->p, c->T, c->done, -1.0, c->values, c->errs, c->info)) ||
            dv__budget_stop(c->p, c->done, c->t0, c->info);
