@@ -158,6 +158,8 @@ typedef struct {
     int has_lr, has_alpha, has_wd, has_val;
     double loss_tol;        /* --loss-tol (has_loss_tol) */
     int has_loss_tol, n_iter_no_change;
+    double dropout;         /* --dropout (has_dropout) */
+    int has_dropout;
     size_t neighbors;       /* knn: k (0: the default) */
     const char *knn_weights;/* knn: "uniform" or "distance" (NULL: the default) */
 } cli_mlp_opts;
@@ -168,7 +170,7 @@ typedef struct {
     {"early-stop", required_argument, 0, 1206}, {"patience", required_argument, 0, 1207},  \
     {"mlp-preset", required_argument, 0, 1208}, {"neighbors", required_argument, 0, 1209},  \
     {"knn-weights", required_argument, 0, 1210}, {"loss-tol", required_argument, 0, 1211}, \
-    {"n-iter-no-change", required_argument, 0, 1212}
+    {"n-iter-no-change", required_argument, 0, 1212}, {"dropout", required_argument, 0, 1213}
 #define CLI_MLP_HELP                                                                       \
     "mlp options (--learner mlp):\n"                                                       \
     "  --mlp-preset NAME    reference (default: 3 hidden layers of 32, 25 epochs,\n"      \
@@ -184,6 +186,8 @@ typedef struct {
     "  --loss-tol X         without --early-stop: stop once the training loss has not\n" \
     "                       fallen by X for more than --n-iter-no-change epochs\n"        \
     "                       (default 10) in a row, as scikit-learn (0 = off, default)\n" \
+    "  --dropout P          drop each hidden unit with probability P at each training\n" \
+    "                       step (default 0; ood-dropout: 0.2); sampling runs refuse it\n" \
     "knn options (--learner knn):\n"                                                       \
     "  --neighbors K        neighbours (default 50, the reference code's model)\n"        \
     "  --knn-weights W      distance (default: 1 / distance) or uniform\n"
@@ -200,8 +204,9 @@ dv_method cli_method(const char *opt, const char *name);
     "memorization (subsampled, with full trees unless --learner; value = minus the\n"     \
     "memorization), dvrl (a valuator network trained by reinforcement learning);\n"       \
     "distributional (with --from RUN_DIR: the Monte Carlo mean of a sampling run);\n"     \
-    "pairwise (with --points: the pairwise value matrix); ood-ensemble (with\n"           \
-    "--candidates: an ensemble's variance at rows not in the data).\n"
+    "pairwise (with --points: the pairwise value matrix); ood-ensemble and\n"             \
+    "ood-dropout (with --candidates: the variance of an ensemble's, or of an mlp's\n"     \
+    "under dropout masks, predictions at rows not in the data).\n"
 /* Handles one mlp option; returns 1 when c was one of them. */
 int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg);
 /* Applies the preset, then the options given, to lp (an mlp's settings). */

@@ -35,6 +35,7 @@ static const char *USAGE =
     "                   (events, printed, last-learned, simple, frequent), / epochs\n"
     "  memorization     P[f_X+x classifies x as g] - P[f_X does], over seeds\n"
     "  ood_ensemble     variance of an ensemble of small mlps at x (no label)\n"
+    "  ood_dropout      variance of the mlp's predictions at x under dropout masks\n"
     "  shapley          Data Shapley of the nodes of a coarser mesh added to X\n"
     "                   (truncated Monte Carlo, utility -dv(f, g))\n"
     "  mesh_only        leave-one-out when the data are the plotting mesh alone\n"
@@ -68,7 +69,7 @@ static const char *USAGE =
     "  two      class 0 at (0, 1), class 1 at (10, 7)\n"
     "  four     class 0 at (0, 1) and (12, 15), class 1 at (10, 7) and (1, 13)\n"
     "  overlap  class 0 at (3, 3), class 1 at (7, 6), spread 3: the clusters overlap\n"
-    "MC-dropout maps are not part of this version.\n";
+    ;
 
 /* ------------------------------------------------------------------------ */
 /* Settings                                                                 */
@@ -394,6 +395,26 @@ static void memorization_map(study *s)
              s->o->mem_reps);
     draw_map(s, &s->P, mem, "memorization", "memorization", cap, 0, NULL, NULL, NULL);
     free(cy), free(mem);
+}
+
+static void dropout_map(study *s)
+{
+    dv_learner_params lp = s->lp;
+    lp.dropout = 0.2;
+    size_t passes = s->o->quick ? 10 : 30;
+    double *var = cli_malloc(s->nP * sizeof *var);
+    phase ph;
+    phase_begin(&ph, s, "mc dropout");
+    dv_error err = {0};
+    if (dv_ood_dropout(s->train, &lp, s->pxy, s->nP, passes, s->o->seed, var, &err))
+        cli_die("mc dropout: %s", err.msg);
+    phase_end(&ph, s, "ood dropout");
+    char cap[256];
+    snprintf(cap, sizeof cap, "out-of-distribution score: the variance of the class "
+                              "probabilities at x over %zu dropout masks of the mlp trained with "
+                              "dropout 0.2 (MC dropout; no label needed).", passes);
+    draw_map(s, &s->P, var, "ood_dropout", "dropout variance", cap, 0, NULL, NULL, NULL);
+    free(var);
 }
 
 static void ood_map(study *s)
@@ -739,6 +760,7 @@ static void run_config(const study_opts *o, const config *cf, FILE *timing, FILE
     add_one_maps(&s);
     memorization_map(&s);
     ood_map(&s);
+    dropout_map(&s);
     shapley_map(&s);
     mesh_only_map(&s);
     dvrl_maps(&s);
@@ -859,7 +881,7 @@ int cmd_study(int argc, char **argv)
     for (int k = 0; k < 3; k++)
         if (o.want[k])
             run_config(&o, &CONFIGS[k], timing, html);
-    fprintf(html, "<p>Total: %.0f s.  Not in this version: MC-dropout maps.</p>\n"
+    fprintf(html, "<p>Total: %.0f s.</p>\n"
                   "</body></html>\n",
             dv_clock_seconds() - t0);
     cli_commit(timing, ttmp, tpath);

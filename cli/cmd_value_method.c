@@ -30,7 +30,10 @@ static const char *VALUE_USAGE =
     "                       with the row classifies it correctly, less the share\n"
     "                       without it), ood-ensemble (the variance of the class\n"
     "                       probabilities of --max-samples models, default 10, at the\n"
-    "                       row; its label is not used)\n"
+    "                       row; its label is not used), ood-dropout (the variance of\n"
+                       "                       the probabilities of the mlp, trained with --dropout\n"
+                       "                       0.2 unless given, over --max-samples passes, default 50,\n"
+                       "                       with fresh dropout masks)\n"
     "  --method pairwise --points LIST   pairwise values of the training rows LIST\n"
     "                       (0-based rows of the training split): how many of a random\n"
     "                       half-subset's own rows change class when both points leave\n"
@@ -182,7 +185,10 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
     /* an ensemble of one-solve fits would agree with itself: mlps unless told */
     dv_learner_params lp = ood && !mo->has_learner ? mo->mlp_learner
                                                    : cli_method_params(mo, m).learner;
-    size_t reps = mo->vp.max_samples ? mo->vp.max_samples : ood ? 10 : 5;
+    int mcd = strcmp(method, "ood-dropout") == 0;
+    size_t reps = mo->vp.max_samples ? mo->vp.max_samples : mcd ? 50 : ood ? 10 : 5;
+    if (mcd && !mo->mlp.has_dropout)
+        lp.dropout = 0.2;
     double t0 = dv_clock_seconds();
     cli_progress prog;
     cli_progress_init(&prog, method, 0, quiet);
@@ -240,6 +246,10 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
                                        mo->vp.n_threads, cli_progress_cb, &prog, &err);
         for (size_t c = 0; !rc && c < nc; c++)
             v[c] = v[c] == 0 ? 0.0 : -v[c];
+    } else if (mcd) {
+        if (lp.kind != DV_LEARNER_MLP)
+            cli_die("ood-dropout needs --learner mlp (the default)");
+        rc = dv_ood_dropout(train, &lp, cx, nc, reps, mo->vp.seed, v, &err);
     } else {
         rc = dv_ood_ensemble(train, &lp, cx, nc, reps, mo->vp.seed, v, mo->vp.n_threads, &err);
     }
@@ -302,13 +312,15 @@ int cmd_value_method(int argc, char **argv)
     if (utility && !candidates)
         cli_die("--utility goes with --candidates (the methods' own utility is --metric)");
     int ood = method && strcmp(method, "ood-ensemble") == 0;
+    int mcd = method && strcmp(method, "ood-dropout") == 0;
+    ood |= mcd;
     int pairwise = method && strcmp(method, "pairwise") == 0;
     if (pairwise != (points != NULL))
         cli_die(pairwise ? "--method pairwise needs --points LIST (rows of the training split)"
                          : "--points goes with --method pairwise");
     if (ood && !candidates)
-        cli_die("--method ood-ensemble scores rows that are not in the data: give "
-                "--candidates FILE");
+        cli_die("--method %s scores rows that are not in the data: give --candidates FILE",
+                method);
     mo.vp.method = ood || pairwise ? DV_METHOD_RANDOM : cli_method("--method", method);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;

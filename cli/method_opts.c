@@ -78,6 +78,12 @@ int cli_mlp_opt(cli_mlp_opts *o, int c, const char *arg)
     case 1212:
         o->n_iter_no_change = (int)cli_int("--n-iter-no-change", arg, 1, 1000000);
         return 1;
+    case 1213:
+        o->dropout = cli_double("--dropout", arg);
+        if (!(o->dropout >= 0 && o->dropout < 1))
+            cli_die("--dropout: %s is not in [0, 1)", arg);
+        o->has_dropout = 1;
+        return 1;
     }
     return 0;
 }
@@ -111,6 +117,8 @@ void cli_mlp_apply(const cli_mlp_opts *o, dv_learner_params *lp)
         lp->loss_tol = o->loss_tol;
     if (o->n_iter_no_change)
         lp->n_iter_no_change = o->n_iter_no_change;
+    if (o->has_dropout)
+        lp->dropout = o->dropout;
     if (o->neighbors)
         lp->neighbors = o->neighbors;
     if (o->knn_weights)

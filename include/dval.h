@@ -362,6 +362,12 @@ typedef struct {
      * k = 50 with distance weights, the default. */
     size_t neighbors;   /* k; default 50 (all rows when a fit has fewer) */
     int distance_weights; /* nonzero: weights 1 / distance; default 1 */
+    /* mlp: each hidden unit is dropped with this probability at each
+     * training step, the kept ones scaled by 1 / (1 - dropout) (Srivastava
+     * et al., JMLR 2014), masks from a stream keyed by the seed; predictions
+     * use every unit.  Default 0 (off).  Not recorded by sampling runs,
+     * which refuse it. */
+    double dropout;
 } dv_learner_params;
 
 DV_API void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind);
@@ -1293,6 +1299,14 @@ DV_API int dv_candidate_memorization(const dv_dataset *train, const dv_learner_p
 DV_API int dv_ood_ensemble(const dv_dataset *train, const dv_learner_params *lp,
                            const double *X, size_t n, size_t members, uint64_t seed, double *var,
                            int n_threads, dv_error *err);
+
+/* MC dropout (Gal & Ghahramani, ICML 2016), an out-of-distribution score:
+ * lp (an mlp; lp->dropout the rate, in (0, 1)) fitted on all of train with
+ * dropout, then var[i] = the variance over `passes` forward passes with
+ * fresh dropout masks (stream (seed, pass)) of the predicted probabilities
+ * at X's row i, summed over the classes. */
+DV_API int dv_ood_dropout(const dv_dataset *train, const dv_learner_params *lp, const double *X,
+                          size_t n, size_t passes, uint64_t seed, double *var, dv_error *err);
 
 /* The game of candidates: players are the candidates, and U(S) =
  * -dv_label_disagreement(labels of lp fitted on train + S, ref) on the

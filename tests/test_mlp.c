@@ -7,6 +7,7 @@
 #include "check.h"
 #include "dval.h"
 #include "internal.h"
+#include "learn/net.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -306,8 +307,90 @@ static void test_presets(void)
     CHECK(dv_learner_params_check(&q) && strstr(dv_learner_params_check(&q), "n_iter_no_change"));
 }
 
+/* Dropout: with the masks held fixed (the mask stream re-seeded before
+ * each pass), the backward pass is the gradient of the forward one (central
+ * differences); about the given share of the hidden units is dropped; a
+ * fit with dropout is the same twice and differs from one without. */
+static void test_dropout(void)
+{
+    size_t widths[4] = {3, 7, 6, 2};
+    dv__net net;
+    CHECK(dv__net_init(&net, widths, 3, 5) == DV_OK);
+    double *theta = malloc(net.n_params * sizeof *theta), *g = malloc(net.n_params * sizeof *g);
+    dv__net_init_weights(&net, theta, 11);
+    double X[15];
+    dv_rng r;
+    dv_rng_seed(&r, 5, 5);
+    for (int i = 0; i < 15; i++)
+        X[i] = dv_rng_normal(&r);
+    net.drop = 0.4;
+    /* loss = sum of outputs times fixed weights */
+    double wts[10] = {0.3, -1.2, 0.7, 0.1, -0.4, 0.9, 1.1, -0.6, 0.2, 0.5};
+#define DROP_LOSS(out)                                                                            \
+    do {                                                                                          \
+        dv_rng_seed(&r, 9, 9);                                                                    \
+        net.drop_rng = &r;                                                                        \
+        dv__net_forward(&net, theta, X, 5);                                                       \
+        out = 0;                                                                                  \
+        for (int i_ = 0; i_ < 10; i_++)                                                           \
+            out += wts[i_] * net.A[3][i_];                                                        \
+    } while (0)
+    double L0;
+    DROP_LOSS(L0); /* the forward pass the backward one follows */
+    memcpy(net.D, wts, sizeof wts);
+    dv__net_backward(&net, theta, 5, 0.0, 1.0, g);
+    size_t zeros = 0;
+    for (size_t i = 0; i < 5 * 7; i++)
+        zeros += net.A[1][i] == 0.0;
+    CHECK_MSG(zeros >= 5, "hardly any unit dropped (%zu of 35 zero)", zeros);
+    double worst = 0;
+    for (size_t q = 0; q < net.n_params; q++) {
+        double keep = theta[q], up, dn, h = 1e-6;
+        theta[q] = keep + h;
+        DROP_LOSS(up);
+        theta[q] = keep - h;
+        DROP_LOSS(dn);
+        theta[q] = keep;
+        worst = fmax(worst, fabs((up - dn) / (2 * h) - g[q]));
+    }
+    CHECK_MSG(worst < 1e-6, "dropout gradient off by %g", worst);
+#undef DROP_LOSS
+    (void)L0;
+    free(theta);
+    free(g);
+    dv__net_free(&net);
+    /* fits */
+    dv_dataset *ds = NULL;
+    double Xd[80], yd[40];
+    for (int i = 0; i < 40; i++) {
+        Xd[2 * i] = dv_rng_normal(&r);
+        Xd[2 * i + 1] = dv_rng_normal(&r);
+        yd[i] = Xd[2 * i] + 0.3 * Xd[2 * i + 1] > 0;
+    }
+    dv_error err = {0};
+    CHECK(dv_dataset_from_arrays(&ds, 40, 2, Xd, yd, DV_TASK_CLASSIFICATION, 2, NULL, &err) == DV_OK);
+    dv_learner_params lp;
+    dv_learner_params_default(&lp, DV_LEARNER_MLP);
+    lp.batch_size = 8;
+    lp.epochs = 5;
+    double c[3][200];
+    for (int k = 0; k < 3; k++) {
+        lp.dropout = k == 2 ? 0.0 : 0.3;
+        dv_model *m = NULL;
+        CHECK(dv_model_fit(&m, &lp, ds, NULL, 40, NULL, &err) == DV_OK);
+        dv_model_predict(m, Xd, 40, 2, c[k]);
+        dv_model_free(m);
+    }
+    CHECK(memcmp(c[0], c[1], 80 * sizeof(double)) == 0);
+    CHECK(memcmp(c[0], c[2], 80 * sizeof(double)) != 0);
+    lp.dropout = 1.0;
+    CHECK(dv_learner_params_check(&lp) != NULL);
+    dv_dataset_free(ds);
+}
+
 int main(void)
 {
+    RUN(test_dropout);
     RUN(test_loss_rule);
     RUN(test_presets);
     RUN(test_gradient_binary);

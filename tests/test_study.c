@@ -333,6 +333,17 @@ static void test_ood_ensemble(void)
     }
     CHECK(var[1] > 0);
     CHECK(dv_ood_ensemble(tr, &lp, X, 4, 1, 5, var, 2, &err) == DV_EINVAL);
+    /* MC dropout: seeded (the same twice), a spread at the far point, and
+     * refused without a dropout rate */
+    double v1[4], v2[4];
+    lp.dropout = 0.3;
+    CHECK_MSG(dv_ood_dropout(tr, &lp, X, 4, 12, 3, v1, &err) == DV_OK, "%s", err.msg);
+    CHECK(dv_ood_dropout(tr, &lp, X, 4, 12, 3, v2, &err) == DV_OK);
+    CHECK(memcmp(v1, v2, sizeof v1) == 0);
+    CHECK(v1[1] > 0 && v1[0] >= 0 && v1[2] >= 0 && v1[3] >= 0);
+    CHECK(dv_ood_dropout(tr, &lp, X, 4, 12, 4, v2, &err) == DV_OK && memcmp(v1, v2, sizeof v1) != 0);
+    lp.dropout = 0;
+    CHECK(dv_ood_dropout(tr, &lp, X, 4, 12, 3, v1, &err) == DV_EINVAL && strstr(err.msg, "dropout"));
     dv_dataset_free(tr);
 }
 

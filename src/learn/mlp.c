@@ -140,6 +140,8 @@ static double held_out_loss(trainer *t)
 {
     size_t d = t->d, done = 0;
     double loss = 0.0;
+    dv_rng *drop = t->ps.drop_rng; /* the held-out loss uses every unit */
+    t->ps.drop_rng = NULL;
     while (done < t->n_held) {
         size_t nb = t->n_held - done < t->ps.cap ? t->n_held - done : t->ps.cap;
         for (size_t i = 0; i < nb; i++) {
@@ -151,6 +153,7 @@ static double held_out_loss(trainer *t)
         loss += output_loss(t->m, &t->ps, t->yb, nb, 1.0);
         done += nb;
     }
+    t->ps.drop_rng = drop;
     return loss / (double)t->n_held;
 }
 
@@ -283,6 +286,12 @@ int dv__mlp_fit_traced(dv_model *m, const dv_learner_params *p, const dv_dataset
         t.yb = dv__malloc(cap * sizeof(double));
         if (!t.grad || !t.mom1 || !t.mom2 || !t.best || !t.Xb || !t.yb)
             rc = dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    dv_rng drop;
+    if (!rc && p->dropout > 0) { /* masks of the training steps only */
+        dv_rng_seed(&drop, p->seed, 0x44524f50ULL); /* "DROP" */
+        t.ps.drop_rng = &drop;
+        t.ps.drop = p->dropout;
     }
     if (!rc) {
         dv__net_init_weights(&t.ps, m->theta, p->seed);

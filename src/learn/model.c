@@ -68,6 +68,7 @@ void dv_learner_params_default(dv_learner_params *p, dv_learner_kind kind)
     p->n_iter_no_change = 10;
     p->neighbors = 50; /* knn: the reference code's model */
     p->distance_weights = 1;
+    p->dropout = 0.0;
 }
 
 /* The mlp's settings, or NULL when they are valid. */
@@ -94,6 +95,8 @@ static const char *mlp_check(const dv_learner_params *p)
         return "loss_tol must be a finite number >= 0";
     if (p->n_iter_no_change < 1)
         return "n_iter_no_change must be >= 1";
+    if (!(p->dropout >= 0 && p->dropout < 1))
+        return "dropout must be in [0, 1)";
     return NULL;
 }
 

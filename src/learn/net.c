@@ -78,6 +78,11 @@ void dv__net_forward(dv__net *ps, const double *theta, const double *X, size_t n
         if (l < ps->L)
             for (size_t i = 0; i < nb * out; i++)
                 Z[i] = Z[i] > 0.0 ? Z[i] : 0.0;
+        if (l < ps->L && ps->drop_rng) {
+            double keep = 1.0 / (1.0 - ps->drop);
+            for (size_t i = 0; i < nb * out; i++)
+                Z[i] = dv_rng_uniform(ps->drop_rng) < ps->drop ? 0.0 : Z[i] * keep;
+        }
     }
 }
 
@@ -106,8 +111,10 @@ void dv__net_backward(dv__net *ps, const double *theta, size_t nb, double alpha,
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)in, (int)out, 1.0, D,
                     (int)out, W, (int)in, 0.0, D2, (int)in);
         const double *A = ps->A[l - 1];
+        /* a dropped unit's activation is 0, a kept one's was scaled */
+        double keep = ps->drop_rng ? 1.0 / (1.0 - ps->drop) : 1.0;
         for (size_t q = 0; q < nb * in; q++)
-            D2[q] = A[q] > 0.0 ? D2[q] : 0.0;
+            D2[q] = A[q] > 0.0 ? D2[q] * keep : 0.0;
         double *t = D;
         D = D2;
         D2 = t;

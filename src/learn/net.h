@@ -19,6 +19,12 @@ typedef struct {
     size_t n_params;
     double *A[DV__NET_MAX_LAYERS + 1];     /* activations, cap x w[l]; A[L]: the outputs */
     double *D, *D2;                        /* deltas, cap x max width; D: dLoss/d(outputs) */
+    /* dropout of the hidden units: with drop_rng set, each forward pass
+     * drops each hidden activation with probability drop and scales the
+     * others by 1 / (1 - drop), and the backward pass follows the same
+     * masks (kept in the zeroed activations); NULL: none */
+    dv_rng *drop_rng;
+    double drop;
 } dv__net;
 
 /* Buffers for passes of the network of widths w[0..L] over up to cap rows. */

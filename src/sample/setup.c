@@ -93,6 +93,8 @@ static int check_setup(dv__sctx *cx, const dv_dataset *train, const dv_dataset *
     const char *why = dv_learner_params_check(&p->learner);
     if (why)
         return dv__err(err, DV_EINVAL, "learner: %s", why);
+    if (p->learner.dropout != 0) /* run.json does not record it */
+        return dv__err(err, DV_EINVAL, "learner: sampling runs do not take dropout");
     if (train->d != val->d)
         return dv__err(err, DV_EINVAL, "training data has %zu features, validation data %zu",
                        train->d, val->d);

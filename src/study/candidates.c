@@ -12,7 +12,7 @@
  * dv__for_items; each writes only its own outputs, so results do not
  * depend on the thread count.
  */
-#include "internal.h"
+#include "learn/net.h"
 
 #include <math.h>
 #include <omp.h>
@@ -333,6 +333,78 @@ int dv_ood_ensemble(const dv_dataset *train, const dv_learner_params *lp, const 
         var[i] = v;
     }
     dv__free(x.prob);
+    return rc;
+}
+
+int dv_ood_dropout(const dv_dataset *train, const dv_learner_params *lp, const double *X,
+                   size_t n, size_t passes, uint64_t seed, double *var, dv_error *err)
+{
+    if (!lp || (!X && n) || (!var && n))
+        return dv__err(err, DV_EINVAL, "MC dropout: missing argument");
+    if (lp->kind != DV_LEARNER_MLP || !(lp->dropout > 0 && lp->dropout < 1))
+        return dv__err(err, DV_EINVAL, "MC dropout needs an mlp with a dropout rate in (0, 1)");
+    if (passes < 2)
+        return dv__err(err, DV_EINVAL, "MC dropout needs at least 2 passes");
+    int rc = check_candidates(train, lp, X, NULL, n, err);
+    if (rc)
+        return rc;
+    dv_model *m = NULL;
+    rc = dv_model_fit(&m, lp, train, NULL, train->n, NULL, err);
+    if (rc == DV_ENOTCONV)
+        rc = DV_OK;
+    if (rc)
+        return rc;
+    size_t K = train->n_classes, d = train->d;
+    dv__net net = {0};
+    double *sum = dv__calloc(n * K + 1, sizeof *sum), *sq = dv__calloc(n * K + 1, sizeof *sq);
+    double *q = dv__malloc(K * sizeof *q);
+    if (!sum || !sq || !q)
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    if (!rc && m->mode != DV__MODEL_MLP) { /* a constant model (one class): no spread */
+        for (size_t i = 0; i < n; i++)
+            var[i] = 0.0;
+        goto done;
+    }
+    if (!rc && dv__net_init(&net, m->mlp_width, m->mlp_layers, 64))
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    for (size_t t = 0; !rc && t < passes; t++) {
+        dv_rng r;
+        dv_rng_seed(&r, seed, (uint64_t)t);
+        net.drop_rng = &r;
+        net.drop = lp->dropout;
+        for (size_t done = 0; done < n; done += net.cap) {
+            size_t nb = n - done < net.cap ? n - done : net.cap;
+            dv__net_forward(&net, m->theta, X + done * d, nb);
+            size_t o = net.w[net.L];
+            for (size_t i = 0; i < nb; i++) {
+                const double *z = net.A[net.L] + i * o;
+                if (o == 1) {
+                    q[0] = dv__sigmoid(-z[0]);
+                    q[1] = dv__sigmoid(z[0]);
+                } else {
+                    dv__softmax(z, o, q);
+                }
+                for (size_t k = 0; k < K; k++) {
+                    sum[(done + i) * K + k] += q[k];
+                    sq[(done + i) * K + k] += q[k] * q[k];
+                }
+            }
+        }
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        double v = 0;
+        for (size_t k = 0; k < K; k++) {
+            double mean = sum[i * K + k] / (double)passes;
+            v += fmax(sq[i * K + k] - (double)passes * mean * mean, 0) / (double)(passes - 1);
+        }
+        var[i] = v;
+    }
+done:
+    dv__net_free(&net);
+    dv_model_free(m);
+    dv__free(sum);
+    dv__free(sq);
+    dv__free(q);
     return rc;
 }
 

@@ -81,7 +81,7 @@ PYEOF
 else
     bad "value --candidates failed"
 fi
-for m in forgetting memorization ood-ensemble; do
+for m in forgetting memorization ood-ensemble ood-dropout; do
     $DVAL value --method $m --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" --epochs 5 -o "$T/c_$m.csv" -q \
         && [ "$(wc -l < "$T/c_$m.csv")" -eq 7 ] && ok "candidates: $m" || bad "candidates: $m"
 done
@@ -91,6 +91,7 @@ sed 's/,1$/,7/' "$T/gc.csv" > "$T/gc7.csv"
 expect_fail "candidates with an unknown class" "label '7' is not a class" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc7.csv" -o "$T/x.csv"
 expect_fail "candidates with tmc" "does not value added rows" $DVAL value --method tmc --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/x.csv"
 expect_fail "utility without candidates" "goes with --candidates" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --utility boundary-mae -o "$T/x.csv"
+expect_fail "sampling with dropout" "sampling runs do not take dropout" $DVAL sample --data "$T/gtrain.csv" --val-data "$T/gval.csv" --test-data "$T/gval.csv" -o "$T/xs" --learner mlp --dropout 0.3 --samples 2 --min-card 5 --max-card 10
 expect_fail "ood-ensemble without candidates" "give --candidates" $DVAL value --method ood-ensemble --data "$T/gtrain.csv" "${G[@]}" -o "$T/x.csv"
 # pairwise values: the CSV and the .npy hold the same symmetric matrix; the
 # figure draws it and writes the pairs with their data rows

@@ -51,7 +51,7 @@ def grid(path):
     return [(float(r['x']), float(r['y']), float(r['value'])) for r in csv.DictReader(open(path))]
 maps = ['overview', 'loo_truth', 'loo_baseline', 'forgetting_events', 'forgetting_printed',
         'forgetting_last_learned', 'forgetting_simple', 'forgetting_frequent', 'memorization',
-        'ood_ensemble', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability',
+        'ood_ensemble', 'ood_dropout', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability',
         'stability_n50', 'stability_n100', 'stability_n500']
 means = {'two': ([(0, 1), (10, 7)], [0, 1]), 'four': ([(0, 1), (12, 15), (10, 7), (1, 13)], [0, 0, 1, 1])}
 for cfg in ('two', 'four'):
@@ -73,7 +73,7 @@ for cfg in ('two', 'four'):
             assert 0 <= v <= 1 + 1e-12, (m, v)
     for _, _, v in g['memorization']:
         assert abs(2 * v - round(2 * v)) < 1e-12 and -1 <= v <= 1, v   # 2 seeds (--quick)
-    assert all(v >= 0 for _, _, v in g['ood_ensemble'])
+    assert all(v >= 0 for _, _, v in g['ood_ensemble']) and all(v >= 0 for _, _, v in g['ood_dropout'])
     for m in ('dvrl_xyr', 'dvrl_xp', 'dvrl_x'):
         assert all(0 < v < 1 for _, _, v in g[m]), m
     assert any(v != 0 for _, _, v in g['loo_baseline'])
