@@ -40,9 +40,13 @@ static const char *VALUE_USAGE =
     "                       it, over --max-samples subsets (default 100); writes FILE.csv\n"
     "                       (a, b, point_a, point_b, source_a, source_b, value, stderr;\n"
     "                       a <= b) and the matrix as FILE.npy; draw with dval plot pairs\n"
-    "  --utility NAME       with --candidates and loo: accuracy (default) on the\n"
-    "                       validation rows, or boundary-mae: the share of validation\n"
-    "                       rows whose predicted class changes when the row is added\n"
+    "                       tmc, beta, banzhaf, exact value the candidates as players\n"
+    "                       added to the training data (Shapley of a candidate among\n"
+    "                       the others; the game's U is --utility)\n"
+    "  --utility NAME       with --candidates and loo or a game method: accuracy\n"
+    "                       (default) on the validation rows, or boundary-mae: the\n"
+    "                       share of validation rows whose predicted class moves away\n"
+    "                       from the model's on the data alone\n"
     "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
 
 typedef struct {
@@ -159,9 +163,13 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
                              const char *out, int quiet)
 {
     dv_method m = mo->vp.method;
-    if (!ood && m != DV_METHOD_LOO && m != DV_METHOD_FORGETTING && m != DV_METHOD_MEMORIZATION)
+    int game = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
+               m == DV_METHOD_EXACT_SHAPLEY;
+    if (!ood && !game && m != DV_METHOD_LOO && m != DV_METHOD_FORGETTING &&
+        m != DV_METHOD_MEMORIZATION)
         cli_die("--candidates: method '%s' does not value added rows (loo, forgetting, "
-                "memorization, ood-ensemble do)", method);
+                "memorization, tmc, beta, banzhaf, exact, ood-ensemble, ood-dropout do)",
+                method);
     if (dv_dataset_task(train) != DV_TASK_CLASSIFICATION)
         cli_die("--candidates: the candidate methods are for classification");
     int mae = 0;
@@ -169,8 +177,8 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
         mae = 1;
     else if (utility && strcmp(utility, "accuracy") != 0)
         cli_die("--utility: unknown utility '%s' (accuracy, boundary-mae)", utility);
-    if (utility && m != DV_METHOD_LOO)
-        cli_die("--utility applies to --method loo with --candidates");
+    if (utility && m != DV_METHOD_LOO && !game)
+        cli_die("--utility applies to loo and the game methods with --candidates");
     dv_csv_options co;
     dv_csv_options_default(&co);
     co.label = dop->label;
@@ -227,6 +235,43 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
                             mo->vp.n_threads, cli_progress_cb, &prog, &err);
         for (size_t c = 0; !rc && !mae && c < nc; c++)
             v[c] = base - v[c]; /* the accuracy gained */
+        free(ref);
+    } else if (game) {
+        /* the candidates as the players, added to the training data: U(S) =
+         * minus the share of validation rows where the model fitted on the
+         * data and S errs (accuracy - 1) or moves (boundary-mae) */
+        size_t nv = dv_dataset_rows(val);
+        int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
+        for (size_t i = 0; i < nv; i++)
+            ref[i] = (int)dv_dataset_targets(val)[i];
+        if (mae) {
+            dv_model *f = NULL;
+            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
+            if (rc == DV_ENOTCONV)
+                rc = DV_OK;
+            if (!rc)
+                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, ref, &err);
+            dv_model_free(f);
+        }
+        dv_game g;
+        if (!rc)
+            rc = dv_add_game(&g, train, dv_dataset_classes(train), &lp, cx, cy, nc, d,
+                             dv_dataset_features(val), nv, ref, &err);
+        if (!rc) {
+            dv_value_params vp = mo->vp;
+            vp.learner = lp;
+            vp.progress = cli_progress_cb;
+            vp.progress_user = &prog;
+            dv_value_info info;
+            rc = dv_value_game(&g, &vp, v, NULL, &info, &err);
+            dv_add_game_free(&g);
+            for (size_t c = 0; !rc && mae && c < nc; c++)
+                v[c] = v[c] == 0 ? 0.0 : -v[c]; /* the share moved, as loo's */
+            if (!rc && !quiet && info.converged == 0)
+                fprintf(stderr, "dval: NOT converged: the %s budget ran out (largest standard "
+                                "error %.3g)\n", dv_stop_rule_name(info.stop_rule),
+                        info.max_stderr);
+        }
         free(ref);
     } else if (m == DV_METHOD_FORGETTING) {
         if (lp.kind != DV_LEARNER_MLP)

@@ -178,6 +178,8 @@ typedef struct {
     const char *label;  /* name of the label column; NULL = last column */
     dv_task task;       /* default DV_TASK_CLASSIFICATION */
     int drop_missing;   /* nonzero: skip rows with a missing/non-numeric feature */
+    int one_class;      /* nonzero: a classification file may hold a single class (rows to
+                         * add to data of more classes); default 0: an error */
 } dv_csv_options;
 
 DV_API void dv_csv_options_default(dv_csv_options *o);

@@ -41,6 +41,7 @@ void dv_csv_options_default(dv_csv_options *o)
     o->label = NULL;
     o->task = DV_TASK_CLASSIFICATION;
     o->drop_missing = 0;
+    o->one_class = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -381,8 +382,10 @@ static int cmp_str(const void *a, const void *b)
 /* Maps the n label texts to classes 0..C-1 (integers numerically, else by
  * strcmp), writing y and the class names. */
 static int map_classes(const char *path, const char *label_name, char **labels, size_t n,
-                       double *y, char ***names_out, size_t *n_classes, dv_error *err)
+                       int one_class, double *y, char ***names_out, size_t *n_classes,
+                       dv_error *err)
 {
+    size_t min_classes = one_class ? 1 : 2;
     *names_out = NULL;
     *n_classes = 0;
     int all_int = 1;
@@ -406,7 +409,7 @@ static int map_classes(const char *path, const char *label_name, char **labels, 
         for (size_t i = 0; i < n; i++)
             if (i == 0 || u[i] != u[C - 1])
                 u[C++] = u[i];
-        if (C >= 2) {
+        if (C >= min_classes) {
             for (size_t i = 0; i < n; i++) {
                 const double *hit = bsearch(&y[i], u, C, sizeof *u, cmp_double);
                 y[i] = (double)(hit - u);
@@ -434,7 +437,7 @@ static int map_classes(const char *path, const char *label_name, char **labels, 
         for (size_t i = 0; i < n; i++)
             if (i == 0 || strcmp(u[i], u[C - 1]))
                 u[C++] = u[i];
-        if (C >= 2) {
+        if (C >= min_classes) {
             for (size_t i = 0; i < n; i++) {
                 char *const *hit = bsearch(&labels[i], u, C, sizeof *u, cmp_str);
                 y[i] = (double)(hit - u);
@@ -665,7 +668,8 @@ static int read_csv(dv_dataset **out, const char *path, const dv_csv_options *o,
     if (!rc)
         rc = read_rows(&c, o, err);
     if (!rc && o->task == DV_TASK_CLASSIFICATION)
-        rc = map_classes(path, c.hdr[c.lab], c.labels, c.n, c.y, &class_names, &n_classes, err);
+        rc = map_classes(path, c.hdr[c.lab], c.labels, c.n, o->one_class, c.y, &class_names,
+                         &n_classes, err);
     if (!rc)
         rc = make_dataset(&c, o, &class_names, n_classes, out, err);
     if (class_names)

@@ -192,6 +192,7 @@ int dv_dataset_read_like(dv_dataset **out, const char *path, const dv_dataset *t
     else
         dv_csv_options_default(&co);
     co.task = train->task;
+    co.one_class = 1; /* the classes are the training data's */
     dv_dataset *ds = NULL;
     int rc = dv_dataset_read_csv(&ds, path, &co, err);
     if (rc)

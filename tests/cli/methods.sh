@@ -85,11 +85,27 @@ for m in forgetting memorization ood-ensemble ood-dropout; do
     $DVAL value --method $m --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" --epochs 5 -o "$T/c_$m.csv" -q \
         && [ "$(wc -l < "$T/c_$m.csv")" -eq 7 ] && ok "candidates: $m" || bad "candidates: $m"
 done
+# the game methods: with one candidate, its Shapley value is its add-one value
+head -2 "$T/gc.csv" > "$T/gcone.csv"
+ok=1
+for u in accuracy boundary-mae; do
+    $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gcone.csv" --utility $u -o "$T/one_loo.csv" -q || ok=0
+    for m in exact tmc; do
+        $DVAL value --method $m --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gcone.csv" --utility $u --max-samples 20 --min-samples 20 -o "$T/one_$m.csv" -q || ok=0
+        $PY - "$T/one_loo.csv" "$T/one_$m.csv" <<'PYEOF' || ok=0
+import sys, csv
+a = float(list(csv.DictReader(open(sys.argv[1])))[0]["value"])
+b = float(list(csv.DictReader(open(sys.argv[2])))[0]["value"])
+assert abs(a - b) <= 1e-12, (a, b)
+PYEOF
+    done
+done
+[ $ok = 1 ] && ok "candidates: one candidate's Shapley value is its add-one value" || bad "candidates: game values"
 cut -d, -f1 "$T/gc.csv" > "$T/gc1.csv"
 expect_fail "candidates with other columns" "has 0 feature columns, the training data 2|column" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc1.csv" -o "$T/x.csv"
 sed 's/,1$/,7/' "$T/gc.csv" > "$T/gc7.csv"
 expect_fail "candidates with an unknown class" "label '7' is not a class" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc7.csv" -o "$T/x.csv"
-expect_fail "candidates with tmc" "does not value added rows" $DVAL value --method tmc --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/x.csv"
+expect_fail "candidates with knn" "does not value added rows" $DVAL value --method knn --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" -o "$T/x.csv"
 expect_fail "utility without candidates" "goes with --candidates" $DVAL value --method loo --data "$T/gtrain.csv" "${G[@]}" --utility boundary-mae -o "$T/x.csv"
 expect_fail "sampling with dropout" "sampling runs do not take dropout" $DVAL sample --data "$T/gtrain.csv" --val-data "$T/gval.csv" --test-data "$T/gval.csv" -o "$T/xs" --learner mlp --dropout 0.3 --samples 2 --min-card 5 --max-card 10
 expect_fail "ood-ensemble without candidates" "give --candidates" $DVAL value --method ood-ensemble --data "$T/gtrain.csv" "${G[@]}" -o "$T/x.csv"
