@@ -39,6 +39,8 @@ static const char *USAGE =
     "  shapley          Data Shapley of the nodes of a coarser mesh added to X\n"
     "                   (truncated Monte Carlo, utility -dv(f, g))\n"
     "  mesh_only        leave-one-out when the data are the plotting mesh alone\n"
+    "  loo_training     each training point's leave-one-out value against the\n"
+    "                   baseline, dv(f_X-x, f_X), as its marker's size (and a CSV)\n"
     "  dvrl_xyr, dvrl_xp, dvrl_x   DVRL's valuator (trained on X with the plotting\n"
     "                   mesh labelled by g as its validation set) at each node, for\n"
     "                   its three inputs\n"
@@ -186,17 +188,18 @@ static size_t contour(const study *s, const double *field, double **x, double **
 /* One map on mesh m with both boundaries: DIR/name.png and name.csv, and
  * its entry in the report with the mean value on the plotting nodes that
  * f_X misclassifies against the rest (when m is the plotting mesh). */
-static void draw_map(study *s, const dv_mesh *m, const double *z, const char *name,
-                     const char *label, const char *caption, size_t n_points, const double *px,
-                     const double *py, const int *pcls)
+static void draw_map_sized(study *s, const dv_mesh *m, const double *z, const char *name,
+                           const char *label, const char *caption, size_t n_points,
+                           const double *px, const double *py, const int *pcls,
+                           const double *psize, const char *title)
 {
     char png[4200], csv[4200];
     snprintf(png, sizeof png, "%s/%s.png", s->dir, name);
     snprintf(csv, sizeof csv, "%s/%s.csv", s->dir, name);
     dv_map mp = {m->nx, m->ny, m->x0, m->x1, m->y0, m->y1, z, label, "x", "y",
                  n_points, px, py, pcls, 2, s->curve_len, s->curve_x, s->curve_y,
-                 s->curve_group, GROUP_NAMES, 2};
-    dv_plot_opts po = {3.4, 2.9, 150, NULL};
+                 s->curve_group, GROUP_NAMES, 2, psize};
+    dv_plot_opts po = {3.4, 2.9, 150, title};
     dv_error err = {0};
     if (dv_plot_map(png, csv, &po, &mp, &err))
         cli_die("%s: %s", png, err.msg);
@@ -229,6 +232,13 @@ static void draw_map(study *s, const dv_mesh *m, const double *z, const char *na
     }
     fprintf(s->html, "</figcaption></figure>\n");
     fflush(s->html);
+}
+
+static void draw_map(study *s, const dv_mesh *m, const double *z, const char *name,
+                     const char *label, const char *caption, size_t n_points, const double *px,
+                     const double *py, const int *pcls)
+{
+    draw_map_sized(s, m, z, name, label, caption, n_points, px, py, pcls, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -537,6 +547,59 @@ static void dvrl_maps(study *s)
     free(gy), free(v), free(z);
 }
 
+/* Regime 3: each training point's leave-one-out value against the
+ * baseline, dv(f_X-x, f_X), drawn as its marker's size. */
+static void training_map(study *s)
+{
+    size_t n = 500;
+    double *v = cli_malloc(n * sizeof *v), *sz = cli_malloc(n * sizeof *sz);
+    dv_error err = {0};
+    dv_game g;
+    if (dv_add_game(&g, NULL, 2, &s->lp, dv_dataset_features(s->train),
+                    dv_dataset_targets(s->train), n, 2, s->mxy, s->nM, s->fM, &err))
+        cli_die("training loo: %s", err.msg);
+    dv_value_params vp;
+    dv_value_params_default(&vp, DV_METHOD_LOO);
+    vp.seed = s->o->seed;
+    vp.n_threads = s->o->threads;
+    phase ph;
+    phase_begin(&ph, s, "training-point loo");
+    if (dv_value_game(&g, &vp, v, NULL, NULL, &err))
+        cli_die("training loo: %s", err.msg);
+    phase_end(&ph, s, "training loo");
+    dv_add_game_free(&g);
+    /* U(S) = -dv(f_S, f_X): U(X) - U(X - x) = dv(f_X-x, f_X) - dv(f_X, f_X) */
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, fabs(v[i]));
+    for (size_t i = 0; i < n; i++)
+        sz[i] = 1.0 + 9.0 * (top > 0 ? fabs(v[i]) / top : 0.0);
+    double *z = cli_malloc(s->nP * sizeof *z), *px = cli_malloc(n * sizeof *px),
+           *py = cli_malloc(n * sizeof *py);
+    int *pc = cli_malloc(n * sizeof *pc);
+    for (size_t k = 0; k < s->nP; k++)
+        z[k] = s->gP[k];
+    for (size_t i = 0; i < n; i++) {
+        px[i] = dv_dataset_features(s->train)[2 * i];
+        py[i] = dv_dataset_features(s->train)[2 * i + 1];
+        pc[i] = (int)dv_dataset_targets(s->train)[i];
+    }
+    char cap[320], csv[4200], tmp[4300];
+    snprintf(cap, sizeof cap, "training points: each point's leave-one-out value against the "
+                              "baseline, dv(f_X-x, f_X), as its marker's size (largest: %.4g of "
+                              "the plane); <a href=\"%s/loo_training_points.csv\">the values</a>.",
+             top, s->cf->name);
+    draw_map_sized(s, &s->P, z, "loo_training", "true class", cap, n, px, py, pc, sz,
+                   "Training points by leave-one-out");
+    snprintf(csv, sizeof csv, "%s/loo_training_points.csv", s->dir);
+    FILE *f = cli_open_out(csv, tmp, sizeof tmp);
+    fprintf(f, "point,x,y,class,value\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%zu,%.17g,%.17g,%d,%.17g\n", i, px[i], py[i], pc[i], v[i]);
+    cli_commit(f, tmp, csv);
+    free(v), free(sz), free(z), free(px), free(py), free(pc);
+}
+
 static void pairs_map(study *s)
 {
     const study_opts *o = s->o;
@@ -664,7 +727,7 @@ static void curves_draw(curve_set *c, study *s, const char *name, const char *ti
     for (size_t q = 0; q < s->nP; q++)
         z[q] = s->gP[q];
     dv_map mp = {s->P.nx, s->P.ny, s->P.x0, s->P.x1, s->P.y0, s->P.y1, z, "true class", "x",
-                 "y", n_points, px, py, pcls, c->n, c->len, ax, ay, c->grp, names, 5};
+                 "y", n_points, px, py, pcls, c->n, c->len, ax, ay, c->grp, names, 5, NULL};
     dv_plot_opts po = {3.4, 2.9, 150, title};
     char png[4200], csv[4200];
     snprintf(png, sizeof png, "%s/%s.png", s->dir, name);
@@ -763,6 +826,7 @@ static void run_config(const study_opts *o, const config *cf, FILE *timing, FILE
     dropout_map(&s);
     shapley_map(&s);
     mesh_only_map(&s);
+    training_map(&s);
     dvrl_maps(&s);
     stability_map(&s);
     fputs("</div>\n", html);

@@ -123,6 +123,9 @@ typedef struct {
     const int *curve_group;
     const char *const *group_names;
     size_t n_groups;
+    /* optional: a marker size per point, in points (0.5 to 20; NULL: by
+     * class), to show a value per point by its area */
+    const double *psize;
 } dv_map;
 
 /* Pairwise values of m points: the matrix with rows and columns in order

@@ -347,7 +347,7 @@ static void test_map(void)
     size_t clen[2] = {2, 3};
     double cx[5] = {0, 3, 0, 1.5, 3}, cy[5] = {-1, 1, 1, 0, -1};
     dv_map m = {NX, NY, 0, 3, -1, 1, z, "value", "feature 1", "feature 2",
-                4, px, py, cls, 2, clen, cx, cy, NULL, NULL, 0};
+                4, px, py, cls, 2, clen, cx, cy, NULL, NULL, 0, NULL};
     dv_plot_opts o = {3, 2, 100, NULL};
     dv_error err = {0};
     const char *data = fig_path("map.csv");
@@ -373,7 +373,7 @@ static void test_map(void)
     /* non-negative values (viridis), no points or curves */
     for (size_t i = 0; i < NX * NY; i++)
         z[i] = (double)i;
-    dv_map m2 = {NX, NY, 0, 3, -1, 1, z, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0};
+    dv_map m2 = {NX, NY, 0, 3, -1, 1, z, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL};
     CHECK_EQ_INT(dv_plot_map(fig_path("map2.png"), NULL, &o, &m2, &err), DV_OK);
     check_png(fig_path("map2.png"), 300, 200);
 
@@ -415,6 +415,16 @@ static void test_map(void)
     gx[0] = INFINITY;
     grp[1] = 1;
     CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &g, &err), DV_EINVAL);
+    /* points sized by a value; a size out of range is named */
+    double ps[4] = {1, 3, 8, 12};
+    dv_map sized = m;
+    sized.z = z;
+    sized.psize = ps;
+    CHECK_EQ_INT(dv_plot_map(fig_path("sized.png"), NULL, &o, &sized, &err), DV_OK);
+    check_png(fig_path("sized.png"), 300, 200);
+    ps[2] = 40;
+    CHECK_EQ_INT(dv_plot_map(fig_path("b.png"), NULL, NULL, &sized, &err), DV_EINVAL);
+    CHECK(strstr(err.msg, "psize[2]") != NULL);
 }
 
 /* The pairs figure: its data are every pair once, with the input's values;

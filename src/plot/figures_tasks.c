@@ -459,6 +459,9 @@ static int check_map(const dv_map *map, double *zmin_out, double *zmax_out, dv_e
                                map->px[i], map->py[i]);
             if (map->cls && map->cls[i] < 0)
                 return dv__err(err, DV_EINVAL, "map->cls[%zu] = %d is negative", i, map->cls[i]);
+            if (map->psize && !(map->psize[i] >= 0.5 && map->psize[i] <= 20))
+                return dv__err(err, DV_EINVAL, "map->psize[%zu] = %g is not a size in 0.5..20 "
+                               "points", i, map->psize[i]);
         }
     }
     if (map->n_curves) {
@@ -512,6 +515,20 @@ static int map_points(dv__axes *a, const dv_map *map, dv_error *err)
         static const dv__marker shape[4] = {DV__MARK_CIRCLE, DV__MARK_TRIANGLE,
                                             DV__MARK_SQUARE, DV__MARK_DIAMOND};
         double sz = c % 4 == 1 ? 5.0 : 4.0;
+        if (map->psize) { /* one marker per point, sized by its value */
+            int first = 1;
+            for (size_t i = 0; i < map->n_points; i++) {
+                if (map->cls && map->cls[i] != c)
+                    continue;
+                double z = map->psize[i];
+                dv__ax_scatter(a, &map->px[i], &map->py[i], 1, (dv__rgb){1, 1, 1}, shape[c % 4],
+                               z + 1.2, 1.0, NULL);
+                dv__ax_scatter(a, &map->px[i], &map->py[i], 1, (dv__rgb){0, 0, 0}, shape[c % 4],
+                               z, 1.0, first ? (map->cls ? lab : "points") : NULL);
+                first = 0;
+            }
+            continue;
+        }
         dv__ax_scatter(a, qx, qy, m, (dv__rgb){1, 1, 1}, shape[c % 4], sz + 1.8, 1.0, NULL);
         dv__ax_scatter(a, qx, qy, m, (dv__rgb){0, 0, 0}, shape[c % 4], sz, 1.0,
                        map->cls ? lab : "points");

@@ -51,7 +51,7 @@ def grid(path):
     return [(float(r['x']), float(r['y']), float(r['value'])) for r in csv.DictReader(open(path))]
 maps = ['overview', 'loo_truth', 'loo_baseline', 'forgetting_events', 'forgetting_printed',
         'forgetting_last_learned', 'forgetting_simple', 'forgetting_frequent', 'memorization',
-        'ood_ensemble', 'ood_dropout', 'shapley', 'mesh_only', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability',
+        'ood_ensemble', 'ood_dropout', 'shapley', 'mesh_only', 'loo_training', 'dvrl_xyr', 'dvrl_xp', 'dvrl_x', 'stability',
         'stability_n50', 'stability_n100', 'stability_n500']
 means = {'two': ([(0, 1), (10, 7)], [0, 1]), 'four': ([(0, 1), (12, 15), (10, 7), (1, 13)], [0, 0, 1, 1])}
 for cfg in ('two', 'four'):
@@ -59,7 +59,9 @@ for cfg in ('two', 'four'):
         w, h, n = png(f'{d}/{cfg}/{m}.png')
         assert (w, h) == ((1020, 435) if m == 'pairs' else (510, 435)), (cfg, m, w, h)
         assert n > 8, (cfg, m, 'blank?', n)
-    g = {m: grid(f'{d}/{cfg}/{m}.csv') for m in maps if not m.startswith('stability')}
+    g = {m: grid(f'{d}/{cfg}/{m}.csv') for m in maps if not m.startswith('stability') and m != 'loo_training'}
+    tl = [float(r['value']) for r in csv.DictReader(open(f'{d}/{cfg}/loo_training_points.csv'))]
+    assert len(tl) == 500 and min(tl) >= 0 and max(tl) > 0, (min(tl), max(tl))   # dv(f_X-x, f_X)
     assert len(g['overview']) == 49 and len(g['shapley']) == 16, (len(g['overview']), len(g['shapley']))
     mu, cl = means[cfg]
     for x, y, v in g['overview']:
