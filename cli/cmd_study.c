@@ -98,6 +98,7 @@ typedef struct {
     size_t hidden, mesh, shapley_perms, mem_reps, ensemble, pairs, pair_samples, dvrl_iters;
     double plot_step, shapley_step;
     int want[3];
+    int config_no, n_configs; /* for the progress display */
 } study_opts;
 
 /* What one configuration's maps share. */
@@ -117,6 +118,7 @@ typedef struct {
     size_t curve_len[2];
     int curve_group[2];
     FILE *timing, *html;
+    int phase_no;
 } study;
 
 static const char *const GROUP_NAMES[] = {"true boundary", "learned boundary", "", "", ""};
@@ -130,10 +132,13 @@ typedef struct {
     double t0;
 } phase;
 
-static void phase_begin(phase *ph, const study *s, const char *what)
+#define N_PHASES 13 /* phase_begin calls per configuration */
+
+static void phase_begin(phase *ph, study *s, const char *what)
 {
     static char label[256];
-    snprintf(label, sizeof label, "%s: %s", s->cf->name, what);
+    snprintf(label, sizeof label, "%s (configuration %d of %d), phase %d of %d: %s", s->cf->name,
+             s->o->config_no, s->o->n_configs, ++s->phase_no, N_PHASES, what);
     cli_progress_init(&ph->p, label, 0, s->o->quiet);
     ph->t0 = dv_clock_seconds();
 }
@@ -812,7 +817,7 @@ static void stability_map(study *s)
     phase_end(&ph, s, "stability");
 }
 
-static void run_config(const study_opts *o, const config *cf, FILE *timing, FILE *html)
+static void run_config(study_opts *o, const config *cf, FILE *timing, FILE *html)
 {
     study s = {.o = o, .cf = cf, .timing = timing, .html = html};
     snprintf(s.dir, sizeof s.dir, "%s/%s", o->out, cf->name);
@@ -942,9 +947,12 @@ int cmd_study(int argc, char **argv)
             "</p>\n",
             o.hidden, o.mesh, o.mesh, o.plot_step, (unsigned long long)o.seed);
     double t0 = dv_clock_seconds();
+    o.n_configs = o.want[0] + o.want[1] + o.want[2];
     for (int k = 0; k < 3; k++)
-        if (o.want[k])
+        if (o.want[k]) {
+            o.config_no++;
             run_config(&o, &CONFIGS[k], timing, html);
+        }
     fprintf(html, "<p>Total: %.0f s.</p>\n"
                   "</body></html>\n",
             dv_clock_seconds() - t0);
