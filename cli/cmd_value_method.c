@@ -156,6 +156,21 @@ static void value_pairs(const cli_method_opts *mo, const dv_dataset *train, cons
     free(se);
 }
 
+/* The labels of the validation rows by lp fitted on the training data alone. */
+static int base_labels(const dv_dataset *train, const dv_dataset *val,
+                       const dv_learner_params *lp, int *labels, dv_error *err)
+{
+    dv_model *f = NULL;
+    int rc = dv_model_fit(&f, lp, train, NULL, 0, NULL, err);
+    if (rc == DV_ENOTCONV)
+        rc = DV_OK;
+    if (!rc)
+        rc = dv_model_labels(f, dv_dataset_features(val), dv_dataset_rows(val),
+                             dv_dataset_cols(val), labels, err);
+    dv_model_free(f);
+    return rc;
+}
+
 /* --candidates FILE: values of rows added to the training data. */
 static void value_candidates(const char *method, int ood, const cli_method_opts *mo,
                              const cli_data_opts *dop, const dv_dataset *train,
@@ -205,29 +220,15 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
         /* against the validation labels (accuracy) or the model on the data alone */
         size_t nv = dv_dataset_rows(val);
         int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
+        double base = 0;
         if (mae) {
-            dv_model *f = NULL;
-            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
-            if (rc == DV_ENOTCONV)
-                rc = DV_OK;
-            if (!rc)
-                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, ref, &err);
-            dv_model_free(f);
-        } else {
+            rc = base_labels(train, val, &lp, ref, &err);
+        } else { /* the model on the data alone: 1 - its accuracy */
             for (size_t i = 0; i < nv; i++)
                 ref[i] = (int)dv_dataset_targets(val)[i];
-        }
-        double base = 0;
-        if (!rc && !mae) { /* the model on the data alone: 1 - its accuracy */
-            dv_model *f = NULL;
             int *lab = cli_malloc((nv ? nv : 1) * sizeof *lab);
-            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
-            if (rc == DV_ENOTCONV)
-                rc = DV_OK;
-            if (!rc)
-                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, lab, &err);
+            rc = base_labels(train, val, &lp, lab, &err);
             base = dv_label_disagreement(lab, ref, nv);
-            dv_model_free(f);
             free(lab);
         }
         if (!rc)
@@ -244,15 +245,8 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
         int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
         for (size_t i = 0; i < nv; i++)
             ref[i] = (int)dv_dataset_targets(val)[i];
-        if (mae) {
-            dv_model *f = NULL;
-            rc = dv_model_fit(&f, &lp, train, NULL, 0, NULL, &err);
-            if (rc == DV_ENOTCONV)
-                rc = DV_OK;
-            if (!rc)
-                rc = dv_model_labels(f, dv_dataset_features(val), nv, d, ref, &err);
-            dv_model_free(f);
-        }
+        if (mae)
+            rc = base_labels(train, val, &lp, ref, &err);
         dv_game g;
         if (!rc)
             rc = dv_add_game(&g, train, dv_dataset_classes(train), &lp, cx, cy, nc, d,
