@@ -214,6 +214,12 @@ int cmd_study(int argc, char **argv)
         if (o.want[k]) {
             o.config_no++;
             run_config(&o, &CONFIGS[k], timing, html);
+            /* the configurations cost about the same: the time left of the whole */
+            double el = dv_clock_seconds() - t0;
+            int left = o.n_configs - o.config_no;
+            if (!o.quiet && left > 0)
+                fprintf(stderr, "dval: %d of %d configurations done in %.0f s; about %.0f s left\n",
+                        o.config_no, o.n_configs, el, el / o.config_no * left);
         }
     fprintf(html, "<p>Total: %.0f s.</p>\n"
                   "</body></html>\n",

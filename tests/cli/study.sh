@@ -8,7 +8,9 @@
 . "$(dirname "$0")/lib.inc"
 set -u
 O=(--quick --configs two,four --hidden 20 --mesh 60 --plot-step 5 --shapley-step 10 --shapley-perms 2 --pairs 4 --pair-samples 3 --ensemble 3 --dvrl-iters 10 --seed 2)
-if $DVAL study boundary "${O[@]}" -o "$T/st" -q 2>"$T/st.err"; then ok "study boundary --quick"; else bad "study boundary: $(cat "$T/st.err")"; fi
+if $DVAL study boundary "${O[@]}" -o "$T/st" 2>"$T/st.err"; then ok "study boundary --quick"; else bad "study boundary: $(cat "$T/st.err")"; fi
+[ "$(grep -c "configurations done in" "$T/st.err")" = 1 ] && grep -q "^dval: 1 of 2 configurations done in [0-9]* s; about [0-9]* s left$" "$T/st.err" \
+    && ok "study: the time left after each configuration" || bad "study: no time left: $(cat "$T/st.err")"
 $PY - "$T/st" <<'PYEOF' && ok "study maps: PNGs and numbers" || bad "study maps"
 import sys, os, csv, zlib, struct, math
 d = sys.argv[1]
