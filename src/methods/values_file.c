@@ -52,11 +52,16 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
                                                               : p->metric),
                 p->learner.C,
                 p->learner.lambda, p->learner.tol, p->learner.max_iter);
+    /* the stopping rules act on tmc, beta and banzhaf; ame, oob and dvrl
+     * run their whole budget */
+    int stopping = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF;
     if (sampling)
-        fprintf(f, "  \"max_samples\": %zu,\n  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n"
-                   "  \"stderr\": %.17g,\n  \"rank_tol\": %.17g,\n  \"check_every\": %zu,\n",
-                p->max_samples ? p->max_samples : dv__default_max_samples(m), p->min_samples, p->max_seconds, p->stderr_tol, p->rank_tol,
-                p->check_every);
+        fprintf(f, "  \"max_samples\": %zu,\n",
+                p->max_samples ? p->max_samples : dv__default_max_samples(m));
+    if (stopping)
+        fprintf(f, "  \"min_samples\": %zu,\n  \"max_seconds\": %.17g,\n  \"stderr\": %.17g,\n"
+                   "  \"rank_tol\": %.17g,\n  \"check_every\": %zu,\n",
+                p->min_samples, p->max_seconds, p->stderr_tol, p->rank_tol, p->check_every);
     if (chains)
         fprintf(f, "  \"rhat\": %.17g,\n  \"rel_stderr\": %.17g,\n  \"chains\": %zu,\n",
                 p->rhat, p->rel_stderr, p->chains);

@@ -135,6 +135,14 @@ expect_fail "points without pairwise" "goes with --method pairwise" $DVAL value 
 expect_fail "pairwise point out of range" "not a row of the training split" $DVAL value --method pairwise --data "$T/g.csv" --points 1,5000 -o "$T/x.csv"
 head -5 "$T/pairs.csv" > "$T/pairs_cut.csv"
 expect_fail "pairs figure: a missing pair" "pair \(.*\) is missing" $DVAL plot pairs "$T/pairs_cut.csv" --source "$T/g.csv" -o "$T/x.png"
+# the JSON records the stopping rules only for the methods they act on
+$PY - "$T/tmc.csv.json" "$T/banzhaf.csv.json" "$T/oob.csv.json" "$T/ame.csv.json" "$T/dvrl.csv.json" "$T/knn.csv.json" <<'PYEOF' && ok "JSON: settings that apply" || bad "JSON: settings that apply"
+import sys, json
+j = [json.load(open(f)) for f in sys.argv[1:]]
+assert all("min_samples" in x and "check_every" in x and "max_samples" in x for x in j[:2])
+assert all("min_samples" not in x and "rank_tol" not in x and "max_samples" in x for x in j[2:5])
+assert "max_samples" not in j[5] and "learner" not in j[5]
+PYEOF
 # the learner's settings reach the fits and the JSON: a loose tolerance
 # stops the logistic fits early, so leave-one-out values move
 $DVAL value --method loo "${D[@]}" --C 0.5 --tol 1e-2 -o "$T/loo_tol.csv" -q \
