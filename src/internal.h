@@ -295,6 +295,17 @@ int dv__mlp_predict(const dv_model *m, const double *X, size_t n_rows, double *o
 double dv__mlp_loss_grad(const dv_model *m, const double *theta, const double *X,
                          const double *y, size_t n, double alpha, double *grad);
 
+/* The class with the highest probability among p[0..K-1], ties to the
+ * lowest: every predicted label of the library. */
+static inline size_t dv__argmax(const double *p, size_t K)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < K; k++)
+        if (p[k] > p[best])
+            best = k;
+    return best;
+}
+
 /* The logistic function 1 / (1 + e^-t), without overflow for either sign. */
 static inline double dv__sigmoid(double t)
 {

@@ -102,12 +102,7 @@ int dv_model_score(const dv_model *m, const dv_dataset *ds, dv_metric metric, do
         break;
     case DV_METRIC_ACCURACY:
         for (size_t i = 0; i < n; i++) {
-            const double *p = pred + i * K;
-            size_t best = 0;
-            for (size_t k = 1; k < K; k++)
-                if (p[k] > p[best])
-                    best = k;
-            s += best == (size_t)ds->y[i];
+            s += dv__argmax(pred + i * K, K) == (size_t)ds->y[i];
         }
         s /= (double)n;
         break;

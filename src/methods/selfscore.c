@@ -73,11 +73,7 @@ int dv__self_scores(const dv_model *model, const dv_dataset *ds, const unsigned 
         }
         const double *q = pred + o++ * K;
         if (clf) {
-            size_t best = 0;
-            for (size_t k = 1; k < K; k++)
-                if (q[k] > q[best])
-                    best = k;
-            score[i] = (double)(best == (size_t)ds->y[i]);
+            score[i] = (double)(dv__argmax(q, K) == (size_t)ds->y[i]);
         } else {
             double e = ds->y[i] - q[0];
             score[i] = -(e * e);

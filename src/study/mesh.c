@@ -68,14 +68,8 @@ int dv_model_labels(const dv_model *model, const double *X, size_t n, size_t d, 
             dv__free(p);
             return dv__err(err, rc, "prediction failed");
         }
-        for (size_t i = 0; i < nb; i++) {
-            const double *q = p + i * K;
-            size_t best = 0;
-            for (size_t k = 1; k < K; k++)
-                if (q[k] > q[best])
-                    best = k;
-            labels[done + i] = (int)best;
-        }
+        for (size_t i = 0; i < nb; i++)
+            labels[done + i] = (int)dv__argmax(p + i * K, K);
     }
     dv__free(p);
     return DV_OK;
