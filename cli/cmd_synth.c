@@ -28,7 +28,13 @@ static const char *USAGE =
     "  --spread X           gauss2d: standard deviation of each cluster (default 1)\n"
     "  --separation X       gauss2d: scale of the random cluster means (default 3)\n"
     "  --means LIST         gauss2d: explicit means x0,y0,x1,y1,... (classes*clusters\n"
-    "                       pairs; cluster m belongs to class m / clusters)\n";
+    "                       pairs; cluster m belongs to class m / clusters)\n"
+    "  --mesh N             gauss2d: instead of --rows draws, the N x N nodes of a\n"
+    "                       mesh over --box, labelled by the same rule (same --seed\n"
+    "                       and cluster options as the data: the rule g on a mesh,\n"
+    "                       an evaluation set for value --utility accuracy)\n"
+    "  --box X0,X1,Y0,Y1    gauss2d: the mesh's rectangle (default -10,20,-10,20,\n"
+    "                       the plane of dval study boundary)\n";
 
 int cmd_synth(int argc, char **argv)
 {
@@ -38,6 +44,7 @@ int cmd_synth(int argc, char **argv)
         {"noise", required_argument, 0, 4},   {"classes", required_argument, 0, 5},
         {"clusters", required_argument, 0, 6}, {"spread", required_argument, 0, 7},
         {"separation", required_argument, 0, 8}, {"means", required_argument, 0, 9},
+        {"mesh", required_argument, 0, 10},      {"box", required_argument, 0, 11},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(USAGE, stdout);
@@ -55,7 +62,8 @@ int cmd_synth(int argc, char **argv)
         dv_synth_params_default(&sp, DV_SYNTH_GAUSS2D);
     else
         cli_die("synth: unknown kind '%s' (linear-clf, linear-reg, gauss2d)", kind);
-    const char *out = NULL, *means = NULL;
+    const char *out = NULL, *means = NULL, *box = NULL;
+    size_t mesh_n = 0;
     int c;
     optind = 2;
     while ((c = cli_getopt(argc, argv, "o:h", longopts)) != -1) {
@@ -70,6 +78,8 @@ int cmd_synth(int argc, char **argv)
         case 7: sp.spread = cli_double("--spread", optarg); break;
         case 8: sp.separation = cli_double("--separation", optarg); break;
         case 9: means = optarg; break;
+        case 10: mesh_n = (size_t)cli_int("--mesh", optarg, 2, 10000); break;
+        case 11: box = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;
         }
@@ -95,6 +105,27 @@ int cmd_synth(int argc, char **argv)
             cli_die("--means: %zu numbers given, %zu needed (classes x clusters x 2)", n, need);
         sp.means = mv;
     }
+    dv_mesh mesh = {-10, 20, -10, 20, mesh_n, mesh_n};
+    if ((mesh_n || box) && sp.kind != DV_SYNTH_GAUSS2D)
+        cli_die("--mesh and --box apply to gauss2d only");
+    if (box && !mesh_n)
+        cli_die("--box needs --mesh N");
+    if (box) {
+        double b[4];
+        size_t n = 0;
+        char *copy = cli_strdup(box), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (n == 4)
+                cli_die("--box: more than 4 numbers (X0,X1,Y0,Y1)");
+            b[n++] = cli_double("--box", t);
+        }
+        free(copy);
+        if (n != 4)
+            cli_die("--box: %zu numbers given, 4 needed (X0,X1,Y0,Y1)", n);
+        mesh = (dv_mesh){b[0], b[1], b[2], b[3], mesh_n, mesh_n};
+    }
+    if (mesh_n)
+        sp.mesh = &mesh;
     dv_dataset *ds;
     dv_error err = {0};
     if (dv_synth(&ds, &sp, &err))

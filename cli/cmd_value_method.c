@@ -46,7 +46,11 @@ static const char *VALUE_USAGE =
     "  --utility NAME       with --candidates and loo or a game method: accuracy\n"
     "                       (default) on the validation rows, or boundary-mae: the\n"
     "                       share of validation rows whose predicted class moves away\n"
-    "                       from the model's on the data alone\n"
+    "                       from the model's on the data alone.  Against a labelling\n"
+    "                       rule instead of the model: accuracy with the rule's\n"
+    "                       labels on a mesh as the validation file (dval synth\n"
+    "                       gauss2d --mesh N), the share of the mesh where the model\n"
+    "                       and the rule disagree, reduced by the candidate\n"
     "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
 
 typedef struct {

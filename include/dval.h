@@ -303,6 +303,10 @@ typedef struct {
     double separation;        /* gauss2d: scale of cluster means; default 3 */
     const double *means;      /* gauss2d: optional explicit means, (n_classes*clusters_per_class) x 2 */
     uint64_t seed;
+    /* gauss2d: when set, the rows are this mesh's nodes (n_rows is ignored),
+     * labelled by the same rule as the drawn rows: a labelled evaluation set
+     * for the rule g (the 2-D study's measurement against g). */
+    const struct dv_mesh *mesh;
 } dv_synth_params;
 
 DV_API void dv_synth_params_default(dv_synth_params *p, dv_synth_kind kind);
@@ -1228,7 +1232,7 @@ DV_API int dv_estimators_by_size_write(const char *path, const size_t *budgets,
 /* A regular mesh over a rectangle of the plane: nx lines from x0 to x1 and
  * ny lines from y0 to y1 (each >= 2).  Point k = i * nx + j is
  * (x0 + j (x1 - x0) / (nx - 1), y0 + i (y1 - y0) / (ny - 1)). */
-typedef struct {
+typedef struct dv_mesh {
     double x0, x1, y0, y1;
     size_t nx, ny;
 } dv_mesh;

@@ -1170,6 +1170,46 @@ static void test_synth_gauss2d(void)
     }
     dv_dataset_free(a);
     dv_dataset_free(b);
+
+    /* A mesh: its nodes, in dv_mesh_points' order, labelled by the drawn
+     * means (read off a spread-0 draw, whose rows are the means). */
+    dv_synth_params_default(&p, DV_SYNTH_GAUSS2D);
+    p.seed = 9;
+    p.spread = 0;
+    p.n_rows = 400;
+    dv_dataset *at = NULL, *mesh = NULL;
+    CHECK(dv_synth(&at, &p, &err) == 0);
+    dv_mesh m = {-6, 7, -5, 8, 23, 17};
+    p.mesh = &m;
+    p.spread = 1; /* the mesh does not depend on the spread or n_rows */
+    CHECK_MSG(dv_synth(&mesh, &p, &err) == 0, "%s", err.msg);
+    if (at && mesh) {
+        CHECK_EQ_INT(dv_dataset_rows(mesh), 23 * 17);
+        double xy[2 * 23 * 17];
+        CHECK(dv_mesh_points(&m, xy, &err) == 0);
+        CHECK(!memcmp(dv_dataset_features(mesh), xy, sizeof xy));
+        const double *A = dv_dataset_features(at), *ay = dv_dataset_targets(at);
+        int all = 1, seen[2] = {0, 0};
+        for (size_t k = 0; k < 23 * 17; k++) {
+            double bd = INFINITY, lab = -1;
+            for (size_t i = 0; i < 400; i++) { /* the nearest of the means drawn */
+                double u = xy[2 * k] - A[2 * i], w = xy[2 * k + 1] - A[2 * i + 1];
+                if (u * u + w * w < bd)
+                    bd = u * u + w * w, lab = ay[i];
+            }
+            all &= dv_dataset_targets(mesh)[k] == lab;
+            seen[(int)lab] = 1;
+        }
+        CHECK_MSG(all, "a mesh node's label is not the class of its nearest drawn mean");
+        CHECK(seen[0] && seen[1]);
+    }
+    dv_dataset_free(at);
+    dv_dataset_free(mesh);
+    m.nx = 1;
+    CHECK(dv_synth(&mesh, &p, &err) == DV_EINVAL && strstr(err.msg, "mesh"));
+    m.nx = 23;
+    p.kind = DV_SYNTH_LINEAR_CLF;
+    CHECK(dv_synth(&mesh, &p, &err) == DV_EINVAL && strstr(err.msg, "gauss2d"));
 }
 
 static void test_synth_invalid(void)

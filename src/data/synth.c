@@ -11,7 +11,8 @@
  * class m / clusters_per_class.  Each row picks a cluster uniformly and
  * adds spread * N(0, I_2) to its mean; its label is the class of the
  * nearest cluster mean, so labels are a function of x alone.  The means are
- * given by the caller or drawn as N(0, separation^2 I_2).
+ * given by the caller or drawn as N(0, separation^2 I_2).  Given a mesh,
+ * the rows are its nodes instead of draws, labelled by the same rule.
  *
  * Randomness: the dataset-wide draws (coef, cluster means) come from stream
  * 0 of the seed and row i from stream i + 1, so row i depends only on
@@ -95,6 +96,12 @@ static int synth_gauss2d(dv_dataset **out, const dv_synth_params *p, dv_error *e
     if (!p->means && (!isfinite(p->separation) || p->separation <= 0))
         return dv__err(err, DV_EINVAL, "synth: separation must be finite and > 0 (got %g)",
                        p->separation);
+    if (p->mesh) {
+        const char *why = dv_mesh_check(p->mesh);
+        if (why)
+            return dv__err(err, DV_EINVAL, "synth: mesh: %s", why);
+        n = p->mesh->nx * p->mesh->ny;
+    }
     if (n > SIZE_MAX / 2 / sizeof(double))
         return dv__err(err, DV_EINVAL, "synth: %zu rows is too many", n);
     size_t M = K * per;
@@ -105,8 +112,9 @@ static int synth_gauss2d(dv_dataset **out, const dv_synth_params *p, dv_error *e
     double *mu = dv__malloc(2 * M * sizeof *mu);
     double *X = dv__malloc(2 * n * sizeof *X);
     double *y = dv__malloc(n * sizeof *y);
+    int *cls = dv__malloc(M * sizeof *cls), *lab = dv__malloc(n * sizeof *lab);
     int rc = DV_OK;
-    if (!mu || !X || !y) {
+    if (!mu || !X || !y || !cls || !lab) {
         rc = dv__err(err, DV_ENOMEM, "synth: out of memory");
         goto done;
     }
@@ -118,23 +126,24 @@ static int synth_gauss2d(dv_dataset **out, const dv_synth_params *p, dv_error *e
         for (size_t m = 0; m < 2 * M; m++)
             mu[m] = p->separation * dv_rng_normal(&r);
     }
-    for (size_t i = 0; i < n; i++) {
-        dv_rng_seed(&r, p->seed, (uint64_t)i + 1);
-        size_t m = (size_t)dv_rng_below(&r, M);
-        double *x = X + 2 * i;
-        x[0] = mu[2 * m] + p->spread * dv_rng_normal(&r);
-        x[1] = mu[2 * m + 1] + p->spread * dv_rng_normal(&r);
-        size_t best = 0;
-        double best_d2 = INFINITY;
-        for (size_t c = 0; c < M; c++) { /* ties go to the lower cluster */
-            double a = x[0] - mu[2 * c], b = x[1] - mu[2 * c + 1], d2 = a * a + b * b;
-            if (d2 < best_d2) {
-                best_d2 = d2;
-                best = c;
-            }
+    for (size_t m = 0; m < M; m++)
+        cls[m] = (int)(m / per);
+    if (p->mesh) {
+        if ((rc = dv_mesh_points(p->mesh, X, err)))
+            goto done;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            dv_rng_seed(&r, p->seed, (uint64_t)i + 1);
+            size_t m = (size_t)dv_rng_below(&r, M);
+            X[2 * i] = mu[2 * m] + p->spread * dv_rng_normal(&r);
+            X[2 * i + 1] = mu[2 * m + 1] + p->spread * dv_rng_normal(&r);
         }
-        y[i] = (double)(best / per);
     }
+    /* the class of the nearest mean (ties to the lower cluster) */
+    if ((rc = dv_nearest_mean_labels(mu, cls, M, X, n, lab, err)))
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        y[i] = (double)lab[i];
     {
         const char *names[2] = {"x0", "x1"};
         rc = dv_dataset_from_arrays(out, n, 2, X, y, DV_TASK_CLASSIFICATION, K, names, err);
@@ -143,6 +152,8 @@ done:
     dv__free(mu);
     dv__free(X);
     dv__free(y);
+    dv__free(cls);
+    dv__free(lab);
     return rc;
 }
 
@@ -153,6 +164,8 @@ int dv_synth(dv_dataset **out, const dv_synth_params *p, dv_error *err)
         return dv__err(err, DV_EINVAL, "synth: no parameters given");
     if (p->n_rows < 1)
         return dv__err(err, DV_EINVAL, "synth: n_rows must be at least 1");
+    if (p->mesh && p->kind != DV_SYNTH_GAUSS2D)
+        return dv__err(err, DV_EINVAL, "synth: a mesh applies to gauss2d only");
     switch (p->kind) {
     case DV_SYNTH_LINEAR_CLF:
     case DV_SYNTH_LINEAR_REG:

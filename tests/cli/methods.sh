@@ -85,6 +85,22 @@ for m in forgetting memorization ood-ensemble ood-dropout; do
     $DVAL value --method $m --data "$T/gtrain.csv" "${G[@]}" --candidates "$T/gc.csv" --epochs 5 -o "$T/c_$m.csv" -q \
         && [ "$(wc -l < "$T/c_$m.csv")" -eq 7 ] && ok "candidates: $m" || bad "candidates: $m"
 done
+# the rule g on a mesh: the nodes in order, each labelled by its nearest mean
+if $DVAL synth gauss2d -o "$T/gmesh.csv" --mesh 7 --box -2,4,-1,3 --clusters 1 --means 0,1,3,2 2>/dev/null \
+    && $PY - "$T/gmesh.csv" <<'PYEOF'
+import sys, csv
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 49, len(rows)
+means, k = [(0, 1, 0), (3, 2, 1)], 0
+for i in range(7):
+    for j in range(7):
+        x, y = -2 + j * 6 / 6, -1 + i * 4 / 6
+        r = rows[k]; k += 1
+        assert abs(float(r["x0"]) - x) < 1e-12 and abs(float(r["x1"]) - y) < 1e-12, (r, x, y)
+        lab = min(means, key=lambda m: (x - m[0]) ** 2 + (y - m[1]) ** 2)[2]
+        assert int(float(r["label"])) == lab, (r, lab)
+PYEOF
+then ok "synth --mesh: the nodes labelled by the nearest mean"; else bad "synth --mesh"; fi
 # the game methods: with one candidate, its Shapley value is its add-one value
 head -2 "$T/gc.csv" > "$T/gcone.csv"
 ok=1
