@@ -79,9 +79,10 @@ static const config CONFIGS[] = {
     {"overlap", 2, {3, 3, 7, 6}, {0, 1}, 3.0},
 };
 
-static void run_config(study_opts *o, const config *cf, FILE *timing, FILE *html)
+static void run_config(study_opts *o, study_clock *clk, const config *cf, FILE *timing,
+                       FILE *html)
 {
-    study s = {.o = o, .cf = cf, .timing = timing, .html = html};
+    study s = {.o = o, .clk = clk, .cf = cf, .timing = timing, .html = html};
     snprintf(s.dir, sizeof s.dir, "%s/%s", o->out, cf->name);
     if (mkdir(s.dir, 0755) != 0 && errno != EEXIST)
         cli_die("%s: cannot create: %s", s.dir, strerror(errno));
@@ -209,12 +210,14 @@ int cmd_study(int argc, char **argv)
             "</p>\n",
             o.hidden, o.mesh, o.mesh, o.plot_step, (unsigned long long)o.seed);
     double t0 = dv_clock_seconds();
+    study_clock clk = {t0, 0};
     o.n_configs = o.want[0] + o.want[1] + o.want[2];
     for (int k = 0; k < 3; k++)
         if (o.want[k]) {
             o.config_no++;
-            run_config(&o, &CONFIGS[k], timing, html);
-            /* the configurations cost about the same: the time left of the whole */
+            run_config(&o, &clk, &CONFIGS[k], timing, html);
+            /* the configurations cost about the same: now the time left is theirs */
+            clk.done = o.config_no;
             double el = dv_clock_seconds() - t0;
             int left = o.n_configs - o.config_no;
             if (!o.quiet && left > 0)

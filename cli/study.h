@@ -31,9 +31,16 @@ typedef struct {
     int config_no, n_configs; /* for the progress display */
 } study_opts;
 
+/* The whole study's clock, for the time left: the phases done so far, in
+ * configurations (each phase counts its share of a configuration's time). */
+typedef struct {
+    double t0, done;
+} study_clock;
+
 /* What one configuration's maps share. */
 typedef struct {
     const study_opts *o;
+    study_clock *clk;
     const config *cf;
     char dir[4096];
     dv_dataset *train;

@@ -11,6 +11,10 @@ O=(--quick --configs two,four --hidden 20 --mesh 60 --plot-step 5 --shapley-step
 if $DVAL study boundary "${O[@]}" -o "$T/st" 2>"$T/st.err"; then ok "study boundary --quick"; else bad "study boundary: $(cat "$T/st.err")"; fi
 [ "$(grep -c "configurations done in" "$T/st.err")" = 1 ] && grep -q "^dval: 1 of 2 configurations done in [0-9]* s; about [0-9]* s left$" "$T/st.err" \
     && ok "study: the time left after each configuration" || bad "study: no time left: $(cat "$T/st.err")"
+# after every phase, the time left of the whole study; none after the last
+[ "$(grep -c "; the study has about [0-9]* \(s\|min\) left$" "$T/st.err")" = 26 ] \
+    && [ "$(grep "the study has about" "$T/st.err" | tail -1 | sed 's/.*about \([0-9]*\) .*/\1/')" = 0 ] \
+    && ok "study: the time left after each phase" || bad "study: phases' time left: $(cat "$T/st.err")"
 $PY - "$T/st" <<'PYEOF' && ok "study maps: PNGs and numbers" || bad "study maps"
 import sys, os, csv, zlib, struct, math
 d = sys.argv[1]
