@@ -8,9 +8,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian packages the build and the tests need.
 PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1g-dev \
            libssl-dev libcjson-dev python3-numpy libcairo2-dev libpng-dev libxml2-dev fonts-dejavu-core \
-           clang libclang-rt-14-dev libomp-14-dev
+           clang libclang-rt-14-dev libomp-14-dev man-db
 
-.PHONY: all deps build run test test-fast asan bench analyze fuzz fuzz-build fuzz-short clean
+.PHONY: all deps build install run test test-fast asan bench analyze fuzz fuzz-build fuzz-short clean
 
 all: build
 
@@ -26,6 +26,12 @@ $(BUILD)/Makefile: CMakeLists.txt
 
 build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
+
+# `make install [PREFIX=/usr/local] [DESTDIR=staging]`: the command, headers,
+# libraries, pkg-config and CMake packages, the man page and the data.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 run: build
 	$(BUILD)/dval demo

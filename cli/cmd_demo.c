@@ -11,9 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef DV_DATA_DIR
 #define DV_DATA_DIR "data"
+#endif
+#ifndef DV_SHARE_DIR
+#define DV_SHARE_DIR "share/dval"
 #endif
 
 static const char *USAGE =
@@ -182,8 +186,21 @@ int cmd_demo(int argc, char **argv)
         cli_die("demo: unexpected argument '%s'", argv[optind]);
     char dpath[4200];
     if (!data) {
+        /* $DVAL_DATA_DIR, else beside an installed dval (PREFIX/share/dval),
+         * else the source tree it was built from */
         const char *env = getenv("DVAL_DATA_DIR");
-        snprintf(dpath, sizeof dpath, "%s/adult_4000.csv.gz", env ? env : DV_DATA_DIR);
+        char exe[4096];
+        ssize_t len = env ? -1 : readlink("/proc/self/exe", exe, sizeof exe - 1);
+        struct stat sb;
+        if (len > 0) {
+            exe[len] = 0;
+            char *slash = strrchr(exe, '/');
+            if (slash)
+                *slash = 0;
+            snprintf(dpath, sizeof dpath, "%s/../%s/adult_4000.csv.gz", exe, DV_SHARE_DIR);
+        }
+        if (env || len <= 0 || stat(dpath, &sb) != 0)
+            snprintf(dpath, sizeof dpath, "%s/adult_4000.csv.gz", env ? env : DV_DATA_DIR);
         data = dpath;
     }
     if (mkdir(out, 0755) != 0 && errno != EEXIST)
