@@ -134,7 +134,7 @@ void cli_sample(const cli_sample_job *j)
     cli_progress_end(&pr);
     if (rc)
         cli_die("%s%s", err.msg,
-                rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO
+                rc == DV_ENOMEM || rc == DV_ENOTCONV || rc == DV_EIO || rc == DV_EINTR
                     ? " (finished work is kept; rerun with --resume)"
                     : "");
     double el = dv_clock_seconds() - t0;

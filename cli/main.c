@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 
 static const char *USAGE =
@@ -35,6 +36,15 @@ static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
                                    {"value", cmd_value}, {"curve", cmd_curve},
                                    {"eval", cmd_eval},     {"plot", cmd_plot},
                                    {"report", cmd_report}, {"study", cmd_study}};
+
+/* The first Ctrl-C (or SIGTERM) asks the library to stop at its next work
+ * item, so that the command fails cleanly ("interrupted"), its outputs
+ * untouched and a run resumable; a second one ends the process at once. */
+static void on_signal(int sig)
+{
+    dv_interrupt();
+    signal(sig, SIG_DFL);
+}
 
 static const command *find(const char *name)
 {
@@ -85,5 +95,7 @@ int main(int argc, char **argv)
         return 2;
     }
     cli_command = c->name;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     return c->fn(argc - 1, argv + 1);
 }

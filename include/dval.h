@@ -116,7 +116,8 @@ DV_API const char *dv_version_string(void);
     X(DV_EFORMAT, 4, "malformed input")                    \
     X(DV_ENOTCONV, 5, "solver did not converge")           \
     X(DV_EDEGEN, 6, "degenerate input")                    \
-    X(DV_ESTATE, 7, "inconsistent or incompatible state")
+    X(DV_ESTATE, 7, "inconsistent or incompatible state")   \
+    X(DV_EINTR, 8, "interrupted")
 
 typedef enum {
 #define DV__STATUS_ENUM(name, val, text) name = val,
@@ -137,6 +138,15 @@ typedef struct {
  * library's time budgets (dv_value_params.max_seconds) and of the seconds
  * it reports. */
 DV_API double dv_clock_seconds(void);
+
+/* Asks every computation of the library that is running, in any thread, to
+ * stop: each returns DV_EINTR at its next work item (a model fit, a
+ * permutation, a chunk of samples), its outputs untouched and a sampling run
+ * resumable.  Safe to call from a signal handler.  The request stays until
+ * dv_interrupt_clear; dv_interrupted tells whether one is pending. */
+DV_API void dv_interrupt(void);
+DV_API void dv_interrupt_clear(void);
+DV_API int dv_interrupted(void);
 
 /* ------------------------------------------------------------------------ */
 /* Random numbers                                                           */

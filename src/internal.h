@@ -364,6 +364,10 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
                          void *ctx, double x[2], const double lo[2], const double hi[2],
                          int max_iter);
 
+/* DV_EINTR with its message when dv_interrupt has been called, else DV_OK:
+ * for the loops that do not run through dv__for_items. */
+int dv__check_interrupt(dv_error *err);
+
 /* Runs fn(ctx, state, item, err) for items [lo, hi) on n_threads OpenMP
  * threads (<= 0: the default); state comes from state_new(ctx) once per
  * thread, or once per item when per_item (NULL state_new: state is NULL).

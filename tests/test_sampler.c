@@ -466,6 +466,81 @@ static void test_threads_identical(void)
     dv_dataset_free(va);
 }
 
+/* dv_interrupt from a progress callback: the run stops with DV_EINTR, the
+ * request holds until cleared, and the run then resumes to the bytes of an
+ * uninterrupted one; a value method stops the same way and leaves nothing
+ * behind that changes the next call. */
+static uint64_t interrupt_at;
+static void interrupting(void *user, uint64_t done, uint64_t total)
+{
+    (void)user, (void)total;
+    if (done == interrupt_at)
+        dv_interrupt();
+}
+
+static void test_interrupt(void)
+{
+    dv_dataset *tr = make_data(300, 6, 2, 17, 0), *va = make_data(120, 6, 2, 18, 0);
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = 12;
+    p.min_card = 30;
+    p.max_card = 150;
+    p.batch = 8;
+    p.n_threads = 2;
+    char d1[300], d2[300], a[400], b[400];
+    snprintf(d1, sizeof d1, "%s/int1", tmpdir);
+    snprintf(d2, sizeof d2, "%s/int2", tmpdir);
+    dv_error err = {0};
+    CHECK(run(d2, tr, va, NULL, 0, &p) == 0);
+    p.progress = interrupting;
+    interrupt_at = 2;
+    CHECK(dv_run_create(d1, tr, va, NULL, 0, &p, NULL, &err) == 0);
+    CHECK(dv_run_execute(d1, tr, va, NULL, 0, &p, &err) == DV_EINTR);
+    CHECK_MSG(strstr(err.msg, "interrupted") != NULL, "%s", err.msg);
+    CHECK(dv_interrupted());
+    CHECK(dv_run_execute(d1, tr, va, NULL, 0, &p, &err) == DV_EINTR); /* still requested */
+    dv_interrupt_clear();
+    CHECK(!dv_interrupted());
+    p.progress = NULL;
+    CHECK(dv_run_execute(d1, tr, va, NULL, 0, &p, &err) == 0);
+    const char *names[] = {"deltas.npy", "cards.npy", "points.npy", "run.json"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(a, sizeof a, "%s/%s", d1, names[i]);
+        snprintf(b, sizeof b, "%s/%s", d2, names[i]);
+        CHECK_MSG(files_equal(a, b), "%s differs after an interrupted run resumed", names[i]);
+    }
+
+    /* tmc, beta (ordered permutations), forgetting and dvrl (their own loops) */
+    dv_method ms[] = {DV_METHOD_TMC, DV_METHOD_BETA, DV_METHOD_FORGETTING, DV_METHOD_DVRL};
+    size_t n = dv_dataset_rows(tr);
+    double *v1 = malloc(n * sizeof *v1), *v2 = malloc(n * sizeof *v2);
+    for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++) {
+        dv_value_params vp;
+        dv_value_params_default(&vp, ms[k]);
+        /* dvrl reports every 50 iterations */
+        vp.max_samples = ms[k] == DV_METHOD_FORGETTING ? 4 : ms[k] == DV_METHOD_DVRL ? 120 : 40;
+        vp.min_samples = 40;
+        vp.n_threads = 2;
+        if (ms[k] == DV_METHOD_FORGETTING)
+            vp.learner.epochs = 3;
+        vp.progress = interrupting;
+        interrupt_at = ms[k] == DV_METHOD_DVRL ? 50 : 2;
+        CHECK_MSG(dv_value_compute(tr, va, &vp, v1, NULL, NULL, &err) == DV_EINTR, "%s: %s",
+                  dv_method_name(ms[k]), err.msg);
+        dv_interrupt_clear();
+        vp.progress = NULL;
+        CHECK(dv_value_compute(tr, va, &vp, v1, NULL, NULL, &err) == 0);
+        CHECK(dv_value_compute(tr, va, &vp, v2, NULL, NULL, &err) == 0);
+        CHECK_MSG(!memcmp(v1, v2, n * sizeof *v1), "%s: values differ after an interrupt",
+                  dv_method_name(ms[k]));
+    }
+    free(v1);
+    free(v2);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
 static void test_grid_mode(void)
 {
     dv_dataset *tr = make_data(300, 5, 2, 9, 0), *va = make_data(100, 5, 2, 10, 0);
@@ -577,6 +652,7 @@ int main(void)
     RUN(test_fallback_path);
     RUN(test_scan_fits);
     RUN(test_threads_identical);
+    RUN(test_interrupt);
     RUN(test_grid_mode);
     RUN(test_bad_params);
     char cmd[400];

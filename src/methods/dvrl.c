@@ -193,6 +193,8 @@ static int dvrl_run(const dv_dataset *train, const dv_dataset *val, const dv_val
     if ((rc = score_on(train, val, &q, NULL, n, &baseline, err)))
         goto done;
     for (size_t t = 0; t < T; t++) {
+        if ((rc = dv__check_interrupt(err)))
+            goto done;
         for (size_t i = 0; i < n; i++)
             order[i] = i;
         dv_rng r;

@@ -174,7 +174,9 @@ int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *va
     size_t done_runs = 0;
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
     for (size_t r = 0; r < R; r++) {
-        rcs[r] = forgetting_run(train, p, r, s + r * n, &errs[r]);
+        rcs[r] = dv__check_interrupt(&errs[r]);
+        if (!rcs[r])
+            rcs[r] = forgetting_run(train, p, r, s + r * n, &errs[r]);
 #pragma omp critical(dv_forgetting_progress)
         if (p->progress)
             p->progress(p->progress_user, ++done_runs, R);

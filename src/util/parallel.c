@@ -9,7 +9,31 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <time.h>
+
+/* dv_interrupt's request: a lock-free atomic, so a signal handler may set it */
+static atomic_int stop_requested;
+
+void dv_interrupt(void)
+{
+    atomic_store_explicit(&stop_requested, 1, memory_order_relaxed);
+}
+
+void dv_interrupt_clear(void)
+{
+    atomic_store_explicit(&stop_requested, 0, memory_order_relaxed);
+}
+
+int dv_interrupted(void)
+{
+    return atomic_load_explicit(&stop_requested, memory_order_relaxed);
+}
+
+int dv__check_interrupt(dv_error *err)
+{
+    return dv_interrupted() ? dv__err(err, DV_EINTR, "interrupted") : DV_OK;
+}
 
 /* Restores BLAS threading and reports the first failure, if any. */
 static int finish(int blas_threads, int failed, const dv_error *first, dv_error *err)
@@ -46,6 +70,8 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
                 continue;
             dv_error e = {0};
             int rc;
+            if ((rc = dv__check_interrupt(&e)))
+                goto report;
             if (state_new && per_item)
                 ok = (state = state_new(ctx)) != NULL;
             rc = ok ? fn(ctx, state, (size_t)t, &e)
@@ -56,6 +82,7 @@ int dv__for_items(size_t lo, size_t hi, int n_threads, dv__item_fn fn, void *ctx
             }
             if (rc && !e.msg[0])
                 dv__err(&e, rc, "step %lld of the computation failed: %s", t, dv_strerror(rc));
+        report:
             if (rc) {
 #pragma omp critical(dv_for_items_err)
                 {
@@ -91,6 +118,8 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
         int quit = 0, wait = 0;
 #pragma omp critical(dv_ordered)
         {
+            if (!failed && dv__check_interrupt(&first))
+                failed = 1;
             if (stop || failed || next >= hi)
                 quit = 1;
             else if (next - committed >= window)

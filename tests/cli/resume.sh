@@ -35,6 +35,25 @@ sed "s|$T/full|$T/cut|g" "$T/full/run.json" | cmp -s - "$T/cut/run.json" \
     && ok "run.json equal after resume" || bad "run.json differs after resume"
 
 [ ! -f "$T/cut/progress.bin" ] && ok "progress file removed" || bad "progress file left"
+# Ctrl-C (SIGINT): the command stops at its next work item with status 1 and
+# says how to go on; resumed, the files are those of the uninterrupted run
+$DVAL sample "${args[@]}" -o "$T/int" 2>"$T/int.err" &
+pid=$!
+for i in $(seq 1 600); do
+    if [ -f "$T/int/progress.bin" ] && [ "$(tr -d '\000' < "$T/int/progress.bin" | wc -c)" -gt 20 ]; then
+        kill -INT $pid
+        break
+    fi
+    sleep 0.02
+done
+wait $pid
+st=$?
+[ $st = 1 ] && grep -q "interrupted (finished work is kept; rerun with --resume)" "$T/int.err" \
+    && ok "SIGINT: status 1, 'interrupted', how to resume" || bad "SIGINT: status $st: $(cat "$T/int.err")"
+$DVAL sample "${args[@]}" -o "$T/int" --resume || bad "resume after SIGINT"
+for f in deltas.npy cards.npy points.npy; do
+    cmp -s "$T/full/$f" "$T/int/$f" && ok "$f equal after SIGINT and resume" || bad "$f differs after SIGINT"
+done
 # a second process on a run being sampled is refused, naming the lock; the
 # first finishes as if alone
 $DVAL sample "${args[@]}" -o "$T/busy" &
