@@ -22,7 +22,8 @@ missing=
 for f in bin/dval include/dval.h include/dval_plot.h share/man/man1/dval.1 share/dval/adult_4000.csv.gz \
     ${LIBDIR:-lib}/libdval.a ${LIBDIR:-lib}/libdval_plot.a ${LIBDIR:-lib}/pkgconfig/dval.pc \
     ${LIBDIR:-lib}/pkgconfig/dval_plot.pc ${LIBDIR:-lib}/cmake/dval/dvalConfig.cmake \
-    ${LIBDIR:-lib}/cmake/dval/dvalConfigVersion.cmake ${LIBDIR:-lib}/cmake/dval/dvalTargets.cmake; do
+    ${LIBDIR:-lib}/cmake/dval/dvalConfigVersion.cmake ${LIBDIR:-lib}/cmake/dval/dvalTargets.cmake \
+    lib/python3/dist-packages/dval/__init__.py lib/python3/dist-packages/dval/_paths.py; do
     [ -e "$P/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "install: every file in place" || bad "install: missing$missing"
@@ -112,6 +113,24 @@ if cmake -S "$T/cm" -B "$T/cm/b" -DCMAKE_PREFIX_PATH="$P" >"$T/cm.log" 2>&1 \
     ok "CMake project with find_package(dval): the same values"
 else
     bad "find_package(dval): $(tail -20 "$T/cm.log")"
+fi
+
+# the Python package, importable from the prefix's dist-packages, loads the
+# installed library (not the build's) and computes the command's values
+PYDIR=$(sed -n 's/^DV_PYTHON_DIR:[A-Z]*=//p' "$B/CMakeCache.txt")
+if PYTHONPATH=$P/$PYDIR /usr/bin/python3 - "$T/d.csv" "$T/py.csv" "$L" >"$T/py.out" 2>&1 <<'PYEOF'
+import sys, os, dval
+version, path = dval.library_version()
+assert os.path.realpath(path).startswith(os.path.realpath(sys.argv[3])), path
+dval.value(data=sys.argv[1], method="knn").write(sys.argv[2])
+print(version)
+PYEOF
+then
+    cut -d, -f2 "$T/py.csv" | tail -n +2 | cmp -s - "$T/cli.txt" && [ "$(cat "$T/py.out")" = "$V" ] \
+        && ok "installed Python package: the installed library, the command's values" \
+        || bad "installed Python package: values differ"
+else
+    bad "installed Python package: $(cat "$T/py.out")"
 fi
 
 # dval(1) renders without warnings and holds every command's help
