@@ -3,7 +3,9 @@ for it), so that Ctrl-C in the calling thread asks the library to stop
 (dv_interrupt) and the call returns cleanly; progress through a Python
 callable, or tqdm when it is installed."""
 
+import signal
 import threading
+import time
 
 from . import _lib
 
@@ -42,26 +44,50 @@ class Progress:
 
 
 def run(fn, *args):
-    """fn(*args) -> (rc, ...) in a worker thread; Ctrl-C here interrupts it."""
+    """fn(*args) in a worker thread; Ctrl-C here interrupts it.  The worker
+    uses memory the caller owns, so this returns only once it has finished:
+    SIGINT is blocked from before the thread starts until the wait is inside
+    the handler (a KeyboardInterrupt any earlier would unwind the caller
+    while the library still reads its arrays)."""
     box = {}
+    # The end is an Event's flag, polled: a KeyboardInterrupt inside
+    # Thread.join (or a Condition's wait) can leave is_alive() False while
+    # the thread still runs (CPython 3.11), and a lock half-restored.
+    done = threading.Event()
 
     def target():
         try:
             box["out"] = fn(*args)
         except BaseException as e:  # pragma: no cover - ctypes itself failing
             box["exc"] = e
+        finally:
+            done.set()
 
+    main = threading.current_thread() is threading.main_thread()
     _lib.lib.dv_interrupt_clear()
     t = threading.Thread(target=target, name="dval", daemon=True)
-    t.start()
-    interrupted = False
-    while t.is_alive():
+    # raises here, before any work, for a Ctrl-C already pending
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if main else None
+    try:
+        t.start()
+    except BaseException:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        raise
+    interrupted, restore = False, old is not None
+    while True:
         try:
-            t.join(0.05)
+            if restore:
+                restore = False
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            while not done.is_set():  # no lock held here, whatever interrupts
+                time.sleep(0.02)
+            break
         except KeyboardInterrupt:
             _lib.lib.dv_interrupt()
             interrupted = True
     _lib.lib.dv_interrupt_clear()
+    t.join()  # its last steps after done.set()
     if "exc" in box:
         raise box["exc"]
     if interrupted:
