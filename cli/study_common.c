@@ -29,8 +29,8 @@ void study_phase_begin(phase *ph, study *s, const char *what)
  * shares; the estimate of the time left scales with the time measured so
  * far, so it stays roughly right. */
 static const double FULL_SHARES[N_PHASES] = {
-    0.0003, 0.105, 0.168, 0.0001, 0.002, 0.392, 0.173, 0.139, 0.0006, 0.0006, 0.0006, 0.0005,
-    0.019};
+    0.0002, 0.089, 0.167, 0.00002, 0.0003, 0.382, 0.271, 0.057, 0.0008, 0.0006, 0.0007, 0.005,
+    0.026};
 static const double QUICK_SHARES[N_PHASES] = {
     0.001, 0.097, 0.204, 0.002, 0.004, 0.131, 0.024, 0.457, 0.008, 0.009, 0.011, 0.027, 0.026};
 
