@@ -364,6 +364,9 @@ double dv__law_minimize2(double (*f)(void *ctx, const double x[2], double grad[2
                          void *ctx, double x[2], const double lo[2], const double hi[2],
                          int max_iter);
 
+/* Line j of n from a to b of a mesh (the last exactly b; data/plane.c). */
+double dv__mesh_coord(double a, double b, size_t j, size_t n);
+
 /* DV_EINTR with its message when dv_interrupt has been called, else DV_OK:
  * for the loops that do not run through dv__for_items. */
 int dv__check_interrupt(dv_error *err);

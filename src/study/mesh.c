@@ -1,49 +1,16 @@
 /*
  * mesh.c -- the plane of the 2-D study ("Towards Understanding Data Values:
- * Empirical Results on Synthetic Data"): regular meshes, the labels a model
- * or the nearest-mean rule gives their points, the distance between two
- * classifiers as the share of mesh points they label differently, and
- * decision boundaries as level curves (marching squares).
+ * Empirical Results on Synthetic Data"): the labels a model gives the
+ * points of a mesh, the distance between two classifiers as the share of
+ * mesh points they label differently, and decision boundaries as level
+ * curves (marching squares).  The meshes themselves and the nearest-mean
+ * rule are data/plane.c's (the generator's geometry).
  */
 #include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *dv_mesh_check(const dv_mesh *m)
-{
-    if (!m)
-        return "no mesh";
-    if (!(isfinite(m->x0) && isfinite(m->x1) && isfinite(m->y0) && isfinite(m->y1)))
-        return "the mesh's corners are not finite";
-    if (!(m->x1 > m->x0 && m->y1 > m->y0))
-        return "the mesh's rectangle is empty (x1 <= x0 or y1 <= y0)";
-    if (m->nx < 2 || m->ny < 2)
-        return "a mesh needs at least 2 lines each way";
-    if (m->nx > 100000000 / m->ny)
-        return "the mesh has more than 10^8 points";
-    return NULL;
-}
-
-static double coord(double a, double b, size_t j, size_t n)
-{
-    return j + 1 == n ? b : a + (double)j * (b - a) / (double)(n - 1);
-}
-
-int dv_mesh_points(const dv_mesh *m, double *xy, dv_error *err)
-{
-    const char *why = dv_mesh_check(m);
-    if (why)
-        return dv__err(err, DV_EINVAL, "%s", why);
-    for (size_t i = 0; i < m->ny; i++)
-        for (size_t j = 0; j < m->nx; j++) {
-            double *p = xy + 2 * (i * m->nx + j);
-            p[0] = coord(m->x0, m->x1, j, m->nx);
-            p[1] = coord(m->y0, m->y1, i, m->ny);
-        }
-    return DV_OK;
-}
 
 /* Rows per prediction call.  Small blocks keep a wide network's hidden
  * activations in cache: the labels of 250,000 mesh points by an mlp with
@@ -75,27 +42,6 @@ int dv_model_labels(const dv_model *model, const double *X, size_t n, size_t d, 
     return DV_OK;
 }
 
-int dv_nearest_mean_labels(const double *means, const int *mean_class, size_t n_means,
-                           const double *xy, size_t n, int *labels, dv_error *err)
-{
-    if (n_means == 0)
-        return dv__err(err, DV_EINVAL, "no cluster means");
-    for (size_t i = 0; i < n; i++) {
-        double best = INFINITY;
-        size_t arg = 0;
-        for (size_t m = 0; m < n_means; m++) {
-            double dx = xy[2 * i] - means[2 * m], dy = xy[2 * i + 1] - means[2 * m + 1];
-            double d2 = dx * dx + dy * dy;
-            if (d2 < best) {
-                best = d2;
-                arg = m;
-            }
-        }
-        labels[i] = mean_class[arg];
-    }
-    return DV_OK;
-}
-
 double dv_label_disagreement(const int *a, const int *b, size_t n)
 {
     size_t k = 0;
@@ -122,10 +68,11 @@ size_t dv_mesh_contour(const dv_mesh *m, const double *f, double level, double *
         for (size_t j = 0; j + 1 < m->nx; j++) {
             /* corners counter-clockwise from the lower left: 0 (j, i), 1 (j+1, i),
              * 2 (j+1, i+1), 3 (j, i+1); "above" means f >= level */
-            double x[4] = {coord(m->x0, m->x1, j, m->nx), coord(m->x0, m->x1, j + 1, m->nx),
-                           coord(m->x0, m->x1, j + 1, m->nx), coord(m->x0, m->x1, j, m->nx)};
-            double y[4] = {coord(m->y0, m->y1, i, m->ny), coord(m->y0, m->y1, i, m->ny),
-                           coord(m->y0, m->y1, i + 1, m->ny), coord(m->y0, m->y1, i + 1, m->ny)};
+            double xa = dv__mesh_coord(m->x0, m->x1, j, m->nx);
+            double xb = dv__mesh_coord(m->x0, m->x1, j + 1, m->nx);
+            double ya = dv__mesh_coord(m->y0, m->y1, i, m->ny);
+            double yb = dv__mesh_coord(m->y0, m->y1, i + 1, m->ny);
+            double x[4] = {xa, xb, xb, xa}, y[4] = {ya, ya, yb, yb};
             double v[4] = {f[i * m->nx + j] - level, f[i * m->nx + j + 1] - level,
                            f[(i + 1) * m->nx + j + 1] - level, f[(i + 1) * m->nx + j] - level};
             if (!(isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]) && isfinite(v[3])))
