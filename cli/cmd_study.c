@@ -51,7 +51,7 @@ static const char *USAGE =
     "Options:\n"
     "  -o, --out DIR        output directory (default dval-study)\n"
     "  --quick              a small version (mlp of 100 units, 100 x 100 measurement\n"
-    "                       mesh, plotting step 3): about 35 s on 2 cores\n"
+    "                       mesh, plotting step 3): about 75 s on 2 cores\n"
     "  --configs LIST       two, four, overlap (default all three)\n"
     "  --hidden N           hidden units of the mlp (default 1000; quick 100)\n"
     "  --mesh N             measurement mesh of N x N points (default 500; quick 100)\n"

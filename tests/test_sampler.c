@@ -440,28 +440,42 @@ static int files_equal(const char *a, const char *b)
     return eq;
 }
 
+/* The four files of two run directories are equal byte for byte. */
+static void check_same_run(const char *d1, const char *d2, const char *why)
+{
+    const char *names[] = {"deltas.npy", "cards.npy", "points.npy", "run.json"};
+    char a[400], b[400];
+    for (int i = 0; i < 4; i++) {
+        snprintf(a, sizeof a, "%s/%s", d1, names[i]);
+        snprintf(b, sizeof b, "%s/%s", d2, names[i]);
+        CHECK_MSG(files_equal(a, b), "%s differs %s", names[i], why);
+    }
+}
+
+/* A small uniform run: sizes 30..max_card. */
+static dv_sample_params small_run(size_t samples, int64_t max_card, size_t batch)
+{
+    dv_sample_params p;
+    dv_sample_params_default(&p);
+    p.n_samples = samples;
+    p.min_card = 30;
+    p.max_card = max_card;
+    p.batch = batch;
+    return p;
+}
+
 static void test_threads_identical(void)
 {
     dv_dataset *tr = make_data(400, 8, 2, 7, 0), *va = make_data(150, 8, 2, 8, 0);
-    dv_sample_params p;
-    dv_sample_params_default(&p);
-    p.n_samples = 10;
-    p.min_card = 30;
-    p.max_card = 200;
-    p.batch = 16;
-    char d1[300], d2[300], a[400], b[400];
+    dv_sample_params p = small_run(10, 200, 16);
+    char d1[300], d2[300];
     snprintf(d1, sizeof d1, "%s/t1", tmpdir);
     snprintf(d2, sizeof d2, "%s/t2", tmpdir);
     p.n_threads = 1;
     CHECK(run(d1, tr, va, NULL, 0, &p) == 0);
     p.n_threads = 2;
     CHECK(run(d2, tr, va, NULL, 0, &p) == 0);
-    const char *names[] = {"deltas.npy", "cards.npy", "points.npy", "run.json"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(a, sizeof a, "%s/%s", d1, names[i]);
-        snprintf(b, sizeof b, "%s/%s", d2, names[i]);
-        CHECK_MSG(files_equal(a, b), "%s differs between 1 and 2 threads", names[i]);
-    }
+    check_same_run(d1, d2, "between 1 and 2 threads");
     dv_dataset_free(tr);
     dv_dataset_free(va);
 }
@@ -481,14 +495,9 @@ static void interrupting(void *user, uint64_t done, uint64_t total)
 static void test_interrupt(void)
 {
     dv_dataset *tr = make_data(300, 6, 2, 17, 0), *va = make_data(120, 6, 2, 18, 0);
-    dv_sample_params p;
-    dv_sample_params_default(&p);
-    p.n_samples = 12;
-    p.min_card = 30;
-    p.max_card = 150;
-    p.batch = 8;
+    dv_sample_params p = small_run(12, 150, 8);
     p.n_threads = 2;
-    char d1[300], d2[300], a[400], b[400];
+    char d1[300], d2[300];
     snprintf(d1, sizeof d1, "%s/int1", tmpdir);
     snprintf(d2, sizeof d2, "%s/int2", tmpdir);
     dv_error err = {0};
@@ -504,13 +513,7 @@ static void test_interrupt(void)
     CHECK(!dv_interrupted());
     p.progress = NULL;
     CHECK(dv_run_execute(d1, tr, va, NULL, 0, &p, &err) == 0);
-    const char *names[] = {"deltas.npy", "cards.npy", "points.npy", "run.json"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(a, sizeof a, "%s/%s", d1, names[i]);
-        snprintf(b, sizeof b, "%s/%s", d2, names[i]);
-        CHECK_MSG(files_equal(a, b), "%s differs after an interrupted run resumed", names[i]);
-    }
-
+    check_same_run(d1, d2, "after an interrupted run resumed");
     /* tmc, beta (ordered permutations), forgetting and dvrl (their own loops) */
     dv_method ms[] = {DV_METHOD_TMC, DV_METHOD_BETA, DV_METHOD_FORGETTING, DV_METHOD_DVRL};
     size_t n = dv_dataset_rows(tr);
