@@ -58,17 +58,14 @@ def method_names():
 
 def _mlp_apply(o, lp):
     """The learner options on lp (the command's cli_mlp_apply)."""
-    if "mlp_preset" in o and lp.kind == 4:
-        seed = lp.seed
-        if _lib.lib.dv_learner_params_preset(ctypes.byref(lp), str(o["mlp_preset"]).encode()):
+    if "mlp_preset" in o:  # checked whatever the learner, applied to an mlp
+        preset = _lib.LearnerParams()
+        if _lib.lib.dv_learner_params_preset(ctypes.byref(preset), str(o["mlp_preset"]).encode()):
             raise ValueError("mlp_preset: unknown preset %r (reference, sklearn-1000)"
                              % (o["mlp_preset"],))
-        lp.seed = seed
-    elif "mlp_preset" in o:
-        probe = _lib.LearnerParams()
-        if _lib.lib.dv_learner_params_preset(ctypes.byref(probe), str(o["mlp_preset"]).encode()):
-            raise ValueError("mlp_preset: unknown preset %r (reference, sklearn-1000)"
-                             % (o["mlp_preset"],))
+        if lp.kind == 4:
+            preset.seed = lp.seed
+            ctypes.memmove(ctypes.addressof(lp), ctypes.addressof(preset), ctypes.sizeof(lp))
     if "hidden" in o:
         h = o["hidden"]
         h = [h] if isinstance(h, (int, np.integer)) else list(h)

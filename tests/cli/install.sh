@@ -18,12 +18,13 @@ P=$D/opt/dv # the prefix, staged under DESTDIR
 if DESTDIR=$D cmake --install "$B" --prefix /opt/dv >"$T/inst.log" 2>&1; then ok "cmake --install"; else bad "cmake --install: $(cat "$T/inst.log")"; fi
 LIBDIR=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$B/CMakeCache.txt")
 L=$P/${LIBDIR:-lib}
+PYDIR=$(sed -n 's/^DV_PYTHON_DIR:[A-Z]*=//p' "$B/CMakeCache.txt")
 missing=
 for f in bin/dval include/dval.h include/dval_plot.h share/man/man1/dval.1 share/dval/adult_4000.csv.gz \
     ${LIBDIR:-lib}/libdval.a ${LIBDIR:-lib}/libdval_plot.a ${LIBDIR:-lib}/pkgconfig/dval.pc \
     ${LIBDIR:-lib}/pkgconfig/dval_plot.pc ${LIBDIR:-lib}/cmake/dval/dvalConfig.cmake \
     ${LIBDIR:-lib}/cmake/dval/dvalConfigVersion.cmake ${LIBDIR:-lib}/cmake/dval/dvalTargets.cmake \
-    lib/python3/dist-packages/dval/__init__.py lib/python3/dist-packages/dval/_paths.py; do
+    $PYDIR/dval/__init__.py $PYDIR/dval/_paths.py; do
     [ -e "$P/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && ok "install: every file in place" || bad "install: missing$missing"
@@ -117,7 +118,6 @@ fi
 
 # the Python package, importable from the prefix's dist-packages, loads the
 # installed library (not the build's) and computes the command's values
-PYDIR=$(sed -n 's/^DV_PYTHON_DIR:[A-Z]*=//p' "$B/CMakeCache.txt")
 if PYTHONPATH=$P/$PYDIR /usr/bin/python3 - "$T/d.csv" "$T/py.csv" "$L" >"$T/py.out" 2>&1 <<'PYEOF'
 import sys, os, dval
 version, path = dval.library_version()

@@ -130,6 +130,8 @@ class SameAsCommand(unittest.TestCase):
             ("dvrl", ["--max-samples", "20", "--dvrl-input", "xp", "--learner", "mlp",
                       "--hidden", "8", "--epochs", "3"],
              dict(max_samples=20, dvrl_input="xp", learner="mlp", hidden=8, epochs=3)),
+            ("loo", ["--learner", "mlp", "--mlp-preset", "reference", "--epochs", "2", "--seed", "4"],
+             dict(learner="mlp", mlp_preset="reference", epochs=2, seed=4)),
             ("tmc", ["--learner", "tree", "--max-samples", "10", "--metric", "neg_logloss"],
              dict(learner="tree", max_samples=10, metric="neg_logloss")),
         ]
