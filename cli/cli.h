@@ -288,8 +288,6 @@ double cli_fraction(const char *opt, const char *arg);
 /* --k-ref: "mid" (the geometric mean of the run's smallest and largest k)
  * or a size >= 1. */
 double cli_k_ref(const char *arg, const dv_run_info *I);
-/* s as a JSON string, quoted and escaped. */
-void cli_json_string(FILE *f, const char *s);
 
 /* Subcommands. */
 int cmd_synth(int argc, char **argv);

@@ -121,118 +121,6 @@ dv_law *cli_run_laws(const dv_run *r, int refit, const char *out_csv, int thread
     return laws;
 }
 
-/* Where the fit's record goes: OUT.csv -> OUT.json. */
-static void record_path(char *buf, size_t len, const char *csv)
-{
-    size_t n = strlen(csv);
-    if (n > 4 && strcmp(csv + n - 4, ".csv") == 0)
-        snprintf(buf, len, "%.*s.json", (int)(n - 4), csv);
-    else
-        snprintf(buf, len, "%s.json", csv);
-}
-
-/* The record of a fit beside its CSV: the estimator and its settings, so
- * that a reader knows which estimator made the laws. */
-static void write_record(const char *csv, const char *estimator, const dv_amortized_params *ap,
-                         const char *model, size_t neighbors)
-{
-    char path[4300], tmp[4400];
-    record_path(path, sizeof path, csv);
-    FILE *f = cli_open_out(path, tmp, sizeof tmp);
-    fprintf(f, "{\n  \"estimator\": \"%s\",\n  \"version\": \"%s\"", estimator,
-            dv_version_string());
-    if (strcmp(estimator, "law_eb") == 0)
-        fprintf(f, ",\n  \"neighbors\": %zu", neighbors);
-    if (ap) {
-        fprintf(f, ",\n  \"hidden\": [");
-        for (size_t l = 0; l < ap->n_hidden; l++)
-            fprintf(f, "%s%zu", l ? ", " : "", ap->hidden[l]);
-        fprintf(f, "],\n  \"epochs\": %d,\n  \"batch_size\": %zu,\n  \"lr\": %.17g,\n"
-                   "  \"lr_min\": %.17g,\n  \"warmup\": %d,\n  \"weight_decay\": %.17g,\n"
-                   "  \"clip\": %.17g,\n  \"held_out\": %.17g,\n  \"patience\": %d,\n"
-                   "  \"pretrain_epochs\": %d,\n  \"pretrained\": %s,\n  \"k_ref\": %.17g,\n"
-                   "  \"seed\": %llu",
-                ap->epochs, ap->batch_size, ap->lr, ap->lr_min, ap->warmup, ap->weight_decay,
-                ap->clip, ap->val_fraction, ap->patience, ap->pretrain_epochs,
-                ap->pretrain ? "true" : "false", ap->k_ref, (unsigned long long)ap->seed);
-        fprintf(f, ",\n  \"law_model\": ");
-        cli_json_string(f, model);
-    }
-    fprintf(f, "\n}\n");
-    cli_commit(f, tmp, path);
-}
-
-/* The amortized estimator on a run: features of its points from the run's
- * data (one head per class), laws written to csv and the trained network
- * to model. */
-static void fit_amortized(const dv_run *r, const char *data, const char *csv, const char *model,
-                          int epochs, uint64_t seed, double held, double k_ref)
-{
-    dv_dataset *tr, *va, *te;
-    dv_error err = {0};
-    if (dv_run_load_data(r, data, &tr, &va, &te, &err))
-        cli_die("%s (the amortized estimator needs the run's data; see --data)", err.msg);
-    const dv_run_info *I = dv_run_get_info(r);
-    size_t P = I->n_points;
-    dv_law *laws = cli_malloc(P * sizeof *laws);
-    const char **labels = cli_malloc(P * sizeof *labels);
-    for (size_t i = 0; i < P; i++)
-        labels[i] = dv_run_label(r, i);
-    dv_amortized_params ap;
-    dv_amortized_params_default(&ap);
-    if (epochs)
-        ap.epochs = epochs;
-    ap.seed = seed;
-    ap.val_fraction = held;
-    ap.k_ref = k_ref;
-    if (dv_dataset_classes(tr))
-        ap.pretrain = tr; /* the hidden layers start as a classifier of the training split */
-    dv_law_model *m;
-    if (dv_run_fit_amortized(r, tr, 0, &ap, laws, &m, &err) ||
-        dv_law_model_write(m, model, &err) ||
-        dv_scaling_write(csv, P, dv_run_points(r), labels, laws, &err))
-        cli_die("%s", err.msg);
-    write_record(csv, "amortized", &ap, model, 0);
-    dv_law_model_free(m);
-    free(laws);
-    free(labels);
-    dv_dataset_free(tr);
-    dv_dataset_free(va);
-    dv_dataset_free(te);
-}
-
-/* The empirical-Bayes law from all of the run's samples. */
-static void fit_eb(const dv_run *r, const char *data, const char *csv, size_t neighbors,
-                   int threads)
-{
-    const dv_run_info *I = dv_run_get_info(r);
-    size_t P = I->n_points;
-    dv_dataset *tr = NULL, *va = NULL, *te = NULL;
-    dv_error err = {0};
-    if (neighbors && dv_run_load_data(r, data, &tr, &va, &te, &err))
-        cli_die("%s (law_eb's neighbours need the run's data; see --data)", err.msg);
-    dv_estimators_options o;
-    dv_estimators_options_default(&o);
-    o.train = tr;
-    o.eb_neighbors = neighbors;
-    o.n_threads = threads;
-    dv_law *laws = cli_malloc(P * sizeof *laws);
-    double *v = cli_malloc(P * sizeof *v);
-    const char **labels = cli_malloc(P * sizeof *labels);
-    for (size_t i = 0; i < P; i++)
-        labels[i] = dv_run_label(r, i);
-    if (dv_run_estimate(r, I->n_samples, DV_EST_LAW_EB, &o, v, laws, &err) ||
-        dv_scaling_write(csv, P, dv_run_points(r), labels, laws, &err))
-        cli_die("%s", err.msg);
-    write_record(csv, "law_eb", NULL, NULL, neighbors);
-    free(laws);
-    free(v);
-    free(labels);
-    dv_dataset_free(tr);
-    dv_dataset_free(va);
-    dv_dataset_free(te);
-}
-
 int cmd_fit(int argc, char **argv)
 {
     static const struct option longopts[] = {{"deltas", required_argument, 0, 1},
@@ -308,34 +196,39 @@ int cmd_fit(int argc, char **argv)
     const char *run = argv[optind];
     dv_run *r = cli_run_open(run);
     size_t P = dv_run_get_info(r)->n_points;
-    char csv[4200], mpath[4200];
-    snprintf(csv, sizeof csv, "%s", out ? out : "");
-    if (!out)
-        snprintf(csv, sizeof csv, "%s/scaling.csv", run);
-    snprintf(mpath, sizeof mpath, "%s", model ? model : "");
-    if (!model)
-        snprintf(mpath, sizeof mpath, "%s/law_model.bin", run);
-    if (amortized) {
-        fit_amortized(r, data, csv, mpath, epochs, seed, held,
-                      k_ref ? cli_k_ref(k_ref, dv_run_get_info(r)) : 1.0);
-    } else if (eb) {
-        fit_eb(r, data, csv, neighbors, threads);
-    } else {
-        dv_law *laws = cli_run_laws(r, 1, csv, threads);
-        size_t bound = 0;
-        for (size_t i = 0; i < P; i++)
-            bound += laws[i].status == DV_LAW_BOUND;
-        if (bound && !quiet)
-            fprintf(stderr, "dval: %zu of %zu fits (%.1f %%) end on the bound of alpha, beta in "
-                            "(0, e^2]: their samples do not determine the law (see the report; "
-                            "--estimator law_eb)\n",
-                    bound, P, 100.0 * (double)bound / (double)P);
-        free(laws);
-        write_record(csv, "mle", NULL, NULL, 0);
-    }
+    dv_fit_params fp;
+    dv_fit_params_default(&fp);
+    fp.estimator = amortized ? DV_FIT_AMORTIZED : eb ? DV_FIT_LAW_EB : DV_FIT_MLE;
+    fp.n_threads = threads;
+    fp.neighbors = neighbors;
+    fp.data_path = data;
+    fp.out = out;
+    fp.law_model = model;
+    if (epochs)
+        fp.amortized.epochs = epochs;
+    fp.amortized.seed = seed;
+    fp.amortized.val_fraction = held;
+    fp.amortized.k_ref = k_ref ? cli_k_ref(k_ref, dv_run_get_info(r)) : 1.0;
+    dv_law *laws = cli_malloc((P ? P : 1) * sizeof *laws);
+    dv_error err = {0};
+    if (dv_run_fit_write(r, &fp, laws, &err))
+        cli_die("%s%s", err.msg, strstr(err.msg, "needs the run's data") ? "; see --data" : "");
+    size_t bound = 0;
+    for (size_t i = 0; !amortized && !eb && i < P; i++)
+        bound += laws[i].status == DV_LAW_BOUND;
+    if (bound && !quiet)
+        fprintf(stderr, "dval: %zu of %zu fits (%.1f %%) end on the bound of alpha, beta in "
+                        "(0, e^2]: their samples do not determine the law (see the report; "
+                        "--estimator law_eb)\n",
+                bound, P, 100.0 * (double)bound / (double)P);
+    free(laws);
     dv_run_free(r);
-    if (!quiet)
+    if (!quiet) {
+        char csv[4200], mpath[4200];
+        snprintf(csv, sizeof csv, "%s%s", out ? out : run, out ? "" : "/scaling.csv");
+        snprintf(mpath, sizeof mpath, "%s%s", model ? model : run, model ? "" : "/law_model.bin");
         fprintf(stderr, "dval: fitted %zu points; wrote %s%s%s\n", P, csv,
                 amortized ? " and " : "", amortized ? mpath : "");
+    }
     return 0;
 }

@@ -385,20 +385,6 @@ double cli_k_ref(const char *arg, const dv_run_info *I)
     return k;
 }
 
-void cli_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* ------------------------------------------------------------------------ */
 /* A small CSV table                                                        */
 /* ------------------------------------------------------------------------ */

@@ -209,6 +209,11 @@ DV_API int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols
                                   const double *X, const double *y, dv_task task,
                                   size_t n_classes, const char *const *col_names,
                                   dv_error *err);
+/* Renames the label column (label; NULL keeps it) and the classes
+ * (class_names[0..n_classes-1]; NULL keeps them), e.g. to the labels that
+ * arrays were coded from.  Names must be non-empty and distinct. */
+DV_API int dv_dataset_set_names(dv_dataset *ds, const char *label,
+                                const char *const *class_names, dv_error *err);
 
 /* A new dataset holding rows[0..n-1] of src (copied, in that order).  The
  * class mapping is kept. */
@@ -1234,6 +1239,40 @@ DV_API int dv_estimators_by_size_write(const char *path, const size_t *budgets,
                                        const int64_t *cards, size_t n_cards,
                                        const dv_agreement *by_size, size_t n_points,
                                        dv_error *err);
+
+/* The laws of a run by a named estimator, as `dval fit RUN_DIR` makes them. */
+typedef enum {
+    DV_FIT_MLE = 0,      /* a maximum-likelihood fit per point (dv_run_fit) */
+    DV_FIT_LAW_EB = 1,   /* empirical Bayes over all the samples (dv_law_fit_eb) */
+    DV_FIT_AMORTIZED = 2 /* one network from features to laws (dv_run_fit_amortized) */
+} dv_fit_estimator;
+
+DV_API const char *dv_fit_estimator_name(dv_fit_estimator e);
+DV_API int dv_fit_estimator_from_name(const char *name, dv_fit_estimator *out);
+
+typedef struct {
+    dv_fit_estimator estimator;    /* default DV_FIT_MLE */
+    int n_threads;                 /* <= 0: OpenMP default; results do not depend on it */
+    size_t neighbors;              /* law_eb: the prior's nearest same-class points (0: class mean) */
+    /* amortized, and law_eb with neighbours: the run's training split, or
+     * NULL to load it as the run did (dv_run_load_data with data_path) */
+    const dv_dataset *train;
+    const char *data_path;         /* the run's data file when it has moved, or NULL */
+    /* amortized: the network (default dv_amortized_params_default); its
+     * pretrain is set to the training split for classification */
+    dv_amortized_params amortized;
+    const char *out;               /* the laws (NULL: RUN_DIR/scaling.csv) */
+    const char *law_model;         /* amortized: the network (NULL: RUN_DIR/law_model.bin) */
+} dv_fit_params;
+
+DV_API void dv_fit_params_default(dv_fit_params *p);
+
+/* Fits the laws of r's points with p's estimator into laws[0..n_points-1]
+ * and writes them (dv_scaling_write) to p->out, with a JSON record of the
+ * estimator and its settings beside it (OUT.csv -> OUT.json); amortized
+ * also writes its network (dv_law_model_write) to p->law_model. */
+DV_API int dv_run_fit_write(const dv_run *r, const dv_fit_params *p, dv_law *laws,
+                            dv_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* The 2-D study: decision boundaries on a mesh, values of candidate points */

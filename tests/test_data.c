@@ -226,6 +226,44 @@ static void test_roundtrip_classification(void)
     dv_dataset_free(b);
 }
 
+/* Arrays coded from named labels: the names set, written and read back
+ * as a file with those labels; bad names refused, the old kept. */
+static void test_set_names(void)
+{
+    enum { N = 30, D = 2 };
+    double X[N * D], y[N];
+    fill_awkward(X, N * D, 3);
+    for (size_t i = 0; i < N; i++)
+        y[i] = (double)((i * 7) % 3);
+    dv_error err = {0};
+    dv_dataset *a = NULL, *b = NULL;
+    CHECK(dv_dataset_from_arrays(&a, N, D, X, y, DV_TASK_CLASSIFICATION, 3, NULL, &err) == 0);
+    const char *dup[3] = {"ant", "bee", "ant"}, *none[3] = {"ant", "", "cat"};
+    CHECK(dv_dataset_set_names(a, NULL, dup, &err) == DV_EINVAL);
+    CHECK(strstr(err.msg, "classes 0 and 2 are both named 'ant'") != NULL);
+    CHECK(dv_dataset_set_names(a, NULL, none, &err) == DV_EINVAL);
+    CHECK(dv_dataset_set_names(a, "", NULL, &err) == DV_EINVAL);
+    CHECK(strcmp(dv_dataset_class_name(a, 2), "2") == 0);
+    CHECK(strcmp(dv_dataset_label_name(a), "label") == 0);
+    const char *names[3] = {"ant", "bee", "cat"}; /* byte order: the reader's coding */
+    CHECK_MSG(dv_dataset_set_names(a, "kind", names, &err) == 0, "%s", err.msg);
+    CHECK(strcmp(dv_dataset_class_name(a, 1), "bee") == 0);
+    CHECK(strcmp(dv_dataset_label_name(a), "kind") == 0);
+    CHECK(dv_dataset_set_names(a, NULL, NULL, &err) == 0); /* keeps both */
+    CHECK(strcmp(dv_dataset_label_name(a), "kind") == 0);
+    char p[256];
+    path_of(p, sizeof p, "named.csv");
+    CHECK_MSG(dv_dataset_write_csv(a, p, &err) == 0, "%s", err.msg);
+    dv_csv_options o;
+    dv_csv_options_default(&o);
+    o.label = "kind";
+    CHECK_MSG(dv_dataset_read_csv(&b, p, &o, &err) == 0, "%s", err.msg);
+    if (b)
+        check_same_dataset(a, b);
+    dv_dataset_free(a);
+    dv_dataset_free(b);
+}
+
 static void test_roundtrip_regression(void)
 {
     enum { N = 40, D = 3 };
@@ -1339,6 +1377,7 @@ int main(void)
         return 2;
     }
     RUN(test_roundtrip_classification);
+    RUN(test_set_names);
     RUN(test_roundtrip_regression);
     RUN(test_write_failure);
     RUN(test_number_parsing);

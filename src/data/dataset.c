@@ -141,6 +141,45 @@ int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const
     return DV_OK;
 }
 
+int dv_dataset_set_names(dv_dataset *ds, const char *label, const char *const *class_names,
+                         dv_error *err)
+{
+    if (label && !*label)
+        return dv__err(err, DV_EINVAL, "the label column's name is empty");
+    for (size_t c = 0; class_names && c < ds->n_classes; c++) {
+        if (!class_names[c] || !*class_names[c])
+            return dv__err(err, DV_EINVAL, "class %zu has no name", c);
+        for (size_t e = 0; e < c; e++)
+            if (strcmp(class_names[e], class_names[c]) == 0)
+                return dv__err(err, DV_EINVAL, "classes %zu and %zu are both named '%s'", e, c,
+                               class_names[c]);
+    }
+    /* copies first, so that a failure leaves the dataset as it was */
+    size_t K = class_names ? ds->n_classes : 0;
+    char *lab = label ? dv__strdup(label) : NULL;
+    char **names = dv__calloc(K ? K : 1, sizeof *names);
+    int bad = (label && !lab) || !names;
+    for (size_t c = 0; !bad && c < K; c++)
+        bad = !(names[c] = dv__strdup(class_names[c]));
+    if (bad) {
+        for (size_t c = 0; names && c < K; c++)
+            dv__free(names[c]);
+        dv__free(names);
+        dv__free(lab);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    if (lab) {
+        dv__free(ds->label_name);
+        ds->label_name = lab;
+    }
+    for (size_t c = 0; c < K; c++) {
+        dv__free(ds->class_names[c]);
+        ds->class_names[c] = names[c];
+    }
+    dv__free(names);
+    return DV_OK;
+}
+
 int dv_dataset_subset(dv_dataset **out, const dv_dataset *src, const int64_t *rows, size_t n,
                       dv_error *err)
 {
