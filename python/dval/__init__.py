@@ -8,15 +8,26 @@ command with the same inputs and options.
 >>> r = dval.value(X, y, X_val, y_val, method="tmc", max_samples=500)
 >>> r.values, r.stderr, r.converged
 
+The scaling-law pipeline (Covert et al. 2024), on the command's run
+directory:
+
+>>> run = dval.sample(X, y, X_val, y_val, out="run", samples=100)
+>>> laws = run.fit()                     # or estimator="law_eb", "amortized"
+>>> run.values(at=[100, 1000])["law_value"]
+>>> run.report()                         # run/report/report.html
+
 Long calls run with the GIL released; Ctrl-C stops them at the library's
 next work item; ``progress=`` reports how far they are.
 """
 
 from ._lib import Error
 from ._value import Result, method_names as _method_names, value
+from ._run import Laws, Run, Table, sample
+from . import plot
 from . import _lib
 
-__all__ = ["Error", "Result", "value", "methods", "library_version", "__version__"]
+__all__ = ["Error", "Result", "value", "sample", "Run", "Laws", "Table", "plot", "methods",
+           "library_version", "__version__"]
 
 __version__ = _lib.lib.dv_version_string().decode()
 

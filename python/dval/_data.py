@@ -55,6 +55,15 @@ def _targets(name, y, n):
     return a
 
 
+def _class_name(v):
+    """A class's name: the text of the label (integral floats as integers)."""
+    if isinstance(v, (bytes, np.bytes_)):
+        return v.decode("utf-8", "replace")
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
 class Data:
     """The train, validation and test parts as library datasets (freed with
     the object), with the class labels in the library's order."""
@@ -135,18 +144,30 @@ def from_arrays(X, y, X_val, y_val, X_test=None, y_test=None, task="classificati
             coded.append(t)
     sets = [_dataset(B, np.ascontiguousarray(t), TASKS[task], K, cols)
             for (xn, yn, B, yp), t in zip(parts, coded)]
-    d.train, d.val = sets[0], sets[1]
+    d.train, d.val = sets[0], sets[1]  # freed with d from here on
     d.test = sets[2] if len(sets) > 2 else None
+    # the labels' own names, as a file with these labels would give them
+    lname = getattr(y, "name", None)
+    lname = lname.encode() if isinstance(lname, str) and lname else None
+    names = None
+    if K:
+        names = (ctypes.c_char_p * K)(*[_class_name(c).encode() for c in classes])
+    for ds in sets:
+        err = _lib.DvError()
+        _lib.check(_lib.lib.dv_dataset_set_names(ds, lname, names, ctypes.byref(err)), err)
     if standardize:
         _lib.lib.dv_dataset_standardize(d.train, d.val, d.test)
     return d
 
 
 def from_csv(path, label=None, task="classification", drop_missing=False, val=None, test=None,
-             val_data=None, test_data=None, split_seed=0, standardize=True):
+             val_data=None, test_data=None, split_seed=0, standardize=True, command=None,
+             manifest=None):
     """Datasets read from a CSV (or CSV.gz) by the library, with the command's
     data options (--label, --task, --drop-missing, --val, --test, --val-data,
-    --test-data, --split-seed, --no-standardize)."""
+    --test-data, --split-seed, --no-standardize); manifest, a c_char_p, when
+    given receives the JSON description of the data (free with dv_free), with
+    command recorded in it."""
     if task not in TASKS:
         raise ValueError("task: %r is neither 'classification' nor 'regression'" % (task,))
     if (val_data is None) != (test_data is None):
@@ -171,11 +192,15 @@ def from_csv(path, label=None, task="classification", drop_missing=False, val=No
         keep += [os.fsencode(val_data), os.fsencode(test_data)]
         o.val_path, o.test_path = keep[-2], keep[-1]
     o.standardize = 1 if standardize else 0
+    if command is not None:
+        keep.append(command.encode())
+        o.command = keep[-1]
     d = Data()
     err = _lib.DvError()
     tr, va, te = _lib.Dataset(), _lib.Dataset(), _lib.Dataset()
     rc = _lib.lib.dv_data_load(ctypes.byref(o), ctypes.byref(tr), ctypes.byref(va),
-                               ctypes.byref(te), None, ctypes.byref(err))
+                               ctypes.byref(te), ctypes.byref(manifest) if manifest is not None
+                               else None, ctypes.byref(err))
     _lib.check(rc, err)
     d.train, d.val, d.test = tr, va, te
     d.path = os.fspath(path)

@@ -77,11 +77,53 @@ class LoadOptions(Structure):
                 ("command", c_char_p)]
 
 
+class SampleParams(Structure):
+    _fields_ = [
+        ("learner", LearnerParams), ("metric", c_int), ("mode", c_int), ("n_samples", c_size_t),
+        ("min_card", c_int64), ("max_card", c_int64), ("cards", POINTER(c_int64)),
+        ("n_cards", c_size_t), ("seed", c_uint64), ("n_threads", c_int), ("batch", c_size_t),
+        ("progress", PROGRESS), ("progress_user", c_void_p),
+    ]
+
+
+class Law(Structure):
+    _fields_ = [
+        ("c", c_double), ("alpha", c_double), ("sigma", c_double), ("beta", c_double),
+        ("nll", c_double), ("log_c", c_double), ("log_alpha", c_double), ("log_r2", c_double),
+        ("n_samples", c_size_t), ("status", c_int),
+    ]
+
+
+class AmortizedParams(Structure):
+    _fields_ = [
+        ("hidden", c_size_t * MLP_MAX_HIDDEN), ("n_hidden", c_size_t), ("epochs", c_int),
+        ("batch_size", c_size_t), ("lr", c_double), ("lr_min", c_double), ("warmup", c_int),
+        ("weight_decay", c_double), ("clip", c_double), ("val_fraction", c_double),
+        ("patience", c_int), ("seed", c_uint64), ("pretrain", c_void_p),
+        ("pretrain_epochs", c_int), ("k_ref", c_double),
+    ]
+
+
+class FitParams(Structure):
+    _fields_ = [
+        ("estimator", c_int), ("n_threads", c_int), ("neighbors", c_size_t),
+        ("train", c_void_p), ("data_path", c_char_p), ("amortized", AmortizedParams),
+        ("out", c_char_p), ("law_model", c_char_p),
+    ]
+
+
+class ReportOpts(Structure):  # dval_plot.h
+    _fields_ = [("top", c_size_t), ("data_path", c_char_p), ("n_threads", c_int),
+                ("amortized", c_int), ("wrote", c_void_p), ("user", c_void_p)]
+
+
 # The structures whose layout the tests compare with C's offsetof.
 STRUCTS = {"dv_error": DvError, "dv_learner_params": LearnerParams,
            "dv_value_params": ValueParams, "dv_value_info": ValueInfo,
            "dv_csv_options": CsvOptions, "dv_split_options": SplitOptions,
-           "dv_load_options": LoadOptions}
+           "dv_load_options": LoadOptions, "dv_sample_params": SampleParams,
+           "dv_law": Law, "dv_amortized_params": AmortizedParams,
+           "dv_fit_params": FitParams, "dv_report_opts": ReportOpts}
 
 Dataset = c_void_p  # dv_dataset *
 
@@ -118,6 +160,34 @@ def _load():
 
 
 lib, path = _load()
+_plot = None
+
+
+def plot_lib():
+    """libdval_plot (the figures and the report), loaded on first use from
+    beside libdval."""
+    global _plot
+    if _plot is None:
+        name = os.path.join(os.path.dirname(os.path.realpath(path)), "libdval_plot.so")
+        try:
+            _plot = ctypes.CDLL(name if os.path.exists(name) else "libdval_plot.so")
+        except OSError as e:
+            raise ImportError("dval: cannot load libdval_plot.so beside %s (%s); the figures "
+                              "need it" % (path, e))
+        P = POINTER
+        for name, res, args in (
+                ("dv_report_opts_default", None, [P(ReportOpts)]),
+                ("dv_report_write", c_int, [c_void_p, P(Law), c_char_p, P(ReportOpts),
+                                            P(DvError)]),
+                ("dv_plot_run_law", c_int, [c_char_p, c_char_p, c_void_p, c_void_p, P(Law),
+                                            P(c_int64), c_size_t, P(DvError)]),
+                ("dv_plot_run_hist", c_int, [c_char_p, c_char_p, c_void_p, c_void_p, P(Law),
+                                             P(DvError)]),
+                ("dv_plot_run_validation", c_int, [c_char_p, c_char_p, c_void_p, c_void_p,
+                                                   P(Law), P(DvError)])):
+            f = getattr(_plot, name)
+            f.restype, f.argtypes = res, args
+    return _plot
 
 
 def _proto(name, restype, *argtypes):
@@ -137,6 +207,7 @@ _proto("dv_interrupted", c_int)
 _proto("dv_dataset_from_arrays", c_int, P(Dataset), c_size_t, c_size_t, P(c_double),
        P(c_double), c_int, c_size_t, c_void_p, P(DvError))
 _proto("dv_dataset_free", None, Dataset)
+_proto("dv_dataset_set_names", c_int, Dataset, c_char_p, P(c_char_p), P(DvError))
 _proto("dv_dataset_rows", c_size_t, Dataset)
 _proto("dv_dataset_cols", c_size_t, Dataset)
 _proto("dv_dataset_classes", c_size_t, Dataset)
@@ -169,6 +240,23 @@ _proto("dv_value_compute", c_int, Dataset, Dataset, P(ValueParams), P(c_double),
 _proto("dv_values_write", c_int, c_char_p, c_size_t, P(c_double), P(c_double), P(ValueParams),
        P(ValueInfo), c_char_p, P(DvError))
 _proto("dv_free", None, c_void_p)
+_proto("dv_sample_params_default", None, P(SampleParams))
+_proto("dv_run_create", c_int, c_char_p, Dataset, Dataset, P(c_int64), c_size_t,
+       P(SampleParams), c_char_p, P(DvError))
+_proto("dv_run_execute", c_int, c_char_p, Dataset, Dataset, P(c_int64), c_size_t,
+       P(SampleParams), P(DvError))
+_proto("dv_run_open", c_int, P(c_void_p), c_char_p, P(DvError))
+_proto("dv_run_free", None, c_void_p)
+_proto("dv_run_check_split", c_int, c_void_p, Dataset, P(DvError))
+_proto("dv_run_laws", c_int, c_void_p, c_int, P(Law), P(DvError))
+_proto("dv_run_write_values", c_int, c_void_p, P(Law), P(c_int64), c_size_t, c_char_p,
+       P(DvError))
+_proto("dv_amortized_params_default", None, P(AmortizedParams))
+_proto("dv_amortized_params_check", c_char_p, P(AmortizedParams))
+_proto("dv_fit_params_default", None, P(FitParams))
+_proto("dv_fit_estimator_from_name", c_int, c_char_p, P(c_int))
+_proto("dv_run_fit_write", c_int, c_void_p, P(FitParams), P(Law), P(DvError))
+_proto("dv_law_status_name", c_char_p, c_int)
 
 N_METHODS = 16
 

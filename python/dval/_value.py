@@ -19,10 +19,7 @@ _FLOAT_OPTS = {  # option: field; none may be negative
     "stderr": "stderr_tol", "rank_tol": "rank_tol", "truncation": "truncation",
     "beta_a": "beta_a", "beta_b": "beta_b", "entreg": "lava_entreg",
 }
-_LEARNER_OPTS = {"C", "lambda_", "tol", "max_depth", "min_leaf", "max_features", "hidden",
-                 "epochs", "mlp_batch", "lr", "alpha", "weight_decay", "early_stop", "patience",
-                 "mlp_preset", "neighbors", "knn_weights", "loss_tol", "n_iter_no_change",
-                 "dropout"}
+_TREE_OPTS = {"C", "lambda_", "tol", "max_depth", "min_leaf", "max_features"}
 _OTHER_OPTS = {"metric", "seed", "variant", "dvrl_input", "mem_fraction"}
 DVRL_INPUTS = {"xyr": 0, "xp": 1, "x": 2}
 FORGETTING, MEMORIZATION = 13, 14
@@ -104,6 +101,30 @@ def _mlp_apply(o, lp):
         lp.distance_weights = 1 if o["knn_weights"] == "distance" else 0
 
 
+MLP_OPTS = {"hidden", "epochs", "mlp_batch", "lr", "alpha", "weight_decay", "early_stop",
+            "patience", "mlp_preset", "neighbors", "knn_weights", "loss_tol",
+            "n_iter_no_change", "dropout"}
+
+
+def learner_params(lp, lname, o, seed, tree=False):
+    """lp as the command completes a learner (cli_learner, then with tree
+    the tree options of dval value, the seed and cli_mlp_apply); returns lp."""
+    kind = _enum("learner", _lib.lib.dv_learner_from_name, lname)
+    _lib.lib.dv_learner_params_default(ctypes.byref(lp), kind)
+    for opt, field in (("C", "C"), ("lambda_", "lambda_"), ("tol", "tol")):
+        if opt in o:
+            setattr(lp, field, _float(opt, o[opt]))
+    _check_learner(lp, lname)
+    if tree:
+        lp.max_depth = _int("max_depth", o.get("max_depth", 0), 0, 1000)
+        lp.min_leaf = _int("min_leaf", o.get("min_leaf", 1), 1, 2**31 - 1)
+        lp.max_features = _int("max_features", o.get("max_features", 0), 0, 2**31 - 1)
+    lp.seed = seed
+    _mlp_apply(o, lp)
+    _check_learner(lp, lname)
+    return lp
+
+
 def _check_learner(lp, name):
     why = _lib.lib.dv_learner_params_check(ctypes.byref(lp))
     if why:
@@ -117,7 +138,7 @@ def value_params(method, learner, options):
     if method not in names:
         raise ValueError("method: unknown method %r (methods: %s)" % (method, ", ".join(names)))
     m = names.index(method)
-    unknown = set(options) - set(_INT_OPTS) - set(_FLOAT_OPTS) - _LEARNER_OPTS - _OTHER_OPTS
+    unknown = set(options) - set(_INT_OPTS) - set(_FLOAT_OPTS) - _TREE_OPTS - MLP_OPTS - _OTHER_OPTS
     if unknown:
         raise TypeError("value: unknown option%s %s" % ("s" if len(unknown) > 1 else "",
                                                        ", ".join(sorted(unknown))))
@@ -150,20 +171,8 @@ def value_params(method, learner, options):
         if not 0 < p.mem_fraction < 1:
             raise ValueError("mem_fraction: %r is not in (0, 1)" % (o["mem_fraction"],))
     # the learner, as the command completes it
-    lname = learner if learner is not None else "logreg"
-    kind = _enum("learner", _lib.lib.dv_learner_from_name, lname)
-    lp = p.learner
-    _lib.lib.dv_learner_params_default(ctypes.byref(lp), kind)
-    for opt, field in (("C", "C"), ("lambda_", "lambda_"), ("tol", "tol")):
-        if opt in o:
-            setattr(lp, field, _float(opt, o[opt]))
-    _check_learner(lp, lname)
-    lp.max_depth = _int("max_depth", o.get("max_depth", 0), 0, 1000)
-    lp.min_leaf = _int("min_leaf", o.get("min_leaf", 1), 1, 2**31 - 1)
-    lp.max_features = _int("max_features", o.get("max_features", 0), 0, 2**31 - 1)
-    lp.seed = p.seed
-    _mlp_apply(o, lp)
-    _check_learner(lp, lname)
+    lp = learner_params(p.learner, learner if learner is not None else "logreg", o, p.seed,
+                        tree=True)
     if learner is None and m in (FORGETTING, MEMORIZATION):
         # the method's own learner, with the learner options given (lp is a
         # view of p.learner: its tree settings are read before it changes)

@@ -43,7 +43,7 @@ def write_csv(path, X, y):
 class Layout(unittest.TestCase):
     def test_structs_match_c(self):
         """sizeof and every field's offsetof, from the C compiler."""
-        lines = ["#include <dval.h>", "#include <stddef.h>", "#include <stdio.h>",
+        lines = ["#include <dval_plot.h>", "#include <stddef.h>", "#include <stdio.h>",
                  "int main(void) {"]
         for cname, S in _lib.STRUCTS.items():
             lines.append('printf("%%s %%zu\\n", "%s", sizeof(%s));' % (cname, cname))
