@@ -209,6 +209,13 @@ DV_API int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols
                                   const double *X, const double *y, dv_task task,
                                   size_t n_classes, const char *const *col_names,
                                   dv_error *err);
+/* As dv_dataset_from_arrays, but the dataset borrows X instead of copying
+ * it: X must stay valid and unchanged until the dataset is freed.  The
+ * library never writes borrowed features; standardizing the dataset first
+ * makes its own copy.  y is copied. */
+DV_API int dv_dataset_wrap(dv_dataset **out, size_t n_rows, size_t n_cols, const double *X,
+                           const double *y, dv_task task, size_t n_classes,
+                           const char *const *col_names, dv_error *err);
 /* Renames the label column (label; NULL keeps it) and the classes
  * (class_names[0..n_classes-1]; NULL keeps them), e.g. to the labels that
  * arrays were coded from.  Names must be non-empty and distinct. */
@@ -255,8 +262,9 @@ DV_API int dv_dataset_split(const dv_dataset *all, const dv_split_options *o,
 
 /* Standardizes features of train, and with train's mean and population
  * standard deviation also val and test (either may be NULL).  Constant
- * columns are centred but not scaled. */
-DV_API void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test);
+ * columns are centred but not scaled.  DV_ENOMEM (the datasets unchanged)
+ * when the statistics, or the copy of borrowed features, cannot be made. */
+DV_API int dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test);
 /* x := (x - mean) / scale per column (d values each; scale > 0, both
  * finite, else DV_EINVAL), as dv_dataset_standardize does with the training
  * statistics: e.g. new rows standardized like a run's training split. */

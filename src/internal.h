@@ -65,6 +65,7 @@ struct dv_dataset {
     char *label_name;
     char **class_names;  /* n_classes names */
     double *std_mean, *std_scale; /* d each: the standardization applied, or NULL */
+    int borrowed_X;      /* X is the caller's (dv_dataset_wrap): never written nor freed */
 };
 
 /* Allocates an empty dataset shell with room for n x d (names not set). */

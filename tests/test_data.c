@@ -264,6 +264,47 @@ static void test_set_names(void)
     dv_dataset_free(b);
 }
 
+/* A dataset that borrows its features: the caller's array itself, never
+ * written; standardized, it is the copied dataset's bits and the caller's
+ * array is untouched. */
+static void test_wrap(void)
+{
+    enum { N = 40, D = 3 };
+    double X[N * D], keep[N * D], y[N];
+    fill_awkward(X, N * D, 5);
+    for (size_t i = 0; i < N; i++)
+        y[i] = (double)(i % 2);
+    memcpy(keep, X, sizeof X);
+    dv_error err = {0};
+    dv_dataset *w = NULL, *c = NULL, *w2 = NULL, *c2 = NULL;
+    CHECK(dv_dataset_wrap(&w, N, D, X, y, DV_TASK_CLASSIFICATION, 2, NULL, &err) == 0);
+    CHECK(dv_dataset_from_arrays(&c, N, D, X, y, DV_TASK_CLASSIFICATION, 2, NULL, &err) == 0);
+    CHECK(dv_dataset_wrap(&w2, N / 2, D, X + (N / 2) * D, y, DV_TASK_CLASSIFICATION, 2, NULL,
+                          &err) == 0);
+    CHECK(dv_dataset_from_arrays(&c2, N / 2, D, X + (N / 2) * D, y, DV_TASK_CLASSIFICATION, 2,
+                                 NULL, &err) == 0);
+    dv_dataset *bad = NULL;
+    CHECK(dv_dataset_wrap(&bad, N, D, X, y, DV_TASK_CLASSIFICATION, 1, NULL, &err) == DV_EINVAL);
+    CHECK(bad == NULL);
+    if (!w || !c || !w2 || !c2)
+        goto out;
+    CHECK(dv_dataset_features(w) == X); /* no copy */
+    CHECK(dv_dataset_targets(w) != y);  /* labels are copied (label noise writes them) */
+    check_same_dataset(w, c);
+    CHECK(dv_dataset_standardize(w, w2, NULL) == 0);
+    CHECK(dv_dataset_standardize(c, c2, NULL) == 0);
+    CHECK(dv_dataset_features(w) != X);
+    CHECK(memcmp(X, keep, sizeof X) == 0); /* the caller's array as it was */
+    CHECK(memcmp(dv_dataset_features(w), dv_dataset_features(c), sizeof X) == 0);
+    CHECK(memcmp(dv_dataset_features(w2), dv_dataset_features(c2), sizeof X / 2) == 0);
+    CHECK(memcmp(dv_dataset_std_mean(w), dv_dataset_std_mean(c), D * sizeof(double)) == 0);
+out:
+    dv_dataset_free(w);
+    dv_dataset_free(c);
+    dv_dataset_free(w2);
+    dv_dataset_free(c2);
+}
+
 static void test_roundtrip_regression(void)
 {
     enum { N = 40, D = 3 };
@@ -1378,6 +1419,7 @@ int main(void)
     }
     RUN(test_roundtrip_classification);
     RUN(test_set_names);
+    RUN(test_wrap);
     RUN(test_roundtrip_regression);
     RUN(test_write_failure);
     RUN(test_number_parsing);

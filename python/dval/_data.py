@@ -34,11 +34,13 @@ def _features(name, X, n_rows=None, n_cols=None):
         raise ValueError("%s: a strided view (not contiguous in memory); pass "
                          "np.ascontiguousarray(%s)" % (name, name))
     A = np.ascontiguousarray(A, dtype=np.float64)  # no copy for C-ordered float64
-    bad = ~np.isfinite(A)
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise ValueError("%s: row %d, column %d is %r (the features must be finite)"
-                         % (name, i, j, A[i, j]))
+    step = max(1, (1 << 20) // A.shape[1])  # in blocks: no n x d mask at once
+    for r in range(0, A.shape[0], step):
+        bad = ~np.isfinite(A[r:r + step])
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ValueError("%s: row %d, column %d is %r (the features must be finite)"
+                             % (name, r + i, j, A[r + i, j]))
     return A, cols
 
 
@@ -70,6 +72,7 @@ class Data:
 
     def __init__(self):
         self.train = self.val = self.test = None
+        self.arrays = []  # features the datasets borrow (dv_dataset_wrap)
         self.classes = None
         self.path = None
 
@@ -88,7 +91,7 @@ def _dataset(X, y, task, n_classes, cols):
     names = None
     if cols:
         names = (ctypes.c_char_p * len(cols))(*[c.encode() for c in cols])
-    rc = _lib.lib.dv_dataset_from_arrays(
+    rc = _lib.lib.dv_dataset_wrap(  # borrows X: the caller keeps it (Data.arrays)
         ctypes.byref(out), X.shape[0], X.shape[1],
         X.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
         y.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), task, n_classes,
@@ -142,6 +145,7 @@ def from_arrays(X, y, X_val, y_val, X_test=None, y_test=None, task="classificati
             if not np.isfinite(t).all():
                 raise ValueError("%s: row %d is not finite" % (yn, int(np.argmax(~np.isfinite(t)))))
             coded.append(t)
+    d.arrays = [B for xn, yn, B, yp in parts]
     sets = [_dataset(B, np.ascontiguousarray(t), TASKS[task], K, cols)
             for (xn, yn, B, yp), t in zip(parts, coded)]
     d.train, d.val = sets[0], sets[1]  # freed with d from here on

@@ -206,6 +206,8 @@ _proto("dv_interrupt_clear", None)
 _proto("dv_interrupted", c_int)
 _proto("dv_dataset_from_arrays", c_int, P(Dataset), c_size_t, c_size_t, P(c_double),
        P(c_double), c_int, c_size_t, c_void_p, P(DvError))
+_proto("dv_dataset_wrap", c_int, P(Dataset), c_size_t, c_size_t, P(c_double), P(c_double),
+       c_int, c_size_t, c_void_p, P(DvError))
 _proto("dv_dataset_free", None, Dataset)
 _proto("dv_dataset_set_names", c_int, Dataset, c_char_p, P(c_char_p), P(DvError))
 _proto("dv_dataset_rows", c_size_t, Dataset)

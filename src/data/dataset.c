@@ -46,7 +46,8 @@ void dv_dataset_free(dv_dataset *ds)
     dv__free(ds->label_name);
     dv__free(ds->std_mean);
     dv__free(ds->std_scale);
-    dv__free(ds->X);
+    if (!ds->borrowed_X)
+        dv__free(ds->X);
     dv__free(ds->y);
     dv__free(ds->src_rows);
     dv__free(ds);
@@ -86,9 +87,9 @@ static int copy_names(dv_dataset *dst, const dv_dataset *src)
     return DV_OK;
 }
 
-int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const double *X,
-                           const double *y, dv_task task, size_t n_classes,
-                           const char *const *col_names, dv_error *err)
+static int make_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const double *X,
+                            const double *y, dv_task task, size_t n_classes,
+                            const char *const *col_names, int borrow, dv_error *err)
 {
     *out = NULL;
     if (n_cols == 0)
@@ -110,10 +111,15 @@ int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const
     dv_dataset *ds;
     if (dv__dataset_alloc(&ds, n_rows, n_cols, task, n_classes))
         return dv__err(err, DV_ENOMEM, "out of memory");
-    if (n_rows) {
+    if (borrow) {
+        dv__free(ds->X);
+        ds->X = (double *)X; /* never written: see borrowed_X */
+        ds->borrowed_X = 1;
+    } else if (n_rows) {
         memcpy(ds->X, X, n_rows * n_cols * sizeof(double));
-        memcpy(ds->y, y, n_rows * sizeof(double));
     }
+    if (n_rows)
+        memcpy(ds->y, y, n_rows * sizeof(double));
     for (size_t i = 0; i < n_rows; i++)
         ds->src_rows[i] = (int64_t)i;
     char buf[32];
@@ -139,6 +145,20 @@ int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const
     }
     *out = ds;
     return DV_OK;
+}
+
+int dv_dataset_from_arrays(dv_dataset **out, size_t n_rows, size_t n_cols, const double *X,
+                           const double *y, dv_task task, size_t n_classes,
+                           const char *const *col_names, dv_error *err)
+{
+    return make_from_arrays(out, n_rows, n_cols, X, y, task, n_classes, col_names, 0, err);
+}
+
+int dv_dataset_wrap(dv_dataset **out, size_t n_rows, size_t n_cols, const double *X,
+                    const double *y, dv_task task, size_t n_classes, const char *const *col_names,
+                    dv_error *err)
+{
+    return make_from_arrays(out, n_rows, n_cols, X, y, task, n_classes, col_names, 1, err);
 }
 
 int dv_dataset_set_names(dv_dataset *ds, const char *label, const char *const *class_names,
@@ -296,6 +316,59 @@ int dv_dataset_split(const dv_dataset *all, const dv_split_options *o, dv_datase
     return rc;
 }
 
+/* What standardizing ds needs, allocated before anything changes so that
+ * applying it cannot fail: the record of the transform, and a copy of
+ * borrowed features (the caller's stay as they are). */
+typedef struct {
+    double *X, *mean, *scale;
+} std_prep;
+
+static void std_prep_free(std_prep *p)
+{
+    dv__free(p->X);
+    dv__free(p->mean);
+    dv__free(p->scale);
+    p->X = p->mean = p->scale = NULL;
+}
+
+static int std_prepare(const dv_dataset *ds, std_prep *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!ds)
+        return DV_OK;
+    size_t nd = ds->n * ds->d;
+    p->mean = dv__malloc((ds->d ? ds->d : 1) * sizeof(double));
+    p->scale = dv__malloc((ds->d ? ds->d : 1) * sizeof(double));
+    if (ds->borrowed_X)
+        p->X = dv__malloc((nd ? nd : 1) * sizeof(double));
+    if (!p->mean || !p->scale || (ds->borrowed_X && !p->X)) {
+        std_prep_free(p);
+        return DV_ENOMEM;
+    }
+    return DV_OK;
+}
+
+static void std_apply(dv_dataset *ds, std_prep *p, const double *mean, const double *scale)
+{
+    if (!ds)
+        return;
+    const double *src = ds->X;
+    if (p->X) {
+        ds->X = p->X;
+        ds->borrowed_X = 0;
+    }
+    for (size_t i = 0; i < ds->n; i++)
+        for (size_t j = 0; j < ds->d; j++)
+            ds->X[i * ds->d + j] = (src[i * ds->d + j] - mean[j]) / scale[j];
+    memcpy(p->mean, mean, ds->d * sizeof(double));
+    memcpy(p->scale, scale, ds->d * sizeof(double));
+    dv__free(ds->std_mean);
+    dv__free(ds->std_scale);
+    ds->std_mean = p->mean;
+    ds->std_scale = p->scale;
+    p->X = p->mean = p->scale = NULL;
+}
+
 int dv_dataset_standardize_by(dv_dataset *ds, const double *mean, const double *scale)
 {
     if (!ds)
@@ -303,44 +376,47 @@ int dv_dataset_standardize_by(dv_dataset *ds, const double *mean, const double *
     for (size_t j = 0; j < ds->d; j++)
         if (!isfinite(mean[j]) || !(scale[j] > 0) || !isfinite(scale[j]))
             return DV_EINVAL;
-    if (record_standardization(ds, mean, scale))
+    std_prep p;
+    if (std_prepare(ds, &p))
         return DV_ENOMEM;
-    for (size_t i = 0; i < ds->n; i++)
-        for (size_t j = 0; j < ds->d; j++)
-            ds->X[i * ds->d + j] = (ds->X[i * ds->d + j] - mean[j]) / scale[j];
+    std_apply(ds, &p, mean, scale);
     return DV_OK;
 }
 
 const double *dv_dataset_std_mean(const dv_dataset *ds) { return ds->std_mean; }
 const double *dv_dataset_std_scale(const dv_dataset *ds) { return ds->std_scale; }
 
-void dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test)
+int dv_dataset_standardize(dv_dataset *train, dv_dataset *val, dv_dataset *test)
 {
     size_t d = train->d, n = train->n;
-    double *mean = dv__calloc(d, sizeof(double)), *scale = dv__calloc(d, sizeof(double));
-    if (!mean || !scale) {
-        dv__free(mean);
-        dv__free(scale);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
+    double *mean = dv__calloc(d ? d : 1, sizeof(double)), *scale = dv__calloc(d ? d : 1, sizeof(double));
+    dv_dataset *sets[3] = {train, val, test};
+    std_prep p[3] = {{0}};
+    int rc = mean && scale ? DV_OK : DV_ENOMEM;
+    for (int k = 0; !rc && k < 3; k++)
+        rc = std_prepare(sets[k], &p[k]);
+    if (!rc) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++)
+                mean[j] += train->X[i * d + j];
         for (size_t j = 0; j < d; j++)
-            mean[j] += train->X[i * d + j];
-    for (size_t j = 0; j < d; j++)
-        mean[j] = n ? mean[j] / (double)n : 0.0;
-    for (size_t i = 0; i < n; i++)
+            mean[j] = n ? mean[j] / (double)n : 0.0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++) {
+                double t = train->X[i * d + j] - mean[j];
+                scale[j] += t * t;
+            }
         for (size_t j = 0; j < d; j++) {
-            double t = train->X[i * d + j] - mean[j];
-            scale[j] += t * t;
+            double s = n ? sqrt(scale[j] / (double)n) : 0.0;
+            /* A constant column is centred only, as scikit-learn's StandardScaler does. */
+            scale[j] = s > 1e-12 * (1.0 + fabs(mean[j])) ? s : 1.0;
         }
-    for (size_t j = 0; j < d; j++) {
-        double s = n ? sqrt(scale[j] / (double)n) : 0.0;
-        /* A constant column is centred only, as scikit-learn's StandardScaler does. */
-        scale[j] = s > 1e-12 * (1.0 + fabs(mean[j])) ? s : 1.0;
+        for (int k = 0; k < 3; k++)
+            std_apply(sets[k], &p[k], mean, scale);
     }
-    dv_dataset_standardize_by(train, mean, scale);
-    dv_dataset_standardize_by(val, mean, scale);
-    dv_dataset_standardize_by(test, mean, scale);
+    for (int k = 0; k < 3; k++)
+        std_prep_free(&p[k]);
     dv__free(mean);
     dv__free(scale);
+    return rc;
 }

@@ -165,8 +165,8 @@ int dv_data_load(const dv_load_options *o, dv_dataset **train, dv_dataset **val,
     }
     if (!rc && o->val_path && !(rc = check_values(o, *val, o->val_path, err)))
         rc = check_values(o, *test, o->test_path, err);
-    if (!rc && o->standardize)
-        dv_dataset_standardize(*train, *val, *test);
+    if (!rc && o->standardize && (rc = dv_dataset_standardize(*train, *val, *test)))
+        dv__err(err, rc, "out of memory standardizing %s", o->path);
     if (!rc && manifest)
         rc = manifest_text(o, *train, *val, *test, manifest, err);
     if (rc) {
