@@ -212,3 +212,32 @@ def from_csv(path, label=None, task="classification", drop_missing=False, val=No
         K = _lib.lib.dv_dataset_classes(tr)
         d.classes = np.array([_lib.lib.dv_dataset_class_name(tr, c).decode() for c in range(K)])
     return d
+
+
+DATA_OPTS = ("task", "standardize", "label", "drop_missing", "val", "test", "val_data",
+             "test_data", "split_seed")
+
+
+def load(X, y, X_val, y_val, X_test=None, y_test=None, data=None, command=None, manifest=None,
+         need_test=False, **opts):
+    """The splits from arrays or from a file (data=), as every entry point
+    takes them; opts are DATA_OPTS."""
+    unknown = set(opts) - set(DATA_OPTS)
+    if unknown:
+        raise TypeError("unknown option%s %s" % ("s" if len(unknown) > 1 else "",
+                                                ", ".join(sorted(unknown))))
+    if data is not None:
+        if any(a is not None for a in (X, y, X_val, y_val, X_test, y_test)):
+            raise ValueError("data: give a file or arrays, not both")
+        return from_csv(data, command=command, manifest=manifest, **opts)
+    if X is None or y is None:
+        raise ValueError("X, y: give the training arrays (or data=FILE)")
+    file_only = [k for k in ("label", "val", "test", "val_data", "test_data") if
+                 opts.get(k) is not None] + [k for k in ("drop_missing", "split_seed")
+                                             if opts.get(k)]
+    if file_only:
+        raise ValueError("%s: a data file's option (data=FILE)" % file_only[0])
+    if need_test and (X_test is None or y_test is None):
+        raise ValueError("X_test, y_test: the test split is required (the task scores on it)")
+    return from_arrays(X, y, X_val, y_val, X_test, y_test, task=opts.get("task",
+                       "classification"), standardize=opts.get("standardize", True))

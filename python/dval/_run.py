@@ -145,20 +145,14 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, data=None, resume=Fal
     if resume and not have:
         raise ValueError("out: %s: no run to resume (no run.json)" % out)
     manifest = ctypes.c_char_p()
+    cmd = None
     if data is not None:
-        if X is not None or y is not None or X_val is not None or y_val is not None:
-            raise ValueError("data: give a file or arrays, not both")
         cmd = _command([("data", os.fspath(data)), ("out", out), ("learner", learner),
                         ("samples", samples), ("min_card", min_card), ("max_card", max_card),
                         ("mode", mode), ("seed", seed)] + sorted(options.items()))
-        d = _data.from_csv(data, label=label, task=task, drop_missing=drop_missing, val=val,
-                           test=test, val_data=val_data, test_data=test_data,
-                           split_seed=split_seed, standardize=standardize, command=cmd,
-                           manifest=manifest)
-    else:
-        if X is None or y is None:
-            raise ValueError("X, y: give the training arrays (or data=FILE)")
-        d = _data.from_arrays(X, y, X_val, y_val, task=task, standardize=standardize)
+    d = _data.load(X, y, X_val, y_val, data=data, command=cmd, manifest=manifest, task=task,
+                   standardize=standardize, label=label, drop_missing=drop_missing, val=val,
+                   test=test, val_data=val_data, test_data=test_data, split_seed=split_seed)
     try:
         pts = _points(points, d.rows())
         pp = pts.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)) if pts is not None else None

@@ -344,16 +344,9 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     (150,)
     """
     params = value_params(method, learner, options)
-    if data is not None:
-        if X is not None or y is not None or X_val is not None or y_val is not None:
-            raise ValueError("data: give a file or arrays, not both")
-        d = _data.from_csv(data, label=label, task=task, drop_missing=drop_missing, val=val,
-                           test=test, val_data=val_data, test_data=test_data,
-                           split_seed=split_seed, standardize=standardize)
-    else:
-        if X is None or y is None:
-            raise ValueError("X, y: give the training arrays (or data=FILE)")
-        d = _data.from_arrays(X, y, X_val, y_val, task=task, standardize=standardize)
+    d = _data.load(X, y, X_val, y_val, data=data, task=task, standardize=standardize,
+                   label=label, drop_missing=drop_missing, val=val, test=test, val_data=val_data,
+                   test_data=test_data, split_seed=split_seed)
     g = None
     if groups is not None:
         g = _groups(groups, d)

@@ -1,0 +1,355 @@
+"""The tasks values are used for, as ``dval eval`` runs them: finding flipped
+labels (noisy) and the test metric as the highest- and lowest-valued
+points are removed (removal).  The numbers are the library's; the files
+written are the command's, byte for byte, but for the seconds column."""
+
+import ctypes
+import math
+import os
+
+import numpy as np
+
+from . import _call, _data, _lib, _value
+from .plot import _opts, _show
+
+
+class Detection(ctypes.Structure):
+    _fields_ = [("f1", ctypes.c_double), ("threshold", ctypes.c_double),
+                ("n_predicted", ctypes.c_size_t), ("auroc", ctypes.c_double),
+                ("recall", ctypes.c_double)]
+
+
+_lib.STRUCTS["dv_detection"] = Detection
+P = ctypes.POINTER
+for _name, _res, _args in (
+        ("dv_flip_labels", ctypes.c_int, [_lib.Dataset, ctypes.c_double, ctypes.c_uint64,
+                                          P(ctypes.c_int64), P(ctypes.c_size_t), P(_lib.DvError)]),
+        ("dv_detection_eval", ctypes.c_int, [P(ctypes.c_double), P(ctypes.c_ubyte),
+                                             ctypes.c_size_t, P(Detection), P(_lib.DvError)]),
+        ("dv_removal_curve", ctypes.c_int, [_lib.Dataset, _lib.Dataset, P(_lib.LearnerParams),
+                                            ctypes.c_int, P(ctypes.c_double), ctypes.c_size_t,
+                                            ctypes.c_size_t, P(ctypes.c_double),
+                                            P(ctypes.c_double), P(_lib.DvError)])):
+    _f = getattr(_lib.lib, _name)
+    _f.restype, _f.argtypes = _res, _args
+
+
+def _dp(a):
+    return a.ctypes.data_as(P(ctypes.c_double))
+
+
+def _g(x):
+    """A number as the command writes it (%.17g)."""
+    return "%.17g" % x
+
+
+def _commit(path, text):
+    """Writes text to path through a temporary name, as the library does."""
+    path = os.fspath(path)
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+class NoisyResult:
+    """What :func:`dval.noisy` returns.
+
+    Attributes
+    ----------
+    methods : list of str
+        The methods, in the order asked.
+    f1, auroc, recall : ndarray of float64
+        Per method: the F1 of the lower cluster of values (the exact 1-D
+        2-means split) as the predicted flips, P(value of a flipped point <
+        value of a clean one), and the flips among the |flipped| lowest values.
+    predicted, samples : ndarray of int64
+    seconds : ndarray of float64
+    stopped_by : list of str
+        Each method's stopping rule, or ``error`` (then ``errors`` has its
+        message and its numbers are NaN).
+    values : dict of str to ndarray
+        Each method's values of the training points (the flipped labels in).
+    is_noisy : ndarray of bool
+        Which training labels were flipped.
+    """
+
+    def __init__(self, methods, is_noisy):
+        self.methods, self.is_noisy = list(methods), is_noisy
+        m = len(methods)
+        self.f1, self.auroc, self.recall = np.full(m, np.nan), np.full(m, np.nan), np.full(m, np.nan)
+        self.seconds = np.full(m, np.nan)
+        self.predicted, self.samples = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
+        self.stopped_by, self.values, self.errors = [""] * m, {}, {}
+
+    def __repr__(self):
+        return "<dval.NoisyResult %d methods, %d of %d labels flipped>" % (
+            len(self.methods), int(self.is_noisy.sum()), self.is_noisy.shape[0])
+
+    def to_pandas(self):
+        import pandas as pd
+        return pd.DataFrame({"method": self.methods, "f1": self.f1, "auroc": self.auroc,
+                             "recall": self.recall, "predicted": self.predicted,
+                             "seconds": self.seconds, "samples": self.samples,
+                             "stopped_by": self.stopped_by})
+
+    def write(self, path="noisy.csv", values_out=None):
+        """Writes the command's noisy.csv (and its --values-out file)."""
+        rows = ["method,f1,auroc,recall,predicted,seconds,samples,stopped_by"]
+        for k, m in enumerate(self.methods):
+            if m in self.errors:
+                rows.append("%s,,,,,,,error" % m)
+            else:
+                rows.append("%s,%s,%s,%s,%d,%.6f,%d,%s" % (
+                    m, _g(self.f1[k]), _g(self.auroc[k]), _g(self.recall[k]), self.predicted[k],
+                    self.seconds[k], self.samples[k], self.stopped_by[k]))
+        if values_out is not None:
+            ran = [m for m in self.methods if m in self.values]
+            lines = ["point,noisy" + "".join("," + m for m in ran)]
+            for i in range(self.is_noisy.shape[0]):
+                lines.append("%d,%d" % (i, self.is_noisy[i]) +
+                             "".join("," + _g(self.values[m][i]) for m in ran))
+            _commit(values_out, "\n".join(lines) + "\n")
+        _commit(path, "\n".join(rows) + "\n")
+
+    def plot(self, path, *, data=None, width=None, height=None, dpi=None, title=None):
+        """``dval plot noisy``: the flips found against the points inspected,
+        lowest values first, per method that ran."""
+        plot = _lib.plot_lib()
+        ran = [m for m in self.methods if m in self.values]
+        n = self.is_noisy.shape[0]
+        v = np.ascontiguousarray(np.concatenate([self.values[m] for m in ran]))
+        noisy = np.ascontiguousarray(self.is_noisy, dtype=np.uint8)
+        names = (ctypes.c_char_p * len(ran))(*[m.encode() for m in ran])
+        o = _opts(width, height, dpi, title)
+        err = _lib.DvError()
+        rc = plot.dv_plot_noisy(os.fsencode(path), os.fsencode(data) if data else None,
+                                ctypes.byref(o), ctypes.c_size_t(n),
+                                noisy.ctypes.data_as(P(ctypes.c_ubyte)),
+                                ctypes.c_size_t(len(ran)), names, _dp(v), ctypes.byref(err))
+        _lib.check(rc, err)
+        return _show(os.fspath(path))
+
+
+def _method_list(methods):
+    if isinstance(methods, str):
+        methods = methods.split(",")
+    methods = list(methods)
+    if not 1 <= len(methods) <= 32:
+        raise ValueError("methods: 1 to 32 methods")
+    names = _value.method_names()
+    for m in methods:
+        if m not in names:
+            raise ValueError("methods: unknown method %r (methods: %s)" % (m, ", ".join(names)))
+    return methods
+
+
+def noisy(X=None, y=None, X_val=None, y_val=None, *, methods, rho=0.2, noise_seed=0,
+          noisy_val=False, data=None, learner=None, progress=None, task="classification",
+          standardize=True, label=None, drop_missing=False, val=None, test=None, val_data=None,
+          test_data=None, split_seed=0, **options):
+    """Noisy-label detection (``dval eval noisy``): flips a fraction rho of
+    the training labels, values the points with each method and measures how
+    well the low values find the flips.
+
+    Parameters
+    ----------
+    X, y, X_val, y_val, data, task, standardize, label, ...
+        The data, as for :func:`dval.value`.
+    methods : list of str, or a comma-separated str
+        Methods of :func:`dval.methods`.
+    rho : float
+        The fraction of training labels flipped, in (0, 1) (default 0.2).
+    noise_seed : int
+    noisy_val : bool
+        Flip the validation labels too (seed noise_seed + 1).
+    learner, **options
+        The methods' options, as for :func:`dval.value`.
+
+    Returns
+    -------
+    NoisyResult
+    """
+    methods = _method_list(methods)
+    rho = _value._float("rho", rho)
+    if not 0 < rho < 1:
+        raise ValueError("rho: %r is not in (0, 1)" % (rho,))
+    noise_seed = _value._int("noise_seed", noise_seed, 0, 2**64 - 1)
+    params = [_value.value_params(m, learner, options) for m in methods]  # all checked first
+    d = _data.load(X, y, X_val, y_val, data=data, task=task, standardize=standardize,
+                   label=label, drop_missing=drop_missing, val=val, test=test,
+                   val_data=val_data, test_data=test_data, split_seed=split_seed)
+    n = d.rows()
+    fl = np.zeros(n, dtype=np.int64)
+    nf = ctypes.c_size_t()
+    err = _lib.DvError()
+    _lib.check(_lib.lib.dv_flip_labels(d.train, rho, noise_seed, fl.ctypes.data_as(
+        P(ctypes.c_int64)), ctypes.byref(nf), ctypes.byref(err)), err)
+    if noisy_val:
+        _lib.check(_lib.lib.dv_flip_labels(d.val, rho, (noise_seed + 1) % 2**64, None, None,
+                                           ctypes.byref(err)), err)
+    is_noisy = np.zeros(n, dtype=bool)
+    is_noisy[fl[:nf.value]] = True
+    res = NoisyResult(methods, is_noisy)
+    noisy8 = np.ascontiguousarray(is_noisy, dtype=np.uint8)
+    for k, (m, p) in enumerate(zip(methods, params)):
+        v, se = np.empty(n), np.empty(n)
+        info = _lib.ValueInfo()
+        prog = _call.Progress(progress, m)
+        p.progress = prog.c_fn
+        try:
+            rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(p), _dp(v),
+                           _dp(se), ctypes.byref(info), ctypes.byref(err))
+        finally:
+            prog.close()
+        p.progress = _lib.PROGRESS()
+        if rc == 8:
+            _lib.check(rc, err)  # Ctrl-C: KeyboardInterrupt
+        if rc:
+            res.errors[m] = err.msg.decode("utf-8", "replace")
+            res.stopped_by[k] = "error"
+            continue
+        det = Detection()
+        _lib.check(_lib.lib.dv_detection_eval(_dp(v), noisy8.ctypes.data_as(P(ctypes.c_ubyte)),
+                                              n, ctypes.byref(det), ctypes.byref(err)), err)
+        res.values[m] = v
+        res.f1[k], res.auroc[k], res.recall[k] = det.f1, det.auroc, det.recall
+        res.predicted[k], res.samples[k] = det.n_predicted, info.samples
+        res.seconds[k] = info.seconds
+        res.stopped_by[k] = _lib.name_of(_lib.lib.dv_stop_rule_name, info.stop_rule)
+    return res
+
+
+class RemovalResult:
+    """What :func:`dval.removal` returns.
+
+    Attributes
+    ----------
+    method, metric : str
+    removed : ndarray of int64
+        Training points removed at each step.
+    fraction, high, low : ndarray of float64
+        The fraction removed, and the test metric after removing that many of
+        the highest-valued (high) and of the lowest-valued (low) points.
+    majority : float
+        The accuracy of always predicting the training split's most frequent
+        class (NaN when the metric is not accuracy).
+    values : ndarray of float64
+    """
+
+    def __repr__(self):
+        return "<dval.RemovalResult %s: %d steps, test %s>" % (self.method, len(self.removed),
+                                                              self.metric)
+
+    def to_pandas(self):
+        import pandas as pd
+        cols = {"step": np.arange(len(self.removed)), "removed": self.removed,
+                "fraction": self.fraction, "high": self.high, "low": self.low}
+        if math.isfinite(self.majority):
+            cols["majority"] = np.full(len(self.removed), self.majority)
+        return pd.DataFrame(cols)
+
+    def write(self, path="removal.csv"):
+        """Writes the command's removal.csv."""
+        maj = math.isfinite(self.majority)
+        rows = ["step,removed,fraction,high,low" + (",majority" if maj else "")]
+        for s in range(len(self.removed)):
+            rows.append("%d,%d,%s,%s,%s" % (s, self.removed[s], _g(self.fraction[s]),
+                                            _g(self.high[s]), _g(self.low[s]))
+                        + ("," + _g(self.majority) if maj else ""))
+        _commit(path, "\n".join(rows) + "\n")
+
+    def plot(self, path, *, data=None, width=None, height=None, dpi=None, title=None):
+        """``dval plot removal``: the test metric against the fraction removed,
+        highest-valued first (solid) and lowest-valued first (dashed)."""
+        plot = _lib.plot_lib()
+        names = (ctypes.c_char_p * 1)(self.method.encode())
+        o = _opts(width, height, dpi, title)
+        err = _lib.DvError()
+        rc = plot.dv_plot_removal(os.fsencode(path), os.fsencode(data) if data else None,
+                                  ctypes.byref(o), ctypes.c_size_t(len(self.removed)),
+                                  _dp(self.fraction), ctypes.c_size_t(1), names, _dp(self.high),
+                                  _dp(self.low), self.metric.encode(),
+                                  ctypes.c_double(self.majority), ctypes.byref(err))
+        _lib.check(rc, err)
+        return _show(os.fspath(path))
+
+
+def removal(X=None, y=None, X_val=None, y_val=None, X_test=None, y_test=None, *, method,
+            bin=0.05, max_fraction=0.5, data=None, learner=None, metric=None, progress=None,
+            task="classification", standardize=True, label=None, drop_missing=False, val=None,
+            test=None, val_data=None, test_data=None, split_seed=0, **options):
+    """Point removal (``dval eval removal``, Ghorbani & Zou 2019): the test
+    metric of the learner refitted as the highest- and the lowest-valued
+    training points are removed, a bin at a time.
+
+    Parameters
+    ----------
+    X, y, X_val, y_val, X_test, y_test, data, ...
+        The data, as for :func:`dval.value`; the test split is scored.
+    method : str
+        The method whose values order the points.
+    bin, max_fraction : float
+        The fraction removed per step, and the most removed, in (0, 1)
+        (default 0.05 and 0.5).
+    metric : str, optional
+        The test metric (default accuracy for classification, neg_mse for
+        regression); also the values' utility, as on the command line.
+    learner, **options
+        The method's options, as for :func:`dval.value`.
+
+    Returns
+    -------
+    RemovalResult
+    """
+    opts = dict(options)
+    if metric is not None:
+        opts["metric"] = metric
+    p = _value.value_params(method, learner, opts)
+    bin_ = _value._float("bin", bin)
+    mf = _value._float("max_fraction", max_fraction)
+    if not (0 < bin_ < 1 and 0 < mf < 1):
+        raise ValueError("bin and max_fraction must be in (0, 1)")
+    d = _data.load(X, y, X_val, y_val, X_test, y_test, data=data, need_test=True, task=task,
+                   standardize=standardize, label=label, drop_missing=drop_missing, val=val,
+                   test=test, val_data=val_data, test_data=test_data, split_seed=split_seed)
+    clf = _lib.lib.dv_dataset_task(d.train) == 0
+    score_metric = p.metric if metric is not None else (1 if clf else 2)  # accuracy, neg_mse
+    n = d.rows()
+    b = max(1, int(bin_ * n + 0.5))
+    steps = int(mf * n) // b
+    v = np.empty(n)
+    info = _lib.ValueInfo()
+    err = _lib.DvError()
+    prog = _call.Progress(progress, method)
+    p.progress = prog.c_fn
+    try:
+        rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(p), _dp(v), None,
+                       ctypes.byref(info), ctypes.byref(err))
+    finally:
+        prog.close()
+    p.progress = _lib.PROGRESS()
+    _lib.check(rc, err)
+    hi, lo = np.empty(steps + 1), np.empty(steps + 1)
+    rc = _call.run(_lib.lib.dv_removal_curve, d.train, d.test, ctypes.byref(p.learner),
+                   score_metric, _dp(v), b, steps, _dp(hi), _dp(lo), ctypes.byref(err))
+    _lib.check(rc, err)
+    r = RemovalResult()
+    r.method, r.values, r.high, r.low = method, v, hi, lo
+    r.metric = _lib.name_of(_lib.lib.dv_metric_name, score_metric)
+    r.removed = np.arange(steps + 1, dtype=np.int64) * b
+    r.fraction = np.array([float(s * b) / float(n) for s in range(steps + 1)])
+    r.majority = math.nan
+    nt = _lib.lib.dv_dataset_rows(d.test) if d.test else 0
+    if clf and score_metric == 1 and nt > 0:
+        ytr = np.ctypeslib.as_array(_lib.lib.dv_dataset_targets(d.train), shape=(n,))
+        yte = np.ctypeslib.as_array(_lib.lib.dv_dataset_targets(d.test), shape=(nt,))
+        K = _lib.lib.dv_dataset_classes(d.train)
+        best = int(np.argmax(np.bincount(ytr.astype(np.int64), minlength=K)))  # first of ties
+        r.majority = float((yte.astype(np.int64) == best).sum()) / float(nt)
+    return r

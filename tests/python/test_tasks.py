@@ -1,0 +1,144 @@
+"""The tasks from Python against the command: dval.noisy and dval.removal
+compute what ``dval eval noisy`` and ``dval eval removal`` compute and write
+the same files (but for the seconds a method took); their figures are
+``dval plot``'s, byte for byte; bad calls raise naming the argument."""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+import numpy as np
+
+import dval
+
+DVAL = os.environ.get("DVAL", "dval")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_csv(path, X, y):
+    with open(path, "w") as f:
+        f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
+        for row, t in zip(X, y):
+            f.write(",".join(repr(float(v)) for v in row) + ",%s\n" % t)
+
+
+def cli(*args):
+    subprocess.run([DVAL] + [str(a) for a in args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def without_seconds(path):
+    with open(path) as f:
+        rows = [line.rstrip("\n").split(",") for line in f]
+    j = rows[0].index("seconds")
+    return [r[:j] + r[j + 1:] for r in rows]
+
+
+class Tasks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        rng = np.random.default_rng(8)
+        X = rng.normal(size=(190, 3))
+        y = np.where(X[:, 0] + 0.5 * X[:, 2] + 0.3 * rng.normal(size=190) > 0, "b", "a")
+        cls.parts = [(X[:110], y[:110]), (X[110:150], y[110:150]), (X[150:], y[150:])]
+        cls.files = [os.path.join(d, n) for n in ("tr.csv", "va.csv", "te.csv")]
+        for p, (A, b) in zip(cls.files, cls.parts):
+            write_csv(p, A, b)
+        cls.data = ["--data", cls.files[0], "--val-data", cls.files[1], "--test-data",
+                    cls.files[2]]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def p(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def test_noisy_as_the_command(self):
+        # status 1: one method failed (its row says so), the others are written
+        st = subprocess.run([DVAL, "eval", "noisy"] + self.data + [
+            "--methods", "knn,loo,exact,tmc", "--rho", "0.25", "--noise-seed", "3",
+            "--noisy-val", "--max-samples", "20", "--seed", "2", "-o", self.p("n.csv"),
+            "--values-out", self.p("nv.csv")], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode
+        self.assertEqual(st, 1)
+        (X, y), (Xv, yv) = self.parts[0], self.parts[1]
+        r = dval.noisy(X, y, Xv, yv, methods="knn,loo,exact,tmc", rho=0.25, noise_seed=3,
+                       noisy_val=True, max_samples=20, seed=2)
+        r.write(self.p("pn.csv"), values_out=self.p("pnv.csv"))
+        self.assertEqual(read(self.p("pnv.csv")), read(self.p("nv.csv")))
+        self.assertEqual(without_seconds(self.p("pn.csv")), without_seconds(self.p("n.csv")))
+        # exact Shapley on 110 points is refused: an error row, the others go on
+        self.assertIn("exact", r.errors)
+        self.assertEqual(r.stopped_by[2], "error")
+        self.assertTrue(np.isnan(r.f1[2]))
+        self.assertEqual(int(r.is_noisy.sum()), round(0.25 * 110))
+        # the flips are the library's: labels in the values file that differ
+        self.assertEqual(list(r.values), ["knn", "loo", "tmc"])
+        # an independent check of AUROC: P(noisy value < clean value), ties 1/2
+        v = r.values["knn"]
+        a, b = v[r.is_noisy], v[~r.is_noisy]
+        auc = ((a[:, None] < b[None, :]).sum() + 0.5 * (a[:, None] == b[None, :]).sum()) / (
+            a.size * b.size)
+        self.assertAlmostEqual(r.auroc[0], auc, places=12)
+        self.assertEqual(r.plot(self.p("pn.svg")), self.p("pn.svg"))
+        cli("plot", "noisy", self.p("nv.csv"), "-o", self.p("n.svg"))
+        self.assertEqual(read(self.p("pn.svg")), read(self.p("n.svg")))
+        df = r.to_pandas()
+        self.assertEqual(list(df["method"]), ["knn", "loo", "exact", "tmc"])
+
+    def test_removal_as_the_command(self):
+        cli("eval", "removal", *self.data, "--method", "knn", "--bin", 0.1, "--max-fraction",
+            0.6, "-o", self.p("r.csv"))
+        (X, y), (Xv, yv), (Xt, yt) = self.parts
+        r = dval.removal(X, y, Xv, yv, Xt, yt, method="knn", bin=0.1, max_fraction=0.6)
+        r.write(self.p("pr.csv"))
+        self.assertEqual(read(self.p("pr.csv")), read(self.p("r.csv")))
+        self.assertEqual(r.metric, "accuracy")
+        self.assertEqual(list(r.removed), [0, 11, 22, 33, 44, 55, 66])
+        # step 0 removes nothing: both curves start at the full model's accuracy
+        self.assertEqual(r.high[0], r.low[0])
+        counts = np.bincount(np.searchsorted(["a", "b"], y), minlength=2)
+        self.assertEqual(r.majority, np.mean(np.searchsorted(["a", "b"], yt) == counts.argmax()))
+        r.plot(self.p("pr.svg"))
+        cli("plot", "removal", self.p("r.csv"), "--names", "knn", "--metric-name", "accuracy",
+            "-o", self.p("r.svg"))
+        self.assertEqual(read(self.p("pr.svg")), read(self.p("r.svg")))
+        # from the file with a metric: the values' utility and the test score
+        cli("eval", "removal", *self.data, "--method", "loo", "--metric", "neg_logloss", "-o",
+            self.p("r2.csv"))
+        r2 = dval.removal(data=self.files[0], val_data=self.files[1], test_data=self.files[2],
+                          method="loo", metric="neg_logloss")
+        r2.write(self.p("pr2.csv"))
+        self.assertEqual(read(self.p("pr2.csv")), read(self.p("r2.csv")))
+        self.assertTrue(np.isnan(r2.majority))
+
+    def test_bad_calls(self):
+        (X, y), (Xv, yv), _ = self.parts
+        for fn, kw, exc, msg in (
+                (dval.noisy, dict(methods="knn", rho=1.0), ValueError, "rho: 1.0 is not in"),
+                (dval.noisy, dict(methods="knn,shap"), ValueError, "unknown method 'shap'"),
+                (dval.noisy, dict(methods=[]), ValueError, "1 to 32 methods"),
+                (dval.noisy, dict(methods="knn", k=0), ValueError, "k: 0 is not in"),
+                (dval.removal, dict(method="knn"), ValueError, "X_test, y_test"),
+                (dval.removal, dict(method="knn", bin=0, X_test=X, y_test=y), ValueError,
+                 "bin and max_fraction"),
+                (dval.removal, dict(method="knn", X_test=X, y_test=y, groups=[1]), TypeError,
+                 "unknown option groups"),
+                (dval.noisy, dict(methods="knn", label="y"), ValueError,
+                 "label: a data file's option")):
+            with self.subTest(msg=msg):
+                with self.assertRaises(exc) as cm:
+                    fn(X, y, Xv, yv, **kw)
+                self.assertIn(msg, str(cm.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()
