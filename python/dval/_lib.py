@@ -112,6 +112,17 @@ class FitParams(Structure):
     ]
 
 
+class Agreement(Structure):
+    _fields_ = [("error", c_double), ("expl_var", c_double), ("r2", c_double),
+                ("pearson", c_double), ("spearman", c_double), ("sign", c_double)]
+
+
+class EstimatorsOptions(Structure):
+    _fields_ = [("estimators", ctypes.c_uint), ("truth", c_void_p), ("train", c_void_p),
+                ("grid", c_void_p), ("eb_neighbors", c_size_t),
+                ("amortized", AmortizedParams), ("n_threads", c_int)]
+
+
 class ReportOpts(Structure):  # dval_plot.h
     _fields_ = [("top", c_size_t), ("data_path", c_char_p), ("n_threads", c_int),
                 ("amortized", c_int), ("wrote", c_void_p), ("user", c_void_p)]
@@ -123,7 +134,8 @@ STRUCTS = {"dv_error": DvError, "dv_learner_params": LearnerParams,
            "dv_csv_options": CsvOptions, "dv_split_options": SplitOptions,
            "dv_load_options": LoadOptions, "dv_sample_params": SampleParams,
            "dv_law": Law, "dv_amortized_params": AmortizedParams,
-           "dv_fit_params": FitParams, "dv_report_opts": ReportOpts}
+           "dv_fit_params": FitParams, "dv_report_opts": ReportOpts,
+           "dv_agreement": Agreement, "dv_estimators_options": EstimatorsOptions}
 
 Dataset = c_void_p  # dv_dataset *
 
@@ -259,6 +271,17 @@ _proto("dv_fit_params_default", None, P(FitParams))
 _proto("dv_fit_estimator_from_name", c_int, c_char_p, P(c_int))
 _proto("dv_run_fit_write", c_int, c_void_p, P(FitParams), P(Law), P(DvError))
 _proto("dv_law_status_name", c_char_p, c_int)
+_proto("dv_estimators_options_default", None, P(EstimatorsOptions))
+_proto("dv_estimator_lookup", c_int, c_char_p, P(c_int))
+_proto("dv_run_estimator_budgets", c_size_t, c_void_p, c_void_p, P(c_size_t))
+_proto("dv_run_estimators", c_int, c_void_p, P(c_size_t), c_size_t, P(EstimatorsOptions),
+       P(Agreement), P(Agreement), PROGRESS, c_void_p, P(DvError))
+_proto("dv_estimators_write", c_int, c_char_p, P(c_size_t), c_size_t, ctypes.c_uint,
+       P(Agreement), c_size_t, P(DvError))
+_proto("dv_estimators_by_size_write", c_int, c_char_p, P(c_size_t), c_size_t, ctypes.c_uint,
+       P(c_int64), c_size_t, P(Agreement), c_size_t, P(DvError))
+_proto("dv_run_load_data", c_int, c_void_p, c_char_p, P(Dataset), P(Dataset), P(Dataset),
+       P(DvError))
 
 N_METHODS = 16
 

@@ -372,12 +372,7 @@ class Run:
         ap.val_fraction = _value._float("held_out", held_out)
         if not 0 <= ap.val_fraction < 1:
             raise ValueError("held_out: %r is not a fraction in [0, 1)" % (held_out,))
-        if isinstance(k_ref, str) and k_ref == "mid":
-            ap.k_ref = math.sqrt(float(self.info["min_card"]) * float(self.info["max_card"]))
-        else:
-            ap.k_ref = _value._float("k_ref", k_ref)
-            if ap.k_ref < 1:
-                raise ValueError("k_ref: %r is neither 'mid' nor a size >= 1" % (k_ref,))
+        ap.k_ref = self._k_ref(k_ref)
         keep = [_fsencode(data), _fsencode(out), _fsencode(law_model)]
         fp.data_path, fp.out, fp.law_model = keep
         if data is None and self._data is not None and self._data.path is None:
@@ -431,6 +426,131 @@ class Run:
             ctypes.POINTER(ctypes.c_int64)), k.shape[0], os.fsencode(path), ctypes.byref(err))
         _lib.check(rc, err)
         return Table(path)
+
+    def estimators(self, *, truth=None, budgets=None, estimators=None, neighbors=0, data=None,
+                   epochs=None, seed=0, held_out=0.0, k_ref=1.0, grid=None, threads=None,
+                   out=None, progress=None):
+        """How fast each estimator's values converge to the truth as the samples
+        per point grow (``dval eval estimators``); writes estimators.csv (and,
+        with ``grid``, estimators_by_size.csv beside it) and returns it as a
+        :class:`Table` (columns samples, estimator, error, expl_var, r2,
+        pearson, spearman, sign, points).
+
+        Parameters
+        ----------
+        truth : Run or path, optional
+            A longer run over the same points whose means are the truth
+            (default: this run's own means; budgets must then be below its
+            samples per point).
+        budgets : list of int, optional
+            Increasing sample counts from 2 (default 5, 10, 20, ... as many as
+            the run offers).
+        estimators : list of str, optional
+            ``mc_mean``, ``law``, ``law_eb``, ``amortized`` (default the first
+            three).
+        neighbors, data, epochs, seed, held_out, k_ref
+            law_eb's neighbours and the amortized law's settings, as for
+            :meth:`fit`.
+        grid : Run or path, optional
+            A grid-mode run over the same points: the agreement of each law at
+            each of its sizes.
+        """
+        eo = _lib.EstimatorsOptions()
+        _lib.lib.dv_estimators_options_default(ctypes.byref(eo))
+        mask = 0
+        if estimators is not None:
+            names = estimators.split(",") if isinstance(estimators, str) else list(estimators)
+            for name in names:
+                e = ctypes.c_int()
+                if _lib.lib.dv_estimator_lookup(str(name).encode(), ctypes.byref(e)):
+                    raise ValueError("estimators: unknown estimator %r (mc_mean, law, law_eb, "
+                                     "amortized)" % (name,))
+                mask |= 1 << e.value
+            if not mask:
+                raise ValueError("estimators: no estimator given")
+            eo.estimators = mask
+        mask = eo.estimators
+        eo.eb_neighbors = _value._int("neighbors", neighbors, 0, 100000)
+        if epochs is not None:
+            eo.amortized.epochs = _value._int("epochs", epochs, 1, 1000000)
+        eo.amortized.seed = _value._int("seed", seed, 0, 2**64 - 1)
+        eo.amortized.val_fraction = _value._float("held_out", held_out)
+        if not 0 <= eo.amortized.val_fraction < 1:
+            raise ValueError("held_out: %r is not a fraction in [0, 1)" % (held_out,))
+        eo.amortized.k_ref = self._k_ref(k_ref)
+        if threads is not None:
+            eo.n_threads = _value._int("threads", threads, 1, 4096)
+        truth = truth if truth is None or isinstance(truth, Run) else Run(truth)
+        grid = grid if grid is None or isinstance(grid, Run) else Run(grid)
+        if len(self) < 2:
+            raise ValueError("run: %s has %d point; the metrics need at least 2"
+                             % (self.path, len(self)))
+        M = self.deltas.shape[1]
+        avail = M if truth is not None else M - 1
+        if budgets is None:
+            buf = (ctypes.c_size_t * 32)()
+            nb = _lib.lib.dv_run_estimator_budgets(self._h, truth._h if truth else None, buf)
+            if nb == 0:
+                raise ValueError("budgets: %s has %d samples per point, fewer than the smallest "
+                                 "default budget (5); give budgets" % (self.path, M))
+            b = np.array(buf[:nb], dtype=np.uintp)
+        else:
+            b = np.array([_value._int("budgets", v, 2, avail) for v in np.atleast_1d(budgets)],
+                         dtype=np.uintp)
+            if (np.diff(b.astype(np.int64)) <= 0).any():
+                raise ValueError("budgets: must be increasing")
+        nb = b.shape[0]
+        sz = ctypes.POINTER(ctypes.c_size_t)
+        # the points' features, for the amortized law and law_eb's neighbours
+        keep = []
+        if mask >> 3 & 1 or eo.eb_neighbors:
+            if data is None and self._data is not None and self._data.path is None:
+                eo.train = self._data.train
+            else:
+                tr, va, te = _lib.Dataset(), _lib.Dataset(), _lib.Dataset()
+                err = _lib.DvError()
+                rc = _lib.lib.dv_run_load_data(self._h, _fsencode(data), ctypes.byref(tr),
+                                               ctypes.byref(va), ctypes.byref(te),
+                                               ctypes.byref(err))
+                _lib.check(rc, err)
+                loaded = _data.Data()
+                loaded.train, loaded.val, loaded.test = tr, va, te
+                keep.append(loaded)
+                eo.train = tr
+        eo.truth = truth._h if truth is not None else None
+        eo.grid = grid._h if grid is not None else None
+        res = (_lib.Agreement * (nb * 4))()
+        C = len(grid.info["cards"]) if grid is not None else 0
+        by = (_lib.Agreement * max(1, nb * 4 * C))() if grid is not None else None
+        prog = _call.Progress(progress, "estimates")
+        err = _lib.DvError()
+        try:
+            rc = _call.run(_lib.lib.dv_run_estimators, self._h, b.ctypes.data_as(sz), nb,
+                           ctypes.byref(eo), res, by, prog.c_fn, None, ctypes.byref(err))
+        finally:
+            prog.close()
+        _lib.check(rc, err)
+        path = os.fspath(out) if out is not None else os.path.join(self.path, "estimators.csv")
+        rc = _lib.lib.dv_estimators_write(os.fsencode(path), b.ctypes.data_as(sz), nb, mask, res,
+                                          len(self), ctypes.byref(err))
+        _lib.check(rc, err)
+        if grid is not None:
+            stem = path[:-4] if path.endswith(".csv") and len(path) > 4 else path
+            cards = np.array(grid.info["cards"], dtype=np.int64)
+            rc = _lib.lib.dv_estimators_by_size_write(
+                os.fsencode(stem + "_by_size.csv"), b.ctypes.data_as(sz), nb, mask,
+                cards.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), C, by, len(self),
+                ctypes.byref(err))
+            _lib.check(rc, err)
+        return Table(path)
+
+    def _k_ref(self, k_ref):
+        if isinstance(k_ref, str) and k_ref == "mid":
+            return math.sqrt(float(self.info["min_card"]) * float(self.info["max_card"]))
+        k = _value._float("k_ref", k_ref)
+        if k < 1:
+            raise ValueError("k_ref: %r is neither 'mid' nor a size >= 1" % (k_ref,))
+        return k
 
     def report(self, out=None, *, data=None, top=10, amortized=False, threads=None):
         """Writes the run's HTML report (``dval report``) and returns its path.

@@ -194,6 +194,33 @@ class Pipeline(unittest.TestCase):
             self.assertEqual(read(os.path.join(a, "rep", f)).replace(a.encode(), b"RUN"),
                              read(os.path.join(b, "rep", f)).replace(b.encode(), b"RUN"), f)
 
+    def test_estimators_as_the_command(self):
+        a = self.path("ea")
+        shutil.copytree(self.ref, a)
+        run = dval.Run(a)
+        grid = self.path("eg")
+        cli("sample", "--data", self.data, "-o", grid, "-q", "--mode", "grid", "--cards",
+            "10,25,60", "--samples", 2, "--points", 30, "--batch", 4, "--seed", 2)
+        t = run.estimators(budgets=[2, 4, 6], estimators="mc_mean,law,law_eb,amortized",
+                           neighbors=3, epochs=2, grid=grid, out=os.path.join(a, "e.csv"))
+        cli("eval", "estimators", self.ref, "--budgets", "2,4,6", "--estimators",
+            "mc_mean,law,law_eb,amortized", "--neighbors", 3, "--epochs", 2, "--grid", grid,
+            "-o", os.path.join(a, "c.csv"), "-q")
+        for f in ("e", "e_by_size"):
+            self.assertEqual(read(os.path.join(a, f + ".csv")),
+                             read(os.path.join(a, f.replace("e", "c", 1) + ".csv")), f)
+        self.assertEqual(list(t["samples"]), [2] * 4 + [4] * 4 + [6] * 4)
+        # the Monte Carlo mean of all 8 samples is the truth: at 6 of them, an
+        # independent computation of its mean squared error
+        M = np.asarray(run.deltas)
+        want = np.mean((M[:, :6].mean(axis=1) - M.mean(axis=1)) ** 2)
+        row = [i for i in range(len(t)) if t["samples"][i] == 6 and t["estimator"][i] == "mc_mean"]
+        self.assertAlmostEqual(t["error"][row[0]] / want, 1.0, places=12)
+        with self.assertRaises(ValueError):
+            run.estimators(budgets=[2, 8])  # the run is its own truth: below 8
+        with self.assertRaises(ValueError):
+            run.estimators(estimators="median")
+
     def test_python_run_resumed_by_the_command(self):
         """Interrupted from Python (the library's stop flag, raised by a
         progress callback), finished by dval sample --resume."""
