@@ -23,12 +23,12 @@ next work item; ``progress=`` reports how far they are.
 from ._lib import Error
 from ._value import Result, method_names as _method_names, value
 from ._run import Laws, Run, Table, sample
-from ._tasks import NoisyResult, RemovalResult, noisy, removal
+from ._tasks import AdditionResult, NoisyResult, RemovalResult, addition, noisy, removal
 from . import plot
 from . import _lib
 
 __all__ = ["Error", "Result", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
-           "NoisyResult", "removal", "RemovalResult", "methods", "library_version",
+           "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult", "methods", "library_version",
            "__version__"]
 
 __version__ = _lib.lib.dv_version_string().decode()

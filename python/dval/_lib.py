@@ -196,7 +196,9 @@ def plot_lib():
                 ("dv_plot_run_hist", c_int, [c_char_p, c_char_p, c_void_p, c_void_p, P(Law),
                                              P(DvError)]),
                 ("dv_plot_run_validation", c_int, [c_char_p, c_char_p, c_void_p, c_void_p,
-                                                   P(Law), P(DvError)])):
+                                                   P(Law), P(DvError)]),
+                ("dv_plot_run_distance", c_int, [c_char_p, c_char_p, c_void_p, c_void_p,
+                                                 Dataset, P(c_double), c_char_p, P(DvError)])):
             f = getattr(_plot, name)
             f.restype, f.argtypes = res, args
     return _plot

@@ -78,7 +78,8 @@ def _command(args):
     return "dval.sample(%s)" % ", ".join("%s=%r" % kv for kv in args)
 
 
-def sample(X=None, y=None, X_val=None, y_val=None, *, out, data=None, resume=False,
+def sample(X=None, y=None, X_val=None, y_val=None, *, out, X_test=None, y_test=None,
+           data=None, resume=False,
            learner="logreg", samples=100, points=None, min_card=100, max_card=1000,
            mode="uniform", cards=None, grid_count=10, seed=0, threads=None, batch=128,
            metric=None, progress=None, task="classification", standardize=True, label=None,
@@ -97,6 +98,8 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, data=None, resume=Fal
     ----------
     X, y, X_val, y_val : array_like, or pandas objects
         The training and validation splits (as for :func:`dval.value`).
+    X_test, y_test : array_like, optional
+        A test split, kept with the run for :func:`dval.addition`.
     out : str or path
         The run directory (created when missing).
     data : str or path, optional
@@ -150,7 +153,8 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, data=None, resume=Fal
         cmd = _command([("data", os.fspath(data)), ("out", out), ("learner", learner),
                         ("samples", samples), ("min_card", min_card), ("max_card", max_card),
                         ("mode", mode), ("seed", seed)] + sorted(options.items()))
-    d = _data.load(X, y, X_val, y_val, data=data, command=cmd, manifest=manifest, task=task,
+    d = _data.load(X, y, X_val, y_val, X_test, y_test, data=data, command=cmd,
+                   manifest=manifest, task=task,
                    standardize=standardize, label=label, drop_missing=drop_missing, val=val,
                    test=test, val_data=val_data, test_data=test_data, split_seed=split_seed)
     try:
@@ -252,8 +256,8 @@ class Table:
             try:
                 a = np.array([int(v) for v in vals], dtype=np.int64)
             except ValueError:
-                try:
-                    a = np.array([float(v) for v in vals])
+                try:  # an empty number is NaN, as the command reads it
+                    a = np.array([float(v) if v != "" else math.nan for v in vals])
                 except ValueError:
                     a = np.array(vals)
             self._cols[name] = a

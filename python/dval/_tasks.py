@@ -20,7 +20,7 @@ class Detection(ctypes.Structure):
 
 
 _lib.STRUCTS["dv_detection"] = Detection
-P = ctypes.POINTER
+P = P_ = ctypes.POINTER
 for _name, _res, _args in (
         ("dv_flip_labels", ctypes.c_int, [_lib.Dataset, ctypes.c_double, ctypes.c_uint64,
                                           P(ctypes.c_int64), P(ctypes.c_size_t), P(_lib.DvError)]),
@@ -29,7 +29,18 @@ for _name, _res, _args in (
         ("dv_removal_curve", ctypes.c_int, [_lib.Dataset, _lib.Dataset, P(_lib.LearnerParams),
                                             ctypes.c_int, P(ctypes.c_double), ctypes.c_size_t,
                                             ctypes.c_size_t, P(ctypes.c_double),
-                                            P(ctypes.c_double), P(_lib.DvError)])):
+                                            P(ctypes.c_double), P(_lib.DvError)]),
+        ("dv_addition_gains", ctypes.c_int, [_lib.Dataset, _lib.Dataset, P(_lib.LearnerParams),
+                                             ctypes.c_int, P(ctypes.c_int64), ctypes.c_size_t,
+                                             P(ctypes.c_double), ctypes.c_size_t,
+                                             ctypes.c_size_t, ctypes.c_size_t, ctypes.c_uint64,
+                                             ctypes.c_int, P(ctypes.c_double),
+                                             P(_lib.DvError)]),
+        ("dv_law_fit_many", ctypes.c_int, [P(ctypes.c_double), P(ctypes.c_int32),
+                                           ctypes.c_size_t, ctypes.c_size_t, P(_lib.Law),
+                                           ctypes.c_int]),
+        ("dv_run_values", None, [ctypes.c_void_p, P(_lib.Law), P(ctypes.c_double),
+                                 P(ctypes.c_double), P(ctypes.c_double)])):
     _f = getattr(_lib.lib, _name)
     _f.restype, _f.argtypes = _res, _args
 
@@ -353,3 +364,161 @@ def removal(X=None, y=None, X_val=None, y_val=None, X_test=None, y_test=None, *,
         best = int(np.argmax(np.bincount(ytr.astype(np.int64), minlength=K)))  # first of ties
         r.majority = float((yte.astype(np.int64) == best).sum()) / float(nt)
     return r
+
+
+class AdditionResult:
+    """What :func:`dval.addition` returns: per base size and scorer, the mean
+    gain of the test metric from adding the chosen candidates, and its
+    standard error over the repetitions.
+
+    Attributes
+    ----------
+    base_size : ndarray of int64
+    scores : ndarray of str
+        ``law`` (c k^-alpha at the base size), ``law_kK`` (at size K),
+        ``mc_mean``, ``random``.
+    gain_mean, gain_stderr : ndarray of float64
+    reps : int
+    kept : dict of int to int
+        Per base size, the laws used (the others ranked last).
+    """
+
+    def __repr__(self):
+        return "<dval.AdditionResult %d base sizes x %d scorers, %d repetitions>" % (
+            len(set(self.base_size.tolist())), len(set(self.scores.tolist())), self.reps)
+
+    def to_pandas(self):
+        import pandas as pd
+        return pd.DataFrame({"base_size": self.base_size, "scores": self.scores,
+                             "gain_mean": self.gain_mean, "gain_stderr": self.gain_stderr,
+                             "reps": np.full(len(self.scores), self.reps)})
+
+    def write(self, path="addition.csv"):
+        """Writes the command's addition.csv."""
+        rows = ["base_size,scores,gain_mean,gain_stderr,reps"]
+        for b, sc, m, e in zip(self.base_size, self.scores, self.gain_mean, self.gain_stderr):
+            rows.append("%d,%s,%s,%s,%d" % (b, sc, _g(m), _g(e), self.reps))
+        _commit(path, "\n".join(rows) + "\n")
+
+    def plot(self, path, **kw):
+        """``dval plot addition``: the mean gains x 100 with +- one standard error."""
+        from . import plot
+        return plot.addition(self, path, **kw)
+
+
+def _law_scores(laws, k, use_r2, min_r2):
+    """Each candidate's c k^-alpha, NaN (ranked last) for a failed fit or a
+    grid run's log-fit R^2 below min_r2 (as the command's)."""
+    out, kept = [], 0
+    for c, a, st, r2 in zip(laws.c, laws.alpha, laws.status, laws.log_r2):
+        ok = st in ("ok", "bound") and (not use_r2 or r2 >= min_r2)
+        out.append(float(c) * math.pow(float(k), -float(a)) if ok else math.nan)
+        kept += ok
+    return np.array(out), kept
+
+
+def addition(run, sizes, *, add=100, reps=100, min_r2=0.9, score_at=None, data=None,
+             learner=None, metric="accuracy", seed=0, threads=None, progress=None,
+             **options):
+    """Point addition (``dval eval addition``, as the scaling-law paper's
+    experiment): the run's points are the candidates; for each base size k,
+    the ``add`` best candidates (class-balanced) are added to ``reps`` random
+    bases of k other training rows, chosen by the law c k^-alpha, by the law
+    at each size of ``score_at``, by the Monte Carlo mean, and at random.
+
+    Parameters
+    ----------
+    run : dval.Run
+        A finished run; its data are loaded as the run did (``data``: the file
+        when it has moved), or a run made by :func:`dval.sample` from arrays
+        uses them (its test split is scored: give ``X_test``, ``y_test``).
+    sizes : list of int
+        Base set sizes.
+    add, reps : int
+        Candidates added (default 100) and repetitions (default 100, >= 2).
+    min_r2 : float
+        Grid runs: laws whose log fit has R^2 below this rank last.
+    learner, metric, seed, threads, **options
+        The learner refitted, the test metric (default accuracy) and the
+        seed of the bases, as the command's.
+
+    Returns
+    -------
+    AdditionResult
+    """
+    from . import _run
+    if not isinstance(run, _run.Run):
+        run = _run.Run(run)
+    sizes = [_value._int("sizes", k, 0, 2**62) for k in np.atleast_1d(sizes)]
+    if not sizes:
+        raise ValueError("sizes: give base set sizes")
+    score_at = [_value._int("score_at", k, 1, 2**62) for k in np.atleast_1d(score_at)] \
+        if score_at is not None else []
+    add = _value._int("add", add, 1, 2**31 - 1)
+    reps = _value._int("reps", reps, 2, 2**31 - 1)
+    min_r2 = _value._float("min_r2", min_r2)
+    opts = dict(options, metric=metric, seed=seed)
+    if threads is not None:
+        opts["threads"] = threads
+    p = _value.value_params("tmc", learner, opts)
+    keep = None
+    if data is None and run._data is not None and run._data.path is None:
+        train, test = run._data.train, run._data.test
+        if not test:
+            raise ValueError("run: made from arrays without X_test, y_test; addition scores "
+                             "on the test split")
+    else:
+        tr, va, te = _lib.Dataset(), _lib.Dataset(), _lib.Dataset()
+        err = _lib.DvError()
+        _lib.check(_lib.lib.dv_run_load_data(run._h, os.fsencode(data) if data else None,
+                                             ctypes.byref(tr), ctypes.byref(va),
+                                             ctypes.byref(te), ctypes.byref(err)), err)
+        keep = _data.Data()
+        keep.train, keep.val, keep.test = tr, va, te
+        train, test = tr, te
+    P, M = run.deltas.shape
+    deltas = np.ascontiguousarray(run.deltas)
+    cards = np.ascontiguousarray(run.cards)
+    raw = (_lib.Law * max(P, 1))()
+    _lib.lib.dv_law_fit_many(_dp(deltas), cards.ctypes.data_as(P_(ctypes.c_int32)), P, M, raw,
+                             p.n_threads)
+    from ._run import Laws
+    laws = Laws(raw, run.points, "mle")
+    mc = np.empty(max(P, 1))
+    _lib.lib.dv_run_values(run._h, raw, None, _dp(mc), None)
+    use_r2 = run.info.get("mode") == "grid"
+    pts = np.ascontiguousarray(run.points, dtype=np.int64)
+    g = np.empty(reps)
+    res = AdditionResult()
+    res.reps, res.kept = reps, {}
+    rows = []
+    err = _lib.DvError()
+    lawk = [_law_scores(laws, k, use_r2, min_r2)[0] for k in score_at]
+    for k in sizes:
+        law, kept = _law_scores(laws, k, use_r2, min_r2)
+        res.kept[k] = kept
+        scorers = [("law", law)] + [("law_k%d" % a, s) for a, s in zip(score_at, lawk)] + \
+            [("mc_mean", mc[:P]), ("random", None)]
+        for name, sc in scorers:
+            scp = np.ascontiguousarray(sc, dtype=np.float64) if sc is not None else None
+            rc = _call.run(_lib.lib.dv_addition_gains, train, test, ctypes.byref(p.learner),
+                           p.metric, pts.ctypes.data_as(P_(ctypes.c_int64)), P,
+                           _dp(scp) if scp is not None else None, k, add, reps, p.seed,
+                           p.n_threads, _dp(g), ctypes.byref(err))
+            _lib.check(rc, err)
+            mean = 0.0
+            for x in g.tolist():  # the command's sums, in its order
+                mean += x
+            mean /= reps
+            var = 0.0
+            for x in g.tolist():
+                var += (x - mean) * (x - mean)
+            rows.append((k, name, mean, math.sqrt(var / (reps - 1) / reps)))
+            if callable(progress):
+                progress(len(rows), len(sizes) * (len(score_at) + 3))
+    res.base_size = np.array([r[0] for r in rows], dtype=np.int64)
+    res.scores = np.array([r[1] for r in rows])
+    res.gain_mean = np.array([r[2] for r in rows])
+    res.gain_stderr = np.array([r[3] for r in rows])
+    del keep
+    return res

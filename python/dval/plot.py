@@ -9,9 +9,11 @@ numbers the figure draws, as the command's ``--data``.
 import ctypes
 import os
 
+import numpy as np
+
 from . import _lib, _value
 
-__all__ = ["law", "hist", "validation"]
+__all__ = ["law", "hist", "validation", "distance", "convergence", "addition"]
 
 
 class PlotOpts(ctypes.Structure):  # dval_plot.h
@@ -99,3 +101,129 @@ def validation(run, path, *, data=None, width=None, height=None, dpi=None, title
         raise ValueError("run: %s is a %s-mode run; the figure needs a grid-mode run "
                          "(mode='grid')" % (run.path, run.info.get("mode")))
     return _draw("dv_plot_run_validation", run, path, data, _opts(width, height, dpi, title))
+
+
+_GREEK = {"alpha": "\u03b1", "beta": "\u03b2", "sigma": "\u03c3"}
+
+
+def distance(run, path, values="alpha", *, run_data=None, data=None, width=None, height=None,
+             dpi=None, title=None):
+    """``dval plot distance``: a value per point (default each law's alpha)
+    against the point's distance to the decision boundary of logistic
+    regression fitted on the run's training split.
+
+    values : str or array_like
+        A column of the run's laws (``alpha``, ``c``, ``beta``, ...) or one
+        number per point of the run.
+    run_data : str or path, optional
+        The run's data file when it has moved (a run made from arrays uses
+        them).
+    """
+    from . import _data
+    if isinstance(values, str):
+        laws = run.laws()
+        if not hasattr(laws, values):
+            raise ValueError("values: %r is not a column of the laws" % (values,))
+        label, y = _GREEK.get(values, values), getattr(laws, values)
+    else:
+        label, y = "value", np.asarray(values, dtype=np.float64)
+        if y.shape != (len(run),):
+            raise ValueError("values: %d numbers for the run's %d points" % (y.size, len(run)))
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    keep = None
+    if run_data is None and run._data is not None and run._data.path is None:
+        train = run._data.train
+    else:
+        tr, va, te = _lib.Dataset(), _lib.Dataset(), _lib.Dataset()
+        err = _lib.DvError()
+        _lib.check(_lib.lib.dv_run_load_data(run._h, os.fsencode(run_data) if run_data else
+                                             None, ctypes.byref(tr), ctypes.byref(va),
+                                             ctypes.byref(te), ctypes.byref(err)), err)
+        keep = _data.Data()
+        keep.train, keep.val, keep.test = tr, va, te
+        train = tr
+    err = _lib.DvError()
+    o = _opts(width, height, dpi, title)
+    rc = _lib.plot_lib().dv_plot_run_distance(
+        os.fsencode(path), os.fsencode(data) if data else None, ctypes.byref(o), run._h,
+        train, _ptr(y), label.encode(), ctypes.byref(err))
+    _lib.check(rc, err)
+    del keep
+    return _show(os.fspath(path))
+
+
+def _intern(names, name):
+    if name not in names:
+        names.append(name)
+    return names.index(name)
+
+
+def _ptr(a):
+    return a.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+
+
+def convergence(estimators, path, *, data=None, width=None, height=None, dpi=None, title=None):
+    """``dval plot convergence``: R^2, Pearson and Spearman of each estimator
+    against the samples per point.
+
+    estimators : dval.Table (what Run.estimators returns) or the path of an
+    estimators.csv.
+    """
+    from ._run import Table
+    t = estimators if isinstance(estimators, Table) else Table(os.fspath(estimators))
+    samples = np.asarray(t["samples"], dtype=np.float64)
+    budgets = np.unique(samples)
+    names = []
+    for e in t["estimator"]:
+        _intern(names, str(e))
+    nb, ne = budgets.shape[0], len(names)
+    m = [np.full(ne * nb, np.nan) for _ in range(3)]
+    for r in range(len(t)):
+        j = int(np.searchsorted(budgets, samples[r]))
+        e = names.index(str(t["estimator"][r]))
+        for k, col in enumerate(("r2", "pearson", "spearman")):
+            m[k][e * nb + j] = float(t[col][r])
+    cn = (ctypes.c_char_p * ne)(*[n.encode() for n in names])
+    err = _lib.DvError()
+    o = _opts(width, height, dpi, title)
+    rc = _lib.plot_lib().dv_plot_convergence(
+        os.fsencode(path), os.fsencode(data) if data else None, ctypes.byref(o),
+        ctypes.c_size_t(nb), _ptr(budgets), ctypes.c_size_t(ne), cn, _ptr(m[0]), _ptr(m[1]),
+        _ptr(m[2]), ctypes.byref(err))
+    _lib.check(rc, err)
+    return _show(os.fspath(path))
+
+
+def addition(result, path, *, data=None, width=None, height=None, dpi=None, title=None):
+    """``dval plot addition``: the mean gains x 100 with +- one standard
+    error, grouped by base size, one colour per scorer.
+
+    result : dval.AdditionResult, or the path of an addition.csv.
+    """
+    if isinstance(result, (str, os.PathLike)):
+        from ._run import Table
+        t = Table(os.fspath(result))
+        base, scores = t["base_size"], t["scores"]
+        mean, se = t["gain_mean"], t["gain_stderr"]
+    else:
+        base, scores, mean, se = (result.base_size, result.scores, result.gain_mean,
+                                  result.gain_stderr)
+    sizes = np.unique(np.asarray(base, dtype=np.int64))
+    names = []
+    for sc in scores:
+        _intern(names, str(sc))
+    nb, ns = sizes.shape[0], len(names)
+    mm, ee = np.full(ns * nb, np.nan), np.full(ns * nb, np.nan)
+    for r in range(len(scores)):
+        j = int(np.searchsorted(sizes, int(base[r])))
+        k = names.index(str(scores[r]))
+        mm[k * nb + j], ee[k * nb + j] = float(mean[r]), float(se[r])
+    cn = (ctypes.c_char_p * ns)(*[n.encode() for n in names])
+    err = _lib.DvError()
+    o = _opts(width, height, dpi, title)
+    rc = _lib.plot_lib().dv_plot_addition(
+        os.fsencode(path), os.fsencode(data) if data else None, ctypes.byref(o),
+        ctypes.c_size_t(nb), sizes.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+        ctypes.c_size_t(ns), cn, _ptr(mm), _ptr(ee), ctypes.byref(err))
+    _lib.check(rc, err)
+    return _show(os.fspath(path))

@@ -187,6 +187,12 @@ class Pipeline(unittest.TestCase):
                 self.assertEqual(fn(p), p)
                 cli("plot", name, b, "-o", q, *args)
                 self.assertEqual(read(p), read(q))
+        p, q = os.path.join(a, "dist.svg"), os.path.join(b, "dist.svg")
+        dval.plot.distance(run, p)
+        cli("plot", "distance", b, "--data", self.data, "-o", q)
+        self.assertEqual(read(p), read(q))
+        with self.assertRaises(ValueError):
+            dval.plot.distance(run, p, values=[1.0, 2.0])
         page = run.report(os.path.join(a, "rep"))
         cli("report", b, "-o", os.path.join(b, "rep"), "-q")
         self.assertEqual(page, os.path.join(a, "rep", "report.html"))
@@ -216,10 +222,43 @@ class Pipeline(unittest.TestCase):
         want = np.mean((M[:, :6].mean(axis=1) - M.mean(axis=1)) ** 2)
         row = [i for i in range(len(t)) if t["samples"][i] == 6 and t["estimator"][i] == "mc_mean"]
         self.assertAlmostEqual(t["error"][row[0]] / want, 1.0, places=12)
+        p, q = os.path.join(a, "conv.svg"), os.path.join(a, "conv_cli.svg")
+        self.assertEqual(dval.plot.convergence(t, p), p)
+        cli("plot", "convergence", os.path.join(a, "c.csv"), "-o", q)
+        self.assertEqual(read(p), read(q))
         with self.assertRaises(ValueError):
             run.estimators(budgets=[2, 8])  # the run is its own truth: below 8
         with self.assertRaises(ValueError):
             run.estimators(estimators="median")
+
+    def test_addition_as_the_command(self):
+        a = self.path("add")
+        cli("eval", "addition", "--from", self.ref, "--data", self.data, "--sizes", "20,40",
+            "--add", 6, "--reps", 3, "--score-at", 30, "--seed", 1, "-o",
+            os.path.join(a + "c.csv"))
+        r = dval.addition(self.ref, [20, 40], add=6, reps=3, score_at=[30], seed=1)
+        r.write(a + "p.csv")
+        self.assertEqual(read(a + "p.csv"), read(a + "c.csv"))
+        self.assertEqual(list(r.scores[:4]), ["law", "law_k30", "mc_mean", "random"])
+        self.assertEqual(r.kept, {20: 30, 40: 30})  # a uniform run: no law left out by R^2
+        r.plot(a + "p.svg")
+        cli("plot", "addition", a + "c.csv", "-o", a + "c.svg")
+        self.assertEqual(read(a + "p.svg"), read(a + "c.svg"))
+        self.assertEqual(dval.plot.addition(a + "c.csv", a + "f.svg"), a + "f.svg")
+        self.assertEqual(read(a + "f.svg"), read(a + "c.svg"))
+        # a run from arrays scores on the test split given with it
+        X, y = self.X, self.y
+        run = dval.sample(X[:150], y[:150], X[150:200], y[150:200], out=self.path("add_arr"),
+                          samples=4, points=20, min_card=10, max_card=40, batch=4)
+        with self.assertRaises(ValueError) as cm:
+            dval.addition(run, [20], add=4, reps=2)
+        self.assertIn("X_test", str(cm.exception))
+        run = dval.sample(X[:150], y[:150], X[150:200], y[150:200], X_test=X[200:],
+                          y_test=y[200:], out=self.path("add_arr2"), samples=4, points=20,
+                          min_card=10, max_card=40, batch=4)
+        r = dval.addition(run, [20], add=4, reps=2)
+        self.assertEqual(len(r.scores), 3)
+        self.assertTrue(np.isfinite(r.gain_mean).all())
 
     def test_python_run_resumed_by_the_command(self):
         """Interrupted from Python (the library's stop flag, raised by a
