@@ -137,42 +137,13 @@ static void value_pairs(const cli_method_opts *mo, const dv_dataset *train, cons
         cli_die("pairwise: %s", err.msg);
     if (prog.enabled && prog.last > prog.t0)
         cli_progress_end(&prog);
-    char npy[4200], tmp[4300];
-    snprintf(npy, sizeof npy, "%.*s.npy", (int)(len - 4), out);
-    FILE *f = cli_open_out(out, tmp, sizeof tmp);
-    fprintf(f, "a,b,point_a,point_b,source_a,source_b,value,stderr\n");
-    const int64_t *src = dv_dataset_source_rows(train);
-    for (size_t a = 0; a < m; a++)
-        for (size_t b = a; b < m; b++)
-            fprintf(f, "%zu,%zu,%lld,%lld,%lld,%lld,%.17g,%.17g\n", a, b, (long long)pts[a],
-                    (long long)pts[b], (long long)src[pts[a]], (long long)src[pts[b]],
-                    pv[a * m + b], se[a * m + b]);
-    if (dv_npy_write(npy, DV_F64, pv, m, m, &err)) {
-        fclose(f);
-        remove(tmp);
+    if (dv_pairwise_write(out, train, pts, m, pv, se, &err))
         cli_die("%s", err.msg);
-    }
-    cli_commit(f, tmp, out);
     if (!quiet)
         fprintf(stderr, "dval: pairwise values of %zu points from %zu subsets in %.2f s; wrote %s "
-                        "and %s\n", m, S, dv_clock_seconds() - t0, out, npy);
+                        "and %.*s.npy\n", m, S, dv_clock_seconds() - t0, out, (int)(len - 4), out);
     free(pv);
     free(se);
-}
-
-/* The labels of the validation rows by lp fitted on the training data alone. */
-static int base_labels(const dv_dataset *train, const dv_dataset *val,
-                       const dv_learner_params *lp, int *labels, dv_error *err)
-{
-    dv_model *f = NULL;
-    int rc = dv_model_fit(&f, lp, train, NULL, 0, NULL, err);
-    if (rc == DV_ENOTCONV)
-        rc = DV_OK;
-    if (!rc)
-        rc = dv_model_labels(f, dv_dataset_features(val), dv_dataset_rows(val),
-                             dv_dataset_cols(val), labels, err);
-    dv_model_free(f);
-    return rc;
 }
 
 /* --candidates FILE: values of rows added to the training data. */
@@ -181,23 +152,27 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
                              const dv_dataset *val, const char *path, const char *utility,
                              const char *out, int quiet)
 {
+    dv_candidate_params cp;
+    dv_candidate_params_default(&cp);
+    cp.vp = cli_method_params(mo, mo->vp.method);
+    cp.ood = strcmp(method, "ood-dropout") == 0 ? 2 : ood ? 1 : 0;
+    if (utility && strcmp(utility, "boundary-mae") == 0)
+        cp.boundary_mae = 1;
+    else if (utility && strcmp(utility, "accuracy") != 0)
+        cli_die("--utility: unknown utility '%s' (accuracy, boundary-mae)", utility);
     dv_method m = mo->vp.method;
     int game = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
                m == DV_METHOD_EXACT_SHAPLEY;
-    if (!ood && !game && m != DV_METHOD_LOO && m != DV_METHOD_FORGETTING &&
-        m != DV_METHOD_MEMORIZATION)
-        cli_die("--candidates: method '%s' does not value added rows (loo, forgetting, "
-                "memorization, tmc, beta, banzhaf, exact, ood-ensemble, ood-dropout do)",
-                method);
-    if (dv_dataset_task(train) != DV_TASK_CLASSIFICATION)
-        cli_die("--candidates: the candidate methods are for classification");
-    int mae = 0;
-    if (utility && strcmp(utility, "boundary-mae") == 0)
-        mae = 1;
-    else if (utility && strcmp(utility, "accuracy") != 0)
-        cli_die("--utility: unknown utility '%s' (accuracy, boundary-mae)", utility);
-    if (utility && m != DV_METHOD_LOO && !game)
+    if (utility && (ood || (m != DV_METHOD_LOO && !game)))
         cli_die("--utility applies to loo and the game methods with --candidates");
+    /* an ensemble of one-solve fits would agree with itself: mlps unless told */
+    if (ood && !mo->has_learner)
+        cp.vp.learner = mo->mlp_learner;
+    if (cp.ood == 2 && cp.vp.learner.kind != DV_LEARNER_MLP)
+        cli_die("ood-dropout needs --learner mlp (the default)");
+    if (m == DV_METHOD_FORGETTING && !ood && cp.vp.learner.kind != DV_LEARNER_MLP)
+        cli_die("forgetting needs a learner trained epoch by epoch (--learner mlp); %s is "
+                "fitted in one solve", dv_learner_name(cp.vp.learner.kind));
     dv_csv_options co;
     dv_csv_options_default(&co);
     co.label = dop->label;
@@ -206,109 +181,27 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
     dv_error err = {0};
     if (dv_dataset_read_like(&cand, path, train, &co, &err))
         cli_die("--candidates: %s", err.msg);
-    size_t nc = dv_dataset_rows(cand), d = dv_dataset_cols(cand);
-    const double *cx = dv_dataset_features(cand), *cy = dv_dataset_targets(cand);
+    size_t nc = dv_dataset_rows(cand);
     double *v = cli_malloc((nc ? nc : 1) * sizeof *v);
-    /* an ensemble of one-solve fits would agree with itself: mlps unless told */
-    dv_learner_params lp = ood && !mo->has_learner ? mo->mlp_learner
-                                                   : cli_method_params(mo, m).learner;
-    int mcd = strcmp(method, "ood-dropout") == 0;
-    size_t reps = mo->vp.max_samples ? mo->vp.max_samples : mcd ? 50 : ood ? 10 : 5;
-    if (mcd && !mo->mlp.has_dropout)
-        lp.dropout = 0.2;
-    double t0 = dv_clock_seconds();
     cli_progress prog;
     cli_progress_init(&prog, method, 0, quiet);
-    int rc = DV_OK;
-    if (m == DV_METHOD_LOO && !ood) {
-        /* against the validation labels (accuracy) or the model on the data alone */
-        size_t nv = dv_dataset_rows(val);
-        int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
-        double base = 0;
-        if (mae) {
-            rc = base_labels(train, val, &lp, ref, &err);
-        } else { /* the model on the data alone: 1 - its accuracy */
-            for (size_t i = 0; i < nv; i++)
-                ref[i] = (int)dv_dataset_targets(val)[i];
-            int *lab = cli_malloc((nv ? nv : 1) * sizeof *lab);
-            rc = base_labels(train, val, &lp, lab, &err);
-            base = dv_label_disagreement(lab, ref, nv);
-            free(lab);
-        }
-        if (!rc)
-            rc = dv_add_one(train, &lp, cx, cy, nc, dv_dataset_features(val), nv, ref, 1, v, NULL,
-                            mo->vp.n_threads, cli_progress_cb, &prog, &err);
-        for (size_t c = 0; !rc && !mae && c < nc; c++)
-            v[c] = base - v[c]; /* the accuracy gained */
-        free(ref);
-    } else if (game) {
-        /* the candidates as the players, added to the training data: U(S) =
-         * minus the share of validation rows where the model fitted on the
-         * data and S errs (accuracy - 1) or moves (boundary-mae) */
-        size_t nv = dv_dataset_rows(val);
-        int *ref = cli_malloc((nv ? nv : 1) * sizeof *ref);
-        for (size_t i = 0; i < nv; i++)
-            ref[i] = (int)dv_dataset_targets(val)[i];
-        if (mae)
-            rc = base_labels(train, val, &lp, ref, &err);
-        dv_game g;
-        if (!rc)
-            rc = dv_add_game(&g, train, dv_dataset_classes(train), &lp, cx, cy, nc, d,
-                             dv_dataset_features(val), nv, ref, &err);
-        if (!rc) {
-            dv_value_params vp = mo->vp;
-            vp.learner = lp;
-            vp.progress = cli_progress_cb;
-            vp.progress_user = &prog;
-            dv_value_info info;
-            rc = dv_value_game(&g, &vp, v, NULL, &info, &err);
-            dv_add_game_free(&g);
-            for (size_t c = 0; !rc && mae && c < nc; c++)
-                v[c] = v[c] == 0 ? 0.0 : -v[c]; /* the share moved, as loo's */
-            if (!rc && !quiet && info.converged == 0)
-                fprintf(stderr, "dval: NOT converged: the %s budget ran out (largest standard "
-                                "error %.3g)\n", dv_stop_rule_name(info.stop_rule),
-                        info.max_stderr);
-        }
-        free(ref);
-    } else if (m == DV_METHOD_FORGETTING) {
-        if (lp.kind != DV_LEARNER_MLP)
-            cli_die("forgetting needs a learner trained epoch by epoch (--learner mlp); %s is "
-                    "fitted in one solve", dv_learner_name(lp.kind));
-        size_t E = (size_t)lp.epochs;
-        unsigned char *trace = cli_malloc(nc * E + 1);
-        rc = dv_add_one(train, &lp, cx, cy, nc, NULL, 0, NULL, 0, NULL, trace, mo->vp.n_threads,
-                        cli_progress_cb, &prog, &err);
-        for (size_t c = 0; !rc && c < nc; c++) {
-            double s = dv_forgetting_score(trace + c * E, E, mo->vp.forgetting_variant);
-            v[c] = s == 0 ? 0.0 : -s;
-        }
-        free(trace);
-    } else if (m == DV_METHOD_MEMORIZATION) {
-        rc = dv_candidate_memorization(train, &lp, cx, cy, nc, reps, mo->vp.seed, v,
-                                       mo->vp.n_threads, cli_progress_cb, &prog, &err);
-        for (size_t c = 0; !rc && c < nc; c++)
-            v[c] = v[c] == 0 ? 0.0 : -v[c];
-    } else if (mcd) {
-        if (lp.kind != DV_LEARNER_MLP)
-            cli_die("ood-dropout needs --learner mlp (the default)");
-        rc = dv_ood_dropout(train, &lp, cx, nc, reps, mo->vp.seed, v, &err);
-    } else {
-        rc = dv_ood_ensemble(train, &lp, cx, nc, reps, mo->vp.seed, v, mo->vp.n_threads, &err);
-    }
+    cp.vp.progress = cli_progress_cb;
+    cp.vp.progress_user = &prog;
+    dv_value_info info;
+    int rc = dv_value_candidates(train, val, dv_dataset_features(cand), dv_dataset_targets(cand),
+                                 nc, &cp, v, &info, &err);
     if (prog.enabled && prog.last > prog.t0)
         cli_progress_end(&prog);
     if (rc)
-        cli_die_method(method, err.msg);
-    char tmp[4300];
-    FILE *f = cli_open_out(out, tmp, sizeof tmp);
-    fprintf(f, "candidate,value\n");
-    for (size_t c = 0; c < nc; c++)
-        fprintf(f, "%zu,%.17g\n", c, v[c]);
-    cli_commit(f, tmp, out);
+        cli_die("--candidates: %s", err.msg);
+    if (!quiet && info.converged == 0)
+        fprintf(stderr, "dval: NOT converged: the %s budget ran out (largest standard error "
+                        "%.3g)\n", dv_stop_rule_name(info.stop_rule), info.max_stderr);
+    if (dv_candidates_write(out, nc, v, &err))
+        cli_die("%s", err.msg);
     if (!quiet)
         fprintf(stderr, "dval: %s valued %zu candidates in %.2f s; wrote %s\n", method, nc,
-                dv_clock_seconds() - t0, out);
+                info.seconds, out);
     free(v);
     dv_dataset_free(cand);
 }

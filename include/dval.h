@@ -1405,6 +1405,46 @@ DV_API int dv_pairwise_values(const dv_dataset *train, const dv_learner_params *
  * lowest indices), then the leaves of the tree from left to right.  Writes
  * a permutation of 0..m-1 into order. */
 DV_API int dv_pairwise_order(const double *pv, size_t m, size_t *order, dv_error *err);
+/* Writes the pairwise values as `dval value --method pairwise` does: path
+ * (FILE.csv) with a row per pair a <= b (a, b, point_a, point_b, source_a,
+ * source_b, value, stderr) and the m x m matrix pv beside it as FILE.npy;
+ * points are rows of train. */
+DV_API int dv_pairwise_write(const char *path, const dv_dataset *train, const int64_t *points,
+                             size_t m, const double *pv, const double *se, dv_error *err);
+
+/* The value of rows that are not in the training data, each added to it
+ * (`dval value --candidates`).  vp.method picks the value: loo (add-one:
+ * the validation accuracy gained, or with boundary_mae minus the share of
+ * validation rows whose label moves from the model on the data alone), a
+ * game method (tmc, beta, banzhaf, exact: the candidates are the players,
+ * the data always in; its utility as loo's), forgetting (minus the
+ * candidate's forgetting score, vp.forgetting_variant; an mlp learner) or
+ * memorization (minus its memorization over vp.max_samples subsets, default
+ * 5); or ood selects an out-of-distribution score instead, the variance of
+ * the class-1 probability over an ensemble of vp.max_samples members
+ * (default 10; dv_ood_ensemble) or over as many dropout masks (default 50;
+ * dv_ood_dropout, the learner's dropout or 0.2).  vp.learner, vp.seed,
+ * vp.n_threads and vp.progress apply to all. */
+typedef struct {
+    dv_value_params vp;
+    int ood;          /* 0: vp.method; 1: ood-ensemble; 2: ood-dropout */
+    int boundary_mae; /* loo and the game methods: the boundary-mae utility */
+} dv_candidate_params;
+
+DV_API void dv_candidate_params_default(dv_candidate_params *p);
+
+/* Values the n_cand candidates cand_x (n_cand x d, d the training data's
+ * columns; standardized like it) with labels cand_y (class indices of
+ * train) into values; info (may be NULL) gets the samples, the time and,
+ * for a game method, its stopping rule and convergence (else converged is
+ * -1).  Classification only. */
+DV_API int dv_value_candidates(const dv_dataset *train, const dv_dataset *val,
+                               const double *cand_x, const double *cand_y, size_t n_cand,
+                               const dv_candidate_params *p, double *values,
+                               dv_value_info *info, dv_error *err);
+/* Writes the candidates' values as `dval value --candidates` does: path
+ * (CSV) with columns candidate (0 = the first row), value. */
+DV_API int dv_candidates_write(const char *path, size_t n, const double *values, dv_error *err);
 
 /* DVRL (Yoon, Arik & Pfister, ICML 2020): a valuator network h (3 ReLU
  * layers of 100 units, a sigmoid output) gives each row a selection

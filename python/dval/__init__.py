@@ -23,11 +23,12 @@ next work item; ``progress=`` reports how far they are.
 from ._lib import Error
 from ._value import Result, method_names as _method_names, value
 from ._run import Laws, Run, Table, sample
+from ._study import CandidateResult, PairwiseResult
 from ._tasks import AdditionResult, NoisyResult, RemovalResult, addition, noisy, removal
 from . import plot
 from . import _lib
 
-__all__ = ["Error", "Result", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
+__all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
            "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult", "methods", "library_version",
            "__version__"]
 
@@ -36,7 +37,7 @@ __version__ = _lib.lib.dv_version_string().decode()
 
 def methods():
     """The method names dval.value accepts (as ``dval value --method``)."""
-    return _method_names()
+    return _method_names() + ["pairwise", "ood-ensemble", "ood-dropout"]
 
 
 def library_version():

@@ -276,9 +276,9 @@ class Result:
 
 
 def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", learner=None,
-          groups=None, progress=None, task="classification", standardize=True, label=None,
-          drop_missing=False, val=None, test=None, val_data=None, test_data=None, split_seed=0,
-          **options):
+          groups=None, candidates=None, utility=None, points=None, progress=None,
+          task="classification", standardize=True, label=None, drop_missing=False, val=None,
+          test=None, val_data=None, test_data=None, split_seed=0, **options):
     """Values every training point (or group) with one method.
 
     Parameters
@@ -300,6 +300,22 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     groups : array_like of int, optional
         A group per training row (per row of the file with ``data``); values
         are then per group, numbered by first appearance.
+    candidates : str or path, or a pair (X, y) of arrays, optional
+        Rows that are not in the data, each valued as added to it (``dval
+        value --candidates``): by ``loo`` (add-one), ``tmc``, ``beta``,
+        ``banzhaf``, ``exact`` (the candidates as players), ``forgetting``,
+        ``memorization``, or the out-of-distribution scores ``ood-ensemble``
+        and ``ood-dropout``.  A file is read like the data (its label
+        column, standardized with the training statistics); arrays likewise.
+        Returns a :class:`CandidateResult`.
+    utility : {"accuracy", "boundary-mae"}, optional
+        With candidates and loo or a game method: the validation accuracy
+        (default), or the share of validation rows whose label moves from
+        the model on the data alone.
+    points : array_like of int, optional
+        With ``method="pairwise"``: the training rows whose pairwise values
+        are computed (``max_samples`` subsets, default 100).  Returns a
+        :class:`PairwiseResult`.
     progress : callable or bool, optional
         ``progress(done, total)`` as the work advances, or True for a tqdm bar
         (when tqdm is installed).
@@ -343,10 +359,30 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     >>> r.values.shape
     (150,)
     """
-    params = value_params(method, learner, options)
+    from . import _study
+    if (method == "pairwise") != (points is not None):
+        raise ValueError("points: goes with method='pairwise' (and it needs them)")
+    if method in _study.OOD and candidates is None:
+        raise ValueError("method: %s scores rows that are not in the data: give candidates"
+                         % method)
+    if utility is not None and candidates is None:
+        raise ValueError("utility: goes with candidates (the methods' own utility is metric)")
+    if groups is not None and (candidates is not None or points is not None):
+        raise ValueError("groups: values single rows with candidates and pairwise")
+    if method == "pairwise" or candidates is not None:
+        # the options are checked before any data is read, as for the others
+        value_params("random" if method in _study.OOD or method == "pairwise" else method,
+                     learner, options)
+    else:
+        params = value_params(method, learner, options)
     d = _data.load(X, y, X_val, y_val, data=data, task=task, standardize=standardize,
                    label=label, drop_missing=drop_missing, val=val, test=test, val_data=val_data,
                    test_data=test_data, split_seed=split_seed)
+    if method == "pairwise":
+        return _study.pairwise(learner, options, d, points, progress)
+    if candidates is not None:
+        return _study.candidates(method, learner, options, d, candidates, utility, label,
+                                 drop_missing, progress)
     g = None
     if groups is not None:
         g = _groups(groups, d)

@@ -120,6 +120,66 @@ class Tasks(unittest.TestCase):
         self.assertEqual(read(self.p("pr2.csv")), read(self.p("r2.csv")))
         self.assertTrue(np.isnan(r2.majority))
 
+    def test_candidates_as_the_command(self):
+        """Rows added to the data, valued as dval value --candidates values them
+        (from a file and from arrays: the same bytes)."""
+        rng = np.random.default_rng(4)
+        Xc = rng.normal(size=(5, 3))
+        yc = np.array(["a", "b", "b", "a", "b"])
+        cand = self.p("cand.csv")
+        write_csv(cand, Xc, yc)
+        (X, y), (Xv, yv), _ = self.parts
+        cases = [("loo", [], {}), ("loo", ["--utility", "boundary-mae"],
+                                   dict(utility="boundary-mae")),
+                 ("tmc", ["--max-samples", 20, "--seed", 4], dict(max_samples=20, seed=4)),
+                 ("memorization", ["--max-samples", 3], dict(max_samples=3)),
+                 ("forgetting", ["--learner", "mlp", "--epochs", 3, "--hidden", 8],
+                  dict(learner="mlp", epochs=3, hidden=8)),
+                 ("ood-ensemble", ["--max-samples", 3, "--epochs", 2, "--hidden", 8],
+                  dict(max_samples=3, epochs=2, hidden=8)),
+                 ("ood-dropout", ["--max-samples", 4, "--epochs", 2, "--hidden", 8],
+                  dict(max_samples=4, epochs=2, hidden=8))]
+        for method, args, kw in cases:
+            with self.subTest(method=method, args=args):
+                want = self.p("c_%s.csv" % method)
+                cli("value", "--method", method, *self.data, "--candidates", cand, "-o", want,
+                    "-q", *args)
+                r = dval.value(X, y, Xv, yv, method=method, candidates=cand, **kw)
+                r.write(self.p("pc.csv"))
+                self.assertEqual(read(self.p("pc.csv")), read(want))
+                r2 = dval.value(X, y, Xv, yv, method=method, candidates=(Xc, yc), **kw)
+                np.testing.assert_array_equal(r2.values, r.values)
+                self.assertEqual(r.method, method)
+        # a candidate's add-one value is its leave-one-out value once appended
+        # to the data (unstandardized, so that appending changes nothing else):
+        # a far, mislabelled row costs accuracy
+        got = []
+        for c, lab in (([6.0, 0, 6], "a"), ([3.0, 0, 3], "a"), ([-3.0, 0, -3], "a")):
+            r = dval.value(X[:20], y[:20], Xv, yv, method="loo",
+                           candidates=(np.array([c]), [lab]), standardize=False)
+            full = dval.value(np.vstack([X[:20], [c]]), np.concatenate([y[:20], [lab]]), Xv, yv,
+                              method="loo", metric="accuracy", standardize=False)
+            self.assertAlmostEqual(r.values[0], full.values[-1], places=12)
+            got.append(r.values[0])
+        self.assertLess(got[0], -0.2)  # not a comparison of zeros
+
+    def test_pairwise_as_the_command(self):
+        pts = [3, 10, 11, 40, 41]
+        want = self.p("pairs.csv")
+        cli("value", "--method", "pairwise", *self.data, "--points", "3,10,11,40,41",
+            "--max-samples", 30, "--seed", 2, "-o", want, "-q")
+        (X, y), (Xv, yv), _ = self.parts
+        r = dval.value(X, y, Xv, yv, method="pairwise", points=pts, max_samples=30, seed=2)
+        r.write(self.p("ppairs.csv"))
+        self.assertEqual(read(self.p("ppairs.csv")), read(want))
+        self.assertEqual(read(self.p("ppairs.npy")), read(self.p("pairs.npy")))
+        np.testing.assert_array_equal(r.values, r.values.T)
+        self.assertEqual(sorted(r.order().tolist()), list(range(5)))
+        # the figure over the raw coordinates of the training file's rows
+        r.plot(self.p("ppairs.svg"), X, np.searchsorted(["a", "b"], y))
+        cli("plot", "pairs", want, "--source", self.files[0], "-o", self.p("pairs.svg"))
+        self.assertEqual(read(self.p("ppairs.svg")), read(self.p("pairs.svg")))
+
     def test_bad_calls(self):
         (X, y), (Xv, yv), _ = self.parts
         for fn, kw, exc, msg in (
@@ -133,7 +193,23 @@ class Tasks(unittest.TestCase):
                 (dval.removal, dict(method="knn", X_test=X, y_test=y, groups=[1]), TypeError,
                  "unknown option groups"),
                 (dval.noisy, dict(methods="knn", label="y"), ValueError,
-                 "label: a data file's option")):
+                 "label: a data file's option"),
+                (dval.value, dict(method="pairwise"), ValueError, "points: goes with"),
+                (dval.value, dict(method="knn", points=[1, 2]), ValueError, "points: goes with"),
+                (dval.value, dict(method="pairwise", points=[1]), ValueError, "at least 2"),
+                (dval.value, dict(method="pairwise", points=[1, 500]), ValueError,
+                 "500 is not a row"),
+                (dval.value, dict(method="ood-ensemble"), ValueError, "give candidates"),
+                (dval.value, dict(method="loo", utility="accuracy"), ValueError,
+                 "utility: goes with candidates"),
+                (dval.value, dict(method="knn", candidates=(X[:2], y[:2])), dval.Error,
+                 "does not value added rows"),
+                (dval.value, dict(method="loo", candidates=(X[:2], ["a", "c"])), ValueError,
+                 "the label 'c'"),
+                (dval.value, dict(method="loo", candidates=(X[:2],)), ValueError,
+                 "a pair (X, y)"),
+                (dval.value, dict(method="loo", candidates=(X[:2], y[:2]), utility="mse"),
+                 ValueError, "unknown utility")):
             with self.subTest(msg=msg):
                 with self.assertRaises(exc) as cm:
                     fn(X, y, Xv, yv, **kw)
