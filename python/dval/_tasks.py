@@ -210,15 +210,7 @@ def noisy(X=None, y=None, X_val=None, y_val=None, *, methods, rho=0.2, noise_see
     noisy8 = np.ascontiguousarray(is_noisy, dtype=np.uint8)
     for k, (m, p) in enumerate(zip(methods, params)):
         v, se = np.empty(n), np.empty(n)
-        info = _lib.ValueInfo()
-        prog = _call.Progress(progress, m)
-        p.progress = prog.c_fn
-        try:
-            rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(p), _dp(v),
-                           _dp(se), ctypes.byref(info), ctypes.byref(err))
-        finally:
-            prog.close()
-        p.progress = _lib.PROGRESS()
+        info, rc, err = _value.compute(d, p, v, se, progress, m)
         if rc == 8:
             _lib.check(rc, err)  # Ctrl-C: KeyboardInterrupt
         if rc:
@@ -335,16 +327,7 @@ def removal(X=None, y=None, X_val=None, y_val=None, X_test=None, y_test=None, *,
     b = max(1, int(bin_ * n + 0.5))
     steps = int(mf * n) // b
     v = np.empty(n)
-    info = _lib.ValueInfo()
-    err = _lib.DvError()
-    prog = _call.Progress(progress, method)
-    p.progress = prog.c_fn
-    try:
-        rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(p), _dp(v), None,
-                       ctypes.byref(info), ctypes.byref(err))
-    finally:
-        prog.close()
-    p.progress = _lib.PROGRESS()
+    info, rc, err = _value.compute(d, p, v, None, progress, method)
     _lib.check(rc, err)
     hi, lo = np.empty(steps + 1), np.empty(steps + 1)
     rc = _call.run(_lib.lib.dv_removal_curve, d.train, d.test, ctypes.byref(p.learner),

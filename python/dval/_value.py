@@ -188,6 +188,25 @@ def value_params(method, learner, options):
     return p
 
 
+def compute(d, params, values, stderr, progress, desc):
+    """dv_value_compute on d's splits in a worker thread (Ctrl-C stops it),
+    progress reported; returns (info, status, error)."""
+    info = _lib.ValueInfo()
+    err = _lib.DvError()
+    prog = _call.Progress(progress, desc)
+    params.progress = prog.c_fn
+    dp = ctypes.POINTER(ctypes.c_double)
+    try:
+        rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(params),
+                       values.ctypes.data_as(dp),
+                       stderr.ctypes.data_as(dp) if stderr is not None else None,
+                       ctypes.byref(info), ctypes.byref(err))
+    finally:
+        prog.close()
+        params.progress = _lib.PROGRESS()
+    return info, rc, err
+
+
 def _groups(groups, data):
     """Dense group numbers (by first appearance) per training row; for data
     read from a file, groups are per row of the file (as --groups FILE)."""
@@ -391,17 +410,6 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     n = params.n_groups if g is not None else d.rows()
     values = np.empty(n)
     stderr = np.empty(n)
-    info = _lib.ValueInfo()
-    err = _lib.DvError()
-    prog = _call.Progress(progress, method)
-    params.progress = prog.c_fn
-    try:
-        rc = _call.run(_lib.lib.dv_value_compute, d.train, d.val, ctypes.byref(params),
-                       values.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                       stderr.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-                       ctypes.byref(info), ctypes.byref(err))
-    finally:
-        prog.close()
-    params.progress = _lib.PROGRESS()
+    info, rc, err = compute(d, params, values, stderr, progress, method)
     _lib.check(rc, err)
     return Result(params, info, values, stderr, g, d.path)

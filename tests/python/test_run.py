@@ -5,7 +5,6 @@ uninterrupted run; Run.fit, Run.values, Run.report and dval.plot write what
 ``dval fit``, ``dval value --from``, ``dval report`` and ``dval plot`` write;
 the samples are memory-mapped; bad calls raise naming what is wrong."""
 
-import ctypes
 import json
 import os
 import shutil
@@ -18,27 +17,10 @@ import unittest
 import numpy as np
 
 import dval
+from common import DVAL, cli, read, write_csv
 from dval import _lib
 
-DVAL = os.environ.get("DVAL", "dval")
 RUN_FILES = ("deltas.npy", "cards.npy", "points.npy", "points.csv")
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write_csv(path, X, y):
-    with open(path, "w") as f:
-        f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
-        for row, t in zip(X, y):
-            f.write(",".join(repr(float(v)) for v in row) + ",%s\n" % t)
-
-
-def cli(*args):
-    subprocess.run([DVAL] + [str(a) for a in args], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
 
 
 def manifest_without_command(path):

@@ -11,25 +11,7 @@ import unittest
 import numpy as np
 
 import dval
-
-DVAL = os.environ.get("DVAL", "dval")
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write_csv(path, X, y):
-    with open(path, "w") as f:
-        f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
-        for row, t in zip(X, y):
-            f.write(",".join(repr(float(v)) for v in row) + ",%s\n" % t)
-
-
-def cli(*args):
-    subprocess.run([DVAL] + [str(a) for a in args], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+from common import DVAL, cli, read, write_csv
 
 
 def without_seconds(path):

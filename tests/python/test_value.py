@@ -17,27 +17,8 @@ import unittest
 import numpy as np
 
 import dval
+from common import DVAL, SRC, read, write, write_csv
 from dval import _lib
-
-DVAL = os.environ.get("DVAL", "dval")
-SRC = os.environ.get("DV_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
-def write_csv(path, X, y):
-    with open(path, "w") as f:
-        f.write(",".join("x%d" % j for j in range(X.shape[1])) + ",label\n")
-        for row, t in zip(X, y):
-            f.write(",".join(repr(float(v)) for v in row) + ",%s\n" % t)
 
 
 class Layout(unittest.TestCase):
