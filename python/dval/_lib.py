@@ -4,7 +4,7 @@ the C compiler by the test suite), the prototypes, and errors."""
 
 import ctypes
 import os
-from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int, 
+from ctypes import (POINTER, Structure, c_char, c_char_p, c_double, c_int,
                     c_int64, c_size_t, c_uint64, c_void_p)
 
 MLP_MAX_HIDDEN = 8
