@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _lib, _value
 
-__all__ = ["law", "hist", "validation", "distance", "convergence", "addition"]
+__all__ = ["law", "hist", "validation", "distance", "convergence", "addition", "map"]
 
 
 class PlotOpts(ctypes.Structure):  # dval_plot.h
@@ -226,4 +226,77 @@ def addition(result, path, *, data=None, width=None, height=None, dpi=None, titl
         ctypes.c_size_t(nb), sizes.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
         ctypes.c_size_t(ns), cn, _ptr(mm), _ptr(ee), ctypes.byref(err))
     _lib.check(rc, err)
+    return _show(os.fspath(path))
+
+
+class Map(ctypes.Structure):  # dval_plot.h's dv_map
+    _D, _S = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_size_t)
+    _fields_ = [("nx", ctypes.c_size_t), ("ny", ctypes.c_size_t), ("x0", ctypes.c_double),
+                ("x1", ctypes.c_double), ("y0", ctypes.c_double), ("y1", ctypes.c_double),
+                ("z", _D), ("z_label", ctypes.c_char_p), ("x_label", ctypes.c_char_p),
+                ("y_label", ctypes.c_char_p), ("n_points", ctypes.c_size_t), ("px", _D),
+                ("py", _D), ("cls", ctypes.POINTER(ctypes.c_int)), ("n_curves", ctypes.c_size_t),
+                ("curve_len", _S), ("cx", _D), ("cy", _D),
+                ("curve_group", ctypes.POINTER(ctypes.c_int)),
+                ("group_names", ctypes.POINTER(ctypes.c_char_p)), ("n_groups", ctypes.c_size_t),
+                ("psize", _D)]
+
+
+_lib.STRUCTS["dv_map"] = Map
+
+
+def map(z, extent, path, *, points=None, classes=None, curves=None, value_label="value",
+        x_label="x", y_label="y", data=None, width=None, height=None, dpi=None, title=None):
+    """``dval plot map``: a shaded map of values over a regular 2-D grid, with
+    a colour bar (viridis for values of one sign, diverging at 0 for both).
+
+    Parameters
+    ----------
+    z : array_like, ny x nx
+        The values, row 0 at the lowest y; NaN leaves a cell blank.
+    extent : (x0, x1, y0, y1)
+        The centres of the first and last columns and rows.
+    points : array_like, n x 2, optional
+        Points to draw, with ``classes`` (non-negative integers) for their
+        markers.
+    curves : list of array_like (k x 2), optional
+        Polylines, e.g. decision boundaries (a NaN vertex breaks one).
+    """
+    Z = np.ascontiguousarray(z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[0] < 2 or Z.shape[1] < 2:
+        raise ValueError("z: a 2-D grid of at least 2 x 2 cells")
+    x0, x1, y0, y1 = (float(v) for v in extent)
+    m = Map()
+    m.ny, m.nx = Z.shape
+    m.x0, m.x1, m.y0, m.y1 = x0, x1, y0, y1
+    keep = [Z]
+    m.z = _ptr(Z)
+    m.z_label, m.x_label, m.y_label = value_label.encode(), x_label.encode(), y_label.encode()
+    if points is not None:
+        Pt = np.asarray(points, dtype=np.float64)
+        if Pt.ndim != 2 or Pt.shape[1] < 2:
+            raise ValueError("points: n x 2 coordinates")
+        px, py = np.ascontiguousarray(Pt[:, 0]), np.ascontiguousarray(Pt[:, 1])
+        cls = np.zeros(Pt.shape[0], dtype=np.intc) if classes is None else \
+            np.ascontiguousarray(classes, dtype=np.intc)
+        if cls.shape != (Pt.shape[0],) or (cls < 0).any():
+            raise ValueError("classes: one non-negative integer per point")
+        keep += [px, py, cls]
+        m.n_points, m.px, m.py = Pt.shape[0], _ptr(px), _ptr(py)
+        m.cls = cls.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
+    if curves:
+        cs = [np.asarray(c, dtype=np.float64).reshape(-1, 2) for c in curves]
+        lens = np.array([c.shape[0] for c in cs], dtype=np.uintp)
+        allc = np.concatenate(cs)
+        qx, qy = np.ascontiguousarray(allc[:, 0]), np.ascontiguousarray(allc[:, 1])
+        keep += [lens, qx, qy]
+        m.n_curves = len(cs)
+        m.curve_len = lens.ctypes.data_as(ctypes.POINTER(ctypes.c_size_t))
+        m.cx, m.cy = _ptr(qx), _ptr(qy)
+    err = _lib.DvError()
+    o = _opts(width, height, dpi, title)
+    rc = _lib.plot_lib().dv_plot_map(os.fsencode(path), os.fsencode(data) if data else None,
+                                     ctypes.byref(o), ctypes.byref(m), ctypes.byref(err))
+    _lib.check(rc, err)
+    del keep
     return _show(os.fspath(path))

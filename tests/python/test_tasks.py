@@ -162,6 +162,29 @@ class Tasks(unittest.TestCase):
         cli("plot", "pairs", want, "--source", self.files[0], "-o", self.p("pairs.svg"))
         self.assertEqual(read(self.p("ppairs.svg")), read(self.p("pairs.svg")))
 
+    def test_map_as_the_command(self):
+        xs, ys = np.linspace(-1, 2, 7), np.linspace(0, 1, 5)
+        Z = np.outer(ys, xs) - 0.3
+        Z[2, 3] = np.nan
+        with open(self.p("grid.csv"), "w") as f:
+            f.write("x,y,value\n")
+            for j, yv in enumerate(ys):
+                for i, xv in enumerate(xs):
+                    f.write("%r,%r,%s\n" % (xv, yv, "" if np.isnan(Z[j, i]) else repr(Z[j, i])))
+        pts = np.array([[0.0, 0.5], [1.5, 0.2], [-0.5, 0.9]])
+        with open(self.p("pts.csv"), "w") as f:
+            f.write("x,y,class\n" + "".join("%r,%r,%d\n" % (a, b, c)
+                                             for (a, b), c in zip(pts, [0, 1, 1])))
+        curves = [np.array([[0, 0], [1, 1]]), np.array([[-1, 0.5], [0, 0.6], [2, 0.4]])]
+        with open(self.p("curves.csv"), "w") as f:
+            f.write("curve,x,y\n" + "".join("%d,%r,%r\n" % (k, float(a), float(b))
+                                             for k, c in enumerate(curves) for a, b in c))
+        cli("plot", "map", self.p("grid.csv"), "--points", self.p("pts.csv"), "--curves",
+            self.p("curves.csv"), "--value-label", "v", "-o", self.p("map.svg"))
+        dval.plot.map(Z, (xs[0], xs[-1], ys[0], ys[-1]), self.p("pmap.svg"), points=pts,
+                      classes=[0, 1, 1], curves=curves, value_label="v")
+        self.assertEqual(read(self.p("pmap.svg")), read(self.p("map.svg")))
+
     def test_bad_calls(self):
         (X, y), (Xv, yv), _ = self.parts
         for fn, kw, exc, msg in (
