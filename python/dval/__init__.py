@@ -23,12 +23,12 @@ next work item; ``progress=`` reports how far they are.
 from ._lib import Error
 from ._value import Result, method_names as _method_names, value
 from ._run import Laws, Run, Table, sample
-from ._study import CandidateResult, PairwiseResult
+from ._study import CandidateResult, Explanation, PairwiseResult
 from ._tasks import AdditionResult, NoisyResult, RemovalResult, addition, noisy, removal
 from . import plot
 from . import _lib
 
-__all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
+__all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "Explanation", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
            "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult", "methods", "library_version",
            "__version__"]
 

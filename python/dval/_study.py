@@ -39,6 +39,9 @@ for _name, _res, _args in (
                                               P(ctypes.c_double), P(ctypes.c_double),
                                               ctypes.c_int, _lib.PROGRESS, ctypes.c_void_p,
                                               P(_lib.DvError)]),
+        ("dv_influence_explain", ctypes.c_int, [_lib.Dataset, P(_lib.LearnerParams),
+                                                P(ctypes.c_double), ctypes.c_double,
+                                                P(ctypes.c_double), P(_lib.DvError)]),
         ("dv_pairwise_order", ctypes.c_int, [P(ctypes.c_double), ctypes.c_size_t,
                                              P(ctypes.c_size_t), P(_lib.DvError)]),
         ("dv_pairwise_write", ctypes.c_int, [ctypes.c_char_p, _lib.Dataset, P(ctypes.c_int64),
@@ -268,3 +271,57 @@ def pairwise(learner, options, d, points, progress):
         prog.close()
     _lib.check(rc, err)
     return PairwiseResult(pts, pv, se, S, d)
+
+
+class Explanation:
+    """What :func:`dval.value` returns with ``explain=ROW``: ``influence[i]``,
+    the first-order change of test row ROW's loss when training row i is
+    removed (positive: row i helped that prediction)."""
+
+    def __init__(self, row, influence, source_rows):
+        self.row, self.influence, self.source_rows = row, influence, source_rows
+
+    def __repr__(self):
+        return "<dval.Explanation of test row %d: %d training points>" % (
+            self.row, len(self.influence))
+
+    def top(self, k=10):
+        """The k training points that helped the prediction most, then the k
+        that hurt it most (ties by point)."""
+        order = sorted(range(len(self.influence)), key=lambda i: (-self.influence[i], i))
+        return np.array(order[:k]), np.array(order[::-1][:k])
+
+    def to_pandas(self):
+        import pandas as pd
+        return pd.DataFrame({"point": np.arange(len(self.influence)),
+                             "source_row": self.source_rows, "influence": self.influence})
+
+    def write(self, path):
+        """Writes PATH (point, source_row, influence) as ``dval value --method
+        influence --explain ROW -o PATH``."""
+        from ._tasks import _commit, _g
+        lines = ["point,source_row,influence"] + [
+            "%d,%d,%s" % (i, s, _g(v)) for i, (s, v) in
+            enumerate(zip(self.source_rows.tolist(), self.influence.tolist()))]
+        _commit(path, "\n".join(lines) + "\n")
+
+
+def explain(learner, options, d, row):
+    """dval.value(method="influence", explain=ROW): dv_influence_explain."""
+    vp = _value.value_params("influence", learner, options)
+    if not d.test:
+        raise ValueError("explain: needs the test split (X_test, y_test, or a data file)")
+    nt = _lib.lib.dv_dataset_rows(d.test)
+    row = _value._int("explain", row, 0, 2**62)
+    if row >= nt:
+        raise ValueError("explain: row %d is not a row of the test split (0..%d)" % (row, nt - 1))
+    n, dim = d.rows(), _lib.lib.dv_dataset_cols(d.train)
+    x = _lib.lib.dv_dataset_features(d.test)
+    y = _lib.lib.dv_dataset_targets(d.test)[row]
+    v = np.empty(n)
+    err = _lib.DvError()
+    xp = ctypes.cast(ctypes.addressof(x.contents) + row * dim * 8, P(ctypes.c_double))
+    _lib.check(_lib.lib.dv_influence_explain(d.train, ctypes.byref(vp.learner), xp, y, _dp(v),
+                                             ctypes.byref(err)), err)
+    src = np.ctypeslib.as_array(_lib.lib.dv_dataset_source_rows(d.train), shape=(n,)).copy()
+    return Explanation(row, v, src)

@@ -295,9 +295,10 @@ class Result:
 
 
 def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", learner=None,
-          groups=None, candidates=None, utility=None, points=None, progress=None,
-          task="classification", standardize=True, label=None, drop_missing=False, val=None,
-          test=None, val_data=None, test_data=None, split_seed=0, **options):
+          groups=None, candidates=None, utility=None, points=None, explain=None, X_test=None,
+          y_test=None, progress=None, task="classification", standardize=True, label=None,
+          drop_missing=False, val=None, test=None, val_data=None, test_data=None, split_seed=0,
+          **options):
     """Values every training point (or group) with one method.
 
     Parameters
@@ -335,6 +336,10 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
         With ``method="pairwise"``: the training rows whose pairwise values
         are computed (``max_samples`` subsets, default 100).  Returns a
         :class:`PairwiseResult`.
+    explain : int, optional
+        With ``method="influence"``: explain the prediction of this row of the
+        test split (``X_test``, ``y_test``, or the file's): each training
+        point's influence on its loss.  Returns an :class:`Explanation`.
     progress : callable or bool, optional
         ``progress(done, total)`` as the work advances, or True for a tqdm bar
         (when tqdm is installed).
@@ -386,6 +391,8 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
                          % method)
     if utility is not None and candidates is None:
         raise ValueError("utility: goes with candidates (the methods' own utility is metric)")
+    if explain is not None and method != "influence":
+        raise ValueError("explain: needs method='influence'")
     if groups is not None and (candidates is not None or points is not None):
         raise ValueError("groups: values single rows with candidates and pairwise")
     if method == "pairwise" or candidates is not None:
@@ -394,9 +401,12 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
                      learner, options)
     else:
         params = value_params(method, learner, options)
-    d = _data.load(X, y, X_val, y_val, data=data, task=task, standardize=standardize,
-                   label=label, drop_missing=drop_missing, val=val, test=test, val_data=val_data,
-                   test_data=test_data, split_seed=split_seed)
+    d = _data.load(X, y, X_val, y_val, X_test, y_test, data=data, task=task,
+                   standardize=standardize, label=label, drop_missing=drop_missing, val=val,
+                   test=test, val_data=val_data, test_data=test_data, split_seed=split_seed,
+                   need_test=explain is not None)
+    if explain is not None:
+        return _study.explain(learner, options, d, explain)
     if method == "pairwise":
         return _study.pairwise(learner, options, d, points, progress)
     if candidates is not None:

@@ -162,6 +162,20 @@ class Tasks(unittest.TestCase):
         cli("plot", "pairs", want, "--source", self.files[0], "-o", self.p("pairs.svg"))
         self.assertEqual(read(self.p("ppairs.svg")), read(self.p("pairs.svg")))
 
+    def test_explain_as_the_command(self):
+        cli("value", "--method", "influence", *self.data, "--explain", 7, "-o", self.p("ex.csv"),
+            "-q")
+        (X, y), (Xv, yv), (Xt, yt) = self.parts
+        e = dval.value(X, y, Xv, yv, method="influence", explain=7, X_test=Xt, y_test=yt)
+        e.write(self.p("pex.csv"))
+        self.assertEqual(read(self.p("pex.csv")), read(self.p("ex.csv")))
+        helped, hurt = e.top(3)
+        self.assertGreater(e.influence[helped[0]], e.influence[hurt[0]])
+        with self.assertRaises(ValueError):
+            dval.value(X, y, Xv, yv, method="influence", explain=40, X_test=Xt, y_test=yt)
+        with self.assertRaises(ValueError):
+            dval.value(X, y, Xv, yv, method="knn", explain=1, X_test=Xt, y_test=yt)
+
     def test_map_as_the_command(self):
         xs, ys = np.linspace(-1, 2, 7), np.linspace(0, 1, 5)
         Z = np.outer(ys, xs) - 0.3
