@@ -123,11 +123,19 @@ import sys, os, dval
 version, path = dval.library_version()
 assert os.path.realpath(path).startswith(os.path.realpath(sys.argv[3])), path
 dval.value(data=sys.argv[1], method="knn").write(sys.argv[2])
+# a run and a figure: libdval_plot found beside the installed libdval
+run = dval.sample(data=sys.argv[1], out=sys.argv[2] + ".run", samples=3, points=8,
+                  min_card=10, max_card=40, batch=4)
+png = dval.plot.hist(run, sys.argv[2] + ".png")
+with open(png, "rb") as f:
+    assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+from dval import _lib
+assert os.path.realpath(_lib._plot._name).startswith(os.path.realpath(sys.argv[3])), _lib._plot
 print(version)
 PYEOF
 then
     cut -d, -f2 "$T/py.csv" | tail -n +2 | cmp -s - "$T/cli.txt" && [ "$(cat "$T/py.out")" = "$V" ] \
-        && ok "installed Python package: the installed library, the command's values" \
+        && ok "installed Python package: the installed libraries, the command's values, a figure" \
         || bad "installed Python package: values differ"
 else
     bad "installed Python package: $(cat "$T/py.out")"
