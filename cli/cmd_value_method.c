@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,18 +32,25 @@ static const char *VALUE_USAGE =
     "                       without it), ood-ensemble (the variance of the class\n"
     "                       probabilities of --max-samples models, default 10, at the\n"
     "                       row; its label is not used), ood-dropout (the variance of\n"
-                       "                       the probabilities of the mlp, trained with --dropout\n"
-                       "                       0.2 unless given, over --max-samples passes, default 50,\n"
-                       "                       with fresh dropout masks)\n"
+    "                       the probabilities of the mlp, trained with --dropout\n"
+    "                       0.2 unless given, over --max-samples passes, default 50,\n"
+    "                       with fresh dropout masks); tmc, beta, banzhaf, exact value\n"
+    "                       the candidates as players added to the training data\n"
+    "                       (Shapley of a candidate among the others; the game's U is\n"
+    "                       --utility)\n"
     "  --method pairwise --points LIST   pairwise values of the training rows LIST\n"
     "                       (0-based rows of the training split): how many of a random\n"
     "                       half-subset's own rows change class when both points leave\n"
     "                       it, over --max-samples subsets (default 100); writes FILE.csv\n"
     "                       (a, b, point_a, point_b, source_a, source_b, value, stderr;\n"
     "                       a <= b) and the matrix as FILE.npy; draw with dval plot pairs\n"
-    "                       tmc, beta, banzhaf, exact value the candidates as players\n"
-    "                       added to the training data (Shapley of a candidate among\n"
-    "                       the others; the game's U is --utility)\n"
+    "  --price TOTAL        pay TOTAL to the points or --groups (data sources) by their\n"
+    "                       values: a share proportional to each positive value, 0 to a\n"
+    "                       value <= 0; adds the columns payment and payment_stderr\n"
+    "                       (TOTAL x stderr / the sum of the positive values: the error\n"
+    "                       of the source's own value; the sum's error is left out,\n"
+    "                       which Shapley values, summing to U(all) - U(none), nearly\n"
+    "                       lack when all are positive)\n"
     "  --utility NAME       with --candidates and loo or a game method: accuracy\n"
     "                       (default) on the validation rows, or boundary-mae: the\n"
     "                       share of validation rows whose predicted class moves away\n"
@@ -214,6 +222,7 @@ int cmd_value_method(int argc, char **argv)
                                              {"candidates", required_argument, 0, 4},
                                              {"utility", required_argument, 0, 5},
                                              {"points", required_argument, 0, 6},
+                                             {"price", required_argument, 0, 7},
                                              {"out", required_argument, 0, 'o'},
                                              {"quiet", no_argument, 0, 'q'},
                                              {"help", no_argument, 0, 'h'},
@@ -227,6 +236,7 @@ int cmd_value_method(int argc, char **argv)
     size_t n_points = 0;
     int quiet = 0, c;
     int64_t explain = -1;
+    double price = -1;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "o:qh", longopts)) != -1) {
         if (cli_data_opt(&dop, c, optarg) || cli_method_opt(&mo, c, optarg))
@@ -237,6 +247,11 @@ int cmd_value_method(int argc, char **argv)
         case 4: candidates = optarg; break;
         case 5: utility = optarg; break;
         case 6: points = cli_index_list("--points", optarg, &n_points); break;
+        case 7:
+            price = cli_double("--price", optarg);
+            if (!(price >= 0) || !isfinite(price))
+                cli_die("--price: %s is not an amount >= 0", optarg);
+            break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': fputs(VALUE_USAGE, stdout); return 0;
@@ -257,6 +272,9 @@ int cmd_value_method(int argc, char **argv)
     if (ood && !candidates)
         cli_die("--method %s scores rows that are not in the data: give --candidates FILE",
                 method);
+    if (price >= 0 && (candidates || pairwise || explain >= 0))
+        cli_die("--price pays the training points or groups by their values; it does not go "
+                "with --%s", candidates ? "candidates" : pairwise ? "method pairwise" : "explain");
     mo.vp.method = ood || pairwise ? DV_METHOD_RANDOM : cli_method("--method", method);
     cli_method_opts_finish(&mo);
     dv_dataset *train, *val, *test;
@@ -302,8 +320,16 @@ int cmd_value_method(int argc, char **argv)
         cli_progress_end(&prog);
     if (vrc)
         cli_die_method(method, err.msg);
-    if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err))
+    if (price >= 0) {
+        double *pay = cli_malloc(n * sizeof *pay), *pse = cli_malloc(n * sizeof *pse);
+        if (dv_prices(v, se, n, price, pay, pse, &err) ||
+            dv_values_write_priced(out, n, v, se, pay, pse, price, &mo.vp, &info, dop.data, &err))
+            cli_die("%s", err.msg);
+        free(pay);
+        free(pse);
+    } else if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err)) {
         cli_die("%s", err.msg);
+    }
     if (!quiet && info.stop_rule == DV_STOP_DONE) /* exact or not sampled: no rule */
         fprintf(stderr, "dval: %s valued %zu %s in %.2f s; wrote %s\n", method, n,
                 groups ? "groups" : "points", info.seconds, out);

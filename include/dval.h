@@ -697,6 +697,25 @@ DV_API int dv_values_write(const char *path, size_t n, const double *values,
                            const double *stderrs, const dv_value_params *p,
                            const dv_value_info *info, const char *data_path, dv_error *err);
 
+/* Payments by value (pricing data by source, e.g. with groups): source i
+ * is paid total * v_i / S, S the sum of the positive values; a source whose
+ * value is 0 or negative is paid 0.  The payments sum to total (up to
+ * rounding).  pay_se[i] = total * stderr_i / S is the error that source i's
+ * own value brings; the error of S is left out (Shapley values nearly lack
+ * it when all are positive: each permutation's contributions sum to
+ * U(all) - U(none), but for truncation); 0 for an unpaid source, NaN
+ * where the value has no standard error (stderrs may be NULL).  DV_EINVAL
+ * when no value is positive, a value is not finite or total is negative. */
+DV_API int dv_prices(const double *values, const double *stderrs, size_t n, double total,
+                     double *pay, double *pay_se, dv_error *err);
+/* dv_values_write with the payments of dv_prices as two more columns,
+ * payment and payment_stderr, and the total and rule in path.json. */
+DV_API int dv_values_write_priced(const char *path, size_t n, const double *values,
+                                  const double *stderrs, const double *pay,
+                                  const double *pay_se, double total, const dv_value_params *p,
+                                  const dv_value_info *info, const char *data_path,
+                                  dv_error *err);
+
 /* A cooperative game, for the game-theoretic methods (loo, exact_shapley,
  * exact_banzhaf, tmc, beta, banzhaf, ame, random) on any utility. */
 typedef struct {

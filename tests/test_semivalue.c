@@ -8,6 +8,7 @@
 #include "check.h"
 #include "dval.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,9 +492,64 @@ static void test_calibration(void)
     free(t.u);
 }
 
+/* Payments by value: the rule on numbers worked by hand, bad input, and the
+ * stated standard error against the spread of the payments over seeds of a
+ * Monte Carlo Shapley estimate (whose values sum to U(all) - U(none) in
+ * every run, so that only each source's own error remains). */
+static void test_prices(void)
+{
+    double v[4] = {3, -1, 1, 0}, se[4] = {0.3, 0.5, NAN, 0.1}, pay[4], pse[4];
+    dv_error err = {0};
+    CHECK(dv_prices(v, se, 4, 100, pay, pse, &err) == 0);
+    CHECK_NEAR(pay[0], 75, 1e-12);
+    CHECK_NEAR(pay[2], 25, 1e-12);
+    CHECK(pay[1] == 0 && pay[3] == 0 && pse[1] == 0 && pse[3] == 0);
+    CHECK_NEAR(pse[0], 7.5, 1e-12);
+    CHECK(isnan(pse[2]));
+    double neg[2] = {-1, 0};
+    CHECK(dv_prices(neg, NULL, 2, 10, pay, pse, &err) == DV_EINVAL);
+    CHECK(strstr(err.msg, "no value is positive") != NULL);
+    double bad[2] = {1, NAN};
+    CHECK(dv_prices(bad, NULL, 2, 10, pay, pse, &err) == DV_EINVAL);
+    CHECK(dv_prices(v, NULL, 4, -5, pay, pse, &err) == DV_EINVAL);
+
+    /* U(S) = sqrt(sum of weights): every Shapley value is positive */
+    enum { N = 6, SEEDS = 60 };
+    double w[N] = {1, 2, 3, 5, 8, 13};
+    table_game t = {N, malloc(((size_t)1 << N) * sizeof(double))};
+    for (size_t m = 0; m < ((size_t)1 << N); m++) {
+        double sum = 0;
+        for (int i = 0; i < N; i++)
+            sum += m >> i & 1 ? w[i] : 0;
+        t.u[m] = sqrt(sum);
+    }
+    dv_game g = make_game(&t);
+    double mean_se[N] = {0}, sum_p[N] = {0}, sum_p2[N] = {0}, vv[N], ss[N], pp[N], ps[N];
+    for (int s = 0; s < SEEDS; s++) {
+        run_method(&g, DV_METHOD_TMC, 40, 100 + (uint64_t)s, 1, vv, ss, NULL);
+        CHECK(dv_prices(vv, ss, N, 1000, pp, ps, &err) == 0);
+        double total = 0;
+        for (int i = 0; i < N; i++) {
+            total += pp[i];
+            mean_se[i] += ps[i] / SEEDS;
+            sum_p[i] += pp[i];
+            sum_p2[i] += pp[i] * pp[i];
+        }
+        CHECK_NEAR(total, 1000, 1e-9);
+    }
+    for (int i = 0; i < N; i++) {
+        double m = sum_p[i] / SEEDS, sd = sqrt((sum_p2[i] - SEEDS * m * m) / (SEEDS - 1));
+        CHECK_MSG(sd > 0.65 * mean_se[i] && sd < 1.35 * mean_se[i],
+                  "source %d: payments spread %g over seeds, stated stderr %g", i, sd,
+                  mean_se[i]);
+    }
+    free(t.u);
+}
+
 int main(void)
 {
     RUN(test_calibration);
+    RUN(test_prices);
     RUN(test_symmetric_voting);
     RUN(test_airport);
     RUN(test_additive);

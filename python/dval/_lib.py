@@ -255,6 +255,10 @@ _proto("dv_value_compute", c_int, Dataset, Dataset, P(ValueParams), P(c_double),
        P(ValueInfo), P(DvError))
 _proto("dv_values_write", c_int, c_char_p, c_size_t, P(c_double), P(c_double), P(ValueParams),
        P(ValueInfo), c_char_p, P(DvError))
+_proto("dv_prices", c_int, P(c_double), P(c_double), c_size_t, c_double, P(c_double),
+       P(c_double), P(DvError))
+_proto("dv_values_write_priced", c_int, c_char_p, c_size_t, P(c_double), P(c_double),
+       P(c_double), P(c_double), c_double, P(ValueParams), P(ValueInfo), c_char_p, P(DvError))
 _proto("dv_free", None, c_void_p)
 _proto("dv_sample_params_default", None, P(SampleParams))
 _proto("dv_run_create", c_int, c_char_p, Dataset, Dataset, P(c_int64), c_size_t,

@@ -266,6 +266,7 @@ class Result:
         self.max_stderr, self.value_sd = float(info.max_stderr), float(info.value_sd)
         self.converged = {1: True, 0: False}.get(info.converged)
         self.groups = groups is not None
+        self.price = self.payments = self.payment_stderr = None
 
     def __len__(self):
         return self.values.shape[0]
@@ -279,23 +280,33 @@ class Result:
         """A DataFrame with columns point (or group), value, stderr, as values.csv."""
         import pandas as pd
         key = "group" if self.groups else "point"
-        return pd.DataFrame({key: np.arange(len(self)), "value": self.values,
-                             "stderr": self.stderr})
+        cols = {key: np.arange(len(self)), "value": self.values, "stderr": self.stderr}
+        if self.payments is not None:
+            cols.update(payment=self.payments, payment_stderr=self.payment_stderr)
+        return pd.DataFrame(cols)
 
     def write(self, path):
         """Writes PATH (CSV) and PATH.json exactly as ``dval value -o PATH`` does."""
         import os
         err = _lib.DvError()
         dp = self._data_path.encode() if self._data_path else None
-        rc = _lib.lib.dv_values_write(
-            os.fsencode(path), len(self), self.values.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
-            self.stderr.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.byref(self._params),
-            ctypes.byref(self._info), dp, ctypes.byref(err))
+        d = ctypes.POINTER(ctypes.c_double)
+        v, se = self.values.ctypes.data_as(d), self.stderr.ctypes.data_as(d)
+        if self.payments is not None:
+            rc = _lib.lib.dv_values_write_priced(
+                os.fsencode(path), len(self), v, se, self.payments.ctypes.data_as(d),
+                self.payment_stderr.ctypes.data_as(d), self.price, ctypes.byref(self._params),
+                ctypes.byref(self._info), dp, ctypes.byref(err))
+        else:
+            rc = _lib.lib.dv_values_write(os.fsencode(path), len(self), v, se,
+                                          ctypes.byref(self._params), ctypes.byref(self._info),
+                                          dp, ctypes.byref(err))
         _lib.check(rc, err)
 
 
 def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", learner=None,
-          groups=None, candidates=None, utility=None, points=None, explain=None, X_test=None,
+          groups=None, price=None, candidates=None, utility=None, points=None, explain=None,
+          X_test=None,
           y_test=None, progress=None, task="classification", standardize=True, label=None,
           drop_missing=False, val=None, test=None, val_data=None, test_data=None, split_seed=0,
           **options):
@@ -320,6 +331,12 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     groups : array_like of int, optional
         A group per training row (per row of the file with ``data``); values
         are then per group, numbered by first appearance.
+    price : float, optional
+        Pay this total to the points (or groups: data sources) by their
+        values: shares proportional to the positive values, 0 to values <= 0
+        (``dval value --price``).  The result then has ``payments`` and
+        ``payment_stderr`` (the error of each source's own value; the error
+        of the sum of the values is left out).
     candidates : str or path, or a pair (X, y) of arrays, optional
         Rows that are not in the data, each valued as added to it (``dval
         value --candidates``): by ``loo`` (add-one), ``tmc``, ``beta``,
@@ -391,6 +408,14 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
                          % method)
     if utility is not None and candidates is None:
         raise ValueError("utility: goes with candidates (the methods' own utility is metric)")
+    if price is not None and (candidates is not None or points is not None or
+                              explain is not None):
+        raise ValueError("price: pays the training points or groups by their values; not with "
+                         "candidates, pairwise or explain")
+    if price is not None:
+        price = _float("price", price)
+        if price < 0:
+            raise ValueError("price: %r is not an amount >= 0" % (price,))
     if explain is not None and method != "influence":
         raise ValueError("explain: needs method='influence'")
     if groups is not None and (candidates is not None or points is not None):
@@ -422,4 +447,12 @@ def value(X=None, y=None, X_val=None, y_val=None, *, data=None, method="tmc", le
     stderr = np.empty(n)
     info, rc, err = compute(d, params, values, stderr, progress, method)
     _lib.check(rc, err)
-    return Result(params, info, values, stderr, g, d.path)
+    r = Result(params, info, values, stderr, g, d.path)
+    if price is not None:
+        r.price, r.payments, r.payment_stderr = price, np.empty(n), np.empty(n)
+        dp = ctypes.POINTER(ctypes.c_double)
+        _lib.check(_lib.lib.dv_prices(values.ctypes.data_as(dp), stderr.ctypes.data_as(dp), n,
+                                      price, r.payments.ctypes.data_as(dp),
+                                      r.payment_stderr.ctypes.data_as(dp), ctypes.byref(err)),
+                   err)
+    return r

@@ -14,7 +14,7 @@
  * method's own), the samples and utility calls used, the seconds, the rule
  * that stopped the method and whether the values are resolved. */
 static int write_settings(const char *path, const dv_value_params *p, const dv_value_info *info,
-                          const char *data_path, dv_error *err)
+                          const char *data_path, const double *total, dv_error *err)
 {
     dv_method m = p->method;
     int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
@@ -81,6 +81,9 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     if (m == DV_METHOD_MEMORIZATION)
         fprintf(f, "  \"mem_fraction\": %.17g,\n", p->mem_fraction);
     fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);
+    if (total)
+        fprintf(f, "  \"price\": {\"total\": %.17g, \"rule\": \"%s\"},\n", *total,
+                "proportional to the positive values; negative values are paid 0");
     fprintf(f, "  \"samples\": %zu,\n  \"utility_calls\": %zu,\n  \"seconds\": %.6f,\n",
             info->samples, info->utility_calls, info->seconds);
     fprintf(f, "  \"stopped_by\": \"%s\",\n  \"stop_level\": %.17g,\n",
@@ -95,9 +98,11 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     return dv__out_commit(f, tmp, path, err);
 }
 
-int dv_values_write(const char *path, size_t n, const double *values, const double *stderrs,
-                    const dv_value_params *p, const dv_value_info *info, const char *data_path,
-                    dv_error *err)
+/* The values (and with pay the payments) as CSV, and the settings beside. */
+static int write_values(const char *path, size_t n, const double *values, const double *stderrs,
+                        const double *pay, const double *pay_se, const double *total,
+                        const dv_value_params *p, const dv_value_info *info,
+                        const char *data_path, dv_error *err)
 {
     if (!path || !values || !p || !info)
         return dv__err(err, DV_EINVAL, "values: a path, the values, parameters and info are required");
@@ -107,13 +112,61 @@ int dv_values_write(const char *path, size_t n, const double *values, const doub
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
     if (!f)
         return err ? err->code : DV_EIO;
-    fprintf(f, "%s,value,stderr,samples\n", p->groups ? "group" : "point");
+    fprintf(f, "%s,value,stderr,samples%s\n", p->groups ? "group" : "point",
+            pay ? ",payment,payment_stderr" : "");
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%zu,%.17g,", i, values[i]);
         if (stderrs && isfinite(stderrs[i]))
             fprintf(f, "%.17g", stderrs[i]);
-        fprintf(f, ",%zu\n", info->samples);
+        fprintf(f, ",%zu", info->samples);
+        if (pay) {
+            fprintf(f, ",%.17g,", pay[i]);
+            if (isfinite(pay_se[i]))
+                fprintf(f, "%.17g", pay_se[i]);
+        }
+        fputc('\n', f);
     }
     int rc = dv__out_commit(f, tmp, path, err);
-    return rc ? rc : write_settings(jpath, p, info, data_path, err);
+    return rc ? rc : write_settings(jpath, p, info, data_path, total, err);
+}
+
+int dv_values_write(const char *path, size_t n, const double *values, const double *stderrs,
+                    const dv_value_params *p, const dv_value_info *info, const char *data_path,
+                    dv_error *err)
+{
+    return write_values(path, n, values, stderrs, NULL, NULL, NULL, p, info, data_path, err);
+}
+
+int dv_prices(const double *values, const double *stderrs, size_t n, double total,
+              double *pay, double *pay_se, dv_error *err)
+{
+    if (!(total >= 0) || !isfinite(total))
+        return dv__err(err, DV_EINVAL, "price: the total %g is not a finite amount >= 0", total);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i]))
+            return dv__err(err, DV_EINVAL, "price: value %zu is not finite", i);
+        if (values[i] > 0)
+            sum += values[i];
+    }
+    if (!(sum > 0))
+        return dv__err(err, DV_EINVAL, "price: no value is positive, so none earns a share of "
+                       "the total");
+    for (size_t i = 0; i < n; i++) {
+        int paid = values[i] > 0;
+        pay[i] = paid ? total * (values[i] / sum) : 0.0;
+        double se = stderrs ? stderrs[i] : NAN;
+        pay_se[i] = !paid ? 0.0 : isfinite(se) ? total * (se / sum) : NAN;
+    }
+    return DV_OK;
+}
+
+int dv_values_write_priced(const char *path, size_t n, const double *values,
+                           const double *stderrs, const double *pay, const double *pay_se,
+                           double total, const dv_value_params *p, const dv_value_info *info,
+                           const char *data_path, dv_error *err)
+{
+    if (!pay || !pay_se)
+        return dv__err(err, DV_EINVAL, "values: the payments are required");
+    return write_values(path, n, values, stderrs, pay, pay_se, &total, p, info, data_path, err);
 }

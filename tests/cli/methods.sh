@@ -181,6 +181,22 @@ seq 0 39 | awk '{print $1 % 3}' > "$T/groups.txt"
 $DVAL value --method tmc --data "$T/tiny.csv" --val 20 --test 10 --groups "$T/groups.txt" \
     --max-samples 40 -o "$T/groups.csv" -q && head -1 "$T/groups.csv" | grep -q '^group,' \
     && [ "$(wc -l < "$T/groups.csv")" -le 4 ] && ok "groups" || bad "groups"
+# pricing by source: exact Shapley of the three groups, paid 1000 in all
+$DVAL value --method exact --data "$T/tiny.csv" --val 20 --test 10 --groups "$T/groups.txt" \
+    --price 1000 -o "$T/price.csv" -q || bad "price"
+$PY - "$T/price.csv" <<'PYEOF' && ok "price: shares of the positive values, summing to the total" || bad "price: payments"
+import sys, csv, json
+rows = list(csv.DictReader(open(sys.argv[1])))
+v = [float(r["value"]) for r in rows]
+pay = [float(r["payment"]) for r in rows]
+pos = sum(x for x in v if x > 0)
+assert abs(sum(pay) - 1000) < 1e-9, pay
+for x, p in zip(v, pay):
+    assert abs(p - (1000 * x / pos if x > 0 else 0)) < 1e-9, (x, p)
+assert json.load(open(sys.argv[1] + ".json"))["price"]["total"] == 1000
+PYEOF
+expect_fail "price below 0" "--price: -3 is not an amount" $DVAL value --method loo "${D[@]}" --price -3 -o "$T/x.csv"
+expect_fail "price with candidates" "does not go with --candidates" $DVAL value --method loo "${D[@]}" --price 3 --candidates "$T/tiny.csv" -o "$T/x.csv"
 # the noisy task
 $DVAL eval noisy "${D[@]}" --methods loo,random --rho 0.2 -o "$T/noisy.csv" >"$T/noisy.txt" 2>/dev/null
 $PY - "$T/noisy.csv" <<'PYEOF' && ok "eval noisy table" || bad "eval noisy table"

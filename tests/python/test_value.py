@@ -147,6 +147,17 @@ class SameAsCommand(unittest.TestCase):
         self.assertEqual(read(a), read(b))
         self.assertEqual(len(r), 7)
         self.assertTrue(r.groups)
+        # paid by source: the command's file, payments summing to the total
+        subprocess.run([DVAL, "value", "--method", "tmc", "--data", self.full, "--val", "25",
+                        "--test", "25", "--split-seed", "4", "--groups", gpath,
+                        "--max-samples", "20", "--price", "500", "-o", a, "-q"], check=True)
+        r = dval.value(data=self.full, val=25, test=25, split_seed=4, groups=groups,
+                       method="tmc", max_samples=20, price=500)
+        r.write(b)
+        self.assertEqual(read(a), read(b))
+        self.assertAlmostEqual(r.payments.sum(), 500, places=9)
+        self.assertTrue((r.payments[r.values <= 0] == 0).all())
+        self.assertEqual(list(r.to_pandas().columns)[-2:], ["payment", "payment_stderr"])
 
     def test_pandas(self):
         import pandas as pd
