@@ -71,6 +71,17 @@ struct dv_dataset {
 /* Allocates an empty dataset shell with room for n x d (names not set). */
 int dv__dataset_alloc(dv_dataset **out, size_t n, size_t d, dv_task task, size_t n_classes);
 
+/* The influence of training rows on a linear or logistic fit (Koh & Liang
+ * 2017; src/methods/influence.c): lp (binary logreg, ridge or ols) fitted
+ * on train gives theta (d weights, then the intercept), s (row i's gradient
+ * of the objective is s_i x~_i, x~ = (x, 1)) and L, the lower Cholesky
+ * factor of the objective's Hessian H ((d + 1) x (d + 1)); removing row i
+ * moves theta by about +H^-1 g_i.  The caller frees all three. */
+int dv__influence_fit(const dv_dataset *train, const dv_learner_params *lp, double **theta,
+                      double **s, double **L, dv_error *err);
+/* The L2 term of H's diagonal for lp (the intercept's is 0). */
+double dv__influence_reg(const dv_learner_params *lp);
+
 /* Dense linear algebra helpers (src/util/linalg.c), row-major. */
 /* Cholesky factorization of the n x n SPD matrix A in place (lower).  Returns
  * 0 on success, nonzero if not positive definite. */

@@ -144,17 +144,24 @@ static int solve_cg(const dv_dataset *train, const double *hw, double reg, doubl
     return rc;
 }
 
+static int check_train(const dv_dataset *train, const dv_learner_params *lp, dv_error *err);
+
 /* Above this many parameters the Hessian is not formed: conjugate
  * gradients with Hessian-vector products instead of Cholesky. */
 #define DV__INFLUENCE_CG_PARAMS 2000
 
-static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
-                          const double *Xv, const double *yv, size_t nv, double *out,
-                          int use_cg, dv_error *err)
+/* Fits lp and forms what the influence needs: theta (d + 1), s (g_i = s_i
+ * x~_i), hw (the Hessian's row weights) and, unless use_cg, the Cholesky
+ * factor of H in L (d1 x d1, lower; jittered when singular).  All are
+ * allocated here; on failure all are NULL. */
+static int influence_parts(const dv_dataset *train, const dv_learner_params *lp, int use_cg,
+                           double **theta_out, double **s_out, double **hw_out, double **L_out,
+                           dv_error *err)
 {
     size_t n = train->n, d = train->d, d1 = d + 1;
-    if (use_cg < 0)
-        use_cg = d1 > DV__INFLUENCE_CG_PARAMS;
+    *theta_out = *s_out = *hw_out = NULL;
+    if (L_out)
+        *L_out = NULL;
     int logreg = lp->kind == DV_LEARNER_LOGREG;
     double *theta = NULL;
     int rc = fit_theta(train, lp, &theta, err);
@@ -164,12 +171,11 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
     double *H0 = use_cg ? NULL : dv__malloc(d1 * d1 * sizeof(double));
     double *s = dv__malloc(n * sizeof(double) + 1); /* g_i = s_i x~_i */
     double *hwv = dv__malloc(n * sizeof(double) + 1);
-    double *v = dv__calloc(d1, sizeof(double));
-    if ((!use_cg && (!H || !H0)) || !s || !v || !hwv) {
+    if ((!use_cg && (!H || !H0)) || !s || !hwv) {
         rc = dv__err(err, DV_ENOMEM, "out of memory");
-        goto done;
+        goto fail;
     }
-    double reg = logreg ? 1.0 : 2.0 * (lp->kind == DV_LEARNER_OLS ? 0.0 : lp->lambda);
+    double reg = dv__influence_reg(lp);
     for (size_t i = 0; i < n; i++) {
         const double *x = train->X + i * d;
         double z = lin(x, theta, d), hw;
@@ -190,12 +196,76 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
                 H[a * d1 + b] += hw * xa * (b < d ? x[b] : 1.0);
         }
     }
-    for (size_t a = 0; a < d && !use_cg; a++)
-        H[a * d1 + a] += reg;
-    for (size_t a = 0; a < d1 && !use_cg; a++)
-        for (size_t b = a + 1; b < d1; b++)
-            H[a * d1 + b] = H[b * d1 + a];
+    if (!use_cg) {
+        for (size_t a = 0; a < d; a++)
+            H[a * d1 + a] += reg;
+        for (size_t a = 0; a < d1; a++)
+            for (size_t b = a + 1; b < d1; b++)
+                H[a * d1 + b] = H[b * d1 + a];
+        int nt = omp_get_max_threads();
+        if (nt != 1)
+            omp_set_num_threads(1);
+        memcpy(H0, H, d1 * d1 * sizeof(double));
+        if (dv__chol(H, d1)) {
+            double tr = 0.0;
+            for (size_t a = 0; a < d1; a++)
+                tr += H0[a * d1 + a];
+            double jit = tr > 0 ? 1e-10 * tr / (double)d1 : 1e-10;
+            memcpy(H, H0, d1 * d1 * sizeof(double));
+            for (size_t a = 0; a < d1; a++)
+                H[a * d1 + a] += jit;
+            if (dv__chol(H, d1))
+                rc = dv__err(err, DV_EDEGEN, "influence: the Hessian is singular");
+        }
+        if (nt != 1)
+            omp_set_num_threads(nt);
+        if (rc)
+            goto fail;
+    }
+    dv__free(H0);
+    *theta_out = theta;
+    *s_out = s;
+    *hw_out = hwv;
+    if (L_out)
+        *L_out = H;
+    else
+        dv__free(H);
+    return DV_OK;
+fail:
+    dv__free(theta);
+    dv__free(H);
+    dv__free(H0);
+    dv__free(s);
+    dv__free(hwv);
+    return rc;
+}
 
+double dv__influence_reg(const dv_learner_params *lp)
+{
+    if (lp->kind == DV_LEARNER_LOGREG)
+        return 1.0;
+    return 2.0 * (lp->kind == DV_LEARNER_OLS ? 0.0 : lp->lambda);
+}
+
+/* out[i] = v^T H^-1 g_i for every training row, v = grad L of the nv points
+ * (Xv, yv). */
+static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
+                          const double *Xv, const double *yv, size_t nv, double *out,
+                          int use_cg, dv_error *err)
+{
+    size_t n = train->n, d = train->d, d1 = d + 1;
+    if (use_cg < 0)
+        use_cg = d1 > DV__INFLUENCE_CG_PARAMS;
+    int logreg = lp->kind == DV_LEARNER_LOGREG;
+    double *theta, *s, *hwv, *L = NULL;
+    int rc = influence_parts(train, lp, use_cg, &theta, &s, &hwv, use_cg ? NULL : &L, err);
+    if (rc != DV_OK)
+        return rc;
+    double *v = dv__calloc(d1, sizeof(double));
+    if (!v) {
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t k = 0; k < nv; k++) { /* v = grad L */
         const double *x = Xv + k * d;
         double z = lin(x, theta, d);
@@ -204,35 +274,17 @@ static int influence_core(const dv_dataset *train, const dv_learner_params *lp,
             v[j] += gk * x[j];
         v[d] += gk;
     }
-
     if (use_cg) {
-        if ((rc = solve_cg(train, hwv, reg, v, err)))
+        if ((rc = solve_cg(train, hwv, dv__influence_reg(lp), v, err)))
             goto done;
-        goto values;
+    } else {
+        int nt = omp_get_max_threads();
+        if (nt != 1)
+            omp_set_num_threads(1);
+        dv__chol_solve(L, d1, v, 1);
+        if (nt != 1)
+            omp_set_num_threads(nt);
     }
-    int nt = omp_get_max_threads();
-    if (nt != 1)
-        omp_set_num_threads(1);
-    memcpy(H0, H, d1 * d1 * sizeof(double));
-    if (dv__chol(H, d1)) {
-        double tr = 0.0;
-        for (size_t a = 0; a < d1; a++)
-            tr += H0[a * d1 + a];
-        double jit = tr > 0 ? 1e-10 * tr / (double)d1 : 1e-10;
-        memcpy(H, H0, d1 * d1 * sizeof(double));
-        for (size_t a = 0; a < d1; a++)
-            H[a * d1 + a] += jit;
-        if (dv__chol(H, d1)) {
-            if (nt != 1)
-                omp_set_num_threads(nt);
-            rc = dv__err(err, DV_EDEGEN, "influence: the Hessian is singular");
-            goto done;
-        }
-    }
-    dv__chol_solve(H, d1, v, 1);
-    if (nt != 1)
-        omp_set_num_threads(nt);
-values:
     for (size_t i = 0; i < n; i++) {
         const double *x = train->X + i * d;
         double t = v[d];
@@ -240,14 +292,28 @@ values:
             t += v[j] * x[j];
         out[i] = s[i] * t;
     }
-
 done:
     dv__free(theta);
-    dv__free(H);
-    dv__free(H0);
+    dv__free(L);
     dv__free(s);
     dv__free(hwv);
     dv__free(v);
+    return rc;
+}
+
+int dv__influence_fit(const dv_dataset *train, const dv_learner_params *lp, double **theta,
+                      double **s, double **L, dv_error *err)
+{
+    int rc = check_train(train, lp, err);
+    if (rc)
+        return rc;
+    if (train->d + 1 > DV__INFLUENCE_CG_PARAMS)
+        return dv__err(err, DV_EINVAL, "%zu parameters: more than the %d this analysis forms "
+                       "a Hessian for", train->d + 1, DV__INFLUENCE_CG_PARAMS);
+    double *hw;
+    rc = influence_parts(train, lp, 0, theta, s, &hw, L, err);
+    if (!rc)
+        dv__free(hw);
     return rc;
 }
 
