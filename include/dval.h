@@ -1267,6 +1267,63 @@ DV_API int dv_estimators_by_size_write(const char *path, const size_t *budgets,
                                        const dv_agreement *by_size, size_t n_points,
                                        dv_error *err);
 
+/* Whether a conclusion survives dropping a few rows: the approximate
+ * maximum influence perturbation (AMIP; Broderick, Giordano & Meager 2020).
+ * The quantity is a coefficient of ols or binary logistic regression fitted
+ * on train (coef 0..d-1 a feature's, d the intercept) or, with coef -1, the
+ * linear part (x, 1) . theta of a prediction at x.  Rows are ranked by the
+ * first-order move of the quantity when each is removed (influence
+ * functions), and the fewest whose summed moves reach the goal are
+ * removed, at most max_fraction of the rows; then the model is refitted
+ * without them to check the conclusion. */
+typedef enum {
+    DV_AMIP_SIGN = 0,         /* the quantity reaches 0 or changes sign */
+    DV_AMIP_SIGNIFICANCE = 1, /* ols: |quantity| / se falls to z or below */
+    DV_AMIP_CHANGE = 2        /* the quantity moves by change (signed) or more */
+} dv_amip_goal;
+
+DV_API const char *dv_amip_goal_name(dv_amip_goal g);
+
+typedef struct {
+    dv_learner_params learner; /* ols (default) or logreg (binary) */
+    int64_t coef;              /* 0..d-1 a feature, d the intercept, -1 the prediction at x */
+    const double *x;           /* coef -1: the row (d features, scaled as train) */
+    dv_amip_goal goal;         /* default DV_AMIP_SIGN */
+    double change;             /* DV_AMIP_CHANGE: the move sought */
+    double z;                  /* significance: the normal quantile (default 1.96) */
+    double max_fraction;       /* the most rows removed, as a fraction (default 0.1) */
+} dv_amip_params;
+
+DV_API void dv_amip_params_default(dv_amip_params *p);
+
+typedef struct {
+    double before, se_before;       /* the quantity and its standard error, all rows */
+    double predicted, se_predicted; /* first order, without the rows removed */
+    double after, se_after;         /* refitted without them */
+    size_t n_ranked;   /* rows whose removal moves toward the goal, at most max_fraction */
+    size_t n_removed;  /* the first-order set: the first n_removed of them */
+    double fraction;   /* n_removed / rows */
+    int already;   /* the goal holds on all rows (nothing removed) */
+    int found;     /* the first-order moves reach the goal within max_fraction */
+    int confirmed; /* the refit without the first-order set reaches it */
+    /* The first-order ranking refitted: the shortest prefix (at most
+     * DV_AMIP_MAX_REFITS rows) whose refit reaches the goal, 0 if none; the
+     * first order misses rows that mask each other (two far points that
+     * each hide the other's pull) and this catches them. */
+    size_t n_scan;
+    double after_scan, se_after_scan;
+} dv_amip_result;
+
+#define DV_AMIP_MAX_REFITS 200
+
+/* Writes the ranking (training rows, the largest move toward the goal
+ * first) into rows[0..n_ranked-1] and, when moves is not NULL, each one's
+ * first-order move of the quantity into moves (both with room for every
+ * row).  When the goal is out of the first order's reach, n_removed is
+ * n_ranked, found is 0, and the refit says what removing them does. */
+DV_API int dv_amip(const dv_dataset *train, const dv_amip_params *p, int64_t *rows, double *moves,
+                   dv_amip_result *res, dv_error *err);
+
 /* The laws of a run by a named estimator, as `dval fit RUN_DIR` makes them. */
 typedef enum {
     DV_FIT_MLE = 0,      /* a maximum-likelihood fit per point (dv_run_fit) */
