@@ -300,6 +300,7 @@ int cmd_value_method(int argc, char **argv);
 int cmd_value_law(int argc, char **argv);
 /* The tasks of dval eval (cmd_eval_*.c); argv[0] is "eval". */
 int eval_noisy(int argc, char **argv);
+int eval_sensitivity(int argc, char **argv);
 int eval_removal(int argc, char **argv);
 int eval_addition(int argc, char **argv);
 int eval_estimators(int argc, char **argv);

@@ -15,6 +15,7 @@ static const char *EVAL_USAGE =
     "       dval eval removal --data FILE --method NAME [--bin X] [--max-fraction X] [-o FILE.csv]\n"
     "       dval eval addition --from RUN_DIR --data FILE --sizes LIST [--add N] [--reps N]\n"
     "       dval eval estimators RUN_DIR [--truth DIR] [--budgets LIST]   (see its --help)\n"
+    "       dval eval sensitivity --data FILE --coef NAME [--goal GOAL]   (see its --help)\n"
     "\n"
     "Flips the labels of a fraction rho of the training points (seeded by\n"
     "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
@@ -110,5 +111,8 @@ int cmd_eval(int argc, char **argv)
         return eval_estimators(argc, argv);
     if (strcmp(argv[1], "noisy") == 0)
         return eval_noisy(argc, argv);
-    cli_die("eval: unknown task '%s' (noisy, removal, addition, estimators)", argv[1]);
+    if (strcmp(argv[1], "sensitivity") == 0)
+        return eval_sensitivity(argc, argv);
+    cli_die("eval: unknown task '%s' (noisy, removal, addition, estimators, sensitivity)",
+            argv[1]);
 }

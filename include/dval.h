@@ -1323,6 +1323,12 @@ typedef struct {
  * n_ranked, found is 0, and the refit says what removing them does. */
 DV_API int dv_amip(const dv_dataset *train, const dv_amip_params *p, int64_t *rows, double *moves,
                    dv_amip_result *res, dv_error *err);
+/* Writes the ranking to path (CSV: rank, point, source_row, move,
+ * first_order and refit_scan, 1 for the rows of each set) and the result to
+ * path.json, naming the quantity (e.g. the coefficient's column). */
+DV_API int dv_amip_write(const char *path, const dv_dataset *train, const dv_amip_params *p,
+                         const int64_t *rows, const double *moves, const dv_amip_result *res,
+                         const char *quantity, dv_error *err);
 
 /* The laws of a run by a named estimator, as `dval fit RUN_DIR` makes them. */
 typedef enum {

@@ -280,3 +280,47 @@ done:
     dv__free(all.dse);
     return rc;
 }
+
+int dv_amip_write(const char *path, const dv_dataset *train, const dv_amip_params *p,
+                  const int64_t *rows, const double *moves, const dv_amip_result *res,
+                  const char *quantity, dv_error *err)
+{
+    char tmp[4400], jpath[4400];
+    if (snprintf(jpath, sizeof jpath, "%s.json", path) >= (int)sizeof jpath)
+        return dv__err(err, DV_EINVAL, "%s: path too long", path);
+    FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "rank,point,source_row,move,first_order,refit_scan\n");
+    const int64_t *src = dv_dataset_source_rows(train);
+    for (size_t k = 0; k < res->n_ranked; k++)
+        fprintf(f, "%zu,%lld,%lld,%.17g,%d,%d\n", k + 1, (long long)rows[k],
+                (long long)src[rows[k]], moves ? moves[k] : NAN, k < res->n_removed,
+                k < res->n_scan);
+    int rc = dv__out_commit(f, tmp, path, err);
+    if (rc)
+        return rc;
+    f = dv__out_open(jpath, tmp, sizeof tmp, err);
+    if (!f)
+        return err ? err->code : DV_EIO;
+    fprintf(f, "{\n  \"quantity\": ");
+    dv__json_string(f, quantity ? quantity : "");
+    fprintf(f, ",\n  \"learner\": \"%s\",\n  \"goal\": \"%s\",\n",
+            dv_learner_name(p->learner.kind), dv_amip_goal_name(p->goal));
+    if (p->goal == DV_AMIP_CHANGE)
+        fprintf(f, "  \"change\": %.17g,\n", p->change);
+    if (p->goal == DV_AMIP_SIGNIFICANCE)
+        fprintf(f, "  \"z\": %.17g,\n", p->z);
+    fprintf(f, "  \"rows\": %zu,\n  \"max_fraction\": %.17g,\n", train->n, p->max_fraction);
+    fprintf(f, "  \"before\": %.17g,\n  \"se_before\": %.17g,\n", res->before, res->se_before);
+    fprintf(f, "  \"already\": %s,\n", res->already ? "true" : "false");
+    fprintf(f, "  \"first_order\": {\"rows\": %zu, \"fraction\": %.17g, \"reached\": %s, "
+               "\"predicted\": %.17g, \"after\": %.17g, \"se_after\": %.17g, \"confirmed\": %s},\n",
+            res->n_removed, res->fraction, res->found ? "true" : "false", res->predicted,
+            res->after, res->se_after, res->confirmed ? "true" : "false");
+    fprintf(f, "  \"refit_scan\": {\"rows\": %zu, \"fraction\": %.17g, \"after\": %.17g, "
+               "\"se_after\": %.17g}\n}\n",
+            res->n_scan, train->n ? (double)res->n_scan / (double)train->n : 0.0,
+            res->after_scan, res->se_after_scan);
+    return dv__out_commit(f, tmp, jpath, err);
+}
