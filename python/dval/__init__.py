@@ -24,12 +24,14 @@ from ._lib import Error
 from ._value import Result, method_names as _method_names, value
 from ._run import Laws, Run, Table, sample
 from ._study import CandidateResult, Explanation, PairwiseResult
-from ._tasks import AdditionResult, NoisyResult, RemovalResult, addition, noisy, removal
+from ._tasks import (AdditionResult, NoisyResult, RemovalResult, SensitivityResult, addition,
+                     noisy, removal, sensitivity)
 from . import plot
 from . import _lib
 
 __all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "Explanation", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
-           "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult", "methods", "library_version",
+           "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult",
+           "sensitivity", "SensitivityResult", "methods", "library_version",
            "__version__"]
 
 __version__ = _lib.lib.dv_version_string().decode()

@@ -505,3 +505,172 @@ def addition(run, sizes, *, add=100, reps=100, min_r2=0.9, score_at=None, data=N
     res.gain_stderr = np.array([r[3] for r in rows])
     del keep
     return res
+
+
+class AmipParams(ctypes.Structure):
+    _fields_ = [("learner", _lib.LearnerParams), ("coef", ctypes.c_int64),
+                ("x", P(ctypes.c_double)), ("goal", ctypes.c_int), ("change", ctypes.c_double),
+                ("z", ctypes.c_double), ("max_fraction", ctypes.c_double)]
+
+
+class AmipResult(ctypes.Structure):
+    _fields_ = [("before", ctypes.c_double), ("se_before", ctypes.c_double),
+                ("predicted", ctypes.c_double), ("se_predicted", ctypes.c_double),
+                ("after", ctypes.c_double), ("se_after", ctypes.c_double),
+                ("n_ranked", ctypes.c_size_t), ("n_removed", ctypes.c_size_t),
+                ("fraction", ctypes.c_double), ("already", ctypes.c_int),
+                ("found", ctypes.c_int), ("confirmed", ctypes.c_int),
+                ("n_scan", ctypes.c_size_t), ("after_scan", ctypes.c_double),
+                ("se_after_scan", ctypes.c_double)]
+
+
+_lib.STRUCTS.update(dv_amip_params=AmipParams, dv_amip_result=AmipResult)
+for _name, _res, _args in (
+        ("dv_amip_params_default", None, [P(AmipParams)]),
+        ("dv_amip", ctypes.c_int, [_lib.Dataset, P(AmipParams), P(ctypes.c_int64),
+                                   P(ctypes.c_double), P(AmipResult), P(_lib.DvError)]),
+        ("dv_amip_write", ctypes.c_int, [ctypes.c_char_p, _lib.Dataset, P(AmipParams),
+                                         P(ctypes.c_int64), P(ctypes.c_double), P(AmipResult),
+                                         ctypes.c_char_p, P(_lib.DvError)])):
+    _f = getattr(_lib.lib, _name)
+    _f.restype, _f.argtypes = _res, _args
+
+GOALS = {"sign": 0, "significance": 1, "change": 2}
+
+
+class SensitivityResult:
+    """What :func:`dval.sensitivity` returns.
+
+    Attributes
+    ----------
+    quantity : str
+    before, se_before : float
+        The quantity and its standard error on all rows.
+    ranking : ndarray of int64
+        Training rows whose removal moves the quantity toward the goal, the
+        largest first-order move first (at most max_fraction of the rows);
+        ``moves`` their moves.
+    removed : ndarray of int64
+        The first-order set: the fewest of the ranking whose summed moves
+        reach the goal (all of the ranking when they do not: ``found`` False).
+    predicted : float
+        The quantity the first order predicts without them.
+    after, se_after : float
+        Refitted without them; ``confirmed``: the goal holds there.
+    scan_removed : ndarray of int64
+        The shortest prefix of the ranking whose refit reaches the goal
+        (empty if none), with ``scan_after`` and ``scan_se_after``.
+    already : bool
+        The goal holds on all rows.
+    """
+
+    def __repr__(self):
+        return "<dval.SensitivityResult %s: %d rows by first order (%s), %d by refits>" % (
+            self.quantity, len(self.removed), "confirmed" if self.confirmed else "not confirmed",
+            len(self.scan_removed))
+
+    def write(self, path="sensitivity.csv"):
+        """Writes the command's ranking CSV and PATH.json."""
+        err = _lib.DvError()
+        _lib.check(_lib.lib.dv_amip_write(
+            os.fsencode(path), self._data.train, ctypes.byref(self._p),
+            self.ranking.ctypes.data_as(P(ctypes.c_int64)), _dp(self.moves),
+            ctypes.byref(self._res), self.quantity.encode(), ctypes.byref(err)), err)
+
+
+def sensitivity(X=None, y=None, X_val=None, y_val=None, X_test=None, y_test=None, *,
+                coef=None, predict=None, goal="sign", change=None, z=1.959963984540054,
+                learner="ols", max_fraction=0.1, data=None, task=None, standardize=True,
+                label=None, drop_missing=False, val=None, test=None, val_data=None,
+                test_data=None, split_seed=0, **options):
+    """Whether a conclusion survives dropping a few rows (``dval eval
+    sensitivity``; AMIP, Broderick, Giordano & Meager 2020).
+
+    Parameters
+    ----------
+    coef : str or int
+        A feature's coefficient (its column name, or index), or
+        ``"intercept"``.
+    predict : int
+        Instead: the prediction (its linear part) at this row of the test split.
+    goal : {"sign", "significance", "change"}
+        The quantity reaches 0; ols: |quantity| / se falls to z; or it moves
+        by ``change`` (signed).
+    learner : {"ols", "logreg"}
+        ``ols`` needs ``task="regression"`` (the default for it here).
+    max_fraction : float
+        Drop at most this fraction of the rows.
+    **options
+        ``C``, ``tol`` of the learner.
+
+    Returns
+    -------
+    SensitivityResult
+    """
+    if (coef is None) == (predict is None):
+        raise ValueError("coef, predict: give one of them")
+    if goal not in GOALS:
+        raise ValueError("goal: unknown goal %r (sign, significance, change)" % (goal,))
+    if (change is not None) != (goal == "change"):
+        raise ValueError("change: goes with goal='change' (and it needs one)")
+    unknown = set(options) - {"C", "tol"}
+    if unknown:
+        raise TypeError("sensitivity: unknown option%s %s" % ("s" if len(unknown) > 1 else "",
+                                                             ", ".join(sorted(unknown))))
+    if task is None:
+        task = "regression" if learner == "ols" else "classification"
+    p = AmipParams()
+    _lib.lib.dv_amip_params_default(ctypes.byref(p))
+    _value.learner_params(p.learner, learner, options, 0)
+    p.goal = GOALS[goal]
+    if change is not None:
+        p.change = _value._float("change", change)
+    p.z = _value._float("z", z)
+    p.max_fraction = _value._float("max_fraction", max_fraction)
+    d = _data.load(X, y, X_val, y_val, X_test, y_test, data=data, task=task,
+                   standardize=standardize, label=label, drop_missing=drop_missing, val=val,
+                   test=test, val_data=val_data, test_data=test_data, split_seed=split_seed,
+                   need_test=predict is not None)
+    dim = _lib.lib.dv_dataset_cols(d.train)
+    keep = None
+    if coef is not None:
+        names = [_lib.lib.dv_dataset_col_name(d.train, j).decode() for j in range(dim)]
+        if isinstance(coef, str):
+            if coef == "intercept":
+                p.coef = dim
+            elif coef in names:
+                p.coef = names.index(coef)
+            else:
+                raise ValueError("coef: no column %r (the features: %s; or intercept)"
+                                 % (coef, ", ".join(names[:20])))
+            quantity = "coefficient %s" % coef
+        else:
+            p.coef = _value._int("coef", coef, 0, dim)
+            quantity = "coefficient %s" % (names[p.coef] if p.coef < dim else "intercept")
+    else:
+        nt = _lib.lib.dv_dataset_rows(d.test) if d.test else 0
+        row = _value._int("predict", predict, 0, 2**62)
+        if row >= nt:
+            raise ValueError("predict: row %d is not a row of the test split (0..%d)"
+                             % (row, nt - 1))
+        Xt = np.ctypeslib.as_array(_lib.lib.dv_dataset_features(d.test), shape=(nt, dim))
+        keep = np.ascontiguousarray(Xt[row])
+        p.coef, p.x = -1, _dp(keep)
+        quantity = "prediction at test row %d" % row
+    n = d.rows()
+    rows, moves = np.zeros(n, dtype=np.int64), np.zeros(n)
+    res = AmipResult()
+    err = _lib.DvError()
+    rc = _call.run(_lib.lib.dv_amip, d.train, ctypes.byref(p), rows.ctypes.data_as(
+        P(ctypes.c_int64)), _dp(moves), ctypes.byref(res), ctypes.byref(err))
+    _lib.check(rc, err)
+    r = SensitivityResult()
+    r._data, r._p, r._res, r._x = d, p, res, keep
+    r.quantity = quantity
+    r.ranking, r.moves = rows[:res.n_ranked].copy(), moves[:res.n_ranked].copy()
+    r.removed, r.scan_removed = r.ranking[:res.n_removed], r.ranking[:res.n_scan]
+    for f in ("before", "se_before", "predicted", "after", "se_after"):
+        setattr(r, f, getattr(res, f))
+    r.scan_after, r.scan_se_after = res.after_scan, res.se_after_scan
+    r.already, r.found, r.confirmed = bool(res.already), bool(res.found), bool(res.confirmed)
+    return r

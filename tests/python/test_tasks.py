@@ -176,6 +176,38 @@ class Tasks(unittest.TestCase):
         with self.assertRaises(ValueError):
             dval.value(X, y, Xv, yv, method="knn", explain=1, X_test=Xt, y_test=yt)
 
+    def test_sensitivity_as_the_command(self):
+        rng = np.random.default_rng(3)
+        X = rng.normal(size=(90, 3))
+        yr = 1 + 0.8 * X[:, 0] - 0.05 * X[:, 1] + rng.normal(size=90)
+        X[:2, 1], yr[:2] = [6, 7], [9, 10]
+        files = [self.p(n) for n in ("str.csv", "sva.csv", "ste.csv")]
+        for f, sl in zip(files, (slice(0, 70), slice(70, 80), slice(80, 90))):
+            write_csv(f, X[sl], yr[sl])
+        d = ["--data", files[0], "--val-data", files[1], "--test-data", files[2], "--task",
+             "regression"]
+        for args, kw in (([ "--coef", "x1"], dict(coef="x1")),
+                         (["--coef", "x0", "--goal", "significance"],
+                          dict(coef="x0", goal="significance")),
+                         (["--predict", 3, "--goal", "change", "--change", -0.3],
+                          dict(predict=3, goal="change", change=-0.3))):
+            with self.subTest(args=args):
+                cli("eval", "sensitivity", *d, *args, "-o", self.p("s.csv"), "-q")
+                r = dval.sensitivity(X[:70], yr[:70], X[70:80], yr[70:80], X[80:], yr[80:],
+                                     **kw)
+                r.write(self.p("ps.csv"))
+                self.assertEqual(read(self.p("ps.csv")), read(self.p("s.csv")))
+                self.assertEqual(read(self.p("ps.csv.json")), read(self.p("s.csv.json")))
+        r = dval.sensitivity(X[:70], yr[:70], X[70:80], yr[70:80], coef="x1",
+                             standardize=False)
+        self.assertGreater(r.before, 0)
+        self.assertLessEqual(r.scan_after, 0)  # the two far rows turn it
+        self.assertEqual(sorted(r.scan_removed.tolist()), [0, 1])
+        with self.assertRaises(ValueError):
+            dval.sensitivity(X[:70], yr[:70], X[70:80], yr[70:80], coef="zz")
+        with self.assertRaises(ValueError):
+            dval.sensitivity(X[:70], yr[:70], X[70:80], yr[70:80], coef="x0", goal="change")
+
     def test_map_as_the_command(self):
         xs, ys = np.linspace(-1, 2, 7), np.linspace(0, 1, 5)
         Z = np.outer(ys, xs) - 0.3
