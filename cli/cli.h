@@ -125,6 +125,8 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "                       that model's probabilities), x\n"                                \
     "  --dvrl-batch N       dvrl: training rows per iteration (default 32; iterations:\n"  \
     "                       --max-samples, default 1000)\n"                                \
+    "  --gshapley-lr X      gshapley: the SGD step size (default: the best of 10^-3 ..\n" \
+    "                       10^1 for one pass over the data)\n"                            \
     "  --groups FILE        value groups: one integer group per training row\n"           \
     CLI_MLP_HELP
 
@@ -144,7 +146,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"entreg", required_argument, 0, 2022},  {"tol", required_argument, 0, 2023},          \
     {"rel-stderr", required_argument, 0, 2024}, {"variant", required_argument, 0, 2025},   \
     {"mem-fraction", required_argument, 0, 2026}, {"dvrl-input", required_argument, 0, 2027}, \
-    {"dvrl-batch", required_argument, 0, 2028},                                            \
+    {"dvrl-batch", required_argument, 0, 2028}, {"gshapley-lr", required_argument, 0, 2029}, \
     CLI_MLP_LONGOPTS
 
 /* The mlp and knn learners' options (codes 1200..1299), shared by every
@@ -202,7 +204,9 @@ dv_method cli_method(const char *opt, const char *name);
     "(average marginal effect: a lasso on random subsets), influence, lava, cg (CG\n"      \
     "score), random, forgetting (forgetting events while an mlp trains; --variant),\n"    \
     "memorization (subsampled, with full trees unless --learner; value = minus the\n"     \
-    "memorization), dvrl (a valuator network trained by reinforcement learning);\n"       \
+    "memorization), dvrl (a valuator network trained by reinforcement learning),\n"       \
+    "gshapley (G-Shapley: an approximation of Data Shapley from permutations of one\n"    \
+    "pass of stochastic gradient descent of a linear model, as tmc's budget and rules);\n" \
     "distributional (with --from RUN_DIR: the Monte Carlo mean of a sampling run);\n"     \
     "pairwise (with --points: the pairwise value matrix); ood-ensemble and\n"             \
     "ood-dropout (with --candidates: the variance of an ensemble's, or of an mlp's\n"     \

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,6 +209,11 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
             cli_die("--dvrl-input: unknown input '%s' (xyr, xp, x)", arg);
         return 1;
     case 2028: p->dvrl_batch = (size_t)cli_int("--dvrl-batch", arg, 1, INT32_MAX); return 1;
+    case 2029:
+        p->gshapley_lr = cli_double("--gshapley-lr", arg);
+        if (!(p->gshapley_lr > 0) || !isfinite(p->gshapley_lr))
+            cli_die("--gshapley-lr: %s is not a step size > 0", arg);
+        return 1;
     case 2026:
         p->mem_fraction = cli_double("--mem-fraction", arg);
         if (!(p->mem_fraction > 0 && p->mem_fraction < 1))

@@ -568,7 +568,8 @@ typedef enum {
     DV_METHOD_RANDOM = 12,        /* uniform random values: the baseline */
     DV_METHOD_FORGETTING = 13,    /* forgetting events while training (Toneva et al. 2019) */
     DV_METHOD_MEMORIZATION = 14,  /* subsampled memorization (Feldman & Zhang 2020) */
-    DV_METHOD_DVRL = 15           /* reinforcement-learning valuator (Yoon et al. 2020) */
+    DV_METHOD_DVRL = 15,          /* reinforcement-learning valuator (Yoon et al. 2020) */
+    DV_METHOD_GSHAPLEY = 16       /* G-Shapley: permutations of one SGD pass (Ghorbani & Zou 2019) */
 } dv_method;
 #define DV_N_METHODS 16 /* methods 0..DV_N_METHODS-1 */
 
@@ -650,6 +651,8 @@ typedef struct {
     double mem_fraction;         /* memorization: subset size as a fraction of n; default 0.7 */
     int dvrl_input;              /* dvrl: dv_dvrl_input; default DV_DVRL_XYR */
     size_t dvrl_batch;           /* dvrl: rows per iteration; default 32 */
+    double gshapley_lr;          /* gshapley: the step size; 0 (default) = the best of
+                                  * 10^-3 .. 10^1 for one pass */
     /* Groups: groups[i] in 0..n_groups-1 is the group of training row i;
      * NULL values single rows.  Values are then per group. */
     const int64_t *groups;

@@ -18,6 +18,7 @@ _FLOAT_OPTS = {  # option: field; none may be negative
     "max_seconds": "max_seconds", "rhat": "rhat", "rel_stderr": "rel_stderr",
     "stderr": "stderr_tol", "rank_tol": "rank_tol", "truncation": "truncation",
     "beta_a": "beta_a", "beta_b": "beta_b", "entreg": "lava_entreg",
+    "gshapley_lr": "gshapley_lr",
 }
 _TREE_OPTS = {"C", "lambda_", "tol", "max_depth", "min_leaf", "max_features"}
 _OTHER_OPTS = {"metric", "seed", "variant", "dvrl_input", "mem_fraction"}

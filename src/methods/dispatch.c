@@ -84,7 +84,9 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     int clf = train && dv_dataset_task(train) == DV_TASK_CLASSIFICATION;
     if (q.metric == DV_METRIC_DEFAULT) /* the default utility, measured per method */
         q.metric = !clf ? DV_METRIC_NEG_MSE
-                   : q.method == DV_METHOD_TMC || q.method == DV_METHOD_BETA ? DV_METRIC_ACCURACY
+                   : q.method == DV_METHOD_TMC || q.method == DV_METHOD_BETA ||
+                           q.method == DV_METHOD_GSHAPLEY
+                       ? DV_METRIC_ACCURACY
                                                                               : DV_METRIC_NEG_LOGLOSS;
     int blas_threads = openblas_get_num_threads();
     openblas_set_num_threads(1);
@@ -163,6 +165,9 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
         break;
     case DV_METHOD_DVRL:
         rc = dv__dvrl(train, val, p, rowv, info, err);
+        break;
+    case DV_METHOD_GSHAPLEY:
+        rc = dv__gshapley(train, val, p, rowv, stderrs, info, err);
         break;
     default:
         rc = dv__err(err, DV_EINVAL, "method '%s' is not available in this build",

@@ -263,7 +263,8 @@ void dv__value_finish(dv_value_info *info, dv_method m, const double *values,
     int budget = info->stop_rule == DV_STOP_SAMPLES || info->stop_rule == DV_STOP_SECONDS;
     /* A budget stop of a method without standard errors (ame, oob) cannot
      * be judged; the others' could have stopped by a precision rule. */
-    int has_stderr = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF;
+    int has_stderr = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
+                     m == DV_METHOD_GSHAPLEY;
     info->converged = !budget ? 1 : has_stderr ? 0 : -1;
 }
 

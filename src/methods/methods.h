@@ -81,4 +81,9 @@ double dv__dvrl_loss_grad(dv__net *net, const double *theta, const double *F, co
 int dv__dvrl(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
              double *values, dv_value_info *info, dv_error *err);
 
+/* G-Shapley (Ghorbani & Zou 2019): permutations of one SGD pass of a
+ * linear model; tmc's stopping rules. */
+int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_params *p,
+                 double *values, double *stderrs, dv_value_info *info, dv_error *err);
+
 #endif

@@ -16,7 +16,7 @@ static const dv__name METHOD_NAMES[] = {
     {"influence", DV_METHOD_INFLUENCE}, {"lava", DV_METHOD_LAVA},
     {"cg", DV_METHOD_CG},           {"random", DV_METHOD_RANDOM},
     {"forgetting", DV_METHOD_FORGETTING}, {"memorization", DV_METHOD_MEMORIZATION},
-    {"dvrl", DV_METHOD_DVRL}};
+    {"dvrl", DV_METHOD_DVRL}, {"gshapley", DV_METHOD_GSHAPLEY}};
 
 int dv_method_from_name(const char *name, dv_method *out)
 {

@@ -19,11 +19,12 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     dv_method m = p->method;
     int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
     int sampling = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
-                   m == DV_METHOD_AME || m == DV_METHOD_OOB || m == DV_METHOD_DVRL;
+                   m == DV_METHOD_AME || m == DV_METHOD_OOB || m == DV_METHOD_DVRL ||
+                   m == DV_METHOD_GSHAPLEY;
     /* methods that score the training rows themselves: no utility, no
      * stopping rule, a fixed number of models */
     int self = m == DV_METHOD_FORGETTING || m == DV_METHOD_MEMORIZATION;
-    int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA;
+    int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_GSHAPLEY;
     char tmp[4400];
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
     if (!f)
@@ -54,7 +55,8 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
                 p->learner.lambda, p->learner.tol, p->learner.max_iter);
     /* the stopping rules act on tmc, beta and banzhaf; ame, oob and dvrl
      * run their whole budget */
-    int stopping = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF;
+    int stopping = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
+                   m == DV_METHOD_GSHAPLEY;
     if (sampling)
         fprintf(f, "  \"max_samples\": %zu,\n",
                 p->max_samples ? p->max_samples : dv__default_max_samples(m));
@@ -80,6 +82,8 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
                 p->dvrl_batch);
     if (m == DV_METHOD_MEMORIZATION)
         fprintf(f, "  \"mem_fraction\": %.17g,\n", p->mem_fraction);
+    if (m == DV_METHOD_GSHAPLEY) /* 0: searched */
+        fprintf(f, "  \"gshapley_lr\": %.17g,\n", p->gshapley_lr);
     fprintf(f, "  \"groups\": %zu,\n", p->groups ? p->n_groups : (size_t)0);
     if (total)
         fprintf(f, "  \"price\": {\"total\": %.17g, \"rule\": \"%s\"},\n", *total,

@@ -115,6 +115,9 @@ class SameAsCommand(unittest.TestCase):
              dict(learner="mlp", mlp_preset="reference", epochs=2, seed=4)),
             ("tmc", ["--learner", "tree", "--max-samples", "10", "--metric", "neg_logloss"],
              dict(learner="tree", max_samples=10, metric="neg_logloss")),
+            ("gshapley", ["--max-samples", "30", "--seed", "2"], dict(max_samples=30, seed=2)),
+            ("gshapley", ["--max-samples", "10", "--gshapley-lr", "0.05"],
+             dict(max_samples=10, gshapley_lr=0.05)),
         ]
         for method, args, kw in cases:
             with self.subTest(method=method, args=args):
