@@ -8,6 +8,7 @@
  * Hessian, and argument checks.
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 #include "internal.h"
 #include "methods/methods.h"
@@ -104,38 +105,6 @@ static void fit(const dv_dataset *ds, const dv_learner_params *lp, long skip, do
     free(rows);
 }
 
-/* Solves the m x m system A x = b in place (b becomes x) by Gaussian
- * elimination with partial pivoting; A is destroyed. */
-static void gauss(double *A, double *b, size_t m)
-{
-    for (size_t k = 0; k < m; k++) {
-        size_t piv = k;
-        for (size_t i = k + 1; i < m; i++)
-            if (fabs(A[i * m + k]) > fabs(A[piv * m + k]))
-                piv = i;
-        for (size_t j = 0; j < m; j++) {
-            double t = A[k * m + j];
-            A[k * m + j] = A[piv * m + j];
-            A[piv * m + j] = t;
-        }
-        double t = b[k];
-        b[k] = b[piv];
-        b[piv] = t;
-        for (size_t i = k + 1; i < m; i++) {
-            double f = A[i * m + k] / A[k * m + k];
-            for (size_t j = k; j < m; j++)
-                A[i * m + j] -= f * A[k * m + j];
-            b[i] -= f * b[k];
-        }
-    }
-    for (size_t i = m; i-- > 0;) {
-        double s = b[i];
-        for (size_t j = i + 1; j < m; j++)
-            s -= A[i * m + j] * b[j];
-        b[i] = s / A[i * m + i];
-    }
-}
-
 /* Minimizer of sum_i wt_i f_i + R with the learners' objectives (see
  * influence.c): Newton for logreg from theta0, closed form for ridge. */
 static void weighted_fit(const dv_dataset *ds, const dv_learner_params *lp, const double *wt,
@@ -170,7 +139,7 @@ static void weighted_fit(const dv_dataset *ds, const dv_learner_params *lp, cons
             g[a] += reg * th[a];
             H[a * D1 + a] += reg;
         }
-        gauss(H, g, D1);
+        oracle_solve(H, g, D1);
         double step = 0.0;
         for (size_t a = 0; a < D1; a++) {
             th[a] -= g[a];
@@ -285,7 +254,7 @@ static void check_exact_linear(dv_learner_kind kind, double lambda)
         memcpy(Ai, A, sizeof A);
         for (size_t a = 0; a < D1; a++)
             xt[a] = z[a] = a < D ? X[i * D + a] : 1.0;
-        gauss(Ai, z, D1); /* z = A^-1 x~_i */
+        oracle_solve(Ai, z, D1); /* z = A^-1 x~_i */
         double h = 0.0, e = y[i] - lin(X + i * D, th);
         for (size_t a = 0; a < D1; a++)
             h += xt[a] * z[a];

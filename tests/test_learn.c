@@ -6,6 +6,7 @@
  * Gaussian elimination).
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 #include "internal.h"
 
@@ -660,38 +661,6 @@ static void test_absent_class(void)
 /* Ridge and OLS                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* Solves the m x m system A x = b by Gaussian elimination with partial
- * pivoting (A and b are overwritten; x returned in b). */
-static void gauss_solve(double *A, double *b, size_t m)
-{
-    for (size_t c = 0; c < m; c++) {
-        size_t piv = c;
-        for (size_t r = c + 1; r < m; r++)
-            if (fabs(A[r * m + c]) > fabs(A[piv * m + c]))
-                piv = r;
-        for (size_t j = 0; j < m; j++) {
-            double t = A[c * m + j];
-            A[c * m + j] = A[piv * m + j];
-            A[piv * m + j] = t;
-        }
-        double t = b[c];
-        b[c] = b[piv];
-        b[piv] = t;
-        for (size_t r = c + 1; r < m; r++) {
-            double f = A[r * m + c] / A[c * m + c];
-            for (size_t j = c; j < m; j++)
-                A[r * m + j] -= f * A[c * m + j];
-            b[r] -= f * b[c];
-        }
-    }
-    for (size_t c = m; c-- > 0;) {
-        double s = b[c];
-        for (size_t j = c + 1; j < m; j++)
-            s -= A[c * m + j] * b[j];
-        b[c] = s / A[c * m + c];
-    }
-}
-
 static dv_dataset *make_reg(size_t n, size_t d, const double *w, double b, double noise,
                             uint64_t seed)
 {
@@ -732,7 +701,7 @@ static void test_ridge_normal_equations(void)
             }
         for (size_t j = 0; j < d; j++)
             A[j * d1 + j] += lam;
-        gauss_solve(A, rhs, d1);
+        oracle_solve(A, rhs, d1);
         dv_learner_params p;
         dv_learner_params_default(&p, lam == 0.0 ? DV_LEARNER_OLS : DV_LEARNER_RIDGE);
         p.lambda = lam;

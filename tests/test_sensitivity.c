@@ -7,6 +7,7 @@
  * conclusion.
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 
 #include <math.h>
@@ -14,41 +15,6 @@
 #include <string.h>
 
 enum { MAXP = 8 };
-
-/* Solves A x = b (p x p, row-major; A and b are overwritten) by Gaussian
- * elimination with partial pivoting; returns 0 when singular. */
-static int solve(double *A, double *b, size_t p)
-{
-    for (size_t k = 0; k < p; k++) {
-        size_t piv = k;
-        for (size_t i = k + 1; i < p; i++)
-            if (fabs(A[i * p + k]) > fabs(A[piv * p + k]))
-                piv = i;
-        if (fabs(A[piv * p + k]) < 1e-300)
-            return 0;
-        for (size_t j = 0; j < p; j++) {
-            double t = A[k * p + j];
-            A[k * p + j] = A[piv * p + j];
-            A[piv * p + j] = t;
-        }
-        double t = b[k];
-        b[k] = b[piv];
-        b[piv] = t;
-        for (size_t i = k + 1; i < p; i++) {
-            double f = A[i * p + k] / A[k * p + k];
-            for (size_t j = k; j < p; j++)
-                A[i * p + j] -= f * A[k * p + j];
-            b[i] -= f * b[k];
-        }
-    }
-    for (size_t k = p; k-- > 0;) {
-        double s = b[k];
-        for (size_t j = k + 1; j < p; j++)
-            s -= A[k * p + j] * b[j];
-        b[k] = s / A[k * p + k];
-    }
-    return 1;
-}
 
 /* OLS with an intercept on the rows where use[i] (all when NULL): beta
  * (d + 1, the intercept last) and the classical standard error of
@@ -72,7 +38,7 @@ static void ols(const double *X, const double *y, size_t n, size_t d, const unsi
     double A2[MAXP * MAXP], e[MAXP] = {0};
     memcpy(A2, A, sizeof A);
     memcpy(beta, b, p * sizeof *beta);
-    CHECK(solve(A, beta, p));
+    CHECK(oracle_solve(A, beta, p));
     double rss = 0;
     for (size_t i = 0; i < n; i++) {
         if (use && !use[i])
@@ -83,7 +49,7 @@ static void ols(const double *X, const double *y, size_t n, size_t d, const unsi
         rss += (y[i] - f) * (y[i] - f);
     }
     e[j] = 1; /* [(X'X)^-1]_jj */
-    CHECK(solve(A2, e, p));
+    CHECK(oracle_solve(A2, e, p));
     if (se_j)
         *se_j = sqrt(rss / (double)(m - p) * e[j]);
 }
@@ -168,7 +134,7 @@ static void test_first_order_and_refit(void)
         xi[a] = a < D ? X[i * D + a] : 1;
     double sol[D + 1];
     memcpy(sol, xi, sizeof xi);
-    CHECK(solve(A, sol, D + 1));
+    CHECK(oracle_solve(A, sol, D + 1));
     double h = 0;
     for (size_t a = 0; a <= D; a++)
         h += xi[a] * sol[a];
