@@ -6,6 +6,7 @@
  * the end.
  */
 #include "check.h"
+#include "oracle.h"
 #include "dval.h"
 
 #include <dirent.h>
@@ -1005,40 +1006,6 @@ static void test_standardize(void)
 /* Synthetic data                                                           */
 /* ------------------------------------------------------------------------ */
 
-/* Solves the n x n system A x = b by Gaussian elimination with partial
- * pivoting (A and b are overwritten; the solution lands in b). */
-static int solve(double *A, double *b, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        size_t piv = k;
-        for (size_t i = k + 1; i < n; i++)
-            if (fabs(A[i * n + k]) > fabs(A[piv * n + k]))
-                piv = i;
-        if (A[piv * n + k] == 0)
-            return 1;
-        for (size_t j = 0; j < n; j++) {
-            double t = A[k * n + j];
-            A[k * n + j] = A[piv * n + j];
-            A[piv * n + j] = t;
-        }
-        double t = b[k];
-        b[k] = b[piv];
-        b[piv] = t;
-        for (size_t i = k + 1; i < n; i++) {
-            double f = A[i * n + k] / A[k * n + k];
-            for (size_t j = k; j < n; j++)
-                A[i * n + j] -= f * A[k * n + j];
-            b[i] -= f * b[k];
-        }
-    }
-    for (size_t k = n; k-- > 0;) {
-        for (size_t j = k + 1; j < n; j++)
-            b[k] -= A[k * n + j] * b[j];
-        b[k] /= A[k * n + k];
-    }
-    return 0;
-}
-
 static void test_synth_defaults(void)
 {
     dv_synth_params p;
@@ -1138,7 +1105,7 @@ static void test_synth_linear_reg(void)
             for (size_t k = 0; k < D; k++)
                 A[j * D + k] += X[i * D + j] * X[i * D + k];
         }
-    CHECK(solve(A, w, D) == 0);
+    CHECK(oracle_solve(A, w, D));
     double worst = 0, scale = 0;
     for (size_t i = 0; i < N; i++) {
         double f = 0;
