@@ -147,6 +147,8 @@ static double pass(const gs_ctx *c, gs_state *s, const size_t *perm, double *out
     return u;
 }
 
+static void state_free(void *state);
+
 static void *state_new(void *ctx)
 {
     gs_ctx *c = ctx;
@@ -159,11 +161,7 @@ static void *state_new(void *ctx)
     s->g = dv__malloc(K * sizeof(double));
     s->perm = dv__malloc(n * sizeof(size_t));
     if (!s->W || !s->zv || !s->g || !s->perm) {
-        dv__free(s->W);
-        dv__free(s->zv);
-        dv__free(s->g);
-        dv__free(s->perm);
-        dv__free(s);
+        state_free(s);
         return NULL;
     }
     return s;
