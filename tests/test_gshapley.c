@@ -1,8 +1,8 @@
 /*
  * test_gshapley.c -- G-Shapley against a hand computation: on three rows,
  * one permutation's marginals are one of the six orders' SGD passes done
- * here step by step, and many permutations average to the mean over all six
- * orders; the same bits for any thread count; bad input refused.
+ * here step by step (softmax regression, and least squares), and many
+ * permutations average to the mean over all six orders; the same bits for any thread count; bad input refused.
  */
 #include "check.h"
 #include "dval.h"
@@ -108,6 +108,58 @@ static void test_by_hand(void)
     dv_dataset_free(va);
 }
 
+/* Least squares: one step on row r moves (w, b) by -lr (w x_r + b - y_r)
+ * (x_r, 1); the utility is minus the validation mean squared error. */
+static void test_regression_by_hand(void)
+{
+    static const double YR[N] = {0.5, -1.0, 1.5}, YRV[NV] = {0.4, -0.8, 1.1, 0.0};
+    dv_dataset *tr = NULL, *va = NULL;
+    dv_error err = {0};
+    CHECK(dv_dataset_from_arrays(&tr, N, 1, XT, YR, DV_TASK_REGRESSION, 0, NULL, &err) == 0);
+    CHECK(dv_dataset_from_arrays(&va, NV, 1, XV, YRV, DV_TASK_REGRESSION, 0, NULL, &err) == 0);
+    const double lr = 0.3;
+    static const int orders[6][N] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    double hand[6][N];
+    for (int o = 0; o < 6; o++) {
+        double w = 0, b = 0, u = 0;
+        for (int i = 0; i < NV; i++)
+            u -= YRV[i] * YRV[i] / NV;
+        for (int t = 0; t < N; t++) {
+            int r = orders[o][t];
+            double g = w * XT[r] + b - YR[r];
+            w -= lr * g * XT[r];
+            b -= lr * g;
+            double u2 = 0;
+            for (int i = 0; i < NV; i++)
+                u2 -= (w * XV[i] + b - YRV[i]) * (w * XV[i] + b - YRV[i]) / NV;
+            hand[o][r] = u2 - u;
+            u = u2;
+        }
+    }
+    dv_value_params p;
+    dv_value_params_default(&p, DV_METHOD_GSHAPLEY);
+    dv_learner_params_default(&p.learner, DV_LEARNER_OLS);
+    p.metric = DV_METRIC_NEG_MSE;
+    p.gshapley_lr = lr;
+    p.max_samples = p.min_samples = 1;
+    p.seed = 5;
+    double v[N];
+    CHECK_MSG(dv_value_compute(tr, va, &p, v, NULL, NULL, &err) == 0, "%s", err.msg);
+    int match = -1;
+    for (int o = 0; o < 6; o++) {
+        int same = 1;
+        for (int i = 0; i < N; i++)
+            same &= fabs(v[i] - hand[o][i]) < 1e-12;
+        if (same)
+            match = o;
+    }
+    CHECK_MSG(match >= 0, "one permutation's marginals %g %g %g are no order's", v[0], v[1],
+              v[2]);
+    dv_dataset_free(tr);
+    dv_dataset_free(va);
+}
+
 static void test_bad_input(void)
 {
     dv_dataset *tr = NULL, *va = NULL;
@@ -136,6 +188,7 @@ static void test_bad_input(void)
 int main(void)
 {
     RUN(test_by_hand);
+    RUN(test_regression_by_hand);
     RUN(test_bad_input);
     return CHECK_DONE();
 }
