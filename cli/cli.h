@@ -127,6 +127,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     "                       --max-samples, default 1000)\n"                                \
     "  --gshapley-lr X      gshapley: the SGD step size (default: the best of 10^-3 ..\n" \
     "                       10^1 for one pass over the data)\n"                            \
+    "  --ts-subset N        ts-shapley: players per subset (default 100)\n"               \
     "  --groups FILE        value groups: one integer group per training row\n"           \
     CLI_MLP_HELP
 
@@ -147,6 +148,7 @@ void cli_load_data(const cli_data_opts *o, dv_dataset **train, dv_dataset **val,
     {"rel-stderr", required_argument, 0, 2024}, {"variant", required_argument, 0, 2025},   \
     {"mem-fraction", required_argument, 0, 2026}, {"dvrl-input", required_argument, 0, 2027}, \
     {"dvrl-batch", required_argument, 0, 2028}, {"gshapley-lr", required_argument, 0, 2029}, \
+    {"ts-subset", required_argument, 0, 2030},                                              \
     CLI_MLP_LONGOPTS
 
 /* The mlp and knn learners' options (codes 1200..1299), shared by every
@@ -206,7 +208,10 @@ dv_method cli_method(const char *opt, const char *name);
     "memorization (subsampled, with full trees unless --learner; value = minus the\n"     \
     "memorization), dvrl (a valuator network trained by reinforcement learning),\n"       \
     "gshapley (G-Shapley: an approximation of Data Shapley from permutations of one\n"    \
-    "pass of stochastic gradient descent of a linear model, as tmc's budget and rules);\n" \
+    "pass of stochastic gradient descent of a linear model, as tmc's budget and rules),\n" \
+    "ts-shapley (TS-DShapley: each permutation cut into subsets of --ts-subset rows,\n"  \
+    "each valued as a game of its own with --learner as the proxy, the contributions\n" \
+    "times subset size / n; an approximation of Data Shapley, as tmc's rules);\n"       \
     "distributional (with --from RUN_DIR: the Monte Carlo mean of a sampling run);\n"     \
     "pairwise (with --points: the pairwise value matrix); ood-ensemble and\n"             \
     "ood-dropout (with --candidates: the variance of an ensemble's, or of an mlp's\n"     \
@@ -309,12 +314,22 @@ int eval_removal(int argc, char **argv);
 int eval_addition(int argc, char **argv);
 int eval_estimators(int argc, char **argv);
 /* Parses an eval task's options: the data and method options, -o and
- * --help, plus the task's own (task_opts, codes 1..31) handed to task_opt.
- * Exits after --help (0), on unknown options (2) and on stray arguments. */
+ * --help (printing usage, or eval's own when NULL), plus the task's own
+ * (task_opts, codes 1..31) handed to task_opt.  Exits after --help (0), on
+ * unknown options (2) and on stray arguments. */
 struct option;
 typedef void (*cli_task_opt_fn)(void *ctx, int c, const char *arg);
-void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_data_opts *dop,
-                    cli_method_opts *mo, const char **out, cli_task_opt_fn task_opt, void *ctx);
+void cli_eval_parse(int argc, char **argv, const char *usage, const struct option *task_opts,
+                    cli_data_opts *dop, cli_method_opts *mo, const char **out,
+                    cli_task_opt_fn task_opt, void *ctx);
+int eval_poison(int argc, char **argv);
+int eval_acquire(int argc, char **argv);
+/* The index of ds's feature column name, else dies naming opt and listing
+ * the columns (and, when not NULL, what else opt takes). */
+size_t cli_column(const dv_dataset *ds, const char *opt, const char *name, const char *also);
+/* The index of ds's class name (a label as the data file writes it), else
+ * dies naming opt and listing the classes. */
+size_t cli_class(const dv_dataset *ds, const char *opt, const char *name);
 int cmd_demo(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
@@ -361,6 +376,7 @@ int plot_convergence(int argc, char **argv);
 int plot_noisy(int argc, char **argv);
 int plot_removal(int argc, char **argv);
 int plot_addition(int argc, char **argv);
+int plot_acquire(int argc, char **argv);
 int plot_map(int argc, char **argv);
 int plot_pairs(int argc, char **argv);
 

@@ -16,6 +16,8 @@ static const char *EVAL_USAGE =
     "       dval eval addition --from RUN_DIR --data FILE --sizes LIST [--add N] [--reps N]\n"
     "       dval eval estimators RUN_DIR [--truth DIR] [--budgets LIST]   (see its --help)\n"
     "       dval eval sensitivity --data FILE --coef NAME [--goal GOAL]   (see its --help)\n"
+    "       dval eval poison --data FILE --methods LIST [--attacks LIST]  (see its --help)\n"
+    "       dval eval acquire --data FILE [--scorers LIST] [--pool FILE]  (see its --help)\n"
     "\n"
     "Flips the labels of a fraction rho of the training points (seeded by\n"
     "--noise-seed; validation labels stay clean unless --noisy-val), values the\n"
@@ -61,9 +63,12 @@ static const char *EVAL_USAGE =
     "                       (default 0.9)\n"
     "\n" CLI_METHOD_HELP "\n" CLI_DATA_HELP;
 
-void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_data_opts *dop,
-                    cli_method_opts *mo, const char **out, cli_task_opt_fn task_opt, void *ctx)
+void cli_eval_parse(int argc, char **argv, const char *usage, const struct option *task_opts,
+                    cli_data_opts *dop, cli_method_opts *mo, const char **out,
+                    cli_task_opt_fn task_opt, void *ctx)
 {
+    if (!usage)
+        usage = EVAL_USAGE;
     static const struct option common[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
                                            {"out", required_argument, 0, 'o'},
                                            {"help", no_argument, 0, 'h'}};
@@ -83,12 +88,12 @@ void cli_eval_parse(int argc, char **argv, const struct option *task_opts, cli_d
         if (c == 'o')
             *out = optarg;
         else if (c == 'h') {
-            fputs(EVAL_USAGE, stdout);
+            fputs(usage, stdout);
             exit(0);
         } else if (c > 0 && c < 32) /* task codes; getopt's '?' and ':' are above */
             task_opt(ctx, c, optarg);
         else {
-            fputs(EVAL_USAGE, stderr);
+            fputs(usage, stderr);
             exit(2);
         }
     }
@@ -113,6 +118,10 @@ int cmd_eval(int argc, char **argv)
         return eval_noisy(argc, argv);
     if (strcmp(argv[1], "sensitivity") == 0)
         return eval_sensitivity(argc, argv);
-    cli_die("eval: unknown task '%s' (noisy, removal, addition, estimators, sensitivity)",
-            argv[1]);
+    if (strcmp(argv[1], "poison") == 0)
+        return eval_poison(argc, argv);
+    if (strcmp(argv[1], "acquire") == 0)
+        return eval_acquire(argc, argv);
+    cli_die("eval: unknown task '%s' (noisy, removal, addition, estimators, sensitivity, poison, "
+            "acquire)", argv[1]);
 }

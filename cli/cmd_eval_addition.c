@@ -118,7 +118,7 @@ int eval_addition(int argc, char **argv)
     mo.vp.metric = DV_METRIC_ACCURACY;
     const char *out = "addition.csv";
     addition_opts ao = {NULL, NULL, NULL, 0, 0, 100, 100, 0.9};
-    cli_eval_parse(argc, argv, opts, &dop, &mo, &out, addition_opt, &ao);
+    cli_eval_parse(argc, argv, NULL, opts, &dop, &mo, &out, addition_opt, &ao);
     if (!ao.run)
         cli_die("eval addition: --from RUN_DIR (a finished sampling run) is required");
     if (!ao.sizes)

@@ -93,7 +93,7 @@ int eval_noisy(int argc, char **argv)
     cli_method_opts_default(&mo);
     const char *out = "noisy.csv";
     noisy_opts no = {NULL, 0.2, 0, 0, NULL};
-    cli_eval_parse(argc, argv, opts, &dop, &mo, &out, noisy_opt, &no);
+    cli_eval_parse(argc, argv, NULL, opts, &dop, &mo, &out, noisy_opt, &no);
     const char *methods = no.methods;
     double rho = no.rho;
     uint64_t noise_seed = no.noise_seed;

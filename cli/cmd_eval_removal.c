@@ -40,7 +40,7 @@ int eval_removal(int argc, char **argv)
     mo.vp.metric = (dv_metric)-2; /* unset: accuracy for classification */
     const char *out = "removal.csv";
     removal_opts ro = {NULL, 0.05, 0.5};
-    cli_eval_parse(argc, argv, opts, &dop, &mo, &out, removal_opt, &ro);
+    cli_eval_parse(argc, argv, NULL, opts, &dop, &mo, &out, removal_opt, &ro);
     const char *method = ro.method;
     double bin_frac = ro.bin, max_frac = ro.max_frac;
     dv_method m = cli_method("--method", method);

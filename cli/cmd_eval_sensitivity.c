@@ -46,27 +46,6 @@ static const char *USAGE =
     "  -q, --quiet          no summary\n"
     "\n" CLI_DATA_HELP;
 
-/* The column named name (or the intercept, d), else dies listing them. */
-static int64_t coef_index(const dv_dataset *train, const char *name)
-{
-    size_t d = dv_dataset_cols(train);
-    if (strcmp(name, "intercept") == 0)
-        return (int64_t)d;
-    for (size_t j = 0; j < d; j++)
-        if (strcmp(dv_dataset_col_name(train, j), name) == 0)
-            return (int64_t)j;
-    char *list = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&list, &len);
-    for (size_t j = 0; f && j < d && j < 20; j++)
-        fprintf(f, "%s%s", j ? ", " : "", dv_dataset_col_name(train, j));
-    if (f) {
-        fprintf(f, "%s", d > 20 ? ", ..." : "");
-        fclose(f);
-    }
-    cli_die("--coef: no column '%s' (the features: %s; or intercept)", name, list ? list : "");
-}
-
 static const char *goal_phrase(const dv_amip_params *p)
 {
     switch (p->goal) {
@@ -146,7 +125,9 @@ int eval_sensitivity(int argc, char **argv)
     size_t n = dv_dataset_rows(train), d = dv_dataset_cols(train);
     char what[512];
     if (coef) {
-        p.coef = coef_index(train, coef);
+        p.coef = strcmp(coef, "intercept") == 0
+                     ? (int64_t)d
+                     : (int64_t)cli_column(train, "--coef", coef, "intercept");
         snprintf(what, sizeof what, "coefficient %s", coef);
     } else {
         if ((size_t)predict >= dv_dataset_rows(test))

@@ -27,6 +27,7 @@ static const char *USAGE =
     "  noisy        flipped labels found vs points inspected (dval eval noisy)\n"
     "  removal      test metric vs fraction removed (dval eval removal)\n"
     "  addition     gains of point addition (dval eval addition)\n"
+    "  acquire      test accuracy vs labels bought (dval eval acquire)\n"
     "  map          a 2-D map of values with a colour bar\n"
     "  pairs        pairwise values: the ordered matrix and the strongest pairs\n"
     "\n" CLI_PLOT_HELP;
@@ -400,7 +401,7 @@ static const figure FIGURES[] = {
     {"law", plot_law},         {"validation", plot_validation},   {"hist", plot_hist},
     {"distance", plot_distance}, {"convergence", plot_convergence}, {"noisy", plot_noisy},
     {"removal", plot_removal}, {"addition", plot_addition},       {"map", plot_map},
-    {"pairs", plot_pairs}};
+    {"pairs", plot_pairs},     {"acquire", plot_acquire}};
 
 int cmd_plot(int argc, char **argv)
 {
@@ -412,6 +413,6 @@ int cmd_plot(int argc, char **argv)
         if (strcmp(argv[1], FIGURES[i].name) == 0)
             return FIGURES[i].fn(argc - 1, argv + 1);
     cli_die("plot: unknown figure '%s' (law, validation, hist, distance, convergence, noisy, "
-            "removal, addition, map, pairs)",
+            "removal, addition, acquire, map, pairs)",
             argv[1]);
 }

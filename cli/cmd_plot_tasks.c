@@ -700,3 +700,119 @@ int plot_pairs(int argc, char **argv)
     free(pv), free(src), free(seen), free(px), free(py), free(ax), free(ay), free(ac), free(order);
     return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* acquire                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int acquire_opt(void *ctx, int c, const char *arg)
+{
+    double *target = ctx;
+    if (c != 2000)
+        return 0;
+    *target = cli_double("--target", arg);
+    return 1;
+}
+
+/* "target_accuracy" of dval eval acquire's FILE.json, or NaN. */
+static double json_target(const char *csv)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s.json", csv);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NAN;
+    char buf[512];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *k = strstr(buf, "\"target_accuracy\":");
+    return k ? strtod(k + strlen("\"target_accuracy\":"), NULL) : NAN;
+}
+
+int plot_acquire(int argc, char **argv)
+{
+    static const char *usage =
+        "usage: dval plot acquire FILE.csv [--target X] -o FILE.(png|svg|pdf) [--data FILE.csv]\n"
+        "\n"
+        "Active acquisition: the mean test accuracy over the repetitions against the\n"
+        "labels bought, one colour per scorer, with its 95 % interval (Student's t) as\n"
+        "a band, from dval eval acquire's CSV (scorer, rep, round, labels, accuracy).\n"
+        "The target accuracy (a dotted line) is read from FILE.csv.json when present.\n"
+        "\n"
+        "  --target X          draw this target instead\n"
+        "\n"
+        "--data columns: scorer, labels, accuracy (the mean), ci95 (the half-width).\n"
+        "\n" CLI_PLOT_HELP;
+    static const struct option extra[] = {{"target", required_argument, 0, 2000}};
+    double target = NAN;
+    cli_plot_opts po;
+    char **in;
+    size_t nf;
+    cli_plot_parse(argc, argv, usage, extra, 1, &po, acquire_opt, &target, &in, &nf, 1, 1,
+                   "FILE.csv");
+    if (!isfinite(target))
+        target = json_target(in[0]);
+    static const char *const need[] = {"scorer", "rep", "labels", "accuracy", NULL};
+    cli_table t;
+    cli_table_read(&t, in[0], need);
+    size_t cs = cli_table_col(&t, "scorer"), cr = cli_table_col(&t, "rep"),
+           cl = cli_table_col(&t, "labels"), ca = cli_table_col(&t, "accuracy");
+    /* scorers in order of appearance; the labels of the first (rep, scorer) run */
+    const char **names = cli_calloc(t.n_rows ? t.n_rows : 1, sizeof *names);
+    double *labels = cli_malloc((t.n_rows ? t.n_rows : 1) * sizeof *labels);
+    size_t ns = 0, np = 0;
+    for (size_t r = 0; r < t.n_rows; r++) {
+        const char *s = cli_table_at(&t, r, cs);
+        size_t k = 0;
+        while (k < ns && strcmp(names[k], s))
+            k++;
+        if (k == ns)
+            names[ns++] = s;
+        if (k == 0 && !strcmp(cli_table_at(&t, r, cr), cli_table_at(&t, 0, cr)))
+            labels[np++] = cli_table_num(&t, r, cl, 0);
+    }
+    if (!np)
+        cli_die("plot acquire: %s has no rows", in[0]);
+    /* sums per scorer and point; every run must have the same labels */
+    double *s1 = cli_calloc(ns * np, sizeof *s1), *s2 = cli_calloc(ns * np, sizeof *s2);
+    size_t *cnt = cli_calloc(ns * np, sizeof *cnt);
+    for (size_t r = 0; r < t.n_rows; r++) {
+        const char *s = cli_table_at(&t, r, cs);
+        size_t k = 0, j = 0;
+        while (strcmp(names[k], s))
+            k++;
+        double lb = cli_table_num(&t, r, cl, 0), acc = cli_table_num(&t, r, ca, 0);
+        while (j < np && labels[j] != lb)
+            j++;
+        if (j == np)
+            cli_die("plot acquire: %s:%zu: %s labels, which the first run (%s) does not have",
+                    in[0], t.line[r], cli_table_at(&t, r, cl), names[0]);
+        s1[k * np + j] += acc;
+        s2[k * np + j] += acc * acc;
+        cnt[k * np + j]++;
+    }
+    double *mean = cli_malloc(ns * np * sizeof *mean), *half = cli_malloc(ns * np * sizeof *half);
+    for (size_t i = 0; i < ns * np; i++) {
+        size_t m = cnt[i];
+        if (!m)
+            cli_die("plot acquire: scorer '%s' has no run at %g labels", names[i / np],
+                    labels[i % np]);
+        mean[i] = s1[i] / (double)m;
+        double var = m > 1 ? (s2[i] - (double)m * mean[i] * mean[i]) / (double)(m - 1) : NAN;
+        half[i] = m > 1 ? dv_t95(m - 1) * sqrt(fmax(var, 0) / (double)m) : NAN;
+    }
+    dv_error err = {0};
+    int rc = dv_plot_acquire(po.out, po.data, &po.o, np, labels, ns, names, mean, half, target,
+                             &err);
+    cli_plot_done(&po, rc, &err);
+    free(names);
+    free(labels);
+    free(s1);
+    free(s2);
+    free(cnt);
+    free(mean);
+    free(half);
+    cli_table_free(&t);
+    return 0;
+}

@@ -523,3 +523,41 @@ void cli_wrote(void *user, const char *path)
     (void)user;
     fprintf(stderr, "dval: wrote %s\n", path);
 }
+
+/* Dies: opt has no NAME among the n names name_at(ds, k), listing up to 20
+ * of them (and also). */
+static void die_unknown(const dv_dataset *ds, const char *opt, const char *what,
+                        const char *whats, const char *name, size_t n, const char *(*name_at)(const dv_dataset *, size_t),
+                        const char *also)
+{
+    char *list = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&list, &len);
+    for (size_t k = 0; f && k < n && k < 20; k++)
+        fprintf(f, "%s%s", k ? ", " : "", name_at(ds, k));
+    if (f) {
+        fprintf(f, "%s%s%s", n > 20 ? ", ..." : "", also ? "; or " : "", also ? also : "");
+        fclose(f);
+    }
+    cli_die("%s: no %s '%s' (the %s: %s)", opt, what, name, whats, list ? list : "");
+}
+
+size_t cli_column(const dv_dataset *ds, const char *opt, const char *name, const char *also)
+{
+    size_t d = dv_dataset_cols(ds);
+    for (size_t j = 0; j < d; j++)
+        if (strcmp(dv_dataset_col_name(ds, j), name) == 0)
+            return j;
+    die_unknown(ds, opt, "column", "columns", name, d, dv_dataset_col_name, also);
+    return 0;
+}
+
+size_t cli_class(const dv_dataset *ds, const char *opt, const char *name)
+{
+    size_t K = dv_dataset_classes(ds);
+    for (size_t c = 0; c < K; c++)
+        if (strcmp(dv_dataset_class_name(ds, c), name) == 0)
+            return c;
+    die_unknown(ds, opt, "class", "classes", name, K, dv_dataset_class_name, NULL);
+    return 0;
+}

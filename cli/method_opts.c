@@ -214,6 +214,7 @@ int cli_method_opt(cli_method_opts *o, int c, const char *arg)
         if (!(p->gshapley_lr > 0) || !isfinite(p->gshapley_lr))
             cli_die("--gshapley-lr: %s is not a step size > 0", arg);
         return 1;
+    case 2030: p->ts_subset = (size_t)cli_int("--ts-subset", arg, 2, INT32_MAX); return 1;
     case 2026:
         p->mem_fraction = cli_double("--mem-fraction", arg);
         if (!(p->mem_fraction > 0 && p->mem_fraction < 1))

@@ -569,9 +569,11 @@ typedef enum {
     DV_METHOD_FORGETTING = 13,    /* forgetting events while training (Toneva et al. 2019) */
     DV_METHOD_MEMORIZATION = 14,  /* subsampled memorization (Feldman & Zhang 2020) */
     DV_METHOD_DVRL = 15,          /* reinforcement-learning valuator (Yoon et al. 2020) */
-    DV_METHOD_GSHAPLEY = 16       /* G-Shapley: permutations of one SGD pass (Ghorbani & Zou 2019) */
+    DV_METHOD_GSHAPLEY = 16,      /* G-Shapley: permutations of one SGD pass (Ghorbani & Zou 2019) */
+    DV_METHOD_TS_SHAPLEY = 17     /* TS-DShapley: Shapley values within random subsets
+                                   * (Schoch, Mishra & Ji 2023) */
 } dv_method;
-#define DV_N_METHODS 16 /* methods 0..DV_N_METHODS-1 */
+#define DV_N_METHODS 18 /* methods 0..DV_N_METHODS-1 */
 
 /* What DVRL's valuator sees of a row (f_V: p->learner fitted on the
  * validation set, its class probabilities). */
@@ -653,6 +655,7 @@ typedef struct {
     size_t dvrl_batch;           /* dvrl: rows per iteration; default 32 */
     double gshapley_lr;          /* gshapley: the step size; 0 (default) = the best of
                                   * 10^-3 .. 10^1 for one pass */
+    size_t ts_subset;            /* ts-shapley: players per subset; default 100 */
     /* Groups: groups[i] in 0..n_groups-1 is the group of training row i;
      * NULL values single rows.  Values are then per group. */
     const int64_t *groups;
@@ -776,6 +779,71 @@ DV_API int dv_removal_curve(const dv_dataset *train, const dv_dataset *test,
                             const dv_learner_params *lp, dv_metric metric, const double *values,
                             size_t bin, size_t n_steps, double *high, double *low,
                             dv_error *err);
+
+/* Poisoning (Jia et al. 2021, "Scalability vs. utility"): a fraction of the
+ * training rows is altered so that a model learns what the attacker wants,
+ * and good values should rank those rows lowest. */
+typedef enum {
+    DV_POISON_FLIP = 0,      /* rows of one class (or of any other) relabelled as the target */
+    DV_POISON_BACKDOOR = 1,  /* rows of other classes: trigger columns set, relabelled as the target */
+    DV_POISON_WATERMARK = 2  /* rows of any class: a pattern added to every column, labelled the target */
+} dv_poison_kind;
+
+DV_API const char *dv_poison_kind_name(dv_poison_kind k);
+DV_API int dv_poison_kind_from_name(const char *name, dv_poison_kind *out);
+
+typedef struct {
+    dv_poison_kind kind;
+    double fraction;        /* of the training rows poisoned, in (0, 1) (default 0.1) */
+    size_t target;          /* the class the poisoned rows are labelled (default 0) */
+    int64_t source;         /* flip: the class the rows are drawn from; -1 (default): any
+                             * class but the target */
+    const size_t *features; /* backdoor: the trigger's columns; NULL: the min(3, d) that say
+                             * least about the label (the smallest largest |correlation|
+                             * with a class indicator in train), so that a model of the
+                             * clean rows has no reason to follow them */
+    size_t n_features;
+    double trigger_z;       /* backdoor: the trigger sets a column to its mean + z sd (default 3) */
+    double watermark_amp;   /* watermark: column j moves by +-amp sd_j, the signs seeded
+                             * (default 1) */
+    uint64_t seed;
+} dv_poison_params;
+
+DV_API void dv_poison_params_default(dv_poison_params *p);
+
+/* The trigger of p on data like train (the means and standard deviations
+ * of train's columns): backdoor: x_j := value[j] where set[j]; watermark:
+ * x_j += value[j] for every j (set all 1); flip: nothing set.  value and set
+ * have room for d entries. */
+DV_API int dv_poison_trigger(const dv_dataset *train, const dv_poison_params *p, double *value,
+                             unsigned char *set, dv_error *err);
+
+/* A copy of train with round(fraction n) rows poisoned as p says, drawn
+ * from the eligible rows with p->seed; is_poisoned (n entries) marks them.
+ * Fewer eligible rows than that is DV_EINVAL.  Reproducible from p alone. */
+DV_API int dv_poison_inject(const dv_dataset *train, const dv_poison_params *p,
+                            dv_dataset **poisoned, unsigned char *is_poisoned, dv_error *err);
+
+/* The attack's probes from test: flip: the rows of the source class (or of
+ * every class but the target), as they are; backdoor and watermark: the
+ * rows not of the target class with the trigger of p (made from clean, the
+ * training data before poisoning) applied.  The attack succeeds on a probe
+ * the model assigns to the target class.  DV_EINVAL when there are none. */
+DV_API int dv_poison_probes(const dv_dataset *clean, const dv_dataset *test,
+                            const dv_poison_params *p, dv_dataset **probes, dv_error *err);
+
+/* Fits lp on train without its n_remove lowest-valued rows (values NULL:
+ * on every row; ties in value go by row index) and measures the share of
+ * probes assigned to target (*success) and the accuracy on test. */
+DV_API int dv_poison_score(const dv_dataset *train, const dv_learner_params *lp,
+                           const double *values, size_t n_remove, const dv_dataset *test,
+                           const dv_dataset *probes, size_t target, double *success,
+                           double *accuracy, dv_error *err);
+/* Writes the rows each attack of kinds (with p's other settings) poisons to
+ * path (CSV: attack, point, source_row, label_before, label_after, then
+ * the poisoned features as train holds them), through a temporary name. */
+DV_API int dv_poison_write(const char *path, const dv_dataset *train, const dv_poison_params *p,
+                           const dv_poison_kind *kinds, size_t n_kinds, dv_error *err);
 
 /* Point addition (Covert et al. 2024, as its reference experiment): for
  * each of reps repetitions, draw a base set of base_size training rows
@@ -1096,6 +1164,96 @@ DV_API int dv_law_model_read(dv_law_model **out, const char *path, dv_error *err
 DV_API int dv_law_values_write(const char *path, const dv_dataset *ds, const dv_law *laws,
                                const int64_t *at, size_t n_at, int64_t k_lo, int64_t k_hi,
                                dv_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Tasks: active acquisition (after the laws, which one scorer uses)        */
+/* ------------------------------------------------------------------------ */
+
+/* Active acquisition (Jia et al. 2021): a labelled seed set, a pool whose
+ * labels are revealed only when bought, rounds that buy the batch a scorer
+ * ranks first and refit the learner. */
+typedef enum {
+    DV_ACQ_RANDOM = 0,   /* a seeded random batch */
+    DV_ACQ_MARGIN = 1,   /* the smallest gap between the current model's two likeliest classes */
+    DV_ACQ_ENTROPY = 2,  /* the largest entropy of the current model's probabilities */
+    DV_ACQ_DISTANCE = 3, /* k-center greedy: the farthest from every labelled row (no model) */
+    DV_ACQ_OOD = 4,      /* the largest variance of an ensemble (dv_ood_ensemble) */
+    DV_ACQ_LAW = 5,      /* the largest value c k^-alpha of the row's law at the current
+                          * size k (the labelled rows), averaged over the classes with the
+                          * current model's probabilities when there is a law per class */
+    DV_ACQ_ORACLE = 6    /* sees the hidden labels: the largest gain of the validation
+                          * utility when the row is added (the harness's check) */
+} dv_acq_scorer;
+
+DV_API const char *dv_acq_scorer_name(dv_acq_scorer s);
+DV_API int dv_acq_scorer_from_name(const char *name, dv_acq_scorer *out);
+
+typedef struct {
+    dv_learner_params learner;     /* refitted each round (default logreg) */
+    dv_learner_params ood_learner; /* the ensemble's members (default: mlps of one hidden
+                                    * layer of 32, 100 epochs, batches of 32) */
+    size_t ood_members;            /* default 5 */
+    dv_metric metric;              /* the oracle's utility on val: neg_logloss (default)
+                                    * or accuracy */
+    size_t batch;                  /* labels bought per round (default 10) */
+    size_t rounds;                 /* default 20 */
+    uint64_t seed;                 /* random's draws; the ensemble's */
+    const dv_law *laws;            /* DV_ACQ_LAW: pool rows x law_heads laws (row-major), e.g.
+                                    * a law model's (dv_law_model_predict) for each class */
+    size_t law_heads;              /* 1, or one per class */
+    int n_threads;                 /* the oracle's fits; results do not depend on it */
+} dv_acq_params;
+
+DV_API void dv_acq_params_default(dv_acq_params *p);
+
+/* One acquisition run: accuracy[r] (rounds + 1 entries) is the learner's
+ * test accuracy after round r (r = 0: the labelled rows alone), chosen
+ * (rounds x batch) the pool rows bought, in order.  The pool's labels are
+ * read only for the rows bought and by the oracle.  A batch larger than the
+ * pool, or more labels than the pool holds, is DV_EINVAL. */
+DV_API int dv_acquire(const dv_dataset *labelled, const dv_dataset *pool, const dv_dataset *val,
+                      const dv_dataset *test, dv_acq_scorer scorer, const dv_acq_params *p,
+                      double *accuracy, int64_t *chosen, dv_error *err);
+
+/* The labels bought when the curve accuracy[0..rounds] (batch per round)
+ * first reaches target, linear between rounds; 0 if accuracy[0] does, NaN
+ * if it never does. */
+DV_API double dv_acq_labels_to(const double *accuracy, size_t rounds, size_t batch,
+                               double target);
+
+/* The two-sided 95 % quantile of Student's t with df degrees of freedom (a
+ * table to 30, then 1.96 + 2.4 / df, within 0.003); NaN for 0. */
+DV_API double dv_t95(size_t df);
+
+/* One scorer's curves summarized over the repetitions; the intervals are
+ * 95 % (Student's t) half-widths, NaN with fewer than two numbers. */
+typedef struct {
+    double final_mean, final_ci; /* the final accuracy */
+    size_t n_final;
+    double labels_mean, labels_ci; /* the labels to reach the target, where reached */
+    size_t reached;                /* repetitions that reach it */
+    double saved_mean, saved_ci;   /* random's labels minus the scorer's, in the same
+                                    * repetition, where both reach it (NaN without random) */
+    size_t pairs;
+} dv_acq_summary;
+
+/* accuracy: n_scorers x reps x (rounds + 1), as dv_acquire's curves of
+ * scorer s, repetition r in block s * reps + r.  *target, when NaN, becomes
+ * random's final accuracy averaged over the repetitions (random must be
+ * among the scorers).  out gets one summary per scorer, labels (may be
+ * NULL; n_scorers x reps) each curve's labels to the target (NaN: never). */
+DV_API int dv_acq_summarize(const dv_acq_scorer *scorers, size_t n_scorers, size_t reps,
+                            size_t rounds, size_t batch, const double *accuracy, double *target,
+                            dv_acq_summary *out, double *labels, dv_error *err);
+
+/* Writes the curves to path (CSV: scorer, rep, round, labels, accuracy)
+ * and the summary to path.json (the target, and per scorer the final
+ * accuracy, the labels to the target per repetition, their mean and the
+ * labels saved against random with their interval), both through
+ * temporary names.  target NaN: random's final accuracy. */
+DV_API int dv_acquire_write(const char *path, const dv_acq_scorer *scorers, size_t n_scorers,
+                            size_t reps, size_t rounds, size_t batch, size_t pool,
+                            const double *accuracy, double target, dv_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Reading a run: its samples, laws and values                              */

@@ -94,6 +94,16 @@ DV_API int dv_plot_removal(const char *path, const char *data_path, const dv_plo
                            const char *const *names, const double *high, const double *low,
                            const char *metric_name, double majority, dv_error *err);
 
+/* Active acquisition: the mean test accuracy against the labels bought, one
+ * colour per scorer, with a band of +- half (the 95 % interval over the
+ * repetitions; half may be NULL).  mean and half are n_scorers x n_points
+ * over labels (n_points, increasing).  target, when finite, is drawn as a
+ * grey dotted line.  Data CSV: scorer, labels, accuracy, ci95. */
+DV_API int dv_plot_acquire(const char *path, const char *data_path, const dv_plot_opts *opts,
+                           size_t n_points, const double *labels, size_t n_scorers,
+                           const char *const *names, const double *mean, const double *half,
+                           double target, dv_error *err);
+
 /* Point addition: the mean gain with +- one standard error bars, grouped by
  * base-set size, one colour per scorer.  mean and se are n_scorers x
  * n_sizes (se may be NULL).  The bars show the gains x 100; the data CSV

@@ -8,7 +8,7 @@ violation; exits 1 if there is any."""
 import collections, os, subprocess, sys
 
 RANK = {"util": 0, "data": 1, "learn": 2, "scaling": 3, "sample": 4, "methods": 4,
-        "tasks": 5, "study": 5, "plot": 6}
+        "study": 5, "tasks": 6, "plot": 7}
 
 build = sys.argv[1]
 src_dir = sys.argv[2] if len(sys.argv) > 2 else None

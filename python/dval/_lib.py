@@ -49,7 +49,8 @@ class ValueParams(Structure):
         ("beta_b", c_double), ("knn_k", c_size_t), ("oob_fraction", c_double),
         ("lava_entreg", c_double), ("cg_reps", c_size_t), ("cg_unbalance", c_double),
         ("forgetting_variant", c_int), ("mem_fraction", c_double), ("dvrl_input", c_int),
-        ("dvrl_batch", c_size_t), ("gshapley_lr", c_double), ("groups", POINTER(c_int64)),
+        ("dvrl_batch", c_size_t), ("gshapley_lr", c_double), ("ts_subset", c_size_t),
+        ("groups", POINTER(c_int64)),
         ("n_groups", c_size_t),
         ("progress", PROGRESS), ("progress_user", c_void_p),
     ]
@@ -290,7 +291,7 @@ _proto("dv_estimators_by_size_write", c_int, c_char_p, P(c_size_t), c_size_t, ct
 _proto("dv_run_load_data", c_int, c_void_p, c_char_p, P(Dataset), P(Dataset), P(Dataset),
        P(DvError))
 
-N_METHODS = 17
+N_METHODS = 18
 
 
 def check(rc, err):

@@ -12,7 +12,7 @@ _INT_OPTS = {  # option: (field, lowest, highest), the command's ranges
     "threads": ("n_threads", 1, 4096), "max_samples": ("max_samples", 1, 2**63 - 1),
     "min_samples": ("min_samples", 0, 2**63 - 1), "chains": ("chains", 2, 64),
     "check_every": ("check_every", 1, 2**63 - 1), "k": ("knn_k", 1, 2**63 - 1),
-    "dvrl_batch": ("dvrl_batch", 1, 2**31 - 1),
+    "dvrl_batch": ("dvrl_batch", 1, 2**31 - 1), "ts_subset": ("ts_subset", 2, 2**31 - 1),
 }
 _FLOAT_OPTS = {  # option: field; none may be negative
     "max_seconds": "max_seconds", "rhat": "rhat", "rel_stderr": "rel_stderr",

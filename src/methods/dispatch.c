@@ -85,7 +85,7 @@ int dv_value_compute(const dv_dataset *train, const dv_dataset *val, const dv_va
     if (q.metric == DV_METRIC_DEFAULT) /* the default utility, measured per method */
         q.metric = !clf ? DV_METRIC_NEG_MSE
                    : q.method == DV_METHOD_TMC || q.method == DV_METHOD_BETA ||
-                           q.method == DV_METHOD_GSHAPLEY
+                           q.method == DV_METHOD_GSHAPLEY || q.method == DV_METHOD_TS_SHAPLEY
                        ? DV_METRIC_ACCURACY
                                                                               : DV_METRIC_NEG_LOGLOSS;
     int blas_threads = openblas_get_num_threads();
@@ -131,6 +131,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
     case DV_METHOD_BETA:
     case DV_METHOD_BANZHAF:
     case DV_METHOD_AME:
+    case DV_METHOD_TS_SHAPLEY:
     case DV_METHOD_RANDOM:
         return dv__learner_game_value(train, val, p, values, stderrs, info, err);
     default:

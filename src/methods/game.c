@@ -264,7 +264,7 @@ void dv__value_finish(dv_value_info *info, dv_method m, const double *values,
     /* A budget stop of a method without standard errors (ame, oob) cannot
      * be judged; the others' could have stopped by a precision rule. */
     int has_stderr = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
-                     m == DV_METHOD_GSHAPLEY;
+                     m == DV_METHOD_GSHAPLEY || m == DV_METHOD_TS_SHAPLEY;
     info->converged = !budget ? 1 : has_stderr ? 0 : -1;
 }
 

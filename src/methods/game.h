@@ -60,7 +60,9 @@ int dv__check_due(const dv_value_params *p, size_t k);
 int dv__value_loo(const dv_game *g, const dv_value_params *p, double *values, dv_error *err);
 int dv__value_exact(const dv_game *g, const dv_value_params *p, int banzhaf, double *values,
                     dv_error *err);
-/* TMC (beta = 0) or Beta Shapley (beta = 1). */
+/* TMC (beta = 0), Beta Shapley (beta = 1) or TS-DShapley (beta = 2: each
+ * permutation cut into subsets of about p->ts_subset players, each scanned
+ * as a game of its own, the marginals times subset size / n). */
 int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
                            double *values, double *stderrs, dv_value_info *info,
                            dv_error *err);

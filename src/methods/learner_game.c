@@ -139,7 +139,8 @@ int dv__learner_game_value(const dv_dataset *train, const dv_dataset *val,
      * coalitions do not extend each other, and their fits start from
      * the full-data model instead. */
     lg.scan = p->learner.kind == DV_LEARNER_LOGREG && train->n_classes == 2 && !p->groups &&
-              (p->method == DV_METHOD_TMC || p->method == DV_METHOD_BETA);
+              (p->method == DV_METHOD_TMC || p->method == DV_METHOD_BETA ||
+               p->method == DV_METHOD_TS_SHAPLEY);
     /* Every work item makes its own scan (fresh state keeps results
      * independent of the thread count), copying one set-up. */
     dv__scan *proto = NULL;

@@ -16,7 +16,8 @@ static const dv__name METHOD_NAMES[] = {
     {"influence", DV_METHOD_INFLUENCE}, {"lava", DV_METHOD_LAVA},
     {"cg", DV_METHOD_CG},           {"random", DV_METHOD_RANDOM},
     {"forgetting", DV_METHOD_FORGETTING}, {"memorization", DV_METHOD_MEMORIZATION},
-    {"dvrl", DV_METHOD_DVRL}, {"gshapley", DV_METHOD_GSHAPLEY}};
+    {"dvrl", DV_METHOD_DVRL}, {"gshapley", DV_METHOD_GSHAPLEY},
+    {"ts-shapley", DV_METHOD_TS_SHAPLEY}};
 
 int dv_method_from_name(const char *name, dv_method *out)
 {
@@ -71,6 +72,7 @@ void dv_value_params_default(dv_value_params *p, dv_method m)
     p->mem_fraction = 0.7;
     p->dvrl_input = DV_DVRL_XYR;
     p->dvrl_batch = 32;
+    p->ts_subset = 100;
     /* Learners measured per method on the noisy-label benchmark (Adult,
      * credit default, MAGIC; BENCHMARKS.md): forgetting needs an mlp with
      * several steps per epoch (F1 0.48, 0.61, 0.49 with batches of 128,

@@ -1,8 +1,12 @@
 /*
  * permutation.c -- permutation sampling on a game: truncated Monte Carlo
- * Data Shapley (Ghorbani & Zou, ICML 2019) and Beta Shapley (Kwon & Zou,
- * AISTATS 2022).  Permutations run without batch barriers and are committed
- * in order, so the stopping rules see samples 1, 2, ... as in a serial run.
+ * Data Shapley (Ghorbani & Zou, ICML 2019), Beta Shapley (Kwon & Zou,
+ * AISTATS 2022) and TS-DShapley (Schoch, Mishra & Ji, "Data selection for
+ * fine-tuning large language models using transferred Shapley values", ACL
+ * SRW 2023), whose permutations are cut into subsets of a few players, each
+ * valued as a game of its own, so that no utility is computed on more than
+ * a subset.  Permutations run without batch barriers and are committed in
+ * order, so the stopping rules see samples 1, 2, ... as in a serial run.
  */
 #include "methods/game.h"
 
@@ -14,6 +18,7 @@ typedef struct {
     double *w;        /* n position weights (n * w_j; all 1 for Shapley) */
     double u_empty, u_full;
     double truncation;
+    size_t blocks;    /* subsets per permutation: 1, or TS-DShapley's */
     uint64_t seed;
     size_t window;    /* slots of out and calls; item t uses slot t % window */
     double *out;      /* window x n contributions */
@@ -46,23 +51,38 @@ static int perm_item(const dv_game *g, void *state, size_t t, void *vctx, dv_err
         pi[j] = tmp;
     }
     memset(x, 0, n * sizeof(double));
-    double prev = c->u_empty;
-    int close = 0, rc = DV_OK;
-    size_t calls = 0;
-    for (size_t j = 0; j < n; j++) {
-        double u;
-        if ((rc = g->utility(g->user, state, pi, j + 1, &u)))
-            break;
-        calls++;
-        x[pi[j]] = c->w[j] * (u - prev);
-        prev = u;
-        /* Truncation (Ghorbani & Zou 2019): once U stays within a relative
-         * tolerance of U(D) for 5 consecutive positions, the remaining
-         * marginals are taken as 0. */
-        if (c->truncation > 0) {
-            close = fabs(u - c->u_full) <= c->truncation * fabs(c->u_full) ? close + 1 : 0;
-            if (close >= 5)
+    int rc = DV_OK;
+    size_t calls = 0, B = c->blocks;
+    /* Block b of B (sizes differ by at most one) is the game of its players
+     * alone; its marginals are scaled by m / n, its share of the players. */
+    for (size_t b = 0; b < B && !rc; b++) {
+        size_t lo = b * n / B, m = (b + 1) * n / B - lo;
+        const int64_t *S = pi + lo;
+        double prev = c->u_empty, full = c->u_full, scale = 1.0;
+        if (B > 1) {
+            scale = (double)m / (double)n;
+            if (c->truncation > 0) {
+                if ((rc = g->utility(g->user, state, S, m, &full)))
+                    break;
+                calls++;
+            }
+        }
+        int close = 0;
+        for (size_t j = 0; j < m; j++) {
+            double u;
+            if ((rc = g->utility(g->user, state, S, j + 1, &u)))
                 break;
+            calls++;
+            x[S[j]] = scale * (c->w[j] * (u - prev));
+            prev = u;
+            /* Truncation (Ghorbani & Zou 2019): once U stays within a
+             * relative tolerance of the whole game's for 5 consecutive
+             * positions, the remaining marginals are taken as 0. */
+            if (c->truncation > 0) {
+                close = fabs(u - full) <= c->truncation * fabs(full) ? close + 1 : 0;
+                if (close >= 5)
+                    break;
+            }
         }
     }
     c->calls[t % c->window] = calls;
@@ -124,7 +144,12 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
     perm_ctx c = {0};
     c.t0 = dv_clock_seconds();
     c.seed = p->seed;
-    c.truncation = beta ? 0.0 : p->truncation;
+    c.truncation = beta == 1 ? 0.0 : p->truncation;
+    c.blocks = 1;
+    if (beta == 2) { /* about ts_subset players per block */
+        c.blocks = (size_t)((double)n / (double)p->ts_subset + 0.5);
+        c.blocks = c.blocks < 1 ? 1 : c.blocks;
+    }
     c.window = 8 * (size_t)nth;
     c.w = dv__malloc(n * sizeof(double));
     c.out = dv__malloc(c.window * n * sizeof(double));
@@ -136,7 +161,7 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    if (beta)
+    if (beta == 1)
         beta_weights(n, p->beta_a, p->beta_b, c.w);
     else
         for (size_t j = 0; j < n; j++)

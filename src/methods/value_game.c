@@ -1,7 +1,7 @@
 /*
  * value_game.c -- dv_value_game: a game-theoretic method on any cooperative
  * game (leave-one-out, exact enumeration, TMC and Beta Shapley, Data
- * Banzhaf, AME, the random baseline), with the method's checks and its
+ * Banzhaf, AME, TS-DShapley, the random baseline), with the method's checks and its
  * bookkeeping of utility calls and time.
  */
 #include "methods/game.h"
@@ -47,6 +47,14 @@ int dv_value_game(const dv_game *g, const dv_value_params *p, double *values, do
         if (p->method == DV_METHOD_BETA && !(p->beta_a > 0 && p->beta_b > 0))
             return dv__err(err, DV_EINVAL, "Beta Shapley needs alpha > 0 and beta > 0");
         rc = dv__value_permutations(g, p, p->method == DV_METHOD_BETA, values, stderrs, info, err);
+        break;
+    case DV_METHOD_TS_SHAPLEY:
+        if (p->max_samples < 1)
+            return dv__err(err, DV_EINVAL, "max-samples must be at least 1");
+        if (p->ts_subset < 2)
+            return dv__err(err, DV_EINVAL, "ts-shapley: subsets of %zu players are too small "
+                                           "(at least 2)", p->ts_subset);
+        rc = dv__value_permutations(g, p, 2, values, stderrs, info, err);
         break;
     case DV_METHOD_BANZHAF:
         if (p->max_samples < 1)

@@ -20,11 +20,12 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     int learner = m != DV_METHOD_KNN && m != DV_METHOD_LAVA && m != DV_METHOD_RANDOM;
     int sampling = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
                    m == DV_METHOD_AME || m == DV_METHOD_OOB || m == DV_METHOD_DVRL ||
-                   m == DV_METHOD_GSHAPLEY;
+                   m == DV_METHOD_GSHAPLEY || m == DV_METHOD_TS_SHAPLEY;
     /* methods that score the training rows themselves: no utility, no
      * stopping rule, a fixed number of models */
     int self = m == DV_METHOD_FORGETTING || m == DV_METHOD_MEMORIZATION;
-    int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_GSHAPLEY;
+    int chains = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_GSHAPLEY ||
+                 m == DV_METHOD_TS_SHAPLEY;
     char tmp[4400];
     FILE *f = dv__out_open(path, tmp, sizeof tmp, err);
     if (!f)
@@ -56,7 +57,7 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     /* the stopping rules act on tmc, beta and banzhaf; ame, oob and dvrl
      * run their whole budget */
     int stopping = m == DV_METHOD_TMC || m == DV_METHOD_BETA || m == DV_METHOD_BANZHAF ||
-                   m == DV_METHOD_GSHAPLEY;
+                   m == DV_METHOD_GSHAPLEY || m == DV_METHOD_TS_SHAPLEY;
     if (sampling)
         fprintf(f, "  \"max_samples\": %zu,\n",
                 p->max_samples ? p->max_samples : dv__default_max_samples(m));
@@ -67,8 +68,10 @@ static int write_settings(const char *path, const dv_value_params *p, const dv_v
     if (chains)
         fprintf(f, "  \"rhat\": %.17g,\n  \"rel_stderr\": %.17g,\n  \"chains\": %zu,\n",
                 p->rhat, p->rel_stderr, p->chains);
-    if (m == DV_METHOD_TMC)
+    if (m == DV_METHOD_TMC || m == DV_METHOD_TS_SHAPLEY)
         fprintf(f, "  \"truncation\": %.17g,\n", p->truncation);
+    if (m == DV_METHOD_TS_SHAPLEY)
+        fprintf(f, "  \"ts_subset\": %zu,\n", p->ts_subset);
     if (m == DV_METHOD_BETA)
         fprintf(f, "  \"beta\": [%.17g, %.17g],\n", p->beta_a, p->beta_b);
     if (m == DV_METHOD_KNN)

@@ -317,6 +317,75 @@ int dv_plot_removal(const char *path, const char *data_path, const dv_plot_opts 
 }
 
 /* ------------------------------------------------------------------------ */
+/* Active acquisition                                                       */
+/* ------------------------------------------------------------------------ */
+
+int dv_plot_acquire(const char *path, const char *data_path, const dv_plot_opts *opts,
+                    size_t n_points, const double *labels, size_t n_scorers,
+                    const char *const *names, const double *mean, const double *half,
+                    double target, dv_error *err)
+{
+    const arg_check args[] = {NEED_PTR(path), NEED_N(n_points), NEED_N(n_scorers),
+                              NEED_PTR(labels), NEED_PTR(mean)};
+    int rc = check_args(args, DV__COUNT(args), names, n_scorers, "names", err);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < n_points; j++)
+        if (!isfinite(labels[j]) || (j && labels[j] <= labels[j - 1]))
+            return dv__err(err, DV_EINVAL, "labels[%zu] = %g is not finite and increasing", j,
+                           labels[j]);
+    if ((rc = check_series(mean, n_points, n_scorers, names, "mean", err)))
+        return rc;
+    double w, h, dpi;
+    if ((rc = dv__plot_setup(opts, 3.4, 2.6, &w, &h, &dpi, err)))
+        return rc;
+    double *lo = dv__malloc(n_points * sizeof *lo), *hi = dv__malloc(n_points * sizeof *hi);
+    dv__plotcsv d;
+    dv__fig *f;
+    if (!lo || !hi)
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    else
+        rc = dv__plot_open(w, h, 1, 1, data_path, "scorer,labels,accuracy,ci95", &f, &d, err);
+    if (rc) {
+        dv__free(lo);
+        dv__free(hi);
+        return rc;
+    }
+    dv__fig_title(f, dv__plot_title(opts, "Active acquisition"));
+    dv__axes *a = dv__fig_axes(f, 0, 0);
+    dv__ax_xlabel(a, "labels bought");
+    dv__ax_ylabel(a, "test accuracy");
+    dv__ax_legend(a, DV__LEGEND_BEST);
+    for (size_t s = 0; s < n_scorers; s++) {
+        dv__rgb c = dv__palette((int)s);
+        const double *m = mean + s * n_points, *e = half ? half + s * n_points : NULL;
+        if (e) { /* the band where the interval is known (two repetitions or more) */
+            for (size_t j = 0; j < n_points; j++) {
+                lo[j] = isfinite(e[j]) ? m[j] - e[j] : NAN;
+                hi[j] = isfinite(e[j]) ? m[j] + e[j] : NAN;
+            }
+            dv__ax_band(a, labels, lo, hi, n_points, c, 0.15, NULL);
+        }
+        dv__ax_line(a, labels, m, n_points, c, 1.5, DV__DASH_SOLID, names[s]);
+        if (d.f)
+            for (size_t j = 0; j < n_points; j++) {
+                dv__csv_field(d.f, names[s]);
+                fprintf(d.f, ",%.17g,%.17g,", labels[j], m[j]);
+                if (e && isfinite(e[j]))
+                    fprintf(d.f, "%.17g", e[j]);
+                fputc('\n', d.f);
+            }
+    }
+    dv__free(lo);
+    dv__free(hi);
+    if (isfinite(target)) {
+        dv__rgb grey = {0.45, 0.45, 0.45};
+        dv__ax_hline(a, target, grey, DV__DASH_DOTTED, "target");
+    }
+    return dv__plot_finish(f, path, dpi, &d, err);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Point addition                                                           */
 /* ------------------------------------------------------------------------ */
 

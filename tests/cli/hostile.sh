@@ -115,7 +115,7 @@ check_opt "a figure's option" "dval plot law: unknown option '--bogus' (see dval
 check_opt "an option without its value" "dval fit: option '--epochs' needs a value" $DVAL fit "$T/run" --epochs
 check_opt "a misspelt command" "unknown command 'fti'; did you mean 'fit'?" $DVAL fti
 expect_fail "a method misspelt" "unknown method 'tmcc'; did you mean 'tmc'\?.*ame" $DVAL value --method tmcc --data "$T/in.csv"
-expect_fail "a method that is not one" "unknown method 'shapley' \(methods: loo, exact" $DVAL eval noisy --data "$T/in.csv" --methods loo,shapley
+expect_fail "a method that is not one" "unknown method 'shapley'; did you mean 'gshapley'\? \(methods: loo, exact.*ts-shapley\)" $DVAL eval noisy --data "$T/in.csv" --methods loo,shapley
 for h in "value --help" "value --method shapley --help" "value --method ame --help"; do
     $DVAL $h | grep -q "ame$" && $DVAL $h | grep -q "^Methods: loo" && ok "dval $h lists the methods, ame too" \
         || bad "dval $h: no method list"

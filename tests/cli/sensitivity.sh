@@ -61,7 +61,7 @@ $PY -c "import json,sys; j=json.load(open('$T/g.csv.json')); assert j['goal']=='
 $DVAL eval sensitivity "${D[@]}" --predict 2 --goal change --change -0.5 -o "$T/p.csv" -q && ok "a prediction's change" || bad "prediction"
 $DVAL synth linear-clf -o "$T/clf.csv" --rows 200 --features 3 --seed 2 2>/dev/null
 $DVAL eval sensitivity --data "$T/clf.csv" --learner logreg --coef x0 -o "$T/l.csv" -q && ok "logreg" || bad "logreg"
-expect_fail "unknown coefficient" "no column 'zz' \(the features: a, b, c; or intercept\)" $DVAL eval sensitivity "${D[@]}" --coef zz -o "$T/x.csv"
+expect_fail "unknown coefficient" "no column 'zz' \(the columns: a, b, c; or intercept\)" $DVAL eval sensitivity "${D[@]}" --coef zz -o "$T/x.csv"
 expect_fail "coef and predict" "give --coef NAME or --predict ROW" $DVAL eval sensitivity "${D[@]}" -o "$T/x.csv"
 expect_fail "change without a goal" "--change goes with --goal change" $DVAL eval sensitivity "${D[@]}" --coef a --change 1 -o "$T/x.csv"
 expect_fail "goal change without change" "needs --change" $DVAL eval sensitivity "${D[@]}" --coef a --goal change -o "$T/x.csv"

@@ -43,6 +43,27 @@ class Tasks(unittest.TestCase):
     def p(self, name):
         return os.path.join(self.tmp.name, name)
 
+    def test_poison_as_the_command(self):
+        cli("eval", "poison", *self.data, "--methods", "knn,loo", "--rho", "0.1",
+            "--target", "b", "--trigger", "x2", "--poison-seed", "4", "-o", self.p("po.csv"),
+            "--injected-out", self.p("pi.csv"))
+        (X, y), (Xv, yv), (Xt, yt) = self.parts
+        r = dval.poison(X, y, Xv, yv, Xt, yt, methods=["knn", "loo"], rho=0.1, target="b",
+                        trigger=["x2"], poison_seed=4)
+        r.write(self.p("ppo.csv"), injected_out=self.p("ppi.csv"))
+        self.assertEqual(without_seconds(self.p("ppo.csv")), without_seconds(self.p("po.csv")))
+        self.assertEqual(read(self.p("ppi.csv")), read(self.p("pi.csv")))
+        self.assertEqual([row["method"] for row in r.rows], ["injected", "knn", "loo"] * 3)
+        # the flips: rows of class a relabelled b, 11 of them
+        self.assertEqual(int(r.poisoned["flip"].sum()), 11)
+        self.assertEqual(len(r.to_pandas()), 9)
+        with self.assertRaisesRegex(ValueError, "target: no class 'c'"):
+            dval.poison(X, y, Xv, yv, Xt, yt, methods="knn", target="c")
+        with self.assertRaisesRegex(ValueError, "trigger: no column 'zz'"):
+            dval.poison(X, y, Xv, yv, Xt, yt, methods="knn", attacks=["backdoor"], trigger="zz")
+        with self.assertRaisesRegex(ValueError, "attacks"):
+            dval.poison(X, y, Xv, yv, Xt, yt, methods="knn", attacks=["trojan"])
+
     def test_noisy_as_the_command(self):
         # status 1: one method failed (its row says so), the others are written
         st = subprocess.run([DVAL, "eval", "noisy"] + self.data + [

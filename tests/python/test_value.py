@@ -118,6 +118,8 @@ class SameAsCommand(unittest.TestCase):
             ("gshapley", ["--max-samples", "30", "--seed", "2"], dict(max_samples=30, seed=2)),
             ("gshapley", ["--max-samples", "10", "--gshapley-lr", "0.05"],
              dict(max_samples=10, gshapley_lr=0.05)),
+            ("ts-shapley", ["--max-samples", "20", "--ts-subset", "30", "--seed", "3"],
+             dict(max_samples=20, ts_subset=30, seed=3)),
         ]
         for method, args, kw in cases:
             with self.subTest(method=method, args=args):
