@@ -70,6 +70,9 @@ struct dv_dataset {
 
 /* Allocates an empty dataset shell with room for n x d (names not set). */
 int dv__dataset_alloc(dv_dataset **out, size_t n, size_t d, dv_task task, size_t n_classes);
+/* Copies the names of src (columns, label, classes) and its standardization
+ * into dst of equal shape; DV_ENOMEM. */
+int dv__dataset_copy_names(dv_dataset *dst, const dv_dataset *src);
 
 /* The influence of training rows on a linear or logistic fit (Koh & Liang
  * 2017; src/methods/influence.c): lp (binary logreg, ridge or ols) fitted

@@ -1,7 +1,8 @@
 /*
  * test_acquire.c -- active acquisition against oracles computed here: each
  * scorer's first batch recomputed from its definition (margin, entropy,
- * k-center distance, the law's value, the add-one gain the oracle sees),
+ * k-center distance, the ensemble's variance, the law's value, the add-one
+ * gain the oracle sees),
  * the first accuracy a fit by hand, the labels-to-target interpolation on
  * hand-worked numbers, the oracle beating random where the pool holds
  * wrong labels (the property the harness must show), the same bits on any
@@ -129,6 +130,15 @@ static void test_first_picks(void)
         }
         CHECK_EQ_INT(chosen[0], far);
         CHECK_EQ_INT(chosen[1], argmax(score, np));
+    }
+    /* ood: the largest variance of the ensemble fitted on the labelled rows */
+    {
+        dv_acq_params p;
+        dv_acq_params_default(&p);
+        dv_error err = {0};
+        CHECK(dv_ood_ensemble(lab, &p.ood_learner, XP, np, p.ood_members, p.seed, score, 0,
+                              &err) == DV_OK);
+        CHECK_EQ_INT(first_pick(lab, pool, val, test, DV_ACQ_OOD, NULL, 0), argmax(score, np));
     }
     /* law: one head, the largest c k^-alpha at k = 12; per class, weighted */
     dv_law *laws = calloc(np * 2, sizeof *laws);

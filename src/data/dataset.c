@@ -71,8 +71,7 @@ static int record_standardization(dv_dataset *ds, const double *mean, const doub
     return DV_OK;
 }
 
-/* Copies names of src (columns, label, classes) into dst of equal shape. */
-static int copy_names(dv_dataset *dst, const dv_dataset *src)
+int dv__dataset_copy_names(dv_dataset *dst, const dv_dataset *src)
 {
     for (size_t j = 0; j < src->d; j++)
         if (!(dst->col_names[j] = dv__strdup(src->col_names[j])))
@@ -217,7 +216,7 @@ int dv_dataset_subset(dv_dataset **out, const dv_dataset *src, const int64_t *ro
         ds->y[i] = src->y[r];
         ds->src_rows[i] = src->src_rows[r];
     }
-    if (copy_names(ds, src)) {
+    if (dv__dataset_copy_names(ds, src)) {
         dv_dataset_free(ds);
         return dv__err(err, DV_ENOMEM, "out of memory");
     }

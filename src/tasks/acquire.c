@@ -260,6 +260,10 @@ int dv_acquire(const dv_dataset *labelled, const dv_dataset *pool, const dv_data
     dv_dataset *all = NULL;
     if (dv__dataset_alloc(&all, nl + np, d, labelled->task, K))
         return dv__err(err, DV_ENOMEM, "out of memory");
+    if (dv__dataset_copy_names(all, labelled)) {
+        dv_dataset_free(all);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
     memcpy(all->X, labelled->X, nl * d * sizeof(double));
     memcpy(all->X + nl * d, pool->X, np * d * sizeof(double));
     memcpy(all->y, labelled->y, nl * sizeof(double));

@@ -92,7 +92,7 @@ for f in fig:
     assert abs(float(f["ci95"]) - h) < 1e-9, (f, h)
 PYEOF
 # a pool file: the training split is the labelled set
-$DVAL eval acquire "${D[@]}" --pool "$T/pool.csv" --batch 4 --rounds 3 --reps 2 --scorers random,entropy -o "$T/p.csv" >/dev/null 2>&1 &&
+$DVAL eval acquire "${D[@]}" --pool "$T/pool.csv" --batch 4 --rounds 3 --reps 2 --scorers random,entropy,ood -o "$T/p.csv" >/dev/null 2>&1 &&
     [ "$(grep -c '^entropy,' "$T/p.csv")" = 8 ] && ok "--pool" || bad "--pool"
 # bad input
 cp "$T/a.csv" "$T/keep.csv"
