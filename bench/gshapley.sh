@@ -5,10 +5,13 @@
 # each of five splits: exact Shapley by enumeration (2^14 fits), tmc and
 # gshapley with 1,000 permutations, then the Pearson and Spearman
 # correlation of each estimate with the exact values, and the seconds.
-# usage: sh bench/gshapley.sh BUILD_DIR breast_cancer.csv [label column]
+# LEARNER mlp values the mlp learner (the reference preset) instead, and
+# G-Shapley passes over its network.
+# usage: sh bench/gshapley.sh BUILD_DIR breast_cancer.csv [label column] [LEARNER]
 B=${1:-build}
 DATA=${2:?data file}
 LABEL=${3:-label}
+LEARNER=${4:-logreg}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 head -215 "$DATA" > "$W/d.csv"   # 214 rows: 14 to value, 100 validation, 100 test
@@ -17,6 +20,7 @@ echo "|---|---|---|---|---|---|"
 for metric in accuracy neg_logloss; do
     for s in 0 1 2 3 4; do
         O="--data $W/d.csv --label $LABEL --val 100 --test 100 --split-seed $s --metric $metric -q"
+        O="$O --learner $LEARNER"
         "$B/dval" value --method exact $O -o "$W/exact.csv" || exit 1
         for m in tmc gshapley; do
             "$B/dval" value --method $m $O --max-samples 1000 --min-samples 1000 -o "$W/$m.csv" \

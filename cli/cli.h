@@ -208,7 +208,8 @@ dv_method cli_method(const char *opt, const char *name);
     "memorization (subsampled, with full trees unless --learner; value = minus the\n"     \
     "memorization), dvrl (a valuator network trained by reinforcement learning),\n"       \
     "gshapley (G-Shapley: an approximation of Data Shapley from permutations of one\n"    \
-    "pass of stochastic gradient descent of a linear model, as tmc's budget and rules),\n" \
+    "pass of stochastic gradient descent of a linear model or, with --learner mlp, of\n"  \
+    "the mlp, as tmc's budget and rules),\n"                                             \
     "ts-shapley (TS-DShapley: each permutation cut into subsets of --ts-subset rows,\n"  \
     "each valued as a game of its own with --learner as the proxy, the contributions\n" \
     "times subset size / n; an approximation of Data Shapley, as tmc's rules);\n"       \

@@ -33,8 +33,8 @@ static const char *USAGE =
     "             current number of labels k, averaged over the classes with the\n"
     "             current model's probabilities\n"
     "  oracle     sees the hidden labels: the rows whose addition most improves the\n"
-    "             validation utility (--metric: neg_logloss or accuracy); the check that\n"
-    "             the harness rewards a good scorer\n"
+    "             validation utility (--metric: neg_logloss or accuracy; one fit per pool\n"
+    "             row and round); the check that the harness rewards a good scorer\n"
     "Without --pool, each repetition draws --initial labelled rows from the training\n"
     "split (seeded by --seed + the repetition) and the rest of the split is the\n"
     "pool; with --pool FILE (the data file's columns, labels included) the training\n"
@@ -83,51 +83,6 @@ static void acq_opt(void *ctx, int c, const char *arg)
     case 8: o->law_model = arg; break;
     default: o->members = (size_t)cli_int("--ood-members", arg, 2, 1000); break;
     }
-}
-
-/* The laws of the pool's rows for every head of the law model (one, or
- * one per class), from their raw features. */
-static dv_law *pool_laws(const dv_law_model *lm, const dv_dataset *train, const dv_dataset *pool,
-                         size_t *heads)
-{
-    const dv_law_model_info *I = dv_law_model_get_info(lm);
-    size_t n = dv_dataset_rows(pool), d = dv_dataset_cols(pool), K = dv_dataset_classes(train);
-    if (I->n_heads != 1 && I->n_heads != K)
-        cli_die("--law-model: the model has %zu heads; the data has %zu classes", I->n_heads, K);
-    *heads = I->n_heads;
-    /* back to the file's units: the law model standardizes with its own */
-    const double *mu = dv_dataset_std_mean(pool), *sc = dv_dataset_std_scale(pool);
-    double *X = cli_malloc((n ? n : 1) * d * sizeof *X), *y = cli_malloc((n ? n : 1) * sizeof *y);
-    memcpy(X, dv_dataset_features(pool), n * d * sizeof *X);
-    for (size_t i = 0; mu && i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            X[i * d + j] = X[i * d + j] * sc[j] + mu[j];
-    const char **cols = cli_malloc(d * sizeof *cols), **classes = cli_malloc(K * sizeof *classes);
-    for (size_t j = 0; j < d; j++)
-        cols[j] = dv_dataset_col_name(train, j);
-    for (size_t c = 0; c < K; c++)
-        classes[c] = dv_dataset_class_name(train, c);
-    dv_law *laws = cli_malloc((n ? n : 1) * *heads * sizeof *laws);
-    dv_law *one = cli_malloc((n ? n : 1) * sizeof *one);
-    dv_error err = {0};
-    for (size_t h = 0; h < *heads; h++) {
-        for (size_t i = 0; i < n; i++)
-            y[i] = (double)h;
-        dv_dataset *ds = NULL;
-        if (dv_dataset_from_arrays(&ds, n, d, X, y, DV_TASK_CLASSIFICATION, K, cols, &err) ||
-            dv_dataset_set_names(ds, dv_dataset_label_name(train), classes, &err) ||
-            dv_law_model_predict_dataset(lm, ds, one, &err))
-            cli_die("--law-model: %s", err.msg);
-        for (size_t i = 0; i < n; i++)
-            laws[i * *heads + h] = one[i];
-        dv_dataset_free(ds);
-    }
-    free(X);
-    free(y);
-    free(cols);
-    free(classes);
-    free(one);
-    return laws;
 }
 
 int eval_acquire(int argc, char **argv)
@@ -217,28 +172,20 @@ int eval_acquire(int argc, char **argv)
     fclose(f);
     remove(tmp);
     double *acc = cli_malloc(ns * R * (T + 1) * sizeof *acc);
-    int64_t *chosen = cli_malloc(T * B * sizeof *chosen), *perm = cli_malloc(n * sizeof *perm);
+    int64_t *chosen = cli_malloc(T * B * sizeof *chosen);
     fprintf(stderr, "dval: acquisition: %zu scorers x %zu repetitions, %zu rounds of %zu labels "
                     "from a pool of %zu\n", ns, R, T, B, np);
     for (size_t r = 0; r < R; r++) {
         dv_dataset *lab = train, *pool = fixed_pool;
-        if (!ao.pool) { /* --initial labelled rows, drawn per repetition */
-            dv_rng g;
-            dv_rng_seed(&g, mo.vp.seed + r, 0x494e4954ULL); /* "INIT" */
-            for (size_t i = 0; i < n; i++)
-                perm[i] = (int64_t)i;
-            for (size_t i = 0; i < ao.initial; i++) {
-                size_t u = i + (size_t)dv_rng_below(&g, n - i);
-                int64_t t = perm[i];
-                perm[i] = perm[u];
-                perm[u] = t;
-            }
-            if (dv_dataset_subset(&lab, train, perm, ao.initial, &err) ||
-                dv_dataset_subset(&pool, train, perm + ao.initial, n - ao.initial, &err))
-                cli_die("%s", err.msg);
-        }
+        if (!ao.pool && dv_acquire_split(train, ao.initial, mo.vp.seed + r, &lab, &pool, &err))
+            cli_die("%s", err.msg);
         size_t heads = 0;
-        dv_law *laws = lm ? pool_laws(lm, train, pool, &heads) : NULL;
+        dv_law *laws = NULL;
+        if (lm) {
+            laws = cli_malloc(dv_dataset_rows(pool) * dv_dataset_classes(train) * sizeof *laws);
+            if (dv_acquire_laws(lm, pool, laws, &heads, &err))
+                cli_die("--law-model: %s", err.msg);
+        }
         for (size_t s = 0; s < ns; s++) {
             dv_acq_params p;
             dv_acq_params_default(&p);
@@ -286,7 +233,6 @@ int eval_acquire(int argc, char **argv)
     free(S);
     free(acc);
     free(chosen);
-    free(perm);
     dv_law_model_free(lm);
     dv_dataset_free(fixed_pool);
     dv_dataset_free(train);

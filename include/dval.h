@@ -1215,6 +1215,19 @@ DV_API int dv_acquire(const dv_dataset *labelled, const dv_dataset *pool, const 
                       const dv_dataset *test, dv_acq_scorer scorer, const dv_acq_params *p,
                       double *accuracy, int64_t *chosen, dv_error *err);
 
+/* The labelled rows and the pool of one repetition without a pool file:
+ * the first `initial` rows of a shuffle of train seeded by seed, and the
+ * rest (copies, in that order). */
+DV_API int dv_acquire_split(const dv_dataset *train, size_t initial, uint64_t seed,
+                            dv_dataset **labelled, dv_dataset **pool, dv_error *err);
+
+/* The laws a described law model predicts for the pool's rows, for each of
+ * its heads (*heads: 1, or one per class; the rows taken as of class h for
+ * head h, whatever their labels): laws has room for rows x classes, row i's
+ * head h at laws[i * heads + h] (dv_acq_params's laws). */
+DV_API int dv_acquire_laws(const dv_law_model *m, const dv_dataset *pool, dv_law *laws,
+                           size_t *heads, dv_error *err);
+
 /* The labels bought when the curve accuracy[0..rounds] (batch per round)
  * first reaches target, linear between rounds; 0 if accuracy[0] does, NaN
  * if it never does. */

@@ -212,7 +212,10 @@ DV_API void dv_report_opts_default(dv_report_opts *o);
  * law_eb and with opts->amortized the amortized law; its numbers in
  * DIR/estimators.csv, when a point has at least 10 samples), validation
  * (grid runs) and distance (binary logistic regression, when the data file
- * can be read).  DIR is created when missing.  opts may be NULL. */
+ * can be read); and, when RUN_DIR holds them, the results of dval eval
+ * poison (poison.csv: a table), acquire (acquire.csv and its .json: the
+ * figure and the summary) and sensitivity (sensitivity.csv.json).  DIR is
+ * created when missing.  opts may be NULL. */
 DV_API int dv_report_write(const dv_run *r, const dv_law *laws, const char *dir,
                            const dv_report_opts *opts, dv_error *err);
 

@@ -26,13 +26,14 @@ from ._run import Laws, Run, Table, sample
 from ._study import CandidateResult, Explanation, PairwiseResult
 from ._tasks import (AdditionResult, NoisyResult, RemovalResult, SensitivityResult, addition,
                      noisy, removal, sensitivity)
-from ._apps import PoisonResult, poison
+from ._apps import AcquireResult, PoisonResult, acquire, poison
 from . import plot
 from . import _lib
 
 __all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "Explanation", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
            "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult",
-           "sensitivity", "SensitivityResult", "poison", "PoisonResult", "methods", "library_version",
+           "sensitivity", "SensitivityResult", "poison", "PoisonResult", "acquire",
+           "AcquireResult", "methods", "library_version",
            "__version__"]
 
 __version__ = _lib.lib.dv_version_string().decode()

@@ -9,7 +9,7 @@ import types
 
 import numpy as np
 
-from . import _data, _lib, _value
+from . import _call, _data, _lib, _value
 from ._tasks import Detection, _commit, _dp, _g, _method_list
 
 P = ctypes.POINTER
@@ -254,3 +254,253 @@ def _row(ctx, a, m, v, k, info):
             "samples": info.samples if info else 0,
             "stopped_by": _lib.name_of(_lib.lib.dv_stop_rule_name, info.stop_rule)
             if info else "none"}
+
+
+SCORERS = ("random", "margin", "entropy", "distance", "ood", "law", "oracle")
+
+
+class AcqParams(ctypes.Structure):
+    _fields_ = [("learner", _lib.LearnerParams), ("ood_learner", _lib.LearnerParams),
+                ("ood_members", ctypes.c_size_t), ("metric", ctypes.c_int),
+                ("batch", ctypes.c_size_t), ("rounds", ctypes.c_size_t),
+                ("seed", ctypes.c_uint64), ("laws", P(_lib.Law)),
+                ("law_heads", ctypes.c_size_t), ("n_threads", ctypes.c_int)]
+
+
+class AcqSummary(ctypes.Structure):
+    _fields_ = [("final_mean", ctypes.c_double), ("final_ci", ctypes.c_double),
+                ("n_final", ctypes.c_size_t), ("labels_mean", ctypes.c_double),
+                ("labels_ci", ctypes.c_double), ("reached", ctypes.c_size_t),
+                ("saved_mean", ctypes.c_double), ("saved_ci", ctypes.c_double),
+                ("pairs", ctypes.c_size_t)]
+
+
+_lib.STRUCTS["dv_acq_params"] = AcqParams
+_lib.STRUCTS["dv_acq_summary"] = AcqSummary
+_D = P(ctypes.c_double)
+for _name, _res, _args in (
+        ("dv_acq_params_default", None, [P(AcqParams)]),
+        ("dv_acquire", ctypes.c_int, [_lib.Dataset, _lib.Dataset, _lib.Dataset, _lib.Dataset,
+                                      ctypes.c_int, P(AcqParams), _D, P(ctypes.c_int64),
+                                      P(_lib.DvError)]),
+        ("dv_acquire_split", ctypes.c_int, [_lib.Dataset, ctypes.c_size_t, ctypes.c_uint64, _VP,
+                                            _VP, P(_lib.DvError)]),
+        ("dv_acquire_laws", ctypes.c_int, [ctypes.c_void_p, _lib.Dataset, P(_lib.Law),
+                                           P(ctypes.c_size_t), P(_lib.DvError)]),
+        ("dv_acq_summarize", ctypes.c_int, [P(ctypes.c_int), ctypes.c_size_t, ctypes.c_size_t,
+                                            ctypes.c_size_t, ctypes.c_size_t, _D, _D,
+                                            P(AcqSummary), _D, P(_lib.DvError)]),
+        ("dv_acquire_write", ctypes.c_int, [ctypes.c_char_p, P(ctypes.c_int), ctypes.c_size_t,
+                                            ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+                                            ctypes.c_size_t, _D, ctypes.c_double,
+                                            P(_lib.DvError)]),
+        ("dv_t95", ctypes.c_double, [ctypes.c_size_t]),
+        ("dv_law_model_read", ctypes.c_int, [ctypes.c_char_p, _VP, P(_lib.DvError)]),
+        ("dv_law_model_free", None, [ctypes.c_void_p])):
+    _f = getattr(_lib.lib, _name)
+    _f.restype, _f.argtypes = _res, _args
+
+
+class AcquireResult:
+    """What :func:`dval.acquire` returns.
+
+    Attributes
+    ----------
+    scorers : list of str
+    accuracy : ndarray, shape (scorers, reps, rounds + 1)
+        The test accuracy after each round (round 0: the labelled rows alone).
+    chosen : ndarray of int64, shape (scorers, reps, rounds * batch)
+        The pool rows bought, in order (indices into each repetition's pool).
+    labels : ndarray of int64
+        The labels bought after each round.
+    target : float
+    summary : dict of str to dict
+        Per scorer: final_mean, final_ci, reached, labels_mean, labels_ci,
+        saved_mean, saved_ci, pairs (95 % Student's t half-widths).
+    labels_to_target : ndarray, shape (scorers, reps)
+        NaN where the curve never reaches the target.
+    """
+
+    def __repr__(self):
+        return "<dval.AcquireResult %d scorers x %d repetitions, target %.4f>" % (
+            len(self.scorers), self.accuracy.shape[1], self.target)
+
+    def to_pandas(self):
+        import pandas as pd
+        return pd.DataFrame([dict(scorer=s, **v) for s, v in self.summary.items()])
+
+    def write(self, path="acquire.csv"):
+        """Writes the command's curves CSV and PATH.json."""
+        ns, reps, t1 = self.accuracy.shape
+        codes = (ctypes.c_int * ns)(*[SCORERS.index(s) for s in self.scorers])
+        acc = np.ascontiguousarray(self.accuracy)
+        err = _lib.DvError()
+        _lib.check(_lib.lib.dv_acquire_write(os.fsencode(path), codes, ns, reps, t1 - 1,
+                                             self._batch, self._pool, _dp(acc),
+                                             self._target_given, ctypes.byref(err)), err)
+
+    def plot(self, path, *, data=None, width=None, height=None, dpi=None, title=None):
+        """``dval plot acquire``: the mean curves with their 95 % intervals."""
+        from .plot import _opts, _show
+        ns, reps, t1 = self.accuracy.shape
+        mean, half = np.empty((ns, t1)), np.empty((ns, t1))
+        for s in range(ns):  # as the command sums the CSV's rows, repetition by repetition
+            for j in range(t1):
+                s1 = s2 = 0.0
+                for r in range(reps):
+                    a = float(self.accuracy[s, r, j])
+                    s1 += a
+                    s2 += a * a
+                m = s1 / reps
+                mean[s, j] = m
+                if reps > 1:
+                    var = (s2 - reps * m * m) / (reps - 1)
+                    half[s, j] = _lib.lib.dv_t95(reps - 1) * np.sqrt(max(var, 0.0) / reps)
+                else:
+                    half[s, j] = np.nan
+        labels = np.ascontiguousarray(self.labels, dtype=np.float64)
+        names = (ctypes.c_char_p * ns)(*[s.encode() for s in self.scorers])
+        o = _opts(width, height, dpi, title)
+        err = _lib.DvError()
+        rc = _lib.plot_lib().dv_plot_acquire(
+            os.fsencode(path), os.fsencode(data) if data else None, ctypes.byref(o),
+            ctypes.c_size_t(t1), _dp(labels), ctypes.c_size_t(ns), names, _dp(mean), _dp(half),
+            ctypes.c_double(self.target), ctypes.byref(err))
+        _lib.check(rc, err)
+        return _show(os.fspath(path))
+
+
+def acquire(X=None, y=None, X_val=None, y_val=None, X_test=None, y_test=None, *,
+            scorers=("random", "margin", "entropy", "distance"), pool=None, initial=50,
+            batch=10, rounds=20, reps=5, target_acc=None, law_model=None, ood_members=5,
+            metric=None, learner=None, seed=0, threads=None, data=None, standardize=True,
+            label=None, drop_missing=False, val=None, test=None, val_data=None, test_data=None,
+            split_seed=0, **options):
+    """Active acquisition (``dval eval acquire``): rounds that buy the labels
+    of the pool rows a scorer ranks first and refit the learner.
+
+    Parameters
+    ----------
+    scorers : list of str, or a comma-separated str
+        Of random, margin, entropy, distance, ood, law, oracle.
+    pool : str or (X, y)
+        A pool (the training split is then the labelled set); default: the
+        training split but ``initial`` rows drawn per repetition.
+    initial, batch, rounds, reps : int
+    target_acc : float
+        Default: random's final accuracy, averaged over the repetitions.
+    law_model : str
+        The law scorer's model (``dval fit --estimator amortized --law-model``).
+    metric : {"neg_logloss", "accuracy"}
+        The oracle's utility on the validation split (default neg_logloss).
+    learner, seed, threads, **options
+        The learner refitted each round, as for :func:`dval.value`.
+
+    Returns
+    -------
+    AcquireResult
+    """
+    if isinstance(scorers, str):
+        scorers = scorers.split(",")
+    scorers = list(scorers)
+    if not 1 <= len(scorers) <= 16 or any(s not in SCORERS for s in scorers):
+        raise ValueError("scorers: 1 to 16 of %s, not %r" % (", ".join(SCORERS), scorers))
+    if ("law" in scorers) != (law_model is not None):
+        raise ValueError("law_model: the law scorer needs it, and it goes with the law scorer")
+    if target_acc is None and "random" not in scorers:
+        raise ValueError("target_acc: the default is random's final accuracy; add random to "
+                         "scorers or give target_acc")
+    if target_acc is not None:
+        target_acc = _value._float("target_acc", target_acc)
+        if not 0 < target_acc <= 1:
+            raise ValueError("target_acc: %r is not an accuracy in (0, 1]" % (target_acc,))
+    initial = _value._int("initial", initial, 1, 2**31 - 1)
+    batch = _value._int("batch", batch, 1, 2**31 - 1)
+    rounds = _value._int("rounds", rounds, 1, 100000)
+    reps = _value._int("reps", reps, 1, 10000)
+    opts = dict(options, seed=seed)
+    if threads is not None:
+        opts["threads"] = threads
+    vp = _value.value_params("loo", learner, opts)  # the command's --learner, --seed, --threads
+    if metric not in (None, "neg_logloss", "accuracy"):
+        raise ValueError("metric: the oracle's utility is neg_logloss or accuracy")
+    p = AcqParams()
+    _lib.lib.dv_acq_params_default(ctypes.byref(p))
+    p.learner, p.batch, p.rounds = vp.learner, batch, rounds
+    p.metric = 1 if metric == "accuracy" else 0
+    p.ood_members = _value._int("ood_members", ood_members, 2, 1000)
+    p.n_threads = vp.n_threads
+    d = _data.load(X, y, X_val, y_val, X_test, y_test, data=data, task="classification",
+                   standardize=standardize, label=label, drop_missing=drop_missing, val=val,
+                   test=test, val_data=val_data, test_data=test_data, split_seed=split_seed,
+                   need_test=True)
+    from ._study import _candidate_rows
+    fixed = _candidate_rows(pool, d, label, drop_missing) if pool is not None else None
+    n = d.rows()
+    if fixed is None and initial >= n:
+        raise ValueError("initial: %d labelled rows leave no pool in a training split of %d"
+                         % (initial, n))
+    np_rows = _lib.lib.dv_dataset_rows(fixed.train) if fixed is not None else n - initial
+    if batch > np_rows:
+        raise ValueError("batch: a batch of %d is larger than the pool of %d rows"
+                         % (batch, np_rows))
+    if batch * rounds > np_rows:
+        raise ValueError("rounds: %d rounds of %d buy %d labels but the pool has %d rows"
+                         % (rounds, batch, batch * rounds, np_rows))
+    err = _lib.DvError()
+    lm = ctypes.c_void_p()
+    if law_model is not None:
+        _lib.check(_lib.lib.dv_law_model_read(os.fsencode(law_model), ctypes.byref(lm),
+                                              ctypes.byref(err)), err)
+    ns = len(scorers)
+    acc = np.zeros((ns, reps, rounds + 1))
+    chosen = np.zeros((ns, reps, rounds * batch), dtype=np.int64)
+    K = _lib.lib.dv_dataset_classes(d.train)
+    try:
+        for r in range(reps):
+            lab, pl = ctypes.c_void_p(), ctypes.c_void_p()
+            if fixed is None:
+                _lib.check(_lib.lib.dv_acquire_split(d.train, initial, (vp.seed + r) % 2**64,
+                                                     ctypes.byref(lab), ctypes.byref(pl),
+                                                     ctypes.byref(err)), err)
+            try:
+                L, P_ = (d.train, fixed.train) if fixed is not None else (lab, pl)
+                laws = None
+                if lm:
+                    laws = (_lib.Law * (np_rows * K))()
+                    heads = ctypes.c_size_t()
+                    _lib.check(_lib.lib.dv_acquire_laws(lm, P_, laws, ctypes.byref(heads),
+                                                        ctypes.byref(err)), err)
+                    p.laws, p.law_heads = laws, heads.value
+                p.seed = (vp.seed + r) % 2**64
+                for k, s in enumerate(scorers):
+                    a = np.zeros(rounds + 1)
+                    c = np.zeros(rounds * batch, dtype=np.int64)
+                    rc = _call.run(_lib.lib.dv_acquire, L, P_, d.val, d.test, SCORERS.index(s),
+                                   ctypes.byref(p), _dp(a), c.ctypes.data_as(P(ctypes.c_int64)),
+                                   ctypes.byref(err))
+                    _lib.check(rc, err)
+                    acc[k, r], chosen[k, r] = a, c
+            finally:
+                if fixed is None:
+                    _lib.lib.dv_dataset_free(lab)
+                    _lib.lib.dv_dataset_free(pl)
+    finally:
+        if lm:
+            _lib.lib.dv_law_model_free(lm)
+    res = AcquireResult()
+    res.scorers, res.accuracy, res.chosen = scorers, acc, chosen
+    res.labels = np.arange(rounds + 1, dtype=np.int64) * batch
+    res._batch, res._pool = batch, np_rows
+    res._target_given = target_acc if target_acc is not None else float("nan")
+    target = ctypes.c_double(res._target_given)
+    S = (AcqSummary * ns)()
+    need = np.zeros((ns, reps))
+    codes = (ctypes.c_int * ns)(*[SCORERS.index(s) for s in scorers])
+    _lib.check(_lib.lib.dv_acq_summarize(codes, ns, reps, rounds, batch, _dp(acc),
+                                         ctypes.byref(target), S, _dp(need), ctypes.byref(err)),
+               err)
+    res.target, res.labels_to_target = target.value, need
+    res.summary = {s: {f: getattr(S[k], f) for f, _ in AcqSummary._fields_}
+                   for k, s in enumerate(scorers)}
+    return res

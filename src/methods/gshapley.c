@@ -7,8 +7,10 @@
  * weights; a row's marginal contribution is the change of the validation
  * utility made by its step.  The values are the means over permutations.
  *
- * The model is linear: softmax regression on the classes (cross-entropy)
- * for classification, least squares for regression.  The step size is the
+ * The model is linear -- softmax regression on the classes (cross-entropy)
+ * for classification, least squares for regression -- or the learner's mlp
+ * (learn/net.c), started from its seeded initial weights in every pass,
+ * with its L2 penalty alpha; a step is plain SGD on one row.  The step size is the
  * learner's lr when gshapley_lr > 0, else the one of 10^-3 .. 10^1 (by
  * half decades) whose single pass over a seeded permutation scores best on
  * the validation set, as the paper searches for the rate that makes one
@@ -24,6 +26,9 @@ typedef struct {
     const dv_dataset *train, *val;
     const dv_value_params *p;
     size_t K;         /* outputs: classes, or 1 for regression */
+    int mlp;          /* the learner's mlp instead of the linear model */
+    size_t width[DV__NET_MAX_LAYERS + 1], layers; /* the mlp's widths and weight layers */
+    double *theta0;   /* the mlp's initial weights (every pass starts there) */
     double lr;
     dv__tally *T;     /* the permutations' marginals, committed in order */
     double *slot;     /* window x n marginals */
@@ -39,6 +44,10 @@ typedef struct {
     double *zv;       /* n_val x K: the validation scores, kept up to date */
     double *g;        /* K: the step's output gradient */
     size_t *perm;
+    /* mlp: the weights and their gradient, a net for one row and one for
+     * the validation rows */
+    double *theta, *grad;
+    dv__net one, all;
 } gs_state;
 
 /* The validation utility from the scores zv. */
@@ -147,6 +156,65 @@ static double pass(const gs_ctx *c, gs_state *s, const size_t *perm, double *out
     return u;
 }
 
+/* The mlp's validation scores into s->zv (n_val x K, as the linear model's:
+ * a binary net's logit z becomes the pair (0, z)). */
+static void mlp_scores(const gs_ctx *c, gs_state *s)
+{
+    const dv_dataset *v = c->val;
+    dv__net_forward(&s->all, s->theta, v->X, v->n);
+    const double *Z = s->all.A[s->all.L];
+    size_t o = c->width[c->layers], K = c->K;
+    for (size_t i = 0; i < v->n; i++) {
+        if (o == 1 && K == 2) {
+            s->zv[i * 2] = 0;
+            s->zv[i * 2 + 1] = Z[i];
+        } else {
+            memcpy(s->zv + i * K, Z + i * o, K * sizeof(double));
+        }
+    }
+}
+
+/* One SGD step of the mlp on training row r. */
+static void mlp_step(const gs_ctx *c, gs_state *s, size_t r)
+{
+    const dv_dataset *t = c->train;
+    size_t o = c->width[c->layers];
+    dv__net_forward(&s->one, s->theta, t->X + r * t->d, 1);
+    const double *z = s->one.A[s->one.L];
+    double *dz = s->one.D;
+    if (t->task == DV_TASK_REGRESSION) {
+        dz[0] = z[0] - t->y[r];
+    } else if (o == 1) {
+        dz[0] = dv__sigmoid(z[0]) - (t->y[r] > 0.5 ? 1.0 : 0.0);
+    } else {
+        size_t y = (size_t)t->y[r];
+        dv__softmax(z, o, dz);
+        dz[y] -= 1.0;
+    }
+    dv__net_backward(&s->one, s->theta, 1, c->p->learner.alpha, 1.0, s->grad);
+    for (size_t q = 0; q < s->one.n_params; q++)
+        s->theta[q] -= c->lr * s->grad[q];
+}
+
+/* One pass of the mlp in the order perm from its initial weights; the
+ * marginals into out (may be NULL); returns the final utility. */
+static double mlp_pass(const gs_ctx *c, gs_state *s, const size_t *perm, double *out)
+{
+    size_t n = c->train->n;
+    memcpy(s->theta, c->theta0, s->one.n_params * sizeof(double));
+    mlp_scores(c, s);
+    double u = utility(c, s->zv);
+    for (size_t t = 0; t < n; t++) {
+        mlp_step(c, s, perm[t]);
+        mlp_scores(c, s);
+        double u2 = utility(c, s->zv);
+        if (out)
+            out[perm[t]] = u2 - u;
+        u = u2;
+    }
+    return u;
+}
+
 static void state_free(void *state);
 
 static void *state_new(void *ctx)
@@ -160,7 +228,17 @@ static void *state_new(void *ctx)
     s->zv = dv__malloc((c->val->n ? c->val->n : 1) * K * sizeof(double));
     s->g = dv__malloc(K * sizeof(double));
     s->perm = dv__malloc(n * sizeof(size_t));
-    if (!s->W || !s->zv || !s->g || !s->perm) {
+    int bad = !s->W || !s->zv || !s->g || !s->perm;
+    if (!bad && c->mlp) {
+        bad = dv__net_init(&s->one, c->width, c->layers, 1) ||
+              dv__net_init(&s->all, c->width, c->layers, c->val->n);
+        if (!bad) {
+            s->theta = dv__malloc(s->one.n_params * sizeof(double));
+            s->grad = dv__malloc(s->one.n_params * sizeof(double));
+            bad = !s->theta || !s->grad;
+        }
+    }
+    if (bad) {
         state_free(s);
         return NULL;
     }
@@ -176,6 +254,10 @@ static void state_free(void *state)
     dv__free(s->zv);
     dv__free(s->g);
     dv__free(s->perm);
+    dv__free(s->theta);
+    dv__free(s->grad);
+    dv__net_free(&s->one);
+    dv__net_free(&s->all);
     dv__free(s);
 }
 
@@ -202,7 +284,7 @@ static int item(void *ctx, void *state, size_t j, dv_error *err)
         return dv__err(err, DV_ENOMEM, "out of memory");
     size_t n = c->train->n;
     permutation(c->p->seed, j + 1, s->perm, n); /* 0 is the rate search's */
-    pass(c, s, s->perm, c->slot + (j % c->window) * n);
+    (c->mlp ? mlp_pass : pass)(c, s, s->perm, c->slot + (j % c->window) * n);
     return DV_OK;
 }
 
@@ -225,9 +307,10 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
 {
     dv_learner_kind k = p->learner.kind;
     int clf = train->task == DV_TASK_CLASSIFICATION;
-    if (clf ? k != DV_LEARNER_LOGREG : k != DV_LEARNER_RIDGE && k != DV_LEARNER_OLS)
-        return dv__err(err, DV_EINVAL, "gshapley trains a linear model by gradient steps: "
-                       "learner logreg (classification), ols or ridge (regression), not %s",
+    if (k != DV_LEARNER_MLP &&
+        (clf ? k != DV_LEARNER_LOGREG : k != DV_LEARNER_RIDGE && k != DV_LEARNER_OLS))
+        return dv__err(err, DV_EINVAL, "gshapley trains a model by gradient steps: learner "
+                       "mlp, logreg (classification), ols or ridge (regression), not %s",
                        dv_learner_name(k));
     if (p->groups)
         return dv__err(err, DV_EINVAL, "gshapley values single rows; groups do not apply");
@@ -241,6 +324,15 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
     c.p = p;
     c.K = clf ? train->n_classes : 1;
     c.lr = p->gshapley_lr;
+    c.mlp = k == DV_LEARNER_MLP;
+    if (c.mlp) { /* the mlp's shape: as learn/mlp.c, one output for two classes */
+        const dv_learner_params *lp = &p->learner;
+        c.layers = lp->n_hidden + 1;
+        c.width[0] = train->d;
+        for (size_t l = 0; l < lp->n_hidden; l++)
+            c.width[l + 1] = lp->hidden[l];
+        c.width[c.layers] = clf && c.K == 2 ? 1 : c.K;
+    }
     c.window = 4 * (size_t)(p->n_threads > 0 ? p->n_threads : 1);
     c.t0 = dv_clock_seconds();
     c.values = values;
@@ -253,12 +345,18 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
     gs_state *s = state_new(&c);
     if (rc || !c.slot || !c.errs || !s)
         rc = dv__err(err, DV_ENOMEM, "out of memory");
+    if (!rc && c.mlp) { /* the initial weights, the learner's seed's */
+        if (!(c.theta0 = dv__malloc(s->one.n_params * sizeof(double))))
+            rc = dv__err(err, DV_ENOMEM, "out of memory");
+        else
+            dv__net_init_weights(&s->one, c.theta0, p->learner.seed);
+    }
     if (!rc && c.lr == 0) { /* the rate whose single pass scores best */
         permutation(p->seed, 0, s->perm, n);
         double best = -INFINITY, best_lr = 1;
         for (int e = -6; e <= 2; e++) {
             c.lr = pow(10.0, (double)e / 2.0);
-            double u = pass(&c, s, s->perm, NULL);
+            double u = (c.mlp ? mlp_pass : pass)(&c, s, s->perm, NULL);
             if (u > best) {
                 best = u;
                 best_lr = c.lr;
@@ -279,5 +377,6 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
     dv__tally_free(&T);
     dv__free(c.slot);
     dv__free(c.errs);
+    dv__free(c.theta0);
     return rc;
 }

@@ -422,6 +422,11 @@ static int distance(FILE *h, const char *dir, const dv_run *r, fig_ctx *f,
     return rc;
 }
 
+static size_t per_point_samples(const dv_run_info *I)
+{
+    return I->samples * (I->mode == DV_CARD_GRID ? I->n_cards : 1);
+}
+
 static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws,
                    const dv_report_opts *o, dv_error *err)
 {
@@ -437,8 +442,14 @@ static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws
     if (!rc)
         rc = figure(h, dir, run, "hist", "Distribution of the law parameters over the points.",
                     NULL, 0, draw_hist, &f, err);
+    if (rc == DV_EDEGEN) { /* no law was fitted: the figures of laws have nothing to show */
+        fprintf(h, "<p>No point's law could be fitted (%zu samples per point), so the figures "
+                   "of the laws are left out.</p>\n",
+                per_point_samples(I));
+        rc = DV_OK;
+    }
     /* How fast the estimates settle: the first m samples against all of them. */
-    size_t per_point = I->samples * (I->mode == DV_CARD_GRID ? I->n_cards : 1);
+    size_t per_point = per_point_samples(I);
     if (!rc && per_point >= 10) {
         char est[4400], cap[400];
         snprintf(est, sizeof est, "%s/estimators.csv", dir);
@@ -465,6 +476,272 @@ static int figures(FILE *h, const char *dir, const dv_run *r, const dv_law *laws
     return rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* What the values were used for: task results kept in the run directory    */
+/* ------------------------------------------------------------------------ */
+
+/* A CSV file of dval's own (no quoted fields): its lines split at commas in
+ * place; NULL when it cannot be read. */
+typedef struct {
+    char *text;
+    char ***cell; /* rows (the header first) of n_cols fields */
+    size_t n_rows, n_cols;
+} task_csv;
+
+static void task_csv_free(task_csv *t)
+{
+    for (size_t r = 0; t->cell && r < t->n_rows; r++)
+        dv__free(t->cell[r]);
+    dv__free(t->cell);
+    dv__free(t->text);
+    memset(t, 0, sizeof *t);
+}
+
+/* Reads path; 1 when it holds a header and rows of equal width, else 0
+ * (the file is then left out of the report). */
+static int task_csv_read(task_csv *t, const char *path)
+{
+    memset(t, 0, sizeof *t);
+    if (!(t->text = dv__slurp(path, NULL)))
+        return 0;
+    size_t lines = 0;
+    for (char *c = t->text; *c; c++)
+        lines += *c == '\n';
+    t->cell = dv__calloc(lines + 1, sizeof *t->cell);
+    if (!t->cell) {
+        task_csv_free(t);
+        return 0;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t k = 1;
+        for (char *c = line; *c; c++)
+            k += *c == ',';
+        if (t->n_rows == 0)
+            t->n_cols = k;
+        if (k != t->n_cols || !(t->cell[t->n_rows] = dv__malloc(k * sizeof(char *)))) {
+            task_csv_free(t);
+            return 0;
+        }
+        char **f = t->cell[t->n_rows++];
+        f[0] = line;
+        for (size_t j = 1; j < k; j++) {
+            char *c = strchr(f[j - 1], ',');
+            *c = '\0';
+            f[j] = c + 1;
+        }
+    }
+    if (t->n_rows < 2) {
+        task_csv_free(t);
+        return 0;
+    }
+    return 1;
+}
+
+/* The column named name, or n_cols. */
+static size_t task_col(const task_csv *t, const char *name)
+{
+    size_t j = 0;
+    while (j < t->n_cols && strcmp(t->cell[0][j], name))
+        j++;
+    return j;
+}
+
+/* RUN_DIR/poison.csv (dval eval poison -o RUN_DIR/poison.csv) as a table. */
+static void poison_table(FILE *h, const task_csv *t)
+{
+    static const char *const cols[] = {"attack", "method", "f1", "auroc", "success_clean",
+                                       "success_poisoned", "success_after", "accuracy_after"};
+    static const char *const heads[] = {"attack", "method", "F1", "AUROC", "success, clean rows",
+                                        "success, poisoned rows", "success after removal",
+                                        "test accuracy after removal"};
+    size_t c[8];
+    for (int k = 0; k < 8; k++)
+        if ((c[k] = task_col(t, cols[k])) == t->n_cols)
+            return;
+    fputs("<h3>Poisoned rows</h3>\n<p>From poison.csv (<span class=\"cmd\">dval eval poison"
+          "</span>): how well each method's lowest values find the poisoned rows, and the "
+          "attack's success on the test probes before and after the lowest-valued rows are "
+          "removed (<em>injected</em> removes exactly the poisoned rows).</p>\n<table><tr>", h);
+    for (int k = 0; k < 8; k++)
+        fprintf(h, "<th>%s</th>", heads[k]);
+    fputs("</tr>\n", h);
+    for (size_t r = 1; r < t->n_rows; r++) {
+        fputs("<tr>", h);
+        for (int k = 0; k < 8; k++) {
+            const char *v = t->cell[r][c[k]];
+            fputs("<td>", h);
+            if (k < 2 || !*v)
+                html_text(h, *v ? v : "error");
+            else
+                fprintf(h, "%.3f", strtod(v, NULL));
+            fputs("</td>", h);
+        }
+        fputs("</tr>\n", h);
+    }
+    fputs("</table>\n", h);
+}
+
+typedef struct {
+    fig_ctx base; /* first: figure() reads its options */
+    size_t np, ns;
+    double *labels, *mean, *half, target;
+    const char **names;
+} acq_fig;
+
+static int draw_acquire(void *c, const char *path, dv_error *err)
+{
+    acq_fig *a = c;
+    return dv_plot_acquire(path, NULL, NULL, a->np, a->labels, a->ns, a->names, a->mean,
+                           a->half, a->target, err);
+}
+
+/* RUN_DIR/acquire.csv (dval eval acquire): the curves and the summary. */
+static int acquire_section(FILE *h, const char *dir, const char *csv, const task_csv *t,
+                           const dv_report_opts *o, dv_error *err)
+{
+    size_t cs = task_col(t, "scorer"), cr = task_col(t, "rep"), ck = task_col(t, "round"),
+           cl = task_col(t, "labels"), ca = task_col(t, "accuracy");
+    if (cs == t->n_cols || cr == t->n_cols || ck == t->n_cols || cl == t->n_cols ||
+        ca == t->n_cols)
+        return DV_OK;
+    /* the shape: scorers in order, repetitions and rounds from the largest indices */
+    size_t n = t->n_rows - 1, ns = 0, reps = 0, rounds = 0;
+    const char **names = dv__calloc(n, sizeof *names);
+    dv_acq_scorer *codes = dv__calloc(n, sizeof *codes);
+    if (!names || !codes) {
+        dv__free(names);
+        dv__free(codes);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    int ok = 1;
+    double batch = 0;
+    for (size_t r = 1; r <= n && ok; r++) {
+        const char *s = t->cell[r][cs];
+        size_t k = 0;
+        while (k < ns && strcmp(names[k], s))
+            k++;
+        if (k == ns) {
+            ok = dv_acq_scorer_from_name(s, &codes[ns]) == DV_OK;
+            names[ns++] = s;
+        }
+        size_t rep = (size_t)strtoul(t->cell[r][cr], NULL, 10),
+               rd = (size_t)strtoul(t->cell[r][ck], NULL, 10);
+        reps = rep + 1 > reps ? rep + 1 : reps;
+        rounds = rd > rounds ? rd : rounds;
+        if (rd == 1)
+            batch = strtod(t->cell[r][cl], NULL);
+    }
+    ok = ok && ns && rounds && batch >= 1 && n == ns * reps * (rounds + 1);
+    size_t T1 = rounds + 1;
+    double *acc = ok ? dv__malloc(n * sizeof *acc) : NULL;
+    acq_fig a = {{NULL, NULL, o, 0, 0, NULL, {NULL, NULL, NULL}, NULL, NULL}, T1, ns,
+                 dv__malloc(T1 * sizeof(double)), dv__malloc(ns * T1 * sizeof(double)),
+                 dv__malloc(ns * T1 * sizeof(double)), NAN, names};
+    dv_acq_summary *S = dv__malloc((ns ? ns : 1) * sizeof *S);
+    int rc = ok && (!acc || !a.labels || !a.mean || !a.half || !S)
+                 ? dv__err(err, DV_ENOMEM, "out of memory") : DV_OK;
+    /* rows are written scorer by scorer, repetition by repetition, round by round */
+    for (size_t r = 1; ok && !rc && r <= n; r++)
+        acc[r - 1] = strtod(t->cell[r][ca], NULL);
+    if (ok && !rc) {
+        char jpath[4500];
+        snprintf(jpath, sizeof jpath, "%s.json", csv);
+        char *j = dv__slurp(jpath, NULL), *k = j ? strstr(j, "\"target_accuracy\":") : NULL;
+        if (k && strstr(j, "\"target_is\": \"given\""))
+            a.target = strtod(k + strlen("\"target_accuracy\":"), NULL);
+        dv__free(j);
+        for (size_t q = 0; q < T1; q++)
+            a.labels[q] = (double)q * batch;
+        for (size_t s = 0; s < ns; s++)
+            for (size_t q = 0; q < T1; q++) { /* the mean and its t interval, as dval plot */
+                double s1 = 0, s2 = 0;
+                for (size_t rep = 0; rep < reps; rep++) {
+                    double x = acc[(s * reps + rep) * T1 + q];
+                    s1 += x;
+                    s2 += x * x;
+                }
+                double m = s1 / (double)reps;
+                a.mean[s * T1 + q] = m;
+                a.half[s * T1 + q] =
+                    reps > 1 ? dv_t95(reps - 1) * sqrt(fmax((s2 - (double)reps * m * m) /
+                                                                (double)(reps - 1), 0) /
+                                                           (double)reps)
+                             : NAN;
+            }
+        rc = dv_acq_summarize(codes, ns, reps, rounds, (size_t)batch, acc, &a.target, S, NULL,
+                              err);
+    }
+    if (ok && !rc) {
+        fputs("<h3>Active acquisition</h3>\n", h);
+        rc = figure(h, dir, csv, "acquire",
+                    "Test accuracy against labels bought, per scorer: the mean over the "
+                    "repetitions with its 95 % interval, and the target accuracy.",
+                    NULL, 0, draw_acquire, &a, err);
+    }
+    if (ok && !rc) {
+        fprintf(h, "<table><tr><th>scorer</th><th>final accuracy</th><th>reached %.4f</th>"
+                   "<th>labels to reach it</th><th>labels saved against random (95 %%)</th>"
+                   "</tr>\n", a.target);
+        for (size_t s = 0; s < ns; s++) {
+            const dv_acq_summary *u = &S[s];
+            fprintf(h, "<tr><td>%s</td><td>%.4f</td><td>%zu of "
+                       "%zu</td><td>%.1f</td><td>",
+                    dv_acq_scorer_name(codes[s]), u->final_mean, u->reached, reps,
+                    u->labels_mean);
+            if (isfinite(u->saved_ci))
+                fprintf(h, "%.1f [%.1f, %.1f]", u->saved_mean, u->saved_mean - u->saved_ci,
+                        u->saved_mean + u->saved_ci);
+            else if (isfinite(u->saved_mean))
+                fprintf(h, "%.1f", u->saved_mean);
+            fputs("</td></tr>\n", h);
+        }
+        fputs("</table>\n", h);
+    }
+    dv__free(names);
+    dv__free(codes);
+    dv__free(acc);
+    dv__free(a.labels);
+    dv__free(a.mean);
+    dv__free(a.half);
+    dv__free(S);
+    return rc;
+}
+
+/* The results of dval eval poison, acquire and sensitivity written into
+ * the run directory, when there are any. */
+static int applications(FILE *h, const char *dir, const dv_run *r, const dv_report_opts *o,
+                        dv_error *err)
+{
+    char pp[4400], ap[4400], sp[4400];
+    snprintf(pp, sizeof pp, "%s/poison.csv", dv_run_dir(r));
+    snprintf(ap, sizeof ap, "%s/acquire.csv", dv_run_dir(r));
+    snprintf(sp, sizeof sp, "%s/sensitivity.csv.json", dv_run_dir(r));
+    task_csv pt, at;
+    int has_p = task_csv_read(&pt, pp), has_a = task_csv_read(&at, ap);
+    char *sens = dv__slurp(sp, NULL);
+    int rc = DV_OK;
+    if (has_p || has_a || sens)
+        fputs("<h2>Applications</h2>\n", h);
+    if (has_p)
+        poison_table(h, &pt);
+    if (has_a)
+        rc = acquire_section(h, dir, ap, &at, o, err);
+    if (!rc && sens) {
+        fputs("<h3>Sensitivity of a conclusion</h3>\n<p>From sensitivity.csv.json (<span "
+              "class=\"cmd\">dval eval sensitivity</span>): the fewest training rows whose "
+              "removal changes the conclusion, by first order and by refits.</p>\n<pre>", h);
+        html_text(h, sens);
+        fputs("</pre>\n", h);
+    }
+    if (has_p)
+        task_csv_free(&pt);
+    if (has_a)
+        task_csv_free(&at);
+    dv__free(sens);
+    return rc;
+}
+
 int dv_report_write(const dv_run *r, const dv_law *laws, const char *dir,
                     const dv_report_opts *opts, dv_error *err)
 {
@@ -487,6 +764,8 @@ int dv_report_write(const dv_run *r, const dv_law *laws, const char *dir,
     int rc = values(h, r, laws, o.top ? o.top : 10, err);
     if (!rc)
         rc = figures(h, dir, r, laws, &o, err);
+    if (!rc)
+        rc = applications(h, dir, r, &o, err);
     if (rc) {
         fclose(h);
         remove(tmp);

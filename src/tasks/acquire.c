@@ -561,3 +561,80 @@ int dv_acquire_write(const char *path, const dv_acq_scorer *scorers, size_t n_sc
     }
     return dv__out_commit(f, tmp, path, err);
 }
+
+int dv_acquire_split(const dv_dataset *train, size_t initial, uint64_t seed,
+                     dv_dataset **labelled, dv_dataset **pool, dv_error *err)
+{
+    *labelled = *pool = NULL;
+    size_t n = train->n;
+    if (initial == 0 || initial >= n)
+        return dv__err(err, DV_EINVAL, "%zu labelled rows of a training split of %zu leave no "
+                                       "pool (or label nothing)", initial, n);
+    int64_t *perm = dv__malloc(n * sizeof *perm);
+    if (!perm)
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    /* the first `initial` of a seeded shuffle */
+    dv_rng g;
+    dv_rng_seed(&g, seed, 0x494e4954ULL); /* "INIT" */
+    for (size_t i = 0; i < n; i++)
+        perm[i] = (int64_t)i;
+    for (size_t i = 0; i < initial; i++) {
+        size_t u = i + (size_t)dv_rng_below(&g, n - i);
+        int64_t t = perm[i];
+        perm[i] = perm[u];
+        perm[u] = t;
+    }
+    int rc = dv_dataset_subset(labelled, train, perm, initial, err);
+    if (!rc && (rc = dv_dataset_subset(pool, train, perm + initial, n - initial, err))) {
+        dv_dataset_free(*labelled);
+        *labelled = NULL;
+    }
+    dv__free(perm);
+    return rc;
+}
+
+int dv_acquire_laws(const dv_law_model *m, const dv_dataset *pool, dv_law *laws, size_t *heads,
+                    dv_error *err)
+{
+    const dv_law_model_info *I = dv_law_model_get_info(m);
+    size_t n = pool->n, d = pool->d, K = pool->n_classes;
+    if (pool->task != DV_TASK_CLASSIFICATION)
+        return dv__err(err, DV_EINVAL, "the pool is not a classification data set");
+    if (I->n_heads != 1 && I->n_heads != K)
+        return dv__err(err, DV_EINVAL, "the law model has %zu heads; the data has %zu classes",
+                       I->n_heads, K);
+    *heads = I->n_heads;
+    /* back to the file's units: the law model standardizes with its own */
+    double *X = dv__malloc((n ? n : 1) * d * sizeof *X), *y = dv__malloc((n ? n : 1) * sizeof *y);
+    dv_law *one = dv__malloc((n ? n : 1) * sizeof *one);
+    if (!X || !y || !one) {
+        dv__free(X);
+        dv__free(y);
+        dv__free(one);
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    }
+    memcpy(X, pool->X, n * d * sizeof *X);
+    for (size_t i = 0; pool->std_mean && i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            X[i * d + j] = X[i * d + j] * pool->std_scale[j] + pool->std_mean[j];
+    int rc = DV_OK;
+    for (size_t h = 0; h < *heads && !rc; h++) { /* every row as if of class h */
+        for (size_t i = 0; i < n; i++)
+            y[i] = (double)h;
+        dv_dataset *ds = NULL;
+        rc = dv_dataset_from_arrays(&ds, n, d, X, y, DV_TASK_CLASSIFICATION, K,
+                                    (const char *const *)pool->col_names, err);
+        if (!rc)
+            rc = dv_dataset_set_names(ds, pool->label_name, (const char *const *)pool->class_names,
+                                      err);
+        if (!rc)
+            rc = dv_law_model_predict_dataset(m, ds, one, err);
+        for (size_t i = 0; i < n && !rc; i++)
+            laws[i * *heads + h] = one[i];
+        dv_dataset_free(ds);
+    }
+    dv__free(X);
+    dv__free(y);
+    dv__free(one);
+    return rc;
+}

@@ -124,6 +124,27 @@ class P(HTMLParser):
 p = P(); p.feed(open(sys.argv[1]).read())
 sys.exit(1 if p.bad or p.stack else 0)
 PYEOF
+# task results kept in the run directory: an Applications section
+"$DVAL" eval poison --data "$DATA" --methods knn,random --attacks flip,backdoor -o "$T/run/poison.csv" >/dev/null 2>&1
+"$DVAL" eval acquire --data "$DATA" --initial 30 --batch 5 --rounds 3 --reps 2 --scorers random,margin -o "$T/run/acquire.csv" >/dev/null 2>&1
+"$DVAL" report "$T/run" -o "$T/rep5" >/dev/null 2>&1 && [ -s "$T/rep5/acquire.png" ] &&
+$PY - "$T" <<'PYEOF' && ok "report: the poisoning table and the acquisition figure and summary" || bad "report: applications"
+import csv, json, sys
+T = sys.argv[1]
+html = open(T + "/rep5/report.html").read()
+assert "<h2>Applications</h2>" in html and "<h3>Poisoned rows</h3>" in html
+rows = list(csv.DictReader(open(T + "/run/poison.csv")))
+sec = html[html.index("<h3>Poisoned rows</h3>"):html.index("<h3>Active acquisition</h3>")]
+assert sec.count("<tr>") == len(rows) + 1, (sec.count("<tr>"), len(rows))
+for r in rows:  # each row's AUROC as printed
+    assert "<td>%s</td><td>%s</td><td>%.3f</td><td>%.3f</td>" % (
+        r["attack"], r["method"], float(r["f1"]), float(r["auroc"])) in sec, r
+j = json.load(open(T + "/run/acquire.csv.json"))
+assert "reached %.4f" % j["target_accuracy"] in html
+acq = html[html.index("<h3>Active acquisition</h3>"):]
+for s, v in j["scorers"].items():
+    assert "<tr><td>%s</td><td>%.4f</td>" % (s, v["final_accuracy"]) in acq, s
+PYEOF
 rm -f "$T/run/values.csv"
 "$DVAL" report "$T/run" -o "$T/rep3" >/dev/null 2>&1 && [ -s "$T/run/values.csv" ] \
     && ok "report values the run first" || bad "report without values.csv"
@@ -136,4 +157,8 @@ expect_fail "figure of an unfinished run" "not complete" "$DVAL" plot law "$T/cu
 "$DVAL" demo -o "$T/demo" --samples 3 -q >"$T/demo.out" 2>/dev/null && ok "demo" || bad "demo"
 [ -s "$T/demo/report/report.html" ] && ok "demo report" || bad "demo report missing"
 grep -q "report/report.html" "$T/demo.out" && ok "demo prints the report path" || bad "demo path"
+# two samples per point fit no law: the report says so instead of failing
+"$DVAL" demo -o "$T/demo2" --samples 2 -q >/dev/null 2>&1 &&
+    grep -q "No point's law could be fitted (2 samples per point)" "$T/demo2/report/report.html" &&
+    ok "demo with 2 samples: the law figures left out, said why" || bad "demo --samples 2"
 finish

@@ -22,7 +22,8 @@ class Readme(unittest.TestCase):
             p = subprocess.run([sys.executable, "-c", code], cwd=d, capture_output=True,
                                text=True, timeout=540)
             self.assertEqual(p.returncode, 0, p.stderr[-2000:])
-            for f in ("law.png", "noisy.png", "removal.csv", "addition.png",
+            for f in ("law.png", "noisy.png", "removal.csv", "addition.png", "acquire.png",
+                      "acquire.csv.json",
                       "run/report/report.html", "run/values.csv"):
                 self.assertTrue(os.path.exists(os.path.join(d, f)), f)
 

@@ -64,6 +64,34 @@ class Tasks(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "attacks"):
             dval.poison(X, y, Xv, yv, Xt, yt, methods="knn", attacks=["trojan"])
 
+    def test_acquire_as_the_command(self):
+        args = ["--initial", "20", "--batch", "5", "--rounds", "3", "--reps", "2", "--seed", "6",
+                "--scorers", "random,margin,distance,ood,oracle"]
+        cli("eval", "acquire", *self.data, *args, "-o", self.p("ac.csv"))
+        cli("plot", "acquire", self.p("ac.csv"), "-o", self.p("ac.svg"))
+        (X, y), (Xv, yv), (Xt, yt) = self.parts
+        r = dval.acquire(X, y, Xv, yv, Xt, yt, initial=20, batch=5, rounds=3, reps=2, seed=6,
+                         scorers="random,margin,distance,ood,oracle")
+        r.write(self.p("pac.csv"))
+        self.assertEqual(read(self.p("pac.csv")), read(self.p("ac.csv")))
+        self.assertEqual(read(self.p("pac.csv.json")), read(self.p("ac.csv.json")))
+        r.plot(self.p("pac.svg"))
+        self.assertEqual(read(self.p("pac.svg")), read(self.p("ac.svg")))
+        self.assertEqual(r.accuracy.shape, (5, 2, 4))
+        self.assertEqual(list(r.labels), [0, 5, 10, 15])
+        # every scorer of a repetition starts from the same labelled rows
+        self.assertTrue((r.accuracy[:, :, 0] == r.accuracy[0, :, 0]).all())
+        # a pool file: the training split is labelled; bad calls are named
+        r2 = dval.acquire(X, y, Xv, yv, Xt, yt, pool=self.files[1], batch=4, rounds=2, reps=1,
+                          scorers=["random", "entropy"])
+        self.assertEqual(r2.chosen.shape, (2, 1, 8))
+        with self.assertRaisesRegex(ValueError, "a batch of 50 is larger than the pool of 40"):
+            dval.acquire(X, y, Xv, yv, Xt, yt, pool=self.files[1], batch=50)
+        with self.assertRaisesRegex(ValueError, "scorers"):
+            dval.acquire(X, y, Xv, yv, Xt, yt, scorers="random,bald")
+        with self.assertRaisesRegex(ValueError, "law_model"):
+            dval.acquire(X, y, Xv, yv, Xt, yt, scorers="random,law")
+
     def test_noisy_as_the_command(self):
         # status 1: one method failed (its row says so), the others are written
         st = subprocess.run([DVAL, "eval", "noisy"] + self.data + [
