@@ -209,7 +209,8 @@ dv_method cli_method(const char *opt, const char *name);
     "memorization), dvrl (a valuator network trained by reinforcement learning),\n"       \
     "gshapley (G-Shapley: an approximation of Data Shapley from permutations of one\n"    \
     "pass of stochastic gradient descent of a linear model or, with --learner mlp, of\n"  \
-    "the mlp, as tmc's budget and rules),\n"                                             \
+    "the mlp, as tmc's budget and rules; with the mlp give --metric neg_logloss: one\n"  \
+    "pass often changes no prediction, and accuracy then values every row 0),\n"          \
     "ts-shapley (TS-DShapley: each permutation cut into subsets of --ts-subset rows,\n"  \
     "each valued as a game of its own with --learner as the proxy, the contributions\n" \
     "times subset size / n; an approximation of Data Shapley, as tmc's rules);\n"       \

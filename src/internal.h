@@ -68,6 +68,11 @@ struct dv_dataset {
     int borrowed_X;      /* X is the caller's (dv_dataset_wrap): never written nor freed */
 };
 
+/* The first m entries of a (n of them) become a uniform draw without
+ * replacement: a Fisher-Yates shuffle stopped after m swaps, one
+ * dv_rng_below(r, n - t) per swap t (src/util/rng.c). */
+void dv__shuffle_prefix(int64_t *a, size_t n, size_t m, dv_rng *r);
+
 /* Allocates an empty dataset shell with room for n x d (names not set). */
 int dv__dataset_alloc(dv_dataset **out, size_t n, size_t d, dv_task task, size_t n_classes);
 /* Copies the names of src (columns, label, classes) and its standardization

@@ -15,6 +15,7 @@ enum { N = 3, NV = 4 };
 static const double XT[N] = {1.0, -0.5, 2.0}, YT[N] = {1, 0, 0};
 static const double XV[NV] = {0.8, -1.2, 1.5, 0.1}, YV[NV] = {1, 0, 1, 0};
 static const double LR = 0.7;
+static const int orders[6][N] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
 
 /* Mean log-likelihood of the validation rows under 2-class softmax W. */
 static double neg_logloss(const double W[2][2])
@@ -50,6 +51,23 @@ static void by_hand(const int perm[N], double out[N])
     }
 }
 
+/* The order (of the six) whose hand-computed marginals one permutation's
+ * are, or -1 (checked). */
+static int which_order(const double v[N], double hand[6][N])
+{
+    int match = -1;
+    for (int o = 0; o < 6; o++) {
+        int same = 1;
+        for (int i = 0; i < N; i++)
+            same &= fabs(v[i] - hand[o][i]) < 1e-12;
+        if (same)
+            match = o;
+    }
+    CHECK_MSG(match >= 0, "one permutation's marginals %g %g %g are no order's", v[0], v[1],
+              v[2]);
+    return match;
+}
+
 static void run(dv_dataset *tr, dv_dataset *va, size_t perms, int threads, double *v,
                 double *se, dv_value_info *info)
 {
@@ -71,8 +89,6 @@ static void test_by_hand(void)
     dv_error err = {0};
     CHECK(dv_dataset_from_arrays(&tr, N, 1, XT, YT, DV_TASK_CLASSIFICATION, 2, NULL, &err) == 0);
     CHECK(dv_dataset_from_arrays(&va, NV, 1, XV, YV, DV_TASK_CLASSIFICATION, 2, NULL, &err) == 0);
-    static const int orders[6][N] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
-                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     double hand[6][N], mean[N] = {0};
     for (int o = 0; o < 6; o++) {
         by_hand(orders[o], hand[o]);
@@ -82,16 +98,7 @@ static void test_by_hand(void)
     double v[N], se[N];
     dv_value_info info;
     run(tr, va, 1, 1, v, se, &info);
-    int match = -1;
-    for (int o = 0; o < 6; o++) {
-        int same = 1;
-        for (int i = 0; i < N; i++)
-            same &= fabs(v[i] - hand[o][i]) < 1e-12;
-        if (same)
-            match = o;
-    }
-    CHECK_MSG(match >= 0, "one permutation's marginals %g %g %g are no order's", v[0], v[1],
-              v[2]);
+    int match = which_order(v, hand);
     CHECK_EQ_INT(info.samples, 1);
     /* the marginals of a pass add up to its last utility less its first */
     double W0[2][2] = {{0, 0}, {0, 0}};
@@ -119,8 +126,6 @@ static void test_regression_by_hand(void)
     CHECK(dv_dataset_from_arrays(&tr, N, 1, XT, YR, DV_TASK_REGRESSION, 0, NULL, &err) == 0);
     CHECK(dv_dataset_from_arrays(&va, NV, 1, XV, YRV, DV_TASK_REGRESSION, 0, NULL, &err) == 0);
     const double lr = 0.3;
-    static const int orders[6][N] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
-                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     double hand[6][N];
     for (int o = 0; o < 6; o++) {
         double w = 0, b = 0, u = 0;
@@ -147,16 +152,7 @@ static void test_regression_by_hand(void)
     p.seed = 5;
     double v[N];
     CHECK_MSG(dv_value_compute(tr, va, &p, v, NULL, NULL, &err) == 0, "%s", err.msg);
-    int match = -1;
-    for (int o = 0; o < 6; o++) {
-        int same = 1;
-        for (int i = 0; i < N; i++)
-            same &= fabs(v[i] - hand[o][i]) < 1e-12;
-        if (same)
-            match = o;
-    }
-    CHECK_MSG(match >= 0, "one permutation's marginals %g %g %g are no order's", v[0], v[1],
-              v[2]);
+    which_order(v, hand);
     dv_dataset_free(tr);
     dv_dataset_free(va);
 }
@@ -198,8 +194,6 @@ static void test_mlp_by_hand(void)
             th0[at + q] = bound * (2.0 * dv_rng_uniform(&r) - 1.0);
     }
     const double lr = 0.6;
-    static const int orders[6][N] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
-                                     {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
     double hand[6][N];
     for (int o = 0; o < 6; o++) {
         double th[7];
@@ -241,16 +235,7 @@ static void test_mlp_by_hand(void)
     p.seed = 3;
     double v[N];
     CHECK_MSG(dv_value_compute(tr, va, &p, v, NULL, NULL, &err) == 0, "%s", err.msg);
-    int match = -1;
-    for (int o = 0; o < 6; o++) {
-        int same = 1;
-        for (int i = 0; i < N; i++)
-            same &= fabs(v[i] - hand[o][i]) < 1e-12;
-        if (same)
-            match = o;
-    }
-    CHECK_MSG(match >= 0, "one permutation's marginals %g %g %g are no order's", v[0], v[1],
-              v[2]);
+    which_order(v, hand);
     CHECK(fabs(v[0]) + fabs(v[1]) + fabs(v[2]) > 1e-4);
     /* many permutations: the same bits on one and two threads */
     double a[N], b[N];

@@ -276,7 +276,8 @@ int dv_acquire(const dv_dataset *labelled, const dv_dataset *pool, const dv_data
     double *score = dv__malloc(np * sizeof *score);
     double *prob = dv__malloc(np * K * sizeof *prob);
     double *Xc = dv__malloc(np * d * sizeof *Xc);
-    size_t *picks = dv__malloc(B * sizeof *picks), *idx = dv__malloc(np * sizeof *idx);
+    size_t *picks = dv__malloc(B * sizeof *picks);
+    int64_t *idx = dv__malloc(np * sizeof *idx);
     if (!rows || !cand || !taken || !score || !prob || !Xc || !picks || !idx)
         rc = dv__err(err, DV_ENOMEM, "out of memory");
     for (size_t i = 0; i < nl && !rc; i++)
@@ -308,13 +309,10 @@ int dv_acquire(const dv_dataset *labelled, const dv_dataset *pool, const dv_data
             dv_rng g;
             dv_rng_seed(&g, p->seed, 0x41435152ULL + ((uint64_t)r << 32)); /* "ACQR" */
             for (size_t i = 0; i < nc; i++)
-                idx[i] = i;
-            for (size_t b = 0; b < B; b++) {
-                size_t u = b + (size_t)dv_rng_below(&g, nc - b), t = idx[b];
-                idx[b] = idx[u];
-                idx[u] = t;
-                picks[b] = idx[b];
-            }
+                idx[i] = (int64_t)i;
+            dv__shuffle_prefix(idx, nc, B, &g);
+            for (size_t b = 0; b < B; b++)
+                picks[b] = (size_t)idx[b];
             break;
         }
         case DV_ACQ_MARGIN:
@@ -578,12 +576,7 @@ int dv_acquire_split(const dv_dataset *train, size_t initial, uint64_t seed,
     dv_rng_seed(&g, seed, 0x494e4954ULL); /* "INIT" */
     for (size_t i = 0; i < n; i++)
         perm[i] = (int64_t)i;
-    for (size_t i = 0; i < initial; i++) {
-        size_t u = i + (size_t)dv_rng_below(&g, n - i);
-        int64_t t = perm[i];
-        perm[i] = perm[u];
-        perm[u] = t;
-    }
+    dv__shuffle_prefix(perm, n, initial, &g);
     int rc = dv_dataset_subset(labelled, train, perm, initial, err);
     if (!rc && (rc = dv_dataset_subset(pool, train, perm + initial, n - initial, err))) {
         dv_dataset_free(*labelled);

@@ -247,11 +247,8 @@ int dv_poison_inject(const dv_dataset *train, const dv_poison_params *p, dv_data
         dv_rng r;
         dv_rng_seed(&r, p->seed, 0x504f49534f4eULL + (uint64_t)p->kind); /* "POISON" */
         memset(is_poisoned, 0, n);
+        dv__shuffle_prefix(rows, n_el, m, &r);
         for (size_t t = 0; t < m; t++) {
-            size_t u = t + (size_t)dv_rng_below(&r, n_el - t);
-            int64_t tmp = rows[t];
-            rows[t] = rows[u];
-            rows[u] = tmp;
             size_t i = (size_t)rows[t];
             is_poisoned[i] = 1;
             ds->y[i] = (double)p->target;

@@ -73,3 +73,13 @@ double dv_rng_normal(dv_rng *r)
             return u * sqrt(-2.0 * log(s) / s);
     }
 }
+
+void dv__shuffle_prefix(int64_t *a, size_t n, size_t m, dv_rng *r)
+{
+    for (size_t t = 0; t < m && t < n; t++) {
+        size_t u = t + (size_t)dv_rng_below(r, n - t);
+        int64_t tmp = a[t];
+        a[t] = a[u];
+        a[u] = tmp;
+    }
+}
