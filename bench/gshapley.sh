@@ -12,6 +12,8 @@ B=${1:-build}
 DATA=${2:?data file}
 LABEL=${3:-label}
 LEARNER=${4:-logreg}
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+export BENCH_DIR
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 head -215 "$DATA" > "$W/d.csv"   # 214 rows: 14 to value, 100 validation, 100 test
@@ -27,22 +29,15 @@ for metric in accuracy neg_logloss; do
                 2>/dev/null || exit 1
         done
         /usr/bin/python3 - "$W" $metric $s <<'PYEOF' || exit 1
-import csv, json, sys
-import numpy as np
+import json, os, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from agreement import pearson_spearman, values as col
 W, metric, s = sys.argv[1:]
-def col(path):
-    return np.array([float(r["value"]) for r in csv.DictReader(open(path))])
-def ranks(a):
-    o = np.argsort(a, kind="stable"); r = np.empty(len(a)); r[o] = np.arange(len(a))
-    for v in np.unique(a):   # ties share their mean rank
-        r[a == v] = r[a == v].mean()
-    return r
 ex = col(W + "/exact.csv")
 for m in ("tmc", "gshapley"):
     v = col(W + "/%s.csv" % m)
     sec = json.load(open(W + "/%s.csv.json" % m))["seconds"]
-    pe = np.corrcoef(ex, v)[0, 1]
-    sp = np.corrcoef(ranks(ex), ranks(v))[0, 1]
+    pe, sp = pearson_spearman(ex, v)
     print("| %s | %s | %s | %.3f | %.3f | %.3f |" % (metric, s, m, pe, sp, sec))
 PYEOF
     done

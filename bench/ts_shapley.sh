@@ -14,6 +14,8 @@ DATA=${2:?data file}
 S=${3:-0}
 REF=${4:-logreg}
 TRAIN=${5:-1000}
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+export BENCH_DIR
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 ROWS=$(zcat -f "$DATA" | tail -n +2 | grep -c .)
@@ -34,16 +36,10 @@ for s in 50 100 200; do
     RUNS="$RUNS ts$s"
 done
 /usr/bin/python3 - "$W" "$REF" $RUNS <<'PYEOF'
-import csv, json, sys
-import numpy as np
+import json, os, sys
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from agreement import pearson_spearman, values as col
 W, ref_learner, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
-def col(path):
-    return np.array([float(r["value"]) for r in csv.DictReader(open(path))])
-def ranks(a):
-    o = np.argsort(a, kind="stable"); r = np.empty(len(a)); r[o] = np.arange(len(a))
-    for v in np.unique(a):   # ties share their mean rank
-        r[a == v] = r[a == v].mean()
-    return r
 names = {"ref": "tmc, %s (seed 1: the reference)" % ref_learner, "tmc": "tmc, logreg (seed 2)",
          "proxy": "tmc, logreg (the proxy on all rows)", "ts50": "ts-shapley, subsets of 50",
          "ts100": "ts-shapley, subsets of 100", "ts200": "ts-shapley, subsets of 200"}
@@ -53,8 +49,7 @@ print("|---|---|---|---|---|---|---|")
 for f in runs:
     v = col(W + "/%s.csv" % f)
     j = json.load(open(W + "/%s.csv.json" % f))
-    sp = np.corrcoef(ranks(ref), ranks(v))[0, 1]
-    pe = np.corrcoef(ref, v)[0, 1]
+    pe, sp = pearson_spearman(ref, v)
     print("| %s | %.2f | %d | %d | %s | %.3f | %.3f |" % (names[f], j["seconds"], j["samples"],
           j["utility_calls"], "yes" if j["converged"] else "no (%s)" % j["stopped_by"], sp, pe))
 PYEOF

@@ -774,43 +774,44 @@ int plot_acquire(int argc, char **argv)
     }
     if (!np)
         cli_die("plot acquire: %s has no rows", in[0]);
-    /* sums per scorer and point; every run must have the same labels */
-    double *s1 = cli_calloc(ns * np, sizeof *s1), *s2 = cli_calloc(ns * np, sizeof *s2);
-    size_t *cnt = cli_calloc(ns * np, sizeof *cnt);
+    /* the curves as dval eval acquire writes them: every scorer has the same
+     * repetitions, each run the first run's labels */
+    size_t reps = t.n_rows / (ns * np);
+    if (reps * ns * np != t.n_rows)
+        cli_die("plot acquire: %s has %zu rows, not scorers x repetitions x rounds (%zu x ? x "
+                "%zu)", in[0], t.n_rows, ns, np);
+    double *acc = cli_malloc(t.n_rows * sizeof *acc);
+    unsigned char *seen = cli_calloc(t.n_rows, 1);
     for (size_t r = 0; r < t.n_rows; r++) {
         const char *s = cli_table_at(&t, r, cs);
         size_t k = 0, j = 0;
         while (strcmp(names[k], s))
             k++;
-        double lb = cli_table_num(&t, r, cl, 0), acc = cli_table_num(&t, r, ca, 0);
+        double lb = cli_table_num(&t, r, cl, 0), rep = cli_table_num(&t, r, cr, 0);
         while (j < np && labels[j] != lb)
             j++;
         if (j == np)
             cli_die("plot acquire: %s:%zu: %s labels, which the first run (%s) does not have",
                     in[0], t.line[r], cli_table_at(&t, r, cl), names[0]);
-        s1[k * np + j] += acc;
-        s2[k * np + j] += acc * acc;
-        cnt[k * np + j]++;
+        if (!(rep >= 0 && rep < (double)reps && rep == floor(rep)))
+            cli_die("plot acquire: %s:%zu: repetition %s is not in 0..%zu", in[0], t.line[r],
+                    cli_table_at(&t, r, cr), reps - 1);
+        size_t at = (k * reps + (size_t)rep) * np + j;
+        if (seen[at]++)
+            cli_die("plot acquire: %s:%zu: scorer '%s', repetition %s, %s labels twice", in[0],
+                    t.line[r], s, cli_table_at(&t, r, cr), cli_table_at(&t, r, cl));
+        acc[at] = cli_table_num(&t, r, ca, 0);
     }
     double *mean = cli_malloc(ns * np * sizeof *mean), *half = cli_malloc(ns * np * sizeof *half);
-    for (size_t i = 0; i < ns * np; i++) {
-        size_t m = cnt[i];
-        if (!m)
-            cli_die("plot acquire: scorer '%s' has no run at %g labels", names[i / np],
-                    labels[i % np]);
-        mean[i] = s1[i] / (double)m;
-        double var = m > 1 ? (s2[i] - (double)m * mean[i] * mean[i]) / (double)(m - 1) : NAN;
-        half[i] = m > 1 ? dv_t95(m - 1) * sqrt(fmax(var, 0) / (double)m) : NAN;
-    }
+    dv_acq_curve_means(acc, ns, reps, np - 1, mean, half);
     dv_error err = {0};
     int rc = dv_plot_acquire(po.out, po.data, &po.o, np, labels, ns, names, mean, half, target,
                              &err);
     cli_plot_done(&po, rc, &err);
     free(names);
     free(labels);
-    free(s1);
-    free(s2);
-    free(cnt);
+    free(acc);
+    free(seen);
     free(mean);
     free(half);
     cli_table_free(&t);

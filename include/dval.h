@@ -1238,6 +1238,12 @@ DV_API double dv_acq_labels_to(const double *accuracy, size_t rounds, size_t bat
  * table to 30, then 1.96 + 2.4 / df, within 0.003); NaN for 0. */
 DV_API double dv_t95(size_t df);
 
+/* The curves' mean over the repetitions and its 95 % half-width (Student's
+ * t; NaN with one repetition), per scorer and round: mean and half are
+ * n_scorers x (rounds + 1); accuracy as dv_acq_summarize's. */
+DV_API void dv_acq_curve_means(const double *accuracy, size_t n_scorers, size_t reps,
+                               size_t rounds, double *mean, double *half);
+
 /* One scorer's curves summarized over the repetitions; the intervals are
  * 95 % (Student's t) half-widths, NaN with fewer than two numbers. */
 typedef struct {

@@ -68,6 +68,17 @@ static int which_order(const double v[N], double hand[6][N])
     return match;
 }
 
+/* One permutation of gshapley with p (its budget set to 1) into v, matched
+ * against the six orders' hand-computed marginals. */
+static void one_permutation(const dv_dataset *tr, const dv_dataset *va, dv_value_params *p,
+                            double v[N], double hand[6][N])
+{
+    p->max_samples = p->min_samples = 1;
+    dv_error err = {0};
+    CHECK_MSG(dv_value_compute(tr, va, p, v, NULL, NULL, &err) == 0, "%s", err.msg);
+    which_order(v, hand);
+}
+
 static void run(dv_dataset *tr, dv_dataset *va, size_t perms, int threads, double *v,
                 double *se, dv_value_info *info)
 {
@@ -148,11 +159,9 @@ static void test_regression_by_hand(void)
     dv_learner_params_default(&p.learner, DV_LEARNER_OLS);
     p.metric = DV_METRIC_NEG_MSE;
     p.gshapley_lr = lr;
-    p.max_samples = p.min_samples = 1;
     p.seed = 5;
     double v[N];
-    CHECK_MSG(dv_value_compute(tr, va, &p, v, NULL, NULL, &err) == 0, "%s", err.msg);
-    which_order(v, hand);
+    one_permutation(tr, va, &p, v, hand);
     dv_dataset_free(tr);
     dv_dataset_free(va);
 }
@@ -231,11 +240,9 @@ static void test_mlp_by_hand(void)
     p.learner.seed = seed;
     p.metric = DV_METRIC_NEG_LOGLOSS;
     p.gshapley_lr = lr;
-    p.max_samples = p.min_samples = 1;
     p.seed = 3;
     double v[N];
-    CHECK_MSG(dv_value_compute(tr, va, &p, v, NULL, NULL, &err) == 0, "%s", err.msg);
-    which_order(v, hand);
+    one_permutation(tr, va, &p, v, hand);
     CHECK(fabs(v[0]) + fabs(v[1]) + fabs(v[2]) > 1e-4);
     /* many permutations: the same bits on one and two threads */
     double a[N], b[N];

@@ -294,7 +294,8 @@ for _name, _res, _args in (
                                             ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
                                             ctypes.c_size_t, _D, ctypes.c_double,
                                             P(_lib.DvError)]),
-        ("dv_t95", ctypes.c_double, [ctypes.c_size_t]),
+        ("dv_acq_curve_means", None, [_D, ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t,
+                                      _D, _D]),
         ("dv_law_model_read", ctypes.c_int, [ctypes.c_char_p, _VP, P(_lib.DvError)]),
         ("dv_law_model_free", None, [ctypes.c_void_p])):
     _f = getattr(_lib.lib, _name)
@@ -343,21 +344,8 @@ class AcquireResult:
         """``dval plot acquire``: the mean curves with their 95 % intervals."""
         from .plot import _opts, _show
         ns, reps, t1 = self.accuracy.shape
-        mean, half = np.empty((ns, t1)), np.empty((ns, t1))
-        for s in range(ns):  # as the command sums the CSV's rows, repetition by repetition
-            for j in range(t1):
-                s1 = s2 = 0.0
-                for r in range(reps):
-                    a = float(self.accuracy[s, r, j])
-                    s1 += a
-                    s2 += a * a
-                m = s1 / reps
-                mean[s, j] = m
-                if reps > 1:
-                    var = (s2 - reps * m * m) / (reps - 1)
-                    half[s, j] = _lib.lib.dv_t95(reps - 1) * np.sqrt(max(var, 0.0) / reps)
-                else:
-                    half[s, j] = np.nan
+        acc, mean, half = np.ascontiguousarray(self.accuracy), np.empty((ns, t1)), np.empty((ns, t1))
+        _lib.lib.dv_acq_curve_means(_dp(acc), ns, reps, t1 - 1, _dp(mean), _dp(half))
         labels = np.ascontiguousarray(self.labels, dtype=np.float64)
         names = (ctypes.c_char_p * ns)(*[s.encode() for s in self.scorers])
         o = _opts(width, height, dpi, title)

@@ -653,22 +653,7 @@ static int acquire_section(FILE *h, const char *dir, const char *csv, const task
         dv__free(j);
         for (size_t q = 0; q < T1; q++)
             a.labels[q] = (double)q * batch;
-        for (size_t s = 0; s < ns; s++)
-            for (size_t q = 0; q < T1; q++) { /* the mean and its t interval, as dval plot */
-                double s1 = 0, s2 = 0;
-                for (size_t rep = 0; rep < reps; rep++) {
-                    double x = acc[(s * reps + rep) * T1 + q];
-                    s1 += x;
-                    s2 += x * x;
-                }
-                double m = s1 / (double)reps;
-                a.mean[s * T1 + q] = m;
-                a.half[s * T1 + q] =
-                    reps > 1 ? dv_t95(reps - 1) * sqrt(fmax((s2 - (double)reps * m * m) /
-                                                                (double)(reps - 1), 0) /
-                                                           (double)reps)
-                             : NAN;
-            }
+        dv_acq_curve_means(acc, ns, reps, rounds, a.mean, a.half);
         rc = dv_acq_summarize(codes, ns, reps, rounds, (size_t)batch, acc, &a.target, S, NULL,
                               err);
     }

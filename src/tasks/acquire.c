@@ -631,3 +631,25 @@ int dv_acquire_laws(const dv_law_model *m, const dv_dataset *pool, dv_law *laws,
     dv__free(one);
     return rc;
 }
+
+void dv_acq_curve_means(const double *accuracy, size_t n_scorers, size_t reps, size_t rounds,
+                        double *mean, double *half)
+{
+    size_t T1 = rounds + 1;
+    for (size_t s = 0; s < n_scorers; s++)
+        for (size_t q = 0; q < T1; q++) {
+            double s1 = 0, s2 = 0;
+            for (size_t r = 0; r < reps; r++) {
+                double x = accuracy[(s * reps + r) * T1 + q];
+                s1 += x;
+                s2 += x * x;
+            }
+            double m = s1 / (double)reps;
+            mean[s * T1 + q] = m;
+            half[s * T1 + q] =
+                reps > 1 ? dv_t95(reps - 1) *
+                               sqrt(fmax((s2 - (double)reps * m * m) / (double)(reps - 1), 0) /
+                                    (double)reps)
+                         : NAN;
+        }
+}
