@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 # Debian packages the build and the tests need.
 PACKAGES = cmake make gcc pkg-config libopenblas-openmp-dev liblapacke-dev zlib1g-dev \
            libssl-dev libcjson-dev python3-numpy python3-pandas libcairo2-dev libpng-dev libxml2-dev fonts-dejavu-core \
-           clang libclang-rt-14-dev libomp-14-dev man-db
+           clang libclang-rt-14-dev libomp-14-dev man-db libopenmpi-dev openmpi-bin
 
 .PHONY: all deps build install run test test-fast asan bench analyze fuzz fuzz-build fuzz-short clean
 

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     double t1 = 0.0, t2 = 0.0, c1 = 0.0, c2 = 0.0;
     for (int th = 1; th <= 2; th++) {
         double t0 = clock_s(CLOCK_MONOTONIC), p0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-        if (dv__knn_shapley(train, val, K, th, th == 1 ? v1 : v2, &err)) {
+        if (dv__knn_shapley(train, val, K, th, NULL, th == 1 ? v1 : v2, &err)) {
             fprintf(stderr, "bench_knn: %s\n", err.msg);
             return 1;
         }

@@ -44,6 +44,17 @@ int64_t *cli_index_list(const char *opt, const char *s, size_t *n);
 int64_t *cli_int_list_append(const char *opt, const char *s, int64_t *list, size_t *n);
 
 /* Data options shared by the commands that read a data set. */
+/* Several processes (dist.c): MPI started when a launcher made this one of
+ * several; cli_comm is NULL for one process. */
+void cli_dist_start(int *argc, char ***argv, const char *command);
+dv_comm *cli_comm(void);
+int cli_rank(void);
+void cli_dist_end(void);
+/* Ends every process of the job (after an error on this one). */
+void cli_dist_abort(int status);
+/* Dies when running on several processes: what runs on one only. */
+void cli_dist_only_one(const char *what);
+
 typedef struct {
     const char *data, *label, *val_data, *test_data;
     int regression, drop_missing, no_standardize;

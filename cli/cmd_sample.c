@@ -87,7 +87,8 @@ void cli_sample(const cli_sample_job *j)
     char manifest_path[4200];
     snprintf(manifest_path, sizeof manifest_path, "%s/run.json", j->out);
     struct stat st;
-    int have_run = stat(manifest_path, &st) == 0;
+    int writer = cli_rank() == 0; /* of several processes, 0 alone writes */
+    int have_run = writer ? stat(manifest_path, &st) == 0 : j->resume;
     if (have_run && !j->resume)
         cli_die("%s already holds a run; pass --resume to continue it, or choose another "
                 "directory",
@@ -120,8 +121,9 @@ void cli_sample(const cli_sample_job *j)
     }
 
     dv_error err = {0};
-    if (dv_run_create(j->out, train, val, pts, n_pts, &sp, manifest, &err))
+    if (writer && dv_run_create(j->out, train, val, pts, n_pts, &sp, manifest, &err))
         cli_die("%s", err.msg);
+    sp.comm = cli_comm();
 
     size_t P = pts ? n_pts : dv_dataset_rows(train);
     size_t batches = (P + sp.batch - 1) / sp.batch;
@@ -138,14 +140,24 @@ void cli_sample(const cli_sample_job *j)
                     ? " (finished work is kept; rerun with --resume)"
                     : "");
     double el = dv_clock_seconds() - t0;
+    if (!writer) {
+        dv_free(manifest);
+        free(pts);
+        dv_dataset_free(train);
+        dv_dataset_free(val);
+        dv_dataset_free(test);
+        return;
+    }
     /* One line per call (a resumed run has several), read by dval report. */
     char tpath[4200];
     snprintf(tpath, sizeof tpath, "%s/timing.txt", j->out);
     FILE *tf = fopen(tpath, "a");
     if (tf) {
-        char th[32] = "all cores";
+        char th[64] = "all cores";
         if (sp.n_threads > 0)
             snprintf(th, sizeof th, "%d threads", sp.n_threads);
+        if (sp.comm) /* (threads per process) */
+            snprintf(th + strlen(th), sizeof th - strlen(th), " x %d processes", sp.comm->size);
         fprintf(tf, "dval sample%s: %.2f s (%s)\n", j->resume ? " --resume" : "", el, th);
         fclose(tf);
     }

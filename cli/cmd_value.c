@@ -84,8 +84,10 @@ int cmd_value(int argc, char **argv)
     /* --method NAME values points of a data set; only "distributional" reads
      * a sampling run (its values are the mc_mean column). */
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--law-model") == 0 || strncmp(argv[i], "--law-model=", 12) == 0)
+        if (strcmp(argv[i], "--law-model") == 0 || strncmp(argv[i], "--law-model=", 12) == 0) {
+            cli_dist_only_one("dval value --law-model");
             return cmd_value_law(argc, argv);
+        }
         const char *m = NULL;
         if (strcmp(argv[i], "--method") == 0 && i + 1 < argc)
             m = argv[i + 1];
@@ -94,6 +96,7 @@ int cmd_value(int argc, char **argv)
         if (m && strcmp(m, "distributional") != 0)
             return cmd_value_method(argc, argv);
     }
+    cli_dist_only_one("dval value --from (the laws of a run)");
     static const struct option longopts[] = {{"from", required_argument, 0, 1},
                                              {"method", required_argument, 0, 5},
                                              {"at", required_argument, 0, 2},

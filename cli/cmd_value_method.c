@@ -214,6 +214,50 @@ static void value_candidates(const char *method, int ood, const cli_method_opts 
     dv_dataset_free(cand);
 }
 
+/* Writes the values (with prices when price >= 0) and says what was done. */
+static void write_values(const char *method, const cli_method_opts *mo, const cli_data_opts *dop,
+                         size_t n, const double *v, const double *se, const dv_value_info *ix,
+                         int groups, double price, const char *out, int quiet)
+{
+    dv_value_info info = *ix;
+    dv_error err = {0};
+    if (price >= 0) {
+        double *pay = cli_malloc(n * sizeof *pay), *pse = cli_malloc(n * sizeof *pse);
+        if (dv_prices(v, se, n, price, pay, pse, &err) ||
+            dv_values_write_priced(out, n, v, se, pay, pse, price, &mo->vp, &info, dop->data, &err))
+            cli_die("%s", err.msg);
+        free(pay);
+        free(pse);
+    } else if (dv_values_write(out, n, v, se, &mo->vp, &info, dop->data, &err)) {
+        cli_die("%s", err.msg);
+    }
+    if (!quiet && info.stop_rule == DV_STOP_DONE) /* exact or not sampled: no rule */
+        fprintf(stderr, "dval: %s valued %zu %s in %.2f s; wrote %s\n", method, n,
+                groups ? "groups" : "points", info.seconds, out);
+    else if (!quiet)
+        fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
+                method, n, groups ? "groups" : "points", info.seconds, info.samples,
+                dv_stop_rule_name(info.stop_rule), info.stop_level, out);
+    if (!quiet) {
+        if (info.converged == 0)
+            fprintf(stderr, "dval: NOT converged: the %s budget ran out before the values were "
+                            "resolved (largest standard error %.3g, standard deviation of the "
+                            "values %.3g); raise --max-samples or --max-seconds, or treat the "
+                            "values as rough\n",
+                    dv_stop_rule_name(info.stop_rule), info.max_stderr, info.value_sd);
+    }
+    if (!quiet && mo->vp.method == DV_METHOD_AME) {
+        size_t nz = 0;
+        for (size_t i = 0; i < n; i++)
+            nz += v[i] != 0.0;
+        if (nz == 0)
+            fprintf(stderr, "dval: ame: the cross-validated Lasso kept no %s: every value is 0 "
+                            "(%zu subsets carry too little signal for %zu %s; raise "
+                            "--max-samples)\n",
+                    groups ? "group" : "point", info.samples, n, groups ? "groups" : "points");
+    }
+}
+
 int cmd_value_method(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_DATA_LONGOPTS, CLI_METHOD_LONGOPTS,
@@ -277,6 +321,8 @@ int cmd_value_method(int argc, char **argv)
                 "with --%s", candidates ? "candidates" : pairwise ? "method pairwise" : "explain");
     mo.vp.method = ood || pairwise ? DV_METHOD_RANDOM : cli_method("--method", method);
     cli_method_opts_finish(&mo);
+    if (pairwise || candidates || explain >= 0)
+        cli_dist_only_one(pairwise ? "--method pairwise" : candidates ? "--candidates" : "--explain");
     dv_dataset *train, *val, *test;
     cli_load_data(&dop, &train, &val, &test, NULL);
     if (pairwise) {
@@ -315,46 +361,14 @@ int cmd_value_method(int argc, char **argv)
     cli_progress_init(&prog, method, 0, quiet);
     mo.vp.progress = cli_progress_cb;
     mo.vp.progress_user = &prog;
+    mo.vp.comm = cli_comm();
     int vrc = dv_value_compute(train, val, &mo.vp, v, se, &info, &err);
     if (prog.enabled && prog.last > prog.t0) /* a line was drawn */
         cli_progress_end(&prog);
     if (vrc)
         cli_die_method(method, err.msg);
-    if (price >= 0) {
-        double *pay = cli_malloc(n * sizeof *pay), *pse = cli_malloc(n * sizeof *pse);
-        if (dv_prices(v, se, n, price, pay, pse, &err) ||
-            dv_values_write_priced(out, n, v, se, pay, pse, price, &mo.vp, &info, dop.data, &err))
-            cli_die("%s", err.msg);
-        free(pay);
-        free(pse);
-    } else if (dv_values_write(out, n, v, se, &mo.vp, &info, dop.data, &err)) {
-        cli_die("%s", err.msg);
-    }
-    if (!quiet && info.stop_rule == DV_STOP_DONE) /* exact or not sampled: no rule */
-        fprintf(stderr, "dval: %s valued %zu %s in %.2f s; wrote %s\n", method, n,
-                groups ? "groups" : "points", info.seconds, out);
-    else if (!quiet)
-        fprintf(stderr, "dval: %s valued %zu %s in %.2f s (%zu samples, stopped by %s at %.4g); wrote %s\n",
-                method, n, groups ? "groups" : "points", info.seconds, info.samples,
-                dv_stop_rule_name(info.stop_rule), info.stop_level, out);
-    if (!quiet) {
-        if (info.converged == 0)
-            fprintf(stderr, "dval: NOT converged: the %s budget ran out before the values were "
-                            "resolved (largest standard error %.3g, standard deviation of the "
-                            "values %.3g); raise --max-samples or --max-seconds, or treat the "
-                            "values as rough\n",
-                    dv_stop_rule_name(info.stop_rule), info.max_stderr, info.value_sd);
-    }
-    if (!quiet && mo.vp.method == DV_METHOD_AME) {
-        size_t nz = 0;
-        for (size_t i = 0; i < n; i++)
-            nz += v[i] != 0.0;
-        if (nz == 0)
-            fprintf(stderr, "dval: ame: the cross-validated Lasso kept no %s: every value is 0 "
-                            "(%zu subsets carry too little signal for %zu %s; raise "
-                            "--max-samples)\n",
-                    groups ? "group" : "point", info.samples, n, groups ? "groups" : "points");
-    }
+    if (cli_rank() == 0) /* of several processes, 0 writes */
+        write_values(method, &mo, &dop, n, v, se, &info, groups != NULL, price, out, quiet);
     free(v);
     free(se);
     free(groups);

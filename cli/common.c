@@ -16,11 +16,15 @@
 void cli_die(const char *fmt, ...)
 {
     va_list ap;
-    fputs("dval: ", stderr);
+    if (cli_rank() > 0)
+        fprintf(stderr, "dval (process %d): ", cli_rank());
+    else
+        fputs("dval: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    cli_dist_abort(1);
     exit(1);
 }
 
@@ -284,7 +288,7 @@ void cli_progress_init(cli_progress *p, const char *what, double per_item, int q
     p->what = what;
     p->t0 = p->last = dv_clock_seconds();
     p->per_item = per_item;
-    p->enabled = !quiet && isatty(2);
+    p->enabled = !quiet && isatty(2) && cli_rank() == 0;
 }
 
 void cli_progress_cb(void *user, uint64_t done, uint64_t total)

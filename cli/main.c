@@ -97,5 +97,8 @@ int main(int argc, char **argv)
     cli_command = c->name;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    return c->fn(argc - 1, argv + 1);
+    cli_dist_start(&argc, &argv, c->name);
+    int rc = c->fn(argc - 1, argv + 1);
+    cli_dist_end();
+    return rc;
 }

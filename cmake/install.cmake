@@ -44,3 +44,10 @@ add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/dval.1
                    COMMENT "dval.1 from dval's help")
 add_custom_target(dval_man ALL DEPENDS ${PROJECT_BINARY_DIR}/dval.1)
 install(FILES ${PROJECT_BINARY_DIR}/dval.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# The MPI transport, when built: libdval_mpi.a and dval_mpi.h (link it with
+# libdval and the MPI library, e.g. with mpicc).
+if(TARGET dval_mpi)
+  install(TARGETS dval_mpi ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(FILES ${PROJECT_SOURCE_DIR}/include/dval_mpi.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endif()

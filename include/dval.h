@@ -480,6 +480,37 @@ typedef enum {
 
 typedef void (*dv_progress_fn)(void *user, uint64_t done, uint64_t total);
 
+/* ------------------------------------------------------------------------ */
+/* Several processes                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* A message transport between the processes of one job, such as the ranks
+ * of an MPI communicator (dval_mpi.h makes one from MPI_COMM_WORLD).  Set
+ * in dv_sample_params or dv_value_params with size > 1, it spreads the
+ * work items of dv_run_execute and of the sampling methods over the
+ * processes as they ask for work (process 0 computes too), and the results
+ * are identical to one process's.  Every process makes the same library
+ * calls with the same arguments: process 0 writes the run directory, and
+ * dv_value_compute returns the values on every process.  The library calls
+ * the functions from the thread that called it, one call at a time, so
+ * MPI_THREAD_FUNNELED is enough.  Messages of one (source, tag) arrive in
+ * the order they were sent. */
+typedef struct dv_comm {
+    int rank;  /* this process: 0 .. size - 1 */
+    int size;  /* processes */
+    /* Sends len bytes to process dest with tag (0 .. 32767); 0 on success. */
+    int (*send)(void *user, int dest, int tag, const void *buf, size_t len);
+    /* Without waiting: 1 with the source and length of a message with tag
+     * that has arrived and is not yet received, 0 if there is none, < 0 on
+     * failure. */
+    int (*poll)(void *user, int tag, int *src, size_t *len);
+    /* Receives that message (len bytes from src with tag); 0 on success. */
+    int (*recv)(void *user, int src, int tag, void *buf, size_t len);
+    void *user;
+    unsigned seq; /* the library's count of exchanges; set to 0 once */
+} dv_comm;
+
+
 typedef struct {
     dv_learner_params learner;
     dv_metric metric;      /* DV_METRIC_DEFAULT resolves by task */
@@ -493,6 +524,7 @@ typedef struct {
     size_t batch;          /* points sharing one fitted coalition; default 128, at most 256 */
     dv_progress_fn progress; /* may be NULL */
     void *progress_user;
+    dv_comm *comm;         /* NULL: this process alone; else spread over comm's processes */
 } dv_sample_params;
 
 DV_API void dv_sample_params_default(dv_sample_params *p);
@@ -666,6 +698,10 @@ typedef struct {
      * be NULL. */
     dv_progress_fn progress;
     void *progress_user;
+    /* NULL: this process alone; else the sampling methods' work (tmc, beta,
+     * ts-shapley, banzhaf, ame, oob, memorization, gshapley) and knn's
+     * validation points are spread over comm's processes (dv_comm). */
+    dv_comm *comm;
 } dv_value_params;
 
 DV_API void dv_value_params_default(dv_value_params *p, dv_method m);

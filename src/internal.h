@@ -411,6 +411,54 @@ int dv__for_items_ordered(size_t lo, size_t hi, size_t window, int n_threads, dv
                           void *(*state_new)(void *ctx), void (*state_free)(void *state),
                           dv_error *err);
 
+/* ---- Work items over several processes (util/dist.c) ---- */
+
+/* Where part of an item's results lives: count elements of size bytes,
+ * stride bytes apart. */
+typedef struct {
+    void *base;
+    size_t count, size, stride;
+} dv__span;
+#define DV__MAX_SPANS 4
+/* Fills sp with the spans of item's results in ctx; returns their count. */
+typedef size_t (*dv__span_fn)(void *ctx, size_t item, dv__span *sp);
+
+/* A loop of work items.  On one process (comm NULL or of size 1) it is
+ * dv__for_items (window 0; commit, if any, after each item under a lock)
+ * or dv__for_items_ordered (window > 0).  Over several, process 0 hands
+ * the items out as processes have room and receives their results through
+ * spans; with everywhere, every process ends with every item's results and
+ * makes the same commits in the same order (process 0's commits decide the
+ * stop), else the results and commits are process 0's alone.  fn(ctx,
+ * state, item) writes item's results where spans(ctx, item) says; on a
+ * process other than 0 spans is called on the computing thread right after
+ * fn, so results may live in that thread's scratch. */
+typedef struct {
+    dv_comm *comm;
+    size_t lo, hi;           /* positions */
+    const uint64_t *ids;     /* process 0: position q is item ids[q] (NULL: q); unordered only */
+    size_t window;           /* 0: unordered; else commits in order (dv__for_items_ordered) */
+    int everywhere;
+    int n_threads;           /* per process */
+    dv__item_fn fn;
+    dv__span_fn spans;
+    int (*commit)(void *ctx, size_t item); /* may be NULL when unordered; nonzero: stop */
+    void *ctx;
+    void *(*state_new)(void *ctx);
+    void (*state_free)(void *state);
+    int per_item;            /* state per item (always when ordered) */
+} dv__job;
+int dv__job_run(const dv__job *j, dv_error *err);
+/* Whether comm spans several processes. */
+int dv__dist_on(const dv_comm *c);
+/* Threads over all processes (each gives n_threads, <= 0: its default);
+ * the same number on every process. */
+size_t dv__dist_threads(dv_comm *c, int n_threads);
+/* len bytes of process 0's buf into every process's. */
+int dv__dist_bcast(dv_comm *c, void *buf, size_t len, dv_error *err);
+/* Process 0's status rc (and message in err) on every process. */
+int dv__dist_status(dv_comm *c, int rc, dv_error *err);
+
 /* The first m of a point's n_samples samples (drow, krow) into d and k:
  * the leading columns, or with n_grid >= 2 round-robin over the n_grid
  * cardinality blocks a grid run stores (sample t is column (t mod G) *

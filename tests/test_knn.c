@@ -130,7 +130,7 @@ static void enumeration_case(dv_task task)
             for (size_t k = 0; k < DV__COUNT(Ks); k++) {
                 double got[MAXN], want[MAXN];
                 dv_error err = {0};
-                int rc = dv__knn_shapley(tr, va, Ks[k], 2, got, &err);
+                int rc = dv__knn_shapley(tr, va, Ks[k], 2, NULL, got, &err);
                 CHECK_MSG(rc == DV_OK, "%s", err.msg);
                 brute_force(tr, va, Ks[k], want);
                 for (size_t i = 0; i < n; i++)
@@ -156,7 +156,7 @@ static void test_all_tied(void)
     CHECK(dv_dataset_from_arrays(&va, 2, 1, q, y, DV_TASK_CLASSIFICATION, 2, NULL, NULL) == 0);
     for (size_t K = 1; K <= 9; K += 4) {
         double got[8], want[8];
-        CHECK(dv__knn_shapley(tr, va, K, 1, got, NULL) == DV_OK);
+        CHECK(dv__knn_shapley(tr, va, K, 1, NULL, got, NULL) == DV_OK);
         brute_force(tr, va, K, want);
         for (size_t i = 0; i < 8; i++)
             CHECK_NEAR(got[i], want[i], 1e-12);
@@ -242,7 +242,7 @@ static void test_large_vs_reference(void)
         }
         double *got = malloc(n * sizeof *got), *want = malloc(n * sizeof *want);
         for (size_t K = 1; K <= 100; K *= 10) {
-            CHECK(dv__knn_shapley(tr, va, K, 2, got, NULL) == DV_OK);
+            CHECK(dv__knn_shapley(tr, va, K, 2, NULL, got, NULL) == DV_OK);
             reference_clf(tr, va, K, want);
             size_t bad = 0;
             for (size_t i = 0; i < n; i++)
@@ -264,7 +264,7 @@ static void efficiency_case(dv_task task, size_t K)
     dv_dataset *va = make_data(nv, d, task, 4, 0, 8, K);
     double *v = malloc(n * sizeof *v);
     dv_error err = {0};
-    CHECK_MSG(dv__knn_shapley(tr, va, K, 2, v, &err) == DV_OK, "%s", err.msg);
+    CHECK_MSG(dv__knn_shapley(tr, va, K, 2, NULL, v, &err) == DV_OK, "%s", err.msg);
     double sum = 0.0;
     for (size_t i = 0; i < n; i++)
         sum += v[i];
@@ -325,11 +325,11 @@ static void test_threads(void)
         dv_dataset *tr = make_data(n, 4, (dv_task)task, 3, task ? 0 : 5, 11, 1);
         dv_dataset *va = make_data(nv, 4, (dv_task)task, 3, task ? 0 : 5, 12, 1);
         double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        CHECK(dv__knn_shapley(tr, va, 7, 1, a, NULL) == DV_OK);
+        CHECK(dv__knn_shapley(tr, va, 7, 1, NULL, a, NULL) == DV_OK);
         static const int th[] = {2, 3, 0};
         for (size_t k = 0; k < DV__COUNT(th); k++) {
             memset(b, 0xff, n * sizeof *b);
-            CHECK(dv__knn_shapley(tr, va, 7, th[k], b, NULL) == DV_OK);
+            CHECK(dv__knn_shapley(tr, va, 7, th[k], NULL, b, NULL) == DV_OK);
             CHECK_MSG(memcmp(a, b, n * sizeof *a) == 0, "task %d threads %d", task, th[k]);
         }
         free(a);
@@ -350,26 +350,26 @@ static void test_bad_inputs(void)
     CHECK(dv_dataset_from_arrays(&empty, 0, 2, NULL, NULL, DV_TASK_CLASSIFICATION, 3, NULL, NULL) == 0);
     double v[10];
     dv_error err = {0};
-    CHECK_EQ_INT(dv__knn_shapley(tr, va, 0, 1, v, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, va, 0, 1, NULL, v, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "K") != NULL);
     err.msg[0] = 0;
-    CHECK_EQ_INT(dv__knn_shapley(tr, va3, 3, 1, v, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, va3, 3, 1, NULL, v, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "dimension") != NULL);
     err.msg[0] = 0;
-    CHECK_EQ_INT(dv__knn_shapley(tr, va2c, 3, 1, v, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, va2c, 3, 1, NULL, v, &err), DV_EINVAL);
     CHECK(strstr(err.msg, "class") != NULL);
-    CHECK_EQ_INT(dv__knn_shapley(tr, vreg, 3, 1, v, &err), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, vreg, 3, 1, NULL, v, &err), DV_EINVAL);
     if (empty) {
         err.msg[0] = 0;
-        CHECK_EQ_INT(dv__knn_shapley(empty, va, 3, 1, v, &err), DV_EINVAL);
+        CHECK_EQ_INT(dv__knn_shapley(empty, va, 3, 1, NULL, v, &err), DV_EINVAL);
         CHECK(strstr(err.msg, "empty") != NULL);
         err.msg[0] = 0;
-        CHECK_EQ_INT(dv__knn_shapley(tr, empty, 3, 1, v, &err), DV_EINVAL);
+        CHECK_EQ_INT(dv__knn_shapley(tr, empty, 3, 1, NULL, v, &err), DV_EINVAL);
         CHECK(strstr(err.msg, "empty") != NULL);
     }
-    CHECK_EQ_INT(dv__knn_shapley(NULL, va, 3, 1, v, NULL), DV_EINVAL);
-    CHECK_EQ_INT(dv__knn_shapley(tr, va, 3, 1, NULL, NULL), DV_EINVAL);
-    CHECK_EQ_INT(dv__knn_shapley(tr, va, 3, 1, v, NULL), DV_OK);
+    CHECK_EQ_INT(dv__knn_shapley(NULL, va, 3, 1, NULL, v, NULL), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, va, 3, 1, NULL, NULL, NULL), DV_EINVAL);
+    CHECK_EQ_INT(dv__knn_shapley(tr, va, 3, 1, NULL, v, NULL), DV_OK);
     dv_dataset_free(tr);
     dv_dataset_free(va);
     dv_dataset_free(va3);

@@ -52,7 +52,7 @@ class ValueParams(Structure):
         ("dvrl_batch", c_size_t), ("gshapley_lr", c_double), ("ts_subset", c_size_t),
         ("groups", POINTER(c_int64)),
         ("n_groups", c_size_t),
-        ("progress", PROGRESS), ("progress_user", c_void_p),
+        ("progress", PROGRESS), ("progress_user", c_void_p), ("comm", c_void_p),
     ]
 
 
@@ -84,7 +84,7 @@ class SampleParams(Structure):
         ("learner", LearnerParams), ("metric", c_int), ("mode", c_int), ("n_samples", c_size_t),
         ("min_card", c_int64), ("max_card", c_int64), ("cards", POINTER(c_int64)),
         ("n_cards", c_size_t), ("seed", c_uint64), ("n_threads", c_int), ("batch", c_size_t),
-        ("progress", PROGRESS), ("progress_user", c_void_p),
+        ("progress", PROGRESS), ("progress_user", c_void_p), ("comm", c_void_p),
     ]
 
 

@@ -198,6 +198,7 @@ static void tick(ame_progress *pr)
 
 typedef struct {
     uint64_t seed;
+    size_t n;               /* players */
     size_t per_q;           /* subsets per inclusion probability */
     unsigned char *in;      /* samples x players membership */
     double *u;              /* samples */
@@ -398,6 +399,14 @@ done:
 /* Entry point                                                              */
 /* ------------------------------------------------------------------------ */
 
+static size_t ame_spans(void *vctx, size_t t, dv__span *sp)
+{
+    ame_ctx *c = vctx;
+    sp[0] = (dv__span){&c->u[t], 1, sizeof(double), sizeof(double)};
+    sp[1] = (dv__span){c->in + t * c->n, c->n, 1, 1};
+    return 2;
+}
+
 int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value_info *info,
             dv_error *err)
 {
@@ -418,14 +427,14 @@ int dv__ame(const dv_game *g, const dv_value_params *p, double *values, dv_value
         return dv__err(err, DV_EINVAL, "AME: %zu samples of %zu players is too large", N, n);
     size_t K = N < DV__AME_FOLDS ? N : DV__AME_FOLDS;
     ame_progress pr = {p->progress, p->progress_user, 0, N + K * DV__AME_LAMBDAS};
-    ame_ctx c = {p->seed, per_q, dv__malloc(N * n), dv__malloc(N * sizeof(double)), &pr};
+    ame_ctx c = {p->seed, n, per_q, dv__malloc(N * n), dv__malloc(N * sizeof(double)), &pr};
     double *Z = dv__malloc(N * n * sizeof(double));
     int rc = DV_OK;
     if (!c.in || !c.u || !Z) {
         rc = dv__err(err, DV_ENOMEM, "out of memory for %zu AME samples of %zu players", N, n);
         goto done;
     }
-    if ((rc = dv__game_run_items(g, p->n_threads, 0, N, ame_item, &c, err)))
+    if ((rc = dv__game_run_items(g, p, 0, N, ame_item, ame_spans, &c, err)))
         goto done;
     /* Row-standardized indicators, column-major: (z - mean) / sd over the
      * players of each sample (population sd); a constant row is 0. */

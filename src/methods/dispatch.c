@@ -153,7 +153,7 @@ static int value_compute(const dv_dataset *train, const dv_dataset *val, const d
         rc = dv__data_oob(train, p, rowv, info, err);
         break;
     case DV_METHOD_KNN:
-        rc = dv__knn_shapley(train, val, p->knn_k, p->n_threads, rowv, err);
+        rc = dv__knn_shapley(train, val, p->knn_k, p->n_threads, p->comm, rowv, err);
         break;
     case DV_METHOD_LAVA:
         rc = dv__lava(train, val, p, rowv, err);

@@ -24,6 +24,13 @@ static int exact_item(const dv_game *g, void *state, size_t mask, void *vctx, dv
     return g->utility(g->user, state, S, m, &c->u[mask]);
 }
 
+static size_t exact_spans(void *vctx, size_t mask, dv__span *sp)
+{
+    exact_ctx *c = vctx;
+    sp[0] = (dv__span){&c->u[mask], 1, sizeof(double), sizeof(double)};
+    return 1;
+}
+
 int dv__value_exact(const dv_game *g, const dv_value_params *p, int banzhaf, double *values,
                        dv_error *err)
 {
@@ -36,7 +43,7 @@ int dv__value_exact(const dv_game *g, const dv_value_params *p, int banzhaf, dou
     exact_ctx c = {dv__malloc(total * sizeof(double)), n};
     if (!c.u)
         return dv__err(err, DV_ENOMEM, "out of memory for 2^%zu utilities", n);
-    int rc = dv__game_run_items(g, p->n_threads, 0, total, exact_item, &c, err);
+    int rc = dv__game_run_items(g, p, 0, total, exact_item, exact_spans, &c, err);
     if (!rc) {
         /* Shapley weight of a coalition of size s without i: s!(n-s-1)!/n!. */
         double w[DV__EXACT_MAX + 1];

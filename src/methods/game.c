@@ -19,6 +19,7 @@
 typedef struct {
     const dv_game *g;
     dv__game_item_fn fn;
+    dv__span_fn spans;
     void *ctx;
     int (*commit)(void *ctx, size_t item); /* ordered runs only */
 } game_items;
@@ -35,30 +36,46 @@ static int game_item(void *vctx, void *state, size_t item, dv_error *err)
     return gi->fn(gi->g, state, item, gi->ctx, err);
 }
 
+static size_t game_spans(void *vctx, size_t item, dv__span *sp)
+{
+    const game_items *gi = vctx;
+    return gi->spans(gi->ctx, item, sp);
+}
+
 static int game_commit(void *vctx, size_t item)
 {
     const game_items *gi = vctx;
     return gi->commit(gi->ctx, item);
 }
 
-/* Items [lo, hi) in parallel, each with fresh game state. */
-int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi, dv__game_item_fn fn, void *ctx,
-                       dv_error *err)
+/* Items [lo, hi) in parallel (over p->comm's processes too), each with
+ * fresh game state. */
+int dv__game_run_items(const dv_game *g, const dv_value_params *p, size_t lo, size_t hi,
+                       dv__game_item_fn fn, dv__span_fn spans, void *ctx, dv_error *err)
 {
-    game_items gi = {g, fn, ctx, NULL};
-    return dv__for_items(lo, hi, n_threads, game_item, &gi, g->new_state ? game_state_new : NULL,
-                         g->free_state, 1, err);
+    game_items gi = {g, fn, spans, ctx, NULL};
+    dv__job j = {p->comm, lo, hi, NULL, 0, 1, p->n_threads, game_item, game_spans, NULL, &gi,
+                 g->new_state ? game_state_new : NULL, g->free_state, 1};
+    return dv__job_run(&j, err);
 }
 
 /* The same, each item committed in order as it finishes (commit(ctx,
  * item) returns nonzero to stop; dv__for_items_ordered). */
-int dv__game_run_ordered(const dv_game *g, int n_threads, size_t lo, size_t hi, size_t window,
-                            dv__game_item_fn fn, int (*commit)(void *ctx, size_t item), void *ctx,
-                            dv_error *err)
+int dv__game_run_ordered(const dv_game *g, const dv_value_params *p, size_t lo, size_t hi,
+                         size_t window, dv__game_item_fn fn, dv__span_fn spans,
+                         int (*commit)(void *ctx, size_t item), void *ctx, dv_error *err)
 {
-    game_items gi = {g, fn, ctx, commit};
-    return dv__for_items_ordered(lo, hi, window, n_threads, game_item, game_commit, &gi,
-                                 g->new_state ? game_state_new : NULL, g->free_state, err);
+    game_items gi = {g, fn, spans, ctx, commit};
+    dv__job j = {p->comm, lo, hi, NULL, window, 1, p->n_threads, game_item, game_spans,
+                 game_commit, &gi, g->new_state ? game_state_new : NULL, g->free_state, 1};
+    return dv__job_run(&j, err);
+}
+
+/* Slots for the items in flight of an ordered run: 8 per thread, over all
+ * processes (the same number on each). */
+size_t dv__game_window(const dv_value_params *p)
+{
+    return 8 * dv__dist_threads(p->comm, p->n_threads);
 }
 
 /* Per-sample contributions are reduced into per-chain sums of x and x^2;
@@ -303,9 +320,10 @@ static size_t check_every(const dv_value_params *p)
 
 size_t dv__batch_size(const dv_value_params *p)
 {
-    size_t b = check_every(p);
-    size_t t = p->n_threads > 0 ? (size_t)p->n_threads : (size_t)omp_get_max_threads();
+    size_t b = check_every(p), t = dv__dist_threads(p->comm, p->n_threads);
     if (p->max_seconds > 0 && b > 4 * t)
+        b = 4 * t;
+    if (dv__dist_on(p->comm) && b < 4 * t) /* work for every process (the checks stay per sample) */
         b = 4 * t;
     return b;
 }

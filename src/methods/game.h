@@ -11,17 +11,21 @@
 /* One work item of a method on game g: item with fresh game state. */
 typedef int (*dv__game_item_fn)(const dv_game *g, void *state, size_t item, void *ctx,
                                 dv_error *err);
-/* Runs fn for items [lo, hi) on n_threads threads, each item with fresh
- * game state (g->new_state / g->free_state), BLAS serial; returns the first
- * failure. */
-int dv__game_run_items(const dv_game *g, int n_threads, size_t lo, size_t hi,
-                       dv__game_item_fn fn, void *ctx, dv_error *err);
+/* Runs fn for items [lo, hi) on p->n_threads threads (and over p->comm's
+ * processes, every process ending with every item's results, which live
+ * where spans(ctx, item) says), each item with fresh game state
+ * (g->new_state / g->free_state), BLAS serial; returns the first failure. */
+int dv__game_run_items(const dv_game *g, const dv_value_params *p, size_t lo, size_t hi,
+                       dv__game_item_fn fn, dv__span_fn spans, void *ctx, dv_error *err);
 /* The same, each item committed in order as soon as it and all before it
- * are done (commit(ctx, item) returns nonzero to stop); at most window items
- * run past the last committed one (dv__for_items_ordered). */
-int dv__game_run_ordered(const dv_game *g, int n_threads, size_t lo, size_t hi, size_t window,
-                         dv__game_item_fn fn, int (*commit)(void *ctx, size_t item), void *ctx,
-                         dv_error *err);
+ * are done (commit(ctx, item) returns nonzero to stop; over processes, on
+ * every process, process 0's commits deciding the stop); at most window
+ * items run past the last committed one (dv__for_items_ordered). */
+int dv__game_run_ordered(const dv_game *g, const dv_value_params *p, size_t lo, size_t hi,
+                         size_t window, dv__game_item_fn fn, dv__span_fn spans,
+                         int (*commit)(void *ctx, size_t item), void *ctx, dv_error *err);
+/* The window of an ordered run: 8 slots per thread over all processes. */
+size_t dv__game_window(const dv_value_params *p);
 
 /* Per-sample contributions reduced into per-chain sums of x and x^2;
  * sample t belongs to chain t % chains. */

@@ -288,6 +288,14 @@ static int item(void *ctx, void *state, size_t j, dv_error *err)
     return DV_OK;
 }
 
+static size_t spans(void *ctx, size_t j, dv__span *sp)
+{
+    gs_ctx *c = ctx;
+    size_t n = c->train->n;
+    sp[0] = (dv__span){c->slot + (j % c->window) * n, n, sizeof(double), sizeof(double)};
+    return 1;
+}
+
 /* Takes permutation j (in order) and applies the stopping rules, as tmc's. */
 static int commit(void *ctx, size_t j)
 {
@@ -333,7 +341,8 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
             c.width[l + 1] = lp->hidden[l];
         c.width[c.layers] = clf && c.K == 2 ? 1 : c.K;
     }
-    c.window = 4 * (size_t)(p->n_threads > 0 ? p->n_threads : 1);
+    c.window = dv__dist_on(p->comm) ? 4 * dv__dist_threads(p->comm, p->n_threads)
+                                    : 4 * (size_t)(p->n_threads > 0 ? p->n_threads : 1);
     c.t0 = dv_clock_seconds();
     c.values = values;
     c.info = info;
@@ -364,9 +373,11 @@ int dv__gshapley(const dv_dataset *train, const dv_dataset *val, const dv_value_
         }
         c.lr = best_lr;
     }
-    if (!rc)
-        rc = dv__for_items_ordered(0, p->max_samples, c.window, p->n_threads, item, commit, &c,
-                                   state_new, state_free, err);
+    if (!rc) {
+        dv__job j = {p->comm, 0, p->max_samples, NULL, c.window, 1, p->n_threads, item, spans,
+                     commit, &c, state_new, state_free, 1};
+        rc = dv__job_run(&j, err);
+    }
     if (!rc) {
         info->samples = c.done;
         dv__tally_values(&T, values, stderrs ? stderrs : c.errs);

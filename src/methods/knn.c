@@ -297,8 +297,78 @@ static int point_values(const dv_dataset *train, const double *q, double t, size
     return 0;
 }
 
+/* Over several processes: validation point t is work item t, its n values
+ * sent to process 0, which adds them in point order (as one process does),
+ * then sends every process the sums. */
+typedef struct {
+    const dv_dataset *train, *val;
+    size_t K, n, window;
+    double *slot;    /* window x n */
+    double *values;
+} knn_dist;
+
+static void *knn_state_new(void *ctx)
+{
+    const knn_dist *x = ctx;
+    knn_scratch *s = dv__calloc(1, sizeof *s);
+    if (s && scratch_alloc(s, x->n)) {
+        scratch_free(s);
+        dv__free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void knn_state_free(void *state)
+{
+    scratch_free(state);
+    dv__free(state);
+}
+
+static int knn_item(void *ctx, void *state, size_t t, dv_error *err)
+{
+    const knn_dist *x = ctx;
+    if (point_values(x->train, x->val->X + t * x->val->d, x->val->y[t], x->K, state,
+                     x->slot + (t % x->window) * x->n))
+        return dv__err(err, DV_ENOMEM, "knn_shapley: out of memory sorting %zu distances", x->n);
+    return DV_OK;
+}
+
+static size_t knn_spans(void *ctx, size_t t, dv__span *sp)
+{
+    const knn_dist *x = ctx;
+    sp[0] = (dv__span){x->slot + (t % x->window) * x->n, x->n, sizeof(double), sizeof(double)};
+    return 1;
+}
+
+static int knn_commit(void *ctx, size_t t)
+{
+    const knn_dist *x = ctx;
+    const double *v = x->slot + (t % x->window) * x->n;
+    for (size_t i = 0; i < x->n; i++)
+        x->values[i] += v[i];
+    return 0;
+}
+
+static int knn_shapley_dist(const dv_dataset *train, const dv_dataset *val, size_t K,
+                            int n_threads, dv_comm *comm, double *values, dv_error *err)
+{
+    size_t n = train->n;
+    knn_dist x = {train, val, K, n, 4 * dv__dist_threads(comm, n_threads), NULL, values};
+    if (!(x.slot = dv__malloc(x.window * n * sizeof *x.slot)))
+        return dv__err(err, DV_ENOMEM, "knn_shapley: out of memory for %zu training rows", n);
+    memset(values, 0, n * sizeof *values);
+    dv__job j = {comm, 0, val->n, NULL, x.window, 0, n_threads, knn_item, knn_spans, knn_commit,
+                 &x, knn_state_new, knn_state_free, 0};
+    int rc = dv__job_run(&j, err);
+    dv__free(x.slot);
+    for (size_t i = 0; !rc && i < n; i++)
+        values[i] /= (double)val->n;
+    return rc ? rc : dv__dist_bcast(comm, values, n * sizeof *values, err);
+}
+
 int dv__knn_shapley(const dv_dataset *train, const dv_dataset *val, size_t K, int n_threads,
-                    double *values, dv_error *err)
+                    dv_comm *comm, double *values, dv_error *err)
 {
     if (!train || !val || !values)
         return dv__err(err, DV_EINVAL, "knn_shapley: train, val and values must not be NULL");
@@ -325,6 +395,8 @@ int dv__knn_shapley(const dv_dataset *train, const dv_dataset *val, size_t K, in
                        "knn_shapley: class count mismatch: train has %zu classes, val has %zu",
                        train->n_classes, val->n_classes);
 
+    if (dv__dist_on(comm))
+        return knn_shapley_dist(train, val, K, n_threads, comm, values, err);
     size_t n = train->n, nv = val->n;
     int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
     if (nth < 1)

@@ -26,13 +26,20 @@ static int loo_item(const dv_game *g, void *state, size_t item, void *vctx, dv_e
     return rc;
 }
 
+static size_t loo_spans(void *vctx, size_t item, dv__span *sp)
+{
+    loo_ctx *c = vctx;
+    sp[0] = (dv__span){&c->u[item], 1, sizeof(double), sizeof(double)};
+    return 1;
+}
+
 int dv__value_loo(const dv_game *g, const dv_value_params *p, double *values, dv_error *err)
 {
     size_t n = g->n_players;
     loo_ctx c = {dv__malloc((n + 1) * sizeof(double))};
     if (!c.u)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    int rc = dv__game_run_items(g, p->n_threads, 0, n + 1, loo_item, &c, err);
+    int rc = dv__game_run_items(g, p, 0, n + 1, loo_item, loo_spans, &c, err);
     for (size_t i = 0; !rc && i < n; i++)
         values[i] = c.u[0] - c.u[1 + i];
     dv__free(c.u);

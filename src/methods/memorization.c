@@ -111,7 +111,7 @@ int dv__memorization(const dv_dataset *train, const dv_value_params *p, double *
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = dv__model_blocks(B, n, p->n_threads, mem_fit, mem_add, &x, "memorization",
+    if ((rc = dv__model_blocks(B, n, p->n_threads, p->comm, mem_fit, mem_add, &x, "memorization",
                                p->progress, p->progress_user, err)))
         goto done;
     for (size_t i = 0; i < n; i++) {

@@ -13,6 +13,7 @@
  * points; classification (label agreement) or regression (negative squared
  * error of the K-neighbour mean).  Ties in distance are broken by row index. */
 int dv__knn_shapley(const dv_dataset *train, const dv_dataset *val, size_t K, int n_threads,
+                    dv_comm *comm,
                     double *values, dv_error *err);
 
 /* Data-OOB (Kwon & Zou 2023): p->max_samples bootstrap models of p->learner. */
@@ -58,9 +59,9 @@ int dv__self_scores(const dv_model *model, const dv_dataset *ds, const unsigned 
 typedef int (*dv__model_fn)(void *ctx, size_t b, double *score, unsigned char *mask,
                             dv_error *err);
 typedef void (*dv__model_add_fn)(void *ctx, const double *score, const unsigned char *mask);
-int dv__model_blocks(size_t B, size_t n, int n_threads, dv__model_fn fit, dv__model_add_fn add,
-                     void *ctx, const char *what, dv_progress_fn progress, void *user,
-                     dv_error *err);
+int dv__model_blocks(size_t B, size_t n, int n_threads, dv_comm *comm, dv__model_fn fit,
+                     dv__model_add_fn add, void *ctx, const char *what, dv_progress_fn progress,
+                     void *user, dv_error *err);
 
 /* Forgetting events (Toneva et al. 2019): p->max_samples training runs of
  * an epoch-wise learner (mlp). */

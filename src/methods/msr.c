@@ -10,6 +10,7 @@
 
 typedef struct {
     uint64_t seed;
+    size_t n;               /* players */
     double *u;              /* batch utilities */
     unsigned char *in;      /* batch x n membership */
     size_t base;
@@ -38,6 +39,14 @@ static int msr_item(const dv_game *g, void *state, size_t t, void *vctx, dv_erro
     return rc;
 }
 
+static size_t msr_spans(void *vctx, size_t t, dv__span *sp)
+{
+    msr_ctx *c = vctx;
+    sp[0] = (dv__span){&c->u[t - c->base], 1, sizeof(double), sizeof(double)};
+    sp[1] = (dv__span){c->in + (t - c->base) * c->n, c->n, 1, 1};
+    return 2;
+}
+
 /* MSR values (mean utility with i minus without i) and their standard
  * errors after N samples. */
 static void msr_values(size_t n, size_t N, const double *sin, const double *sin2,
@@ -61,7 +70,7 @@ int dv__value_msr(const dv_game *g, const dv_value_params *p, double *values, do
 {
     size_t n = g->n_players, batch = dv__batch_size(p);
     double t0 = dv_clock_seconds();
-    msr_ctx c = {p->seed, dv__malloc(batch * sizeof(double)), dv__malloc(batch * n), 0};
+    msr_ctx c = {p->seed, n, dv__malloc(batch * sizeof(double)), dv__malloc(batch * n), 0};
     /* Running sums of U over samples with i in / out. */
     double *sin = dv__calloc(n, sizeof(double)), *sin2 = dv__calloc(n, sizeof(double));
     double *sout = dv__calloc(n, sizeof(double)), *sout2 = dv__calloc(n, sizeof(double));
@@ -76,7 +85,7 @@ int dv__value_msr(const dv_game *g, const dv_value_params *p, double *values, do
     for (int stop = 0; !stop;) {
         size_t hi = done_n + batch < p->max_samples ? done_n + batch : p->max_samples;
         c.base = done_n;
-        if ((rc = dv__game_run_items(g, p->n_threads, done_n, hi, msr_item, &c, err)))
+        if ((rc = dv__game_run_items(g, p, done_n, hi, msr_item, msr_spans, &c, err)))
             break;
         size_t lo = done_n;
         for (size_t t = lo; t < hi && !stop; t++) {
@@ -102,6 +111,9 @@ int dv__value_msr(const dv_game *g, const dv_value_params *p, double *values, do
                     dv__quality_stop(p, values, errs, n, prev, &have_prev, info));
         }
         stop = stop || dv__budget_stop(p, done_n, t0, info);
+        /* Over processes, process 0's clock decides the time budget. */
+        if (dv__dist_on(p->comm) && (rc = dv__dist_bcast(p->comm, &stop, sizeof stop, err)))
+            break;
     }
     msr_values(n, done_n, sin, sin2, sout, sout2, nin, values, errs);
     info->samples = done_n;

@@ -120,7 +120,7 @@ int dv__data_oob(const dv_dataset *train, const dv_value_params *p, double *valu
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = dv__model_blocks(B, n, p->n_threads, oob_fit, oob_add, &x, "data-oob", NULL, NULL,
+    if ((rc = dv__model_blocks(B, n, p->n_threads, p->comm, oob_fit, oob_add, &x, "data-oob", NULL, NULL,
                                err)))
         goto done;
     double mean = 0.0;

@@ -90,6 +90,15 @@ static int perm_item(const dv_game *g, void *state, size_t t, void *vctx, dv_err
     return rc;
 }
 
+static size_t perm_spans(void *vctx, size_t t, dv__span *sp)
+{
+    perm_ctx *c = vctx;
+    size_t n = c->g->n_players;
+    sp[0] = (dv__span){c->out + (t % c->window) * n, n, sizeof(double), sizeof(double)};
+    sp[1] = (dv__span){&c->calls[t % c->window], 1, sizeof(size_t), sizeof(size_t)};
+    return 2;
+}
+
 /* Beta(a, b) position weights of Kwon & Zou (2022), times n: position j
  * (1-based) of n gets n * C(n-1, j-1) Beta(j + b - 1, n - j + a) / Beta(a, b). */
 static void beta_weights(size_t n, double a, double b, double *w)
@@ -140,7 +149,6 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
                               dv_error *err)
 {
     size_t n = g->n_players;
-    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
     perm_ctx c = {0};
     c.t0 = dv_clock_seconds();
     c.seed = p->seed;
@@ -150,7 +158,8 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
         c.blocks = (size_t)((double)n / (double)p->ts_subset + 0.5);
         c.blocks = c.blocks < 1 ? 1 : c.blocks;
     }
-    c.window = 8 * (size_t)nth;
+    c.window = dv__game_window(p);
+    c.g = g;
     c.w = dv__malloc(n * sizeof(double));
     c.out = dv__malloc(c.window * n * sizeof(double));
     c.calls = dv__malloc(c.window * sizeof(size_t));
@@ -178,8 +187,8 @@ int dv__value_permutations(const dv_game *g, const dv_value_params *p, int beta,
     /* Permutations run without batch barriers and are committed in order:
      * the rules see samples 1, 2, ... exactly as in a serial run. */
     if (p->max_samples > 0)
-        rc = dv__game_run_ordered(g, p->n_threads, 0, p->max_samples, c.window, perm_item, perm_commit,
-                              &c, err);
+        rc = dv__game_run_ordered(g, p, 0, p->max_samples, c.window, perm_item, perm_spans,
+                                  perm_commit, &c, err);
     else
         dv__budget_stop(p, 0, c.t0, info);
     info->samples = c.done;

@@ -11,11 +11,45 @@
 
 #define MODEL_BLOCK 32 /* models stored at once; fixed, independent of the threads */
 
-int dv__model_blocks(size_t B, size_t n, int n_threads, dv__model_fn fit, dv__model_add_fn add,
-                     void *ctx, const char *what, dv_progress_fn progress, void *user,
-                     dv_error *err)
+/* Over several processes: the models of a block as work items, each
+ * model's scores and mask sent to every process. */
+typedef struct {
+    dv__model_fn fit;
+    void *ctx;
+    size_t b0, n;
+    double *score;
+    unsigned char *mask;
+    const char *what;
+} block_job;
+
+static int block_item(void *vctx, void *state, size_t j, dv_error *err)
 {
-    size_t blk = B < MODEL_BLOCK ? B : MODEL_BLOCK;
+    (void)state;
+    block_job *x = vctx;
+    dv_error e = {0};
+    int rc = x->fit(x->ctx, x->b0 + j, x->score + j * x->n, x->mask + j * x->n, &e);
+    return rc ? dv__err(err, rc, "%s: model %zu: %s", x->what, x->b0 + j, e.msg) : DV_OK;
+}
+
+static size_t block_spans(void *vctx, size_t j, dv__span *sp)
+{
+    block_job *x = vctx;
+    sp[0] = (dv__span){x->score + j * x->n, x->n, sizeof(double), sizeof(double)};
+    sp[1] = (dv__span){x->mask + j * x->n, x->n, 1, 1};
+    return 2;
+}
+
+int dv__model_blocks(size_t B, size_t n, int n_threads, dv_comm *comm, dv__model_fn fit,
+                     dv__model_add_fn add, void *ctx, const char *what, dv_progress_fn progress,
+                     void *user, dv_error *err)
+{
+    size_t blk = MODEL_BLOCK;
+    int dist = dv__dist_on(comm);
+    if (dist) { /* a larger block keeps every process busy; the sums keep their order */
+        size_t t = 2 * dv__dist_threads(comm, n_threads);
+        blk = t > blk ? t : blk;
+    }
+    blk = B < blk ? B : blk;
     int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
     double *score = dv__malloc((blk * n + 1) * sizeof *score);
     unsigned char *mask = dv__malloc(blk * n + 1);
@@ -26,12 +60,19 @@ int dv__model_blocks(size_t B, size_t n, int n_threads, dv__model_fn fit, dv__mo
         rc = dv__err(err, DV_ENOMEM, "out of memory");
     for (size_t b0 = 0; !rc && b0 < B; b0 += blk) {
         size_t nb = B - b0 < blk ? B - b0 : blk;
+        if (dist) {
+            block_job x = {fit, ctx, b0, n, score, mask, what};
+            dv__job j = {comm, 0, nb, NULL, 0, 1, n_threads, block_item, block_spans, NULL, &x,
+                         NULL, NULL, 0};
+            rc = dv__job_run(&j, err);
+        } else {
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
-        for (size_t j = 0; j < nb; j++)
-            rcs[j] = fit(ctx, b0 + j, score + j * n, mask + j * n, &errs[j]);
-        for (size_t j = 0; !rc && j < nb; j++)
-            if (rcs[j])
-                rc = dv__err(err, rcs[j], "%s: model %zu: %s", what, b0 + j, errs[j].msg);
+            for (size_t j = 0; j < nb; j++)
+                rcs[j] = fit(ctx, b0 + j, score + j * n, mask + j * n, &errs[j]);
+            for (size_t j = 0; !rc && j < nb; j++)
+                if (rcs[j])
+                    rc = dv__err(err, rcs[j], "%s: model %zu: %s", what, b0 + j, errs[j].msg);
+        }
         for (size_t j = 0; !rc && j < nb; j++) /* the fixed order of the sums: b ascending */
             add(ctx, score + j * n, mask + j * n);
         if (!rc && progress)

@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <omp.h>
 
 /* FNV-1a over bytes, continued from h. */
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
@@ -371,7 +372,7 @@ static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
 
 /* What the workers share while a run executes. */
 typedef struct {
-    const size_t *pending;   /* item ids still to do */
+    const uint64_t *pending; /* item ids still to do */
     double *D;               /* mapped deltas */
     int32_t *K;              /* mapped cardinalities */
     volatile unsigned char *done;
@@ -380,22 +381,27 @@ typedef struct {
     uint64_t n_done, items;  /* progress (updated under a critical section) */
 } run_state;
 
-/* One pending item: compute, store the results, then mark it done. */
-static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err)
+/* Points in batch b. */
+static size_t batch_points(const dv__sctx *cx, size_t b)
 {
-    run_state *st = user;
-    double delta[DV__MAX_BATCH];
-    int32_t card[DV__MAX_BATCH];
-    size_t it = st->pending[q], j = it / cx->n_batches, b = it % cx->n_batches;
-    int rc = dv__run_item(cx, w, j, b, delta, card, err);
-    if (rc)
-        return rc;
     size_t first = b * cx->batch;
-    size_t nb = cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
-    for (size_t i = 0; i < nb; i++) {
+    return cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
+}
+
+/* Item it's results into the mapped outputs. */
+static void store(const dv__sctx *cx, run_state *st, size_t it, const double *delta,
+                  const int32_t *card)
+{
+    size_t j = it / cx->n_batches, b = it % cx->n_batches, first = b * cx->batch;
+    for (size_t i = 0; i < batch_points(cx, b); i++) {
         st->D[(first + i) * st->M + j] = delta[i];
         st->K[(first + i) * st->M + j] = card[i];
     }
+}
+
+/* Marks item it done, its results stored. */
+static void mark_done(run_state *st, size_t it)
+{
     /* The results reach the shared mapping before the progress mark. */
     __atomic_thread_fence(__ATOMIC_RELEASE);
     st->done[it] = 1;
@@ -403,6 +409,170 @@ static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error
 #pragma omp critical(dv_run_progress)
         st->p->progress(st->p->progress_user, ++st->n_done, st->items);
     }
+}
+
+/* One pending item: compute, store the results, then mark it done. */
+static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error *err)
+{
+    run_state *st = user;
+    double delta[DV__MAX_BATCH];
+    int32_t card[DV__MAX_BATCH];
+    size_t it = st->pending[q];
+    int rc = dv__run_item(cx, w, it / cx->n_batches, it % cx->n_batches, delta, card, err);
+    if (rc)
+        return rc;
+    store(cx, st, it, delta, card);
+    mark_done(st, it);
+    return DV_OK;
+}
+
+/* ---- Over several processes: process 0 holds the files; the others
+ * compute items into their threads' slots, from where dv__job_run sends
+ * them to process 0. ---- */
+
+typedef struct {
+    const dv__sctx *cx;
+    run_state *st;      /* process 0 */
+    int rank;
+    double *slot_d;     /* the others: per thread, one batch */
+    int32_t *slot_k;
+} dist_run;
+
+static void *dist_ws_new(void *ctx)
+{
+    return dv__ws_new(((dist_run *)ctx)->cx);
+}
+
+static int dist_item(void *ctx, void *state, size_t it, dv_error *err)
+{
+    dist_run *d = ctx;
+    const dv__sctx *cx = d->cx;
+    double delta[DV__MAX_BATCH];
+    int32_t card[DV__MAX_BATCH];
+    int rc = dv__run_item(cx, state, it / cx->n_batches, it % cx->n_batches, delta, card, err);
+    if (rc)
+        return rc;
+    if (d->rank != 0 && (!d->slot_d || !d->slot_k))
+        return dv__err(err, DV_ENOMEM, "out of memory");
+    if (d->rank == 0) {
+        store(cx, d->st, it, delta, card); /* marked done by dist_commit */
+    } else {
+        size_t t = (size_t)omp_get_thread_num() * cx->batch;
+        memcpy(d->slot_d + t, delta, cx->batch * sizeof *delta);
+        memcpy(d->slot_k + t, card, cx->batch * sizeof *card);
+    }
+    return DV_OK;
+}
+
+static size_t dist_spans(void *ctx, size_t it, dv__span *sp)
+{
+    dist_run *d = ctx;
+    const dv__sctx *cx = d->cx;
+    size_t b = it % cx->n_batches, nb = batch_points(cx, b);
+    if (d->rank == 0) {
+        size_t at = b * cx->batch * d->st->M + it / cx->n_batches;
+        sp[0] = (dv__span){d->st->D + at, nb, sizeof(double), d->st->M * sizeof(double)};
+        sp[1] = (dv__span){d->st->K + at, nb, sizeof(int32_t), d->st->M * sizeof(int32_t)};
+    } else {
+        size_t t = (size_t)omp_get_thread_num() * cx->batch;
+        sp[0] = (dv__span){d->slot_d + t, nb, sizeof(double), sizeof(double)};
+        sp[1] = (dv__span){d->slot_k + t, nb, sizeof(int32_t), sizeof(int32_t)};
+    }
+    return 2;
+}
+
+static int dist_commit(void *ctx, size_t it)
+{
+    mark_done(((dist_run *)ctx)->st, it);
+    return 0;
+}
+
+/* Every process: process 0's pending items computed over all of them. */
+static int dist_items(const dv__sctx *cx, run_state *st, const dv_sample_params *p, size_t n_pending,
+                      dv_error *err)
+{
+    dv_comm *c = p->comm;
+    int nth = p->n_threads > 0 ? p->n_threads : omp_get_max_threads();
+    dist_run d = {cx, st, c->rank, NULL, NULL};
+    if (c->rank != 0) { /* (without them, its items fail: out of memory) */
+        d.slot_d = dv__malloc(((size_t)nth + 1) * cx->batch * sizeof *d.slot_d);
+        d.slot_k = dv__malloc(((size_t)nth + 1) * cx->batch * sizeof *d.slot_k);
+    }
+    dv__job j = {c, 0, n_pending, NULL, 0, 0, nth, dist_item, dist_spans, NULL, &d, dist_ws_new,
+                 dv__ws_delete, 0};
+    if (c->rank == 0) {
+        j.ids = st->pending;
+        j.commit = dist_commit;
+    }
+    int rc = dv__job_run(&j, err);
+    dv__free(d.slot_d);
+    dv__free(d.slot_k);
+    return rc;
+}
+
+/* Process 0's side of a run: the mapped outputs and the pending items. */
+typedef struct {
+    mapping md, mc, mp;
+    uint64_t *pending;
+    size_t n_pending;
+    int finished;   /* nothing to compute: complete, or only the finish was left */
+} run_files;
+
+static void close_files(run_files *f)
+{
+    dv__free(f->pending);
+    f->pending = NULL;
+    unmap(&f->md);
+    unmap(&f->mc);
+    unmap(&f->mp);
+}
+
+/* Checks the run directory and maps its partial outputs; f->finished when
+ * there is nothing to compute (the run complete, or finished here). */
+static int open_files(const char *run_dir, const dv__sctx *cx, run_state *st, run_files *f,
+                      dv_error *err)
+{
+    int complete = 0, rc;
+    if ((rc = check_manifest(run_dir, cx, &complete, err)) || complete) {
+        f->finished = 1;
+        return rc;
+    }
+    char path[4096], fin[4096];
+    dv__path_in(fin, sizeof fin, run_dir, "deltas.npy");
+    dv__path_in(path, sizeof path, run_dir, "deltas.npy.partial");
+    if (!dv__file_exists(path) && dv__file_exists(fin)) { /* killed while finishing */
+        f->finished = 1;
+        return finalize(run_dir, cx, err);
+    }
+    size_t P = cx->n_points, M = cx->n_slots, items = cx->n_slots * cx->n_batches;
+    char hdr[256];
+    size_t hl_d = dv__npy_header(hdr, sizeof hdr, DV_F64, P, M);
+    size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, M);
+    rc = map_file(path, &f->md, err);
+    if (!rc) {
+        dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
+        rc = map_file(path, &f->mc, err);
+    }
+    if (!rc) {
+        dv__path_in(path, sizeof path, run_dir, "progress.bin");
+        rc = map_file(path, &f->mp, err);
+    }
+    if (!rc && (f->md.len != hl_d + P * M * 8 || f->mc.len != hl_c + P * M * 4 ||
+                f->mp.len != items))
+        rc = dv__err(err, DV_ESTATE, "%s: partial files do not match the run's shape", run_dir);
+    /* Pending items, sample-major so that a partial run has a few samples
+     * of every point. */
+    if (!rc && !(f->pending = dv__malloc((items ? items : 1) * sizeof *f->pending)))
+        rc = dv__err(err, DV_ENOMEM, "out of memory");
+    if (rc)
+        return rc;
+    volatile unsigned char *done = f->mp.addr;
+    for (size_t it = 0; it < items; it++)
+        if (!done[it])
+            f->pending[f->n_pending++] = it;
+    *st = (run_state){f->pending, (double *)((char *)f->md.addr + hl_d),
+                      (int32_t *)((char *)f->mc.addr + hl_c), done, M, NULL, items - f->n_pending,
+                      items};
     return DV_OK;
 }
 
@@ -414,70 +584,29 @@ static int execute(const char *run_dir, const dv_dataset *train, const dv_datase
     int rc = dv__sctx_init(&cx, train, val, points, n_points, p, 1, err);
     if (rc)
         return rc;
-    int complete = 0;
-    if ((rc = check_manifest(run_dir, &cx, &complete, err)) || complete) {
-        dv__sctx_free(&cx);
-        return rc;
+    dv_comm *c = p->comm;
+    int dist = dv__dist_on(c), writer = !dist || c->rank == 0;
+    run_files f = {0};
+    run_state st = {0};
+    if (writer)
+        rc = open_files(run_dir, &cx, &st, &f, err);
+    st.p = p;
+    /* Every process learns process 0's status and whether there is work. */
+    uint64_t work[2] = {(uint64_t)rc, f.finished};
+    if (dist && !(rc = dv__dist_bcast(c, work, sizeof work, err)))
+        rc = dv__dist_status(c, (int)work[0], err);
+    if (!rc && !work[1]) {
+        if (writer && p->progress && st.items)
+            p->progress(p->progress_user, st.n_done, st.items);
+        if (dist)
+            rc = dist_items(&cx, &st, p, f.n_pending, err);
+        else
+            rc = dv__parallel(&cx, p->n_threads, f.n_pending, run_one, &st, err);
+        close_files(&f);
+        if (!rc && writer)
+            rc = finalize(run_dir, &cx, err);
     }
-    char path[4096], fin[4096];
-    dv__path_in(fin, sizeof fin, run_dir, "deltas.npy");
-    dv__path_in(path, sizeof path, run_dir, "deltas.npy.partial");
-    if (!dv__file_exists(path) && dv__file_exists(fin)) { /* killed while finishing */
-        rc = finalize(run_dir, &cx, err);
-        dv__sctx_free(&cx);
-        return rc;
-    }
-    mapping md = {0}, mc = {0}, mp = {0};
-    size_t P = cx.n_points, M = cx.n_slots, items = cx.n_slots * cx.n_batches;
-    char hdr[256];
-    size_t hl_d = dv__npy_header(hdr, sizeof hdr, DV_F64, P, M);
-    size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, M);
-    rc = map_file(path, &md, err);
-    if (!rc) {
-        dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
-        rc = map_file(path, &mc, err);
-    }
-    if (!rc) {
-        dv__path_in(path, sizeof path, run_dir, "progress.bin");
-        rc = map_file(path, &mp, err);
-    }
-    if (!rc && (md.len != hl_d + P * M * 8 || mc.len != hl_c + P * M * 4 || mp.len != items))
-        rc = dv__err(err, DV_ESTATE, "%s: partial files do not match the run's shape", run_dir);
-    if (rc) {
-        unmap(&md);
-        unmap(&mc);
-        unmap(&mp);
-        dv__sctx_free(&cx);
-        return rc;
-    }
-    double *D = (double *)((char *)md.addr + hl_d);
-    int32_t *K = (int32_t *)((char *)mc.addr + hl_c);
-    volatile unsigned char *done = mp.addr;
-
-    /* Pending items, sample-major so that a partial run has a few samples
-     * of every point. */
-    size_t n_pending = 0;
-    size_t *pending = dv__malloc(items * sizeof(size_t));
-    if (!pending) {
-        rc = dv__err(err, DV_ENOMEM, "out of memory");
-        items = 0;
-    }
-    for (size_t it = 0; it < items; it++)
-        if (!done[it])
-            pending[n_pending++] = it;
-    uint64_t n_done = items - n_pending;
-    if (p->progress && items)
-        p->progress(p->progress_user, n_done, items);
-
-    run_state st = {pending, D, K, done, M, p, n_done, items};
-    if (!rc)
-        rc = dv__parallel(&cx, p->n_threads, n_pending, run_one, &st, err);
-    dv__free(pending);
-    unmap(&md);
-    unmap(&mc);
-    unmap(&mp);
-    if (!rc)
-        rc = finalize(run_dir, &cx, err);
+    close_files(&f);
     dv__sctx_free(&cx);
     return rc;
 }
@@ -519,6 +648,8 @@ int dv_run_execute(const char *run_dir, const dv_dataset *train, const dv_datase
 {
     struct stat st;
     if (!run_dir || stat(run_dir, &st) != 0) /* execute names what is missing */
+        return execute(run_dir, train, val, points, n_points, p, err);
+    if (p && dv__dist_on(p->comm) && p->comm->rank != 0) /* process 0 writes */
         return execute(run_dir, train, val, points, n_points, p, err);
     int fd = -1;
     int rc = lock_run(run_dir, &fd, err);

@@ -548,21 +548,28 @@ typedef struct {
     void *user;
 } sampler_items;
 
-static void *sampler_ws_new(void *vctx)
+dv__ws *dv__ws_new(const dv__sctx *cx)
 {
-    const sampler_items *si = vctx;
     dv__ws *w = dv__malloc(sizeof *w);
-    if (w && dv__ws_init(w, si->cx)) {
+    if (w && dv__ws_init(w, cx)) {
         dv__free(w);
         w = NULL;
     }
     return w;
 }
 
-static void sampler_ws_free(void *state)
+void dv__ws_delete(void *state)
 {
+    if (!state)
+        return;
     dv__ws_free(state);
     dv__free(state);
+}
+
+static void *sampler_ws_new(void *vctx)
+{
+    const sampler_items *si = vctx;
+    return dv__ws_new(si->cx);
 }
 
 static int sampler_item(void *vctx, void *state, size_t q, dv_error *err)
@@ -575,7 +582,7 @@ int dv__parallel(const dv__sctx *cx, int n_threads, size_t n, dv__work_fn fn, vo
                  dv_error *err)
 {
     sampler_items si = {cx, fn, user};
-    return dv__for_items(0, n, n_threads, sampler_item, &si, sampler_ws_new, sampler_ws_free, 0,
+    return dv__for_items(0, n, n_threads, sampler_item, &si, sampler_ws_new, dv__ws_delete, 0,
                          err);
 }
 

@@ -67,6 +67,9 @@ void dv__sctx_free(dv__sctx *cx);
 int dv__resolve_metric(dv_metric m, dv_task task, dv_metric *out, dv_error *err);
 int dv__ws_init(dv__ws *w, const dv__sctx *cx);
 void dv__ws_free(dv__ws *w);
+/* A workspace on the heap (NULL: out of memory), and its release. */
+dv__ws *dv__ws_new(const dv__sctx *cx);
+void dv__ws_delete(void *state);
 
 int64_t dv__max_balanced_k(const size_t *class_n, size_t n_classes);
 int64_t dv__item_card(const dv__sctx *cx, size_t j, dv_rng *r);
