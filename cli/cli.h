@@ -314,6 +314,7 @@ double cli_k_ref(const char *arg, const dv_run_info *I);
 /* Subcommands. */
 int cmd_synth(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_combine(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_value(int argc, char **argv);
 int cmd_curve(int argc, char **argv);

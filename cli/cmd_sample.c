@@ -18,6 +18,8 @@ static const char *USAGE =
     "random class-balanced coalitions S (z never in S), each utility that of a\n"
     "model fitted to convergence, and stores them in RUN_DIR (deltas.npy,\n"
     "cards.npy, points.npy, run.json).  Interrupted runs continue with --resume.\n"
+    "Started by mpirun (or srun) on several processes, they share the work and\n"
+    "process 0 writes the run, the same bytes as one process's.\n"
     "\n"
     "Sampling options:\n"
     "  -o, --out DIR        run directory (required)\n"
@@ -39,8 +41,12 @@ static const char *USAGE =
     "  --grid-count N       grid mode: size of the geometric grid (default 10)\n"
     "  --seed S             random seed (default 0)\n"
     "  --threads T          worker threads (default: all cores); results do not depend on it\n"
+    "                       (nor on the processes of mpirun -n R dval sample ...)\n"
     "  --batch B            points sharing one coalition per sample (default 128, max 256)\n"
     "  --resume             continue the run in RUN_DIR\n"
+    "  --shard I/N          compute only shard I of N (I = 0 .. N-1) of the run's work\n"
+    "                       items into RUN_DIR (e.g. one task of a job array); dval\n"
+    "                       combine makes the run from the N shard directories\n"
     "  -q, --quiet          no progress display\n"
     "\n" CLI_MLP_HELP "\n" CLI_DATA_HELP;
 
@@ -162,7 +168,11 @@ void cli_sample(const cli_sample_job *j)
         fclose(tf);
     }
     size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
-    if (!j->quiet) {
+    if (!j->quiet && sp.n_shards) {
+        fprintf(stderr, "dval: shard %zu of %zu in %.2f s, in %s/; once every shard is done: dval "
+                        "combine RUN_DIR SHARD_DIR...\n",
+                sp.shard, sp.n_shards, el, j->out);
+    } else if (!j->quiet) {
         if (M)
             fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
                     P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
@@ -212,6 +222,7 @@ int cmd_sample(int argc, char **argv)
         {"threads", required_argument, 0, 15},
         {"batch", required_argument, 0, 16},
         {"resume", no_argument, 0, 17},
+        {"shard", required_argument, 0, 18},
         CLI_MLP_LONGOPTS,
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
@@ -261,6 +272,16 @@ int cmd_sample(int argc, char **argv)
         case 15: sp.n_threads = (int)cli_int("--threads", optarg, 1, 4096); break;
         case 16: sp.batch = (size_t)cli_int("--batch", optarg, 1, 256); break;
         case 17: resume = 1; break;
+        case 18: {
+            char *slash = strchr(optarg, '/');
+            if (!slash || slash == optarg)
+                cli_die("--shard: '%s' is not I/N (shard I of N, I from 0 to N - 1)", optarg);
+            *slash = 0;
+            sp.n_shards = (size_t)cli_int("--shard N", slash + 1, 1, 1000000);
+            sp.shard = (size_t)cli_int("--shard I", optarg, 0, (int64_t)sp.n_shards - 1);
+            *slash = '/';
+            break;
+        }
         case 'q': quiet = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default: fputs(USAGE, stderr); return 2;

@@ -16,6 +16,7 @@ static const char *USAGE =
     "  demo     the main job on the bundled data: sample, fit, value, summarize\n"
     "  synth    write a synthetic data set (linear-clf, linear-reg, gauss2d)\n"
     "  sample   sample exact marginal contributions into a run directory\n"
+    "  combine  make a run from the shards of its work (dval sample --shard I/N)\n"
     "  fit      fit a scaling law per point (scaling.csv)\n"
     "  value    per-point values from the laws and the samples (values.csv)\n"
     "  curve    the data set's learning curve and its law\n"
@@ -32,7 +33,8 @@ typedef struct {
 } command;
 
 static const command COMMANDS[] = {{"demo", cmd_demo},   {"synth", cmd_synth},
-                                   {"sample", cmd_sample}, {"fit", cmd_fit},
+                                   {"sample", cmd_sample}, {"combine", cmd_combine},
+                                   {"fit", cmd_fit},
                                    {"value", cmd_value}, {"curve", cmd_curve},
                                    {"eval", cmd_eval},     {"plot", cmd_plot},
                                    {"report", cmd_report}, {"study", cmd_study}};

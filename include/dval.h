@@ -525,6 +525,10 @@ typedef struct {
     dv_progress_fn progress; /* may be NULL */
     void *progress_user;
     dv_comm *comm;         /* NULL: this process alone; else spread over comm's processes */
+    /* Shard `shard` of n_shards (0: the whole run): the directory holds only
+     * the work items it with it % n_shards == shard, one row of batch
+     * samples each; dv_run_combine makes the run from all the shards. */
+    size_t shard, n_shards;
 } dv_sample_params;
 
 DV_API void dv_sample_params_default(dv_sample_params *p);
@@ -546,6 +550,16 @@ DV_API int dv_class_counts(const size_t *class_n, size_t n_classes, int64_t k,
  * batch is computed from one coalition drawn for the item; the random
  * stream is keyed by (seed, j, b).  Items are independent, so they can run
  * in any order, on any thread or process. */
+
+/* Makes the run directory run_dir from the n directories of the shards of
+ * one run (dv_sample_params.shard and n_shards, each finished), exactly as
+ * dv_run_execute writes it on one process, except that run.json records
+ * the first shard's command without its --shard option.  Checks that the
+ * shards hold one run (the same fingerprint), that each is there once and
+ * finished, naming the directory at fault (DV_ESTATE), and leaves run_dir
+ * without a run on any failure.  run_dir must not hold a run. */
+DV_API int dv_run_combine(const char *run_dir, const char *const *shard_dirs, size_t n,
+                          dv_error *err);
 
 /* A finished run directory, opened for reading: its settings (run.json),
  * samples (deltas.npy, cards.npy, points.npy) and point labels

@@ -85,6 +85,7 @@ class SampleParams(Structure):
         ("min_card", c_int64), ("max_card", c_int64), ("cards", POINTER(c_int64)),
         ("n_cards", c_size_t), ("seed", c_uint64), ("n_threads", c_int), ("batch", c_size_t),
         ("progress", PROGRESS), ("progress_user", c_void_p), ("comm", c_void_p),
+        ("shard", c_size_t), ("n_shards", c_size_t),
     ]
 
 

@@ -85,8 +85,23 @@ static uint64_t fingerprint(const dv__sctx *cx)
     return h;
 }
 
+/* Work items of the run, and of this directory (a shard's: it % n_shards ==
+ * shard, stored in row it / n_shards). */
+static size_t run_items(const dv__sctx *cx)
+{
+    return cx->n_slots * cx->n_batches;
+}
+
+static size_t dir_items(const dv__sctx *cx)
+{
+    size_t items = run_items(cx);
+    if (!cx->n_shards)
+        return items;
+    return items > cx->shard ? (items - cx->shard + cx->n_shards - 1) / cx->n_shards : 0;
+}
+
 /* Creates a file of the given size holding an .npy header followed by zeros. */
-static int make_npy_partial(const char *path, dv_dtype t, size_t rows, size_t cols, dv_error *err)
+int dv__npy_partial(const char *path, dv_dtype t, size_t rows, size_t cols, dv_error *err)
 {
     char hdr[256];
     size_t hl = dv__npy_header(hdr, sizeof hdr, t, rows, cols);
@@ -141,6 +156,8 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
         return dv__err(err, DV_ENOMEM, "out of memory");
     fprintf(f, "{\n  \"dval_version\": \"%s\",\n", DV_VERSION_STRING);
     fprintf(f, "  \"fingerprint\": \"%016llx\",\n", (unsigned long long)fingerprint(cx));
+    if (cx->n_shards) /* (dv_run_combine drops this line) */
+        fprintf(f, "  \"shard\": {\"index\": %zu, \"count\": %zu},\n", cx->shard, cx->n_shards);
     if (extra) {
         /* Members of the caller's object, without its braces. */
         const char *a = strchr(extra, '{'), *b = strrchr(extra, '}');
@@ -179,8 +196,8 @@ static int write_manifest(const char *run_dir, const dv__sctx *cx, const char *e
         dv__json_string(f, cx->train->class_names[c]);
     }
     fprintf(f, "],\n");
-    size_t items = cx->n_slots * cx->n_batches;
-    fprintf(f, "  %s{\"items_total\": %zu, \"complete\": false}\n}\n", PROGRESS_KEY, items);
+    fprintf(f, "  %s{\"items_total\": %zu, \"complete\": false}\n}\n", PROGRESS_KEY,
+            dir_items(cx));
     fclose(f);
     int rc = buf ? dv__write_text(path, buf, err) : dv__err(err, DV_ENOMEM, "out of memory");
     free(buf);
@@ -221,6 +238,19 @@ static int check_manifest(const char *run_dir, const dv__sctx *cx, int *complete
     char want[64];
     snprintf(want, sizeof want, "\"fingerprint\": \"%016llx\"", (unsigned long long)fingerprint(cx));
     int same = strstr(text, want) != NULL;
+    char shard[96];
+    snprintf(shard, sizeof shard, "\"shard\": {\"index\": %zu, \"count\": %zu}", cx->shard,
+             cx->n_shards);
+    int is_shard = strstr(text, "\"shard\": {") != NULL;
+    if (same && (cx->n_shards ? !strstr(text, shard) : is_shard)) {
+        dv__free(text);
+        return dv__err(err, DV_ESTATE,
+                       cx->n_shards ? "%s: this directory holds %s, not shard %zu of %zu"
+                                    : "%s: this directory holds %s; combine the shards with dval "
+                                      "combine",
+                       path, is_shard ? "another shard of the run" : "the whole run",
+                       cx->shard, cx->n_shards);
+    }
     const char *pr = strstr(text, PROGRESS_KEY);
     *complete = pr && strstr(pr, "\"complete\": true") != NULL;
     dv__free(text);
@@ -256,12 +286,14 @@ int dv_run_create(const char *run_dir, const dv_dataset *train, const dv_dataset
         dv__sctx_free(&cx);
         return rc;
     }
-    size_t P = cx.n_points, M = cx.n_slots, items = cx.n_slots * cx.n_batches;
+    /* A run: points x samples; a shard: its items x batch. */
+    size_t items = dir_items(&cx);
+    size_t R = cx.n_shards ? items : cx.n_points, C = cx.n_shards ? cx.batch : cx.n_slots;
     dv__path_in(path, sizeof path, run_dir, "deltas.npy.partial");
-    rc = make_npy_partial(path, DV_F64, P, M, err);
+    rc = dv__npy_partial(path, DV_F64, R, C, err);
     if (!rc) {
         dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
-        rc = make_npy_partial(path, DV_I32, P, M, err);
+        rc = dv__npy_partial(path, DV_I32, R, C, err);
     }
     if (!rc) {
         dv__path_in(path, sizeof path, run_dir, "progress.bin");
@@ -279,12 +311,7 @@ int dv_run_create(const char *run_dir, const dv_dataset *train, const dv_dataset
     return rc;
 }
 
-typedef struct {
-    void *addr;
-    size_t len;
-} mapping;
-
-static int map_file(const char *path, mapping *m, dv_error *err)
+int dv__map_file(const char *path, mapping *m, dv_error *err)
 {
     int fd = open(path, O_RDWR);
     if (fd < 0)
@@ -313,7 +340,7 @@ static int map_file(const char *path, mapping *m, dv_error *err)
     return DV_OK;
 }
 
-static void unmap(mapping *m)
+void dv__unmap(mapping *m)
 {
     if (m->addr) {
         msync(m->addr, m->len, MS_SYNC);
@@ -351,7 +378,7 @@ static int finalize(const char *run_dir, const dv__sctx *cx, dv_error *err)
         return dv__err(err, DV_EFORMAT, "%s: no progress member", a);
     }
     *pr = 0;
-    size_t items = cx->n_slots * cx->n_batches;
+    size_t items = dir_items(cx);
     size_t need = strlen(text) + 200;
     char *out = dv__malloc(need);
     if (!out) {
@@ -388,23 +415,35 @@ static size_t batch_points(const dv__sctx *cx, size_t b)
     return cx->n_points - first < cx->batch ? cx->n_points - first : cx->batch;
 }
 
+/* Where item it's results go: the first delta and card and their stride
+ * (a run: column j of the batch's rows; a shard: the item's own row). */
+static size_t item_place(const dv__sctx *cx, const run_state *st, size_t it, size_t *stride)
+{
+    if (cx->n_shards) {
+        *stride = 1;
+        return it / cx->n_shards * cx->batch;
+    }
+    *stride = st->M;
+    return it % cx->n_batches * cx->batch * st->M + it / cx->n_batches;
+}
+
 /* Item it's results into the mapped outputs. */
 static void store(const dv__sctx *cx, run_state *st, size_t it, const double *delta,
                   const int32_t *card)
 {
-    size_t j = it / cx->n_batches, b = it % cx->n_batches, first = b * cx->batch;
-    for (size_t i = 0; i < batch_points(cx, b); i++) {
-        st->D[(first + i) * st->M + j] = delta[i];
-        st->K[(first + i) * st->M + j] = card[i];
+    size_t stride, at = item_place(cx, st, it, &stride);
+    for (size_t i = 0; i < batch_points(cx, it % cx->n_batches); i++) {
+        st->D[at + i * stride] = delta[i];
+        st->K[at + i * stride] = card[i];
     }
 }
 
 /* Marks item it done, its results stored. */
-static void mark_done(run_state *st, size_t it)
+static void mark_done(const dv__sctx *cx, run_state *st, size_t it)
 {
     /* The results reach the shared mapping before the progress mark. */
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    st->done[it] = 1;
+    st->done[cx->n_shards ? it / cx->n_shards : it] = 1;
     if (st->p->progress) {
 #pragma omp critical(dv_run_progress)
         st->p->progress(st->p->progress_user, ++st->n_done, st->items);
@@ -422,7 +461,7 @@ static int run_one(const dv__sctx *cx, dv__ws *w, size_t q, void *user, dv_error
     if (rc)
         return rc;
     store(cx, st, it, delta, card);
-    mark_done(st, it);
+    mark_done(cx, st, it);
     return DV_OK;
 }
 
@@ -470,9 +509,9 @@ static size_t dist_spans(void *ctx, size_t it, dv__span *sp)
     const dv__sctx *cx = d->cx;
     size_t b = it % cx->n_batches, nb = batch_points(cx, b);
     if (d->rank == 0) {
-        size_t at = b * cx->batch * d->st->M + it / cx->n_batches;
-        sp[0] = (dv__span){d->st->D + at, nb, sizeof(double), d->st->M * sizeof(double)};
-        sp[1] = (dv__span){d->st->K + at, nb, sizeof(int32_t), d->st->M * sizeof(int32_t)};
+        size_t stride, at = item_place(cx, d->st, it, &stride);
+        sp[0] = (dv__span){d->st->D + at, nb, sizeof(double), stride * sizeof(double)};
+        sp[1] = (dv__span){d->st->K + at, nb, sizeof(int32_t), stride * sizeof(int32_t)};
     } else {
         size_t t = (size_t)omp_get_thread_num() * cx->batch;
         sp[0] = (dv__span){d->slot_d + t, nb, sizeof(double), sizeof(double)};
@@ -483,7 +522,8 @@ static size_t dist_spans(void *ctx, size_t it, dv__span *sp)
 
 static int dist_commit(void *ctx, size_t it)
 {
-    mark_done(((dist_run *)ctx)->st, it);
+    dist_run *d = ctx;
+    mark_done(d->cx, d->st, it);
     return 0;
 }
 
@@ -522,9 +562,9 @@ static void close_files(run_files *f)
 {
     dv__free(f->pending);
     f->pending = NULL;
-    unmap(&f->md);
-    unmap(&f->mc);
-    unmap(&f->mp);
+    dv__unmap(&f->md);
+    dv__unmap(&f->mc);
+    dv__unmap(&f->mp);
 }
 
 /* Checks the run directory and maps its partial outputs; f->finished when
@@ -544,20 +584,21 @@ static int open_files(const char *run_dir, const dv__sctx *cx, run_state *st, ru
         f->finished = 1;
         return finalize(run_dir, cx, err);
     }
-    size_t P = cx->n_points, M = cx->n_slots, items = cx->n_slots * cx->n_batches;
+    size_t M = cx->n_slots, items = dir_items(cx);
+    size_t P = cx->n_shards ? items : cx->n_points, C = cx->n_shards ? cx->batch : M;
     char hdr[256];
-    size_t hl_d = dv__npy_header(hdr, sizeof hdr, DV_F64, P, M);
-    size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, M);
-    rc = map_file(path, &f->md, err);
+    size_t hl_d = dv__npy_header(hdr, sizeof hdr, DV_F64, P, C);
+    size_t hl_c = dv__npy_header(hdr, sizeof hdr, DV_I32, P, C);
+    rc = dv__map_file(path, &f->md, err);
     if (!rc) {
         dv__path_in(path, sizeof path, run_dir, "cards.npy.partial");
-        rc = map_file(path, &f->mc, err);
+        rc = dv__map_file(path, &f->mc, err);
     }
     if (!rc) {
         dv__path_in(path, sizeof path, run_dir, "progress.bin");
-        rc = map_file(path, &f->mp, err);
+        rc = dv__map_file(path, &f->mp, err);
     }
-    if (!rc && (f->md.len != hl_d + P * M * 8 || f->mc.len != hl_c + P * M * 4 ||
+    if (!rc && (f->md.len != hl_d + P * C * 8 || f->mc.len != hl_c + P * C * 4 ||
                 f->mp.len != items))
         rc = dv__err(err, DV_ESTATE, "%s: partial files do not match the run's shape", run_dir);
     /* Pending items, sample-major so that a partial run has a few samples
@@ -567,9 +608,9 @@ static int open_files(const char *run_dir, const dv__sctx *cx, run_state *st, ru
     if (rc)
         return rc;
     volatile unsigned char *done = f->mp.addr;
-    for (size_t it = 0; it < items; it++)
-        if (!done[it])
-            f->pending[f->n_pending++] = it;
+    for (size_t r = 0; r < items; r++) /* (row r of a shard is item shard + r n_shards) */
+        if (!done[r])
+            f->pending[f->n_pending++] = cx->n_shards ? cx->shard + r * cx->n_shards : r;
     *st = (run_state){f->pending, (double *)((char *)f->md.addr + hl_d),
                       (int32_t *)((char *)f->mc.addr + hl_c), done, M, NULL, items - f->n_pending,
                       items};

@@ -165,6 +165,11 @@ static int read_manifest(dv_run *r, const char *path, dv_error *err)
     if (!rc && !(mode && cJSON_IsString(mode) && (strcmp(mode->valuestring, "uniform") == 0 ||
                                           strcmp(mode->valuestring, "grid") == 0)))
         rc = dv__err(err, DV_EFORMAT, "%s: not a sampling run manifest (no mode)", path);
+    if (!rc && member(root, "shard"))
+        rc = dv__err(err, DV_ESTATE,
+                     "%s is one shard of a run (dval sample --shard); make the run with dval "
+                     "combine RUN_DIR SHARD_DIR... and use that",
+                     r->dir);
     if (!rc && !cJSON_IsTrue(done))
         rc = dv__err(err, DV_ESTATE,
                      "%s: the run is not complete (continue it with dval sample --resume)",

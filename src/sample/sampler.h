@@ -26,6 +26,7 @@ typedef struct {
     size_t n_slots;           /* samples per point in the output */
     uint64_t seed;
     size_t batch, n_batches, n_points;
+    size_t shard, n_shards;   /* the items of this directory: it % n_shards == shard (0: all) */
     int64_t *points;          /* owned copy */
     size_t n_classes;         /* 1 for regression (one pool) */
     size_t class_n[256];
@@ -67,6 +68,17 @@ void dv__sctx_free(dv__sctx *cx);
 int dv__resolve_metric(dv_metric m, dv_task task, dv_metric *out, dv_error *err);
 int dv__ws_init(dv__ws *w, const dv__sctx *cx);
 void dv__ws_free(dv__ws *w);
+/* Files of a run directory (run.c): an .npy file of rows x cols zeros; a
+ * file mapped for reading and writing (its blocks reserved first), and its
+ * release (synced). */
+typedef struct {
+    void *addr;
+    size_t len;
+} mapping;
+int dv__npy_partial(const char *path, dv_dtype t, size_t rows, size_t cols, dv_error *err);
+int dv__map_file(const char *path, mapping *m, dv_error *err);
+void dv__unmap(mapping *m);
+
 /* A workspace on the heap (NULL: out of memory), and its release. */
 dv__ws *dv__ws_new(const dv__sctx *cx);
 void dv__ws_delete(void *state);

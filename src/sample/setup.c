@@ -116,6 +116,9 @@ static int check_setup(dv__sctx *cx, const dv_dataset *train, const dv_dataset *
         return dv__err(err, DV_EINVAL, "the number of samples must be at least 1");
     if (p->batch < 1 || p->batch > DV__MAX_BATCH)
         return dv__err(err, DV_EINVAL, "the batch size must be in 1..%d", DV__MAX_BATCH);
+    if (p->n_shards && p->shard >= p->n_shards)
+        return dv__err(err, DV_EINVAL, "shard %zu of %zu: shards are numbered 0 to %zu", p->shard,
+                       p->n_shards, p->n_shards - 1);
     return DV_OK;
 }
 
@@ -296,6 +299,8 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
         (rc = points_valued(cx, train, points, n_points, err)))
         return rc;
     cx->batch = p->batch;
+    cx->shard = p->shard;
+    cx->n_shards = p->n_shards;
     cx->qn_max = 60;
     cx->n_batches = (cx->n_points + cx->batch - 1) / cx->batch;
     /* Start of every fit: the solution on the whole training set. */
