@@ -28,15 +28,15 @@ df = pd.DataFrame(X, columns=[f"x{j}" for j in range(50)])
 df["label"] = y
 df.to_csv(path, index=False, float_format="%.6f")
 PYEOF
-FILES="$W/d.csv"
 if [ "$GZ" != 0 ]; then
     gzip -1 -c "$W/d.csv" >"$W/d.csv.gz" || exit 1
-    FILES="$FILES $W/d.csv.gz"
 fi
-/usr/bin/python3 - "$DVAL" "$W/run" $FILES <<'PYEOF'
+/usr/bin/python3 - "$DVAL" "$W" <<'PYEOF'
 import os, subprocess, sys, time
 import pandas as pd
-dval, run, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+dval, w = sys.argv[1:]
+run = os.path.join(w, "run")
+files = [os.path.join(w, f) for f in ("d.csv", "d.csv.gz") if os.path.exists(os.path.join(w, f))]
 
 def pandas_s(path):
     t = time.perf_counter()
@@ -54,7 +54,7 @@ def dval_s(path):
     el = time.perf_counter() - t
     if "is more than the" not in p.stderr:
         sys.exit("dval did not read %s: %s" % (path, p.stderr.strip()))
-    return el, int(p.stderr.split("maxrss ")[-1]) / 1024
+    return el, int(p.stderr.split("maxrss ")[-1]) * 1024 / 1e6  # MB
 
 print("%-8s %8s %10s %8s %8s %12s" % ("file", "MB", "pandas s", "dval s", "ratio", "dval RSS MB"))
 for f in files:

@@ -240,12 +240,41 @@ static int points_valued(dv__sctx *cx, const dv_dataset *train, const int64_t *p
     return DV_OK;
 }
 
+/* Start fit i (C scaled to ks[i] rows) into cx->starts row i. */
+typedef struct {
+    dv__sctx *cx;
+    const dv_dataset *train;
+    const int64_t *ks;
+} start_job;
+
+static int start_item(void *ctx, void *state, size_t i, dv_error *err)
+{
+    (void)state;
+    start_job *s = ctx;
+    dv__sctx *cx = s->cx;
+    dv_learner_params lq = cx->lp;
+    lq.C = cx->lp.C * (double)s->ks[i] / (double)s->train->n;
+    dv_model *mk = NULL;
+    if (dv_model_fit(&mk, &lq, s->train, NULL, 0, cx->model0, NULL))
+        return dv__err(err, DV_ENOTCONV, "a start fit on the full training set did not converge");
+    dv_model_coef(mk, cx->starts + i * cx->p, cx->p);
+    dv_model_free(mk);
+    return DV_OK;
+}
+
+static size_t start_spans(void *ctx, size_t i, dv__span *sp)
+{
+    start_job *s = ctx;
+    sp[0] = (dv__span){s->cx->starts + i * s->cx->p, s->cx->p, sizeof(double), sizeof(double)};
+    return 1;
+}
+
 /* Starting points for the coalition fits of the fast path: a coalition of
  * size k behaves like the whole training set with C scaled by k / n, so
  * that is fitted on a geometric grid of k and each S starts from the
  * nearest (far fewer Newton steps than from one start). */
 static int start_fits(dv__sctx *cx, const dv_dataset *train, const dv_dataset *val,
-                      int n_threads, dv_error *err)
+                      int n_threads, dv_comm *comm, dv_error *err)
 {
     cx->Xa = augment(train);
     cx->Xva = augment(val);
@@ -258,6 +287,14 @@ static int start_fits(dv__sctx *cx, const dv_dataset *train, const dv_dataset *v
     cx->starts = dv__malloc(cx->n_starts * cx->p * sizeof(double));
     if (!cx->starts)
         return dv__err(err, DV_ENOMEM, "out of memory");
+    for (size_t i = 0; i < cx->n_starts; i++)
+        cx->start_k[i] = ks[i];
+    if (dv__dist_on(comm)) { /* shared out over the processes */
+        start_job s = {cx, train, ks};
+        dv__job j = {comm, 0, cx->n_starts, NULL, 0, 1, n_threads, start_item, start_spans, NULL,
+                     &s, NULL, NULL, 0};
+        return dv__job_run(&j, err);
+    }
     /* Independent fits, so they run in parallel. */
     int nth = n_threads > 0 ? n_threads : omp_get_max_threads();
     int failed = 0;
@@ -314,7 +351,7 @@ static int sctx_init(dv__sctx *cx, const dv_dataset *train, const dv_dataset *va
         return rc == DV_ENOTCONV
                    ? dv__err(err, rc, "the fit on the full training set did not converge")
                    : rc;
-    return cx->fast ? start_fits(cx, train, val, p->n_threads, err) : DV_OK;
+    return cx->fast ? start_fits(cx, train, val, p->n_threads, p->comm, err) : DV_OK;
 }
 
 void dv__ws_free(dv__ws *w)

@@ -41,12 +41,24 @@ typedef struct {
     uint64_t item;
 } hdr;
 
-#define IDLE_NS 50000L /* sleep between polls when nothing happened */
+/* Waiting: a sleep that doubles from 20 us to 0.5 ms while nothing happens
+ * (a thread's wait is reset when something does), so that a waiting
+ * thread wakes up about 2,000 times a second and a busy one answers within
+ * microseconds. */
+#define IDLE_MIN_NS 20000L
+#define IDLE_MAX_NS 500000L
+
+static void idle_wait(long *ns)
+{
+    struct timespec ts = {0, *ns};
+    nanosleep(&ts, NULL);
+    *ns = *ns * 2 < IDLE_MAX_NS ? *ns * 2 : IDLE_MAX_NS;
+}
 
 static void idle(void)
 {
-    struct timespec ts = {0, IDLE_NS};
-    nanosleep(&ts, NULL);
+    long ns = IDLE_MIN_NS;
+    idle_wait(&ns);
 }
 
 int dv__dist_on(const dv_comm *c)
@@ -255,6 +267,7 @@ static int take(root *r, size_t *q)
 static void root_compute(root *r, void *state)
 {
     const dv__job *j = r->j;
+    long wait = IDLE_MIN_NS;
     for (;;) {
         int quit;
 #pragma omp critical(dv_dist)
@@ -263,9 +276,10 @@ static void root_compute(root *r, void *state)
             break;
         size_t q;
         if (!take(r, &q)) {
-            idle();
+            idle_wait(&wait);
             continue;
         }
+        wait = IDLE_MIN_NS;
 #pragma omp critical(dv_dist)
         r->running++;
         dv_error e = {0};
@@ -425,6 +439,7 @@ static void root_comm(root *r)
 {
     const dv__job *j = r->j;
     size_t total = j->hi - j->lo;
+    long wait = IDLE_MIN_NS;
     for (;;) {
         int busy = 0;
         for (;;) {
@@ -453,8 +468,10 @@ static void root_comm(root *r)
         }
         if (fin)
             break;
-        if (!busy)
-            idle();
+        if (busy)
+            wait = IDLE_MIN_NS;
+        else
+            idle_wait(&wait);
     }
 }
 
@@ -552,6 +569,7 @@ typedef struct {
 static void worker_compute(worker *w, void *state)
 {
     const dv__job *j = w->j;
+    long wait = IDLE_MIN_NS;
     for (;;) {
         uint64_t item = 0;
         int quit = 0, have = 0;
@@ -570,9 +588,10 @@ static void worker_compute(worker *w, void *state)
         if (quit)
             break;
         if (!have) {
-            idle();
+            idle_wait(&wait);
             continue;
         }
+        wait = IDLE_MIN_NS;
         dv_error e = {0};
         void *st = state;
         int rc = dv__check_interrupt(&e);
@@ -664,6 +683,7 @@ static int worker_message(worker *w, const unsigned char *buf, size_t len)
 
 static void worker_comm(worker *w)
 {
+    long wait = IDLE_MIN_NS;
     for (int ended = 0;;) {
         int busy = 0;
         outmsg *list;
@@ -706,8 +726,10 @@ static void worker_comm(worker *w)
 #pragma omp critical(dv_dist_w)
             w->ended = 1;
         }
-        if (!busy)
-            idle();
+        if (busy)
+            wait = IDLE_MIN_NS;
+        else
+            idle_wait(&wait);
     }
 }
 
