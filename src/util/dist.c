@@ -3,7 +3,7 @@
  * identical to one process's.
  *
  * Process 0 coordinates: its first thread hands items out to the other
- * processes as they have room (each asks for twice its threads), receives
+ * processes as they have room (each takes four items per thread), receives
  * their results into the caller's context through the item's spans (where
  * its results live), and commits items, in item order when ordered, while
  * its other threads compute items too.  With `everywhere`, every result
@@ -41,10 +41,11 @@ typedef struct {
     uint64_t item;
 } hdr;
 
-/* Waiting: a sleep that doubles from 20 us to 0.5 ms while nothing happens
- * (a thread's wait is reset when something does), so that a waiting
- * thread wakes up about 2,000 times a second and a busy one answers within
- * microseconds. */
+/* Waiting: a sleep that doubles from 20 us to 0.5 ms while nothing
+ * happens, and is reset when something does: a waiting thread wakes up
+ * about 2,000 times a second (on two cores, shorter sleeps of the
+ * communicating threads cost the computing ones more than they gained), a
+ * busy one answers within microseconds. */
 #define IDLE_MIN_NS 20000L
 #define IDLE_MAX_NS 500000L
 
@@ -739,12 +740,13 @@ static int run_worker(const dv__job *j, int nth, dv_error *err)
     w.j = j;
     w.c = j->comm;
     next_tags(w.c, &w.up, &w.dn);
-    w.qcap = 2 * (size_t)nth;
+    w.qcap = 4 * (size_t)nth;
     w.queue = dv__malloc(w.qcap * sizeof *w.queue);
     w.outtail = &w.outbox;
     if (!w.queue)
         return dv__err(err, DV_ENOMEM, "out of memory");
-    /* Room for two items per thread: one running, one waiting. */
+    /* Room for four items per thread: one running, three waiting, which
+     * hides the round trips to process 0 behind short items. */
     if (send_msg(w.c, 0, w.up, UP_READY, 0, w.qcap, NULL, 0)) {
         dv__free(w.queue);
         return comm_fail(err, "ready");
