@@ -22,7 +22,7 @@ next work item; ``progress=`` reports how far they are.
 
 from ._lib import Error
 from ._value import Result, method_names as _method_names, value
-from ._run import Laws, Run, Table, sample
+from ._run import Laws, Run, Table, combine, sample
 from ._study import CandidateResult, Explanation, PairwiseResult
 from ._tasks import (AdditionResult, NoisyResult, RemovalResult, SensitivityResult, addition,
                      noisy, removal, sensitivity)
@@ -30,7 +30,7 @@ from ._apps import AcquireResult, PoisonResult, acquire, poison
 from . import plot
 from . import _lib
 
-__all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "Explanation", "value", "sample", "Run", "Laws", "Table", "plot", "noisy",
+__all__ = ["Error", "Result", "CandidateResult", "PairwiseResult", "Explanation", "value", "sample", "combine", "Run", "Laws", "Table", "plot", "noisy",
            "NoisyResult", "removal", "RemovalResult", "addition", "AdditionResult",
            "sensitivity", "SensitivityResult", "poison", "PoisonResult", "acquire",
            "AcquireResult", "methods", "library_version",

@@ -268,6 +268,7 @@ _proto("dv_run_create", c_int, c_char_p, Dataset, Dataset, P(c_int64), c_size_t,
        P(SampleParams), c_char_p, P(DvError))
 _proto("dv_run_execute", c_int, c_char_p, Dataset, Dataset, P(c_int64), c_size_t,
        P(SampleParams), P(DvError))
+_proto("dv_run_combine", c_int, c_char_p, P(c_char_p), c_size_t, P(DvError))
 _proto("dv_run_open", c_int, P(c_void_p), c_char_p, P(DvError))
 _proto("dv_run_free", None, c_void_p)
 _proto("dv_run_check_split", c_int, c_void_p, Dataset, P(DvError))

@@ -84,7 +84,7 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, X_test=None, y_test=N
            mode="uniform", cards=None, grid_count=10, seed=0, threads=None, batch=128,
            metric=None, progress=None, task="classification", standardize=True, label=None,
            drop_missing=False, val=None, test=None, val_data=None, test_data=None,
-           split_seed=0, **options):
+           split_seed=0, shard=None, **options):
     """Samples marginal contributions into a run directory (``dval sample``).
 
     Each point's samples are U(S + z) - U(S) over random class-balanced
@@ -124,14 +124,17 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, X_test=None, y_test=N
         the results do not depend on ``threads``.
     progress : callable or bool, optional
         ``progress(done, total)`` in work items, or True for a tqdm bar.
+    shard : (int, int), optional
+        ``(i, n)``: only shard i of n of the run's work items, into ``out``
+        (``dval sample --shard i/n``); :func:`dval.combine` makes the run.
     **options
         The learner's options: ``C``, ``lambda_``, ``tol`` and the mlp and
         knn options of :func:`dval.value` (``hidden``, ``epochs``, ...).
 
     Returns
     -------
-    Run
-        The finished run.
+    Run or None
+        The finished run (None for a shard, which is not a run).
 
     Raises
     ------
@@ -140,6 +143,13 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, X_test=None, y_test=N
     """
     p, keep_cards = _sample_params(learner, samples, min_card, max_card, mode, cards,
                                    grid_count, seed, threads, batch, metric, options)
+    if shard is not None:
+        try:
+            i, n = shard
+        except (TypeError, ValueError):
+            raise ValueError("shard: %r is not (i, n)" % (shard,)) from None
+        p.n_shards = _value._int("shard n", n, 1, 1000000)
+        p.shard = _value._int("shard i", i, 0, p.n_shards - 1)
     out = os.fspath(out)
     have = os.path.exists(os.path.join(out, "run.json"))
     if have and not resume:
@@ -186,9 +196,42 @@ def sample(X=None, y=None, X_val=None, y_val=None, *, out, X_test=None, y_test=N
         f.write("dval.sample%s: %.2f s (%s)\n" % (
             " resume" if resume else "", time.monotonic() - t0,
             "%d threads" % p.n_threads if p.n_threads > 0 else "all cores"))
+    if shard is not None:
+        return None
     run = Run(out)
     run._data = d  # the splits, for the amortized estimator of a run made from arrays
     return run
+
+
+def combine(out, shards):
+    """The run of the shards of one run (``dval combine OUT SHARD...``).
+
+    Parameters
+    ----------
+    out : str or path
+        The run directory to make (it must not hold a run).
+    shards : sequence of str or path
+        The directories of the shards, each made by :func:`dval.sample` with
+        ``shard=(i, n)`` or ``dval sample --shard i/n``, in any order.
+
+    Returns
+    -------
+    Run
+        The run, with the files one process would have written.
+
+    Raises
+    ------
+    dval.Error
+        A shard missing, given twice, unfinished or of another run (named).
+    """
+    dirs = [os.fsencode(os.fspath(d)) for d in shards]
+    if not dirs:
+        raise ValueError("shards: none given")
+    arr = (ctypes.c_char_p * len(dirs))(*dirs)
+    err = _lib.DvError()
+    _lib.check(_lib.lib.dv_run_combine(os.fsencode(os.fspath(out)), arr, len(dirs),
+                                       ctypes.byref(err)), err)
+    return Run(os.fspath(out))
 
 
 class Laws:

@@ -83,6 +83,21 @@ class Pipeline(unittest.TestCase):
         np.testing.assert_array_equal(run.points, np.arange(30))
         self.assertFalse(run.deltas.flags.writeable)
 
+    def test_shards_combined_are_the_run(self):
+        """Shards from Python and from the command, combined, are the run."""
+        s0, s1, s2 = self.path("sh0"), self.path("sh1"), self.path("sh2")
+        self.assertIsNone(dval.sample(data=self.data, out=s0, shard=(0, 3), **self.SMALL))
+        dval.sample(data=self.data, out=s2, shard=(2, 3), **self.SMALL)
+        cli("sample", "--data", self.data, "-o", s1, "-q", "--shard", "1/3", *self.SMALL_ARGS)
+        out = self.path("combined")
+        run = dval.combine(out, [s2, s1, s0])
+        self.assertSameRun(out, self.ref)
+        np.testing.assert_array_equal(run.deltas, np.load(os.path.join(self.ref, "deltas.npy")))
+        with self.assertRaisesRegex(dval.Error, "shard 1 of 3 missing"):
+            dval.combine(self.path("partial"), [s0, s2])
+        with self.assertRaisesRegex(ValueError, "shard"):
+            dval.sample(data=self.data, out=self.path("bad"), shard=(3, 3), **self.SMALL)
+
     def test_arrays_are_the_file(self):
         """The same rows as arrays and as files (train/val/test), the same run."""
         files = [os.path.join(self.tmp.name, n) for n in ("tr.csv", "va.csv", "te.csv")]
