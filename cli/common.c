@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,16 @@
 void cli_die(const char *fmt, ...)
 {
     va_list ap;
-    if (cli_rank() > 0)
+    if (cli_rank() > 0) {
+        /* Most failures (options, data) happen on every process: process 0
+         * says so and ends the job (its launcher's SIGTERM now ends this
+         * one); the others speak only if it does not. */
+        signal(SIGTERM, SIG_DFL);
+        sleep(1);
         fprintf(stderr, "dval (process %d): ", cli_rank());
-    else
+    } else {
         fputs("dval: ", stderr);
+    }
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);

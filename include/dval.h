@@ -713,8 +713,10 @@ typedef struct {
     dv_progress_fn progress;
     void *progress_user;
     /* NULL: this process alone; else the sampling methods' work (tmc, beta,
-     * ts-shapley, banzhaf, ame, oob, memorization, gshapley) and knn's
-     * validation points are spread over comm's processes (dv_comm). */
+     * ts-shapley, banzhaf, ame, oob, memorization, gshapley, forgetting's
+     * training runs, loo and exact's utilities) and knn's validation points
+     * are spread over comm's processes (dv_comm); the other methods run
+     * whole on every process. */
     dv_comm *comm;
 } dv_value_params;
 

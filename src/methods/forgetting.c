@@ -146,6 +146,31 @@ done:
     return rc;
 }
 
+/* Over several processes: training run r is work item r, its n scores
+ * sent to every process. */
+typedef struct {
+    const dv_dataset *train;
+    const dv_value_params *p;
+    double *s;
+} runs_job;
+
+static int run_item(void *ctx, void *state, size_t r, dv_error *err)
+{
+    (void)state;
+    runs_job *x = ctx;
+    dv_error e = {0};
+    int rc = forgetting_run(x->train, x->p, r, x->s + r * x->train->n, &e);
+    return rc ? dv__err(err, rc, "forgetting: run %zu: %s", r, e.msg) : DV_OK;
+}
+
+static size_t run_spans(void *ctx, size_t r, dv__span *sp)
+{
+    runs_job *x = ctx;
+    size_t n = x->train->n;
+    sp[0] = (dv__span){x->s + r * n, n, sizeof(double), sizeof(double)};
+    return 1;
+}
+
 int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *values,
                    double *stderrs, dv_value_info *info, dv_error *err)
 {
@@ -171,15 +196,24 @@ int dv__forgetting(const dv_dataset *train, const dv_value_params *p, double *va
         rc = dv__err(err, DV_ENOMEM, "out of memory");
         goto done;
     }
-    size_t done_runs = 0;
+    if (dv__dist_on(p->comm)) {
+        runs_job x = {train, p, s};
+        dv__job j = {p->comm, 0, R, NULL, 0, 1, p->n_threads, run_item, run_spans, NULL, &x,
+                     NULL, NULL, 0};
+        if ((rc = dv__job_run(&j, err)))
+            goto done;
+        memset(rcs, 0, R * sizeof *rcs);
+    } else {
+        size_t done_runs = 0;
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
-    for (size_t r = 0; r < R; r++) {
-        rcs[r] = dv__check_interrupt(&errs[r]);
-        if (!rcs[r])
-            rcs[r] = forgetting_run(train, p, r, s + r * n, &errs[r]);
+        for (size_t r = 0; r < R; r++) {
+            rcs[r] = dv__check_interrupt(&errs[r]);
+            if (!rcs[r])
+                rcs[r] = forgetting_run(train, p, r, s + r * n, &errs[r]);
 #pragma omp critical(dv_forgetting_progress)
-        if (p->progress)
-            p->progress(p->progress_user, ++done_runs, R);
+            if (p->progress)
+                p->progress(p->progress_user, ++done_runs, R);
+        }
     }
     for (size_t r = 0; r < R; r++)
         if (rcs[r]) {
