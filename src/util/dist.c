@@ -222,7 +222,7 @@ static int run_local(const dv__job *j, dv_error *err)
 typedef struct {
     const dv__job *j;
     dv_comm *c;
-    int up, dn, nth;
+    int up, dn;
     size_t *out, *cap;        /* per process: items handed out, room */
     /* Under critical(dv_dist): */
     size_t next, committed;   /* positions in [lo, hi) */
@@ -505,7 +505,6 @@ static int run_root(const dv__job *j, int nth, dv_error *err)
     root r = {0};
     r.j = j;
     r.c = c;
-    r.nth = nth;
     next_tags(c, &r.up, &r.dn);
     r.next = r.committed = j->lo;
     r.out = dv__calloc((size_t)c->size, sizeof *r.out);
