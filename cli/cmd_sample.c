@@ -87,6 +87,36 @@ static int64_t *read_points_file(const char *path, size_t *n)
     return pts;
 }
 
+/* Appends the call's time to RUN_DIR/timing.txt and says what was done. */
+static void report_sample(const cli_sample_job *j, const dv_sample_params *p, size_t P, double el)
+{
+    /* One line per call (a resumed run has several), read by dval report. */
+    char tpath[4200];
+    snprintf(tpath, sizeof tpath, "%s/timing.txt", j->out);
+    FILE *tf = fopen(tpath, "a");
+    if (tf) {
+        char th[64] = "all cores";
+        if (p->n_threads > 0)
+            snprintf(th, sizeof th, "%d threads", p->n_threads);
+        if (p->comm) /* (threads per process) */
+            snprintf(th + strlen(th), sizeof th - strlen(th), " x %d processes", p->comm->size);
+        fprintf(tf, "dval sample%s: %.2f s (%s)\n", j->resume ? " --resume" : "", el, th);
+        fclose(tf);
+    }
+    size_t M = p->mode == DV_CARD_GRID ? 0 : p->n_samples;
+    if (!j->quiet && p->n_shards) {
+        fprintf(stderr, "dval: shard %zu of %zu in %.2f s, in %s/; once every shard is done: dval "
+                        "combine RUN_DIR SHARD_DIR...\n",
+                p->shard, p->n_shards, el, j->out);
+    } else if (!j->quiet) {
+        if (M)
+            fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
+                    P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
+        fprintf(stderr, "dval: results in %s/ (deltas.npy, cards.npy, points.npy, run.json)\n",
+                j->out);
+    }
+}
+
 void cli_sample(const cli_sample_job *j)
 {
     dv_sample_params sp = *j->params;
@@ -146,39 +176,8 @@ void cli_sample(const cli_sample_job *j)
                     ? " (finished work is kept; rerun with --resume)"
                     : "");
     double el = dv_clock_seconds() - t0;
-    if (!writer) {
-        dv_free(manifest);
-        free(pts);
-        dv_dataset_free(train);
-        dv_dataset_free(val);
-        dv_dataset_free(test);
-        return;
-    }
-    /* One line per call (a resumed run has several), read by dval report. */
-    char tpath[4200];
-    snprintf(tpath, sizeof tpath, "%s/timing.txt", j->out);
-    FILE *tf = fopen(tpath, "a");
-    if (tf) {
-        char th[64] = "all cores";
-        if (sp.n_threads > 0)
-            snprintf(th, sizeof th, "%d threads", sp.n_threads);
-        if (sp.comm) /* (threads per process) */
-            snprintf(th + strlen(th), sizeof th - strlen(th), " x %d processes", sp.comm->size);
-        fprintf(tf, "dval sample%s: %.2f s (%s)\n", j->resume ? " --resume" : "", el, th);
-        fclose(tf);
-    }
-    size_t M = sp.mode == DV_CARD_GRID ? 0 : sp.n_samples;
-    if (!j->quiet && sp.n_shards) {
-        fprintf(stderr, "dval: shard %zu of %zu in %.2f s, in %s/; once every shard is done: dval "
-                        "combine RUN_DIR SHARD_DIR...\n",
-                sp.shard, sp.n_shards, el, j->out);
-    } else if (!j->quiet) {
-        if (M)
-            fprintf(stderr, "dval: %zu points x %zu samples in %.2f s (%.0f samples/s this call)\n",
-                    P, M, el, (double)(P * M) / (el > 0 ? el : 1e-9));
-        fprintf(stderr, "dval: results in %s/ (deltas.npy, cards.npy, points.npy, run.json)\n",
-                j->out);
-    }
+    if (writer) /* of several processes, 0 reports */
+        report_sample(j, &sp, P, el);
     dv_free(manifest);
     free(pts);
     dv_dataset_free(train);

@@ -300,12 +300,18 @@ static void fresh(work *w, int rank)
 
 /* ---- Cases ---- */
 
+/* Items [lo, hi) of w, unordered, results on every process. */
+static dv__job items_job(dv_comm *c, work *w, size_t lo, size_t hi, int threads)
+{
+    return (dv__job){c, lo, hi, NULL, 0, 1, threads, item_fn, item_spans, NULL, w, NULL, NULL, 0};
+}
+
 /* Every process ends with every item's results (unordered, everywhere). */
 static void body_everywhere(dv_comm *c)
 {
     static work w;
     fresh(&w, c->rank);
-    dv__job j = {c, 0, NITEMS, NULL, 0, 1, 2, item_fn, item_spans, NULL, &w, NULL, NULL, 0};
+    dv__job j = items_job(c, &w, 0, NITEMS, 2);
     dv_error err = {0};
     CHECK_MSG(dv__job_run(&j, &err) == DV_OK, "%s", err.msg);
     for (size_t it = 0; it < NITEMS; it++)
@@ -383,7 +389,7 @@ static void body_failure(dv_comm *c)
     static work w;
     fresh(&w, c->rank);
     w.fail_at = 123;
-    dv__job j = {c, 0, NITEMS, NULL, 0, 1, 2, item_fn, item_spans, NULL, &w, NULL, NULL, 0};
+    dv__job j = items_job(c, &w, 0, NITEMS, 2);
     dv_error err = {0};
     CHECK_EQ_INT(dv__job_run(&j, &err), DV_EINVAL);
     CHECK_MSG(strstr(err.msg, "item 123 refuses") != NULL, "%s", err.msg);
@@ -464,7 +470,7 @@ static void body_slow(dv_comm *c)
     static work w;
     fresh(&w, c->rank);
     w.slow_rank = 1;
-    dv__job j = {c, 0, NITEMS, NULL, 0, 1, 1, item_fn, item_spans, NULL, &w, NULL, NULL, 0};
+    dv__job j = items_job(c, &w, 0, NITEMS, 1);
     dv_error err = {0};
     CHECK_MSG(dv__job_run(&j, &err) == DV_OK, "%s", err.msg);
     for (size_t it = 0; it < NITEMS; it++)
@@ -501,7 +507,7 @@ static void body_small(dv_comm *c)
     CHECK(strcmp(e.msg, "from process 0") == 0);
     static work w;
     fresh(&w, c->rank);
-    dv__job j = {c, 5, 5, NULL, 0, 1, 2, item_fn, item_spans, NULL, &w, NULL, NULL, 0};
+    dv__job j = items_job(c, &w, 5, 5, 2);
     CHECK(dv__job_run(&j, NULL) == DV_OK);
     CHECK_EQ_INT(w.own, 0);
 }

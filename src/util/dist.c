@@ -81,22 +81,37 @@ static int comm_fail(dv_error *err, const char *what)
     return dv__err(err, DV_EIO, "message passing failed (%s)", what);
 }
 
+/* A message of len bytes after its header, malloc'd, the header written
+ * (NULL: out of memory). */
+static unsigned char *msg_new(uint32_t kind, int32_t rc, uint64_t item, size_t len)
+{
+    unsigned char *buf = dv__malloc(sizeof(hdr) + len);
+    if (buf) {
+        hdr h = {kind, rc, item};
+        memcpy(buf, &h, sizeof h);
+    }
+    return buf;
+}
+
+/* The text after a message's header into out (cap bytes, NUL-terminated). */
+static void msg_text(const unsigned char *buf, size_t len, char *out, size_t cap)
+{
+    size_t m = len - sizeof(hdr) < cap - 1 ? len - sizeof(hdr) : cap - 1;
+    memcpy(out, buf + sizeof(hdr), m);
+    out[m] = 0;
+}
+
 /* Sends a header and an optional payload as one message. */
 static int send_msg(dv_comm *c, int dest, int tag, uint32_t kind, int32_t rc, uint64_t item,
                     const void *payload, size_t len)
 {
-    unsigned char stackbuf[256];
-    size_t total = sizeof(hdr) + len;
-    unsigned char *buf = total <= sizeof stackbuf ? stackbuf : dv__malloc(total);
+    unsigned char *buf = msg_new(kind, rc, item, len);
     if (!buf)
         return DV_ENOMEM;
-    hdr h = {kind, rc, item};
-    memcpy(buf, &h, sizeof h);
     if (len)
-        memcpy(buf + sizeof h, payload, len);
-    int rc2 = c->send(c->user, dest, tag, buf, total) ? DV_EIO : DV_OK;
-    if (buf != stackbuf)
-        dv__free(buf);
+        memcpy(buf + sizeof(hdr), payload, len);
+    int rc2 = c->send(c->user, dest, tag, buf, sizeof(hdr) + len) ? DV_EIO : DV_OK;
+    dv__free(buf);
     return rc2;
 }
 
@@ -165,14 +180,29 @@ static unsigned char *result_msg(const dv__job *j, uint32_t kind, int32_t rc, ui
 {
     dv__span sp[DV__MAX_SPANS];
     size_t n = j->spans(j->ctx, (size_t)item, sp), len = spans_bytes(sp, n);
-    unsigned char *buf = dv__malloc(sizeof(hdr) + len);
+    unsigned char *buf = msg_new(kind, rc, item, len);
     if (!buf)
         return NULL;
-    hdr h = {kind, rc, item};
-    memcpy(buf, &h, sizeof h);
-    pack(sp, n, buf + sizeof h);
+    pack(sp, n, buf + sizeof(hdr));
     *total = sizeof(hdr) + len;
     return buf;
+}
+
+/* Computes item with state (a fresh one when per item); fills e on failure. */
+static int compute_one(const dv__job *j, void *state, uint64_t item, dv_error *e)
+{
+    void *st = state;
+    int rc = dv__check_interrupt(e);
+    if (!rc && j->state_new && (j->per_item ? !(st = j->state_new(j->ctx)) : !st))
+        rc = dv__err(e, DV_ENOMEM, "out of memory for a worker's scratch space");
+    if (!rc)
+        rc = j->fn(j->ctx, st, (size_t)item, e);
+    if (j->per_item && st && j->state_free)
+        j->state_free(st);
+    if (rc && !e->msg[0])
+        dv__err(e, rc, "step %llu of the computation failed: %s", (unsigned long long)item,
+                dv_strerror(rc));
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -248,8 +278,9 @@ static void fail(root *r, int code, const char *msg)
     }
 }
 
-/* Takes the next position that may run now: 1 and *q, else 0. */
-static int take(root *r, size_t *q)
+/* Takes the next position that may run now, to compute here (local) or
+ * to hand out: 1 and *q, else 0. */
+static int take(root *r, size_t *q, int local)
 {
     const dv__job *j = r->j;
     int have = 0;
@@ -259,6 +290,7 @@ static int take(root *r, size_t *q)
         *q = r->next++;
         if (j->window)
             r->slot[*q % j->window] = 1;
+        r->running += local; /* computed here: the loop ends only after it */
         have = 1;
     }
     return have;
@@ -276,24 +308,13 @@ static void root_compute(root *r, void *state)
         if (quit)
             break;
         size_t q;
-        if (!take(r, &q)) {
+        if (!take(r, &q, 1)) {
             idle_wait(&wait);
             continue;
         }
         wait = IDLE_MIN_NS;
-#pragma omp critical(dv_dist)
-        r->running++;
         dv_error e = {0};
-        void *st = state;
-        int rc = dv__check_interrupt(&e);
-        if (!rc && j->state_new && j->per_item && !(st = j->state_new(j->ctx)))
-            rc = dv__err(&e, DV_ENOMEM, "out of memory for a worker's scratch space");
-        if (!rc)
-            rc = j->fn(j->ctx, st, (size_t)item_of(j, q), &e);
-        if (j->per_item && st && j->state_free)
-            j->state_free(st);
-        if (rc && !e.msg[0])
-            dv__err(&e, rc, "step %zu of the computation failed: %s", q, dv_strerror(rc));
+        int rc = compute_one(j, state, item_of(j, q), &e);
         if (rc)
             fail(r, rc, e.msg);
 #pragma omp critical(dv_dist)
@@ -391,9 +412,7 @@ static void root_message(root *r, int src, const unsigned char *buf, size_t len)
         return;
     if (h.rc) {
         char msg[sizeof r->first.msg];
-        size_t m = len - sizeof h < sizeof msg - 1 ? len - sizeof h : sizeof msg - 1;
-        memcpy(msg, buf + sizeof h, m);
-        msg[m] = 0;
+        msg_text(buf, len, msg, sizeof msg);
         fail(r, h.rc, msg);
         return;
     }
@@ -423,7 +442,7 @@ static int hand_out(root *r)
         more = 0;
         for (int w = 1; w < r->c->size; w++) {
             size_t q;
-            if (r->out[w] >= r->cap[w] || !take(r, &q))
+            if (r->out[w] >= r->cap[w] || !take(r, &q, 0))
                 continue;
             if (send_msg(r->c, w, r->dn, DN_WORK, 0, item_of(r->j, q), NULL, 0)) {
                 fail(r, DV_EIO, "message passing failed (work)");
@@ -551,7 +570,7 @@ static int run_root(const dv__job *j, int nth, dv_error *err)
 typedef struct outmsg {
     struct outmsg *next;
     size_t len;
-    unsigned char data[];
+    unsigned char *data; /* header and payload */
 } outmsg;
 
 typedef struct {
@@ -593,37 +612,19 @@ static void worker_compute(worker *w, void *state)
         }
         wait = IDLE_MIN_NS;
         dv_error e = {0};
-        void *st = state;
-        int rc = dv__check_interrupt(&e);
-        if (!rc && j->state_new && (j->per_item ? !(st = j->state_new(j->ctx)) : !st))
-            rc = dv__err(&e, DV_ENOMEM, "out of memory for a worker's scratch space");
-        if (!rc)
-            rc = j->fn(j->ctx, st, (size_t)item, &e);
-        if (j->per_item && st && j->state_free)
-            j->state_free(st);
-        if (rc && !e.msg[0])
-            dv__err(&e, rc, "step %llu of the computation failed: %s", (unsigned long long)item,
-                    dv_strerror(rc));
+        int rc = compute_one(j, state, item, &e);
         /* The results are packed here, on the thread that computed them:
          * a thread's own scratch may hold them until its next item. */
-        outmsg *m = NULL;
-        if (!rc) {
-            dv__span sp[DV__MAX_SPANS];
-            size_t n = j->spans(j->ctx, (size_t)item, sp), len = spans_bytes(sp, n);
-            if ((m = dv__malloc(sizeof *m + sizeof(hdr) + len))) {
-                hdr h = {UP_RESULT, 0, item};
-                memcpy(m->data, &h, sizeof h);
-                pack(sp, n, m->data + sizeof h);
-                m->len = sizeof h + len;
-            } else {
-                rc = dv__err(&e, DV_ENOMEM, "out of memory");
-            }
+        outmsg *m = dv__malloc(sizeof *m);
+        if (m && !rc && !(m->data = result_msg(j, UP_RESULT, 0, item, &m->len)))
+            rc = dv__err(&e, DV_ENOMEM, "out of memory");
+        if (m && rc && (m->data = msg_new(UP_RESULT, rc, item, strlen(e.msg)))) {
+            memcpy(m->data + sizeof(hdr), e.msg, strlen(e.msg));
+            m->len = sizeof(hdr) + strlen(e.msg);
         }
-        if (rc && (m = dv__malloc(sizeof *m + sizeof(hdr) + strlen(e.msg)))) {
-            hdr h = {UP_RESULT, rc, item};
-            memcpy(m->data, &h, sizeof h);
-            memcpy(m->data + sizeof h, e.msg, strlen(e.msg));
-            m->len = sizeof h + strlen(e.msg);
+        if (m && !m->data) {
+            dv__free(m);
+            m = NULL;
         }
 #pragma omp critical(dv_dist_w)
         {
@@ -671,10 +672,7 @@ static int worker_message(worker *w, const unsigned char *buf, size_t len)
     if (h.kind == DN_END) {
         if (h.rc) {
             w->status.code = h.rc;
-            size_t m = len - sizeof h < sizeof w->status.msg - 1 ? len - sizeof h
-                                                                  : sizeof w->status.msg - 1;
-            memcpy(w->status.msg, buf + sizeof h, m);
-            w->status.msg[m] = 0;
+            msg_text(buf, len, w->status.msg, sizeof w->status.msg);
         }
         return 1;
     }
@@ -698,6 +696,7 @@ static void worker_comm(worker *w)
             if (!ended && w->c->send(w->c->user, 0, w->up, m->data, m->len) &&
                 !w->status.code)
                 dv__err(&w->status, DV_EIO, "message passing failed (result)");
+            dv__free(m->data);
             dv__free(m);
             busy = 1;
         }
