@@ -643,7 +643,7 @@ static int execute(const char *run_dir, const dv_dataset *train, const dv_datase
             rc = dist_items(&cx, &st, p, f.n_pending, err);
         else
             rc = dv__parallel(&cx, p->n_threads, f.n_pending, run_one, &st, err);
-        close_files(&f);
+        close_files(&f); /* synced and unmapped before finalize renames them */
         if (!rc && writer)
             rc = finalize(run_dir, &cx, err);
     }
